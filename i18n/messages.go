@@ -1,0 +1,273 @@
+package i18n
+
+import "fmt"
+
+// Messages is one language's catalog of user-interface text. Every field
+// must be set in every language.
+type Messages struct {
+	Lang       string // BCP 47 tag for <html lang>
+	LangName   string // the language's own name, for the switch
+	SiteName   string
+	Tagline    string
+	SkipToMain string
+
+	NavPatterns string
+	NavTags     string
+	Search      string
+	SearchLabel string
+	SearchHint  string
+	SwitchLang  string // accessible label of the language switch
+	ThemeToggle string
+	ThemeLight  string
+	ThemeDark   string
+	Footer      string
+	SourceCode  string
+
+	HomeTitle      string
+	HomeIntro      string
+	Categories     string
+	StartHere      string
+	StartHereIntro string
+	Planned        string
+	PlannedHint    string
+	AllPatterns    string
+	patternCount   string // "%d of %d written"
+
+	ListTitle      string
+	ListIntro      string
+	FilterCategory string
+	FilterTag      string
+	FilterLevel    string
+	FilterAny      string
+	FilterApply    string
+	FilterReset    string
+	NoMatches      string
+	resultCount    string // "%d patterns"
+
+	Difficulty  string
+	Levels      [4]string // index 1..3
+	Tags        string
+	TagTitle    string // "Tag: %s"
+	TagsTitle   string
+	TagsIntro   string
+	Category    string
+	Home        string
+	OnThisPage  string
+	Related     string
+	Relation    map[string]string // relation type → heading
+	Previous    string
+	Next        string
+	EditPage    string
+	LastUpdated string
+	Summary     string
+	DemoTitle   string
+	DemoIntro   string
+	InTheWild   string
+	Aliases     string
+
+	FallbackPage    string // a whole page shown in English
+	FallbackSection string
+	StaleSection    string
+	OutdatedShow    string
+
+	SearchTitle   string
+	SearchNone    string
+	searchResults string // "%d results for “%s”"
+	SearchEmpty   string
+
+	NotFoundTitle string
+	NotFoundText  string
+	ErrorTitle    string
+	ErrorText     string
+	BadRequest    string
+	GoHome        string
+}
+
+// PatternCount describes how many patterns of a category are written.
+func (m *Messages) PatternCount(written, planned int) string {
+	return fmt.Sprintf(m.patternCount, written, planned)
+}
+
+// ResultCount describes the size of a filtered list.
+func (m *Messages) ResultCount(n int) string { return fmt.Sprintf(m.resultCount, n) }
+
+// SearchResults heads a results page.
+func (m *Messages) SearchResults(n int, q string) string {
+	return fmt.Sprintf(m.searchResults, n, q)
+}
+
+// Level names a difficulty from 1 to 3.
+func (m *Messages) Level(d int) string {
+	if d < 1 || d > 3 {
+		return ""
+	}
+	return m.Levels[d]
+}
+
+var en = Messages{
+	Lang:       "en",
+	LangName:   "English",
+	SiteName:   "Lamport",
+	Tagline:    "Distributed-systems design patterns, with runnable Go",
+	SkipToMain: "Skip to content",
+
+	NavPatterns: "Patterns",
+	NavTags:     "Tags",
+	Search:      "Search",
+	SearchLabel: "Search patterns",
+	SearchHint:  "Search patterns… ( / )",
+	SwitchLang:  "Read this page in Chinese",
+	ThemeToggle: "Toggle dark mode",
+	ThemeLight:  "Light",
+	ThemeDark:   "Dark",
+	Footer:      "Lamport is open source. Every pattern has a tested Go package and a demo you can run.",
+	SourceCode:  "Source code",
+
+	HomeTitle:      "Distributed-systems patterns, explained and runnable",
+	HomeIntro:      "Each pattern has a definition, a formal model, diagrams, a tested Go implementation you can run, the real systems that use it, and its pitfalls — in English and Chinese.",
+	Categories:     "Categories",
+	StartHere:      "Start here",
+	StartHereIntro: "A first path through the patterns every service needs.",
+	Planned:        "planned",
+	PlannedHint:    "This pattern is in the content plan but not written yet.",
+	AllPatterns:    "All patterns",
+	patternCount:   "%d of %d written",
+
+	ListTitle:      "Patterns",
+	ListIntro:      "Filter the written patterns by category, tag and difficulty.",
+	FilterCategory: "Category",
+	FilterTag:      "Tag",
+	FilterLevel:    "Difficulty",
+	FilterAny:      "Any",
+	FilterApply:    "Filter",
+	FilterReset:    "Reset",
+	NoMatches:      "No pattern matches these filters.",
+	resultCount:    "%d patterns",
+
+	Difficulty: "Difficulty",
+	Levels:     [4]string{"", "Beginner", "Intermediate", "Advanced"},
+	Tags:       "Tags",
+	TagTitle:   "Tag: %s",
+	TagsTitle:  "Tags",
+	TagsIntro:  "Cross-cutting themes shared by several patterns.",
+	Category:   "Category",
+	Home:       "Home",
+	OnThisPage: "On this page",
+	Related:    "Related patterns",
+	Relation: map[string]string{
+		"requires":       "Builds on",
+		"combines-with":  "Combines with",
+		"alternative-to": "Alternative to",
+		"required-by":    "Needed by",
+	},
+	Previous:    "Previous",
+	Next:        "Next",
+	EditPage:    "Edit this page",
+	LastUpdated: "Last updated",
+	Summary:     "Summary",
+	DemoTitle:   "Runnable demo",
+	DemoIntro:   "The demo program, using the package above:",
+	InTheWild:   "In the wild",
+	Aliases:     "Also known as",
+
+	FallbackPage:    "This page has not been translated yet; it is shown in English.",
+	FallbackSection: "This section has not been translated yet; it is shown in English.",
+	StaleSection:    "The English text of this section changed after it was translated; it is shown in English.",
+	OutdatedShow:    "Show the outdated translation",
+
+	SearchTitle:   "Search",
+	SearchNone:    "No results. Try fewer or different words.",
+	searchResults: "%d results for “%s”",
+	SearchEmpty:   "Type a few words: a pattern, a system, a problem.",
+
+	NotFoundTitle: "Page not found",
+	NotFoundText:  "There is no page at this address. It may have moved, or the link may be wrong.",
+	ErrorTitle:    "Something went wrong",
+	ErrorText:     "The server failed to build this page. The error has been logged; please try again.",
+	BadRequest:    "Bad request",
+	GoHome:        "Go to the home page",
+}
+
+var zh = Messages{
+	Lang:       "zh-CN",
+	LangName:   "中文",
+	SiteName:   "Lamport",
+	Tagline:    "分布式系统设计模式，配可运行的 Go 代码",
+	SkipToMain: "跳到正文",
+
+	NavPatterns: "模式",
+	NavTags:     "标签",
+	Search:      "搜索",
+	SearchLabel: "搜索模式",
+	SearchHint:  "搜索模式…（/）",
+	SwitchLang:  "阅读本页的英文版",
+	ThemeToggle: "切换深色模式",
+	ThemeLight:  "浅色",
+	ThemeDark:   "深色",
+	Footer:      "Lamport 是开源项目。每个模式都有经过测试的 Go 包和可以直接运行的示例。",
+	SourceCode:  "源代码",
+
+	HomeTitle:      "分布式系统设计模式：讲清原理，跑通代码",
+	HomeIntro:      "每个模式都包含定义、形式化模型、图示、经过测试且可运行的 Go 实现、采用它的真实系统以及常见陷阱，中英双语。",
+	Categories:     "分类",
+	StartHere:      "从这里开始",
+	StartHereIntro: "每个服务都用得上的模式，按学习顺序排好。",
+	Planned:        "规划中",
+	PlannedHint:    "该模式已列入内容规划，尚未撰写。",
+	AllPatterns:    "全部模式",
+	patternCount:   "已完成 %d / %d",
+
+	ListTitle:      "模式",
+	ListIntro:      "按分类、标签和难度筛选已完成的模式。",
+	FilterCategory: "分类",
+	FilterTag:      "标签",
+	FilterLevel:    "难度",
+	FilterAny:      "不限",
+	FilterApply:    "筛选",
+	FilterReset:    "重置",
+	NoMatches:      "没有符合条件的模式。",
+	resultCount:    "共 %d 个模式",
+
+	Difficulty: "难度",
+	Levels:     [4]string{"", "入门", "进阶", "高级"},
+	Tags:       "标签",
+	TagTitle:   "标签：%s",
+	TagsTitle:  "标签",
+	TagsIntro:  "多个模式共有的主题。",
+	Category:   "分类",
+	Home:       "首页",
+	OnThisPage: "本页目录",
+	Related:    "相关模式",
+	Relation: map[string]string{
+		"requires":       "前置知识",
+		"combines-with":  "常与之搭配",
+		"alternative-to": "替代方案",
+		"required-by":    "后续模式",
+	},
+	Previous:    "上一篇",
+	Next:        "下一篇",
+	EditPage:    "编辑本页",
+	LastUpdated: "最后更新",
+	Summary:     "摘要",
+	DemoTitle:   "可运行示例",
+	DemoIntro:   "使用上面这个包的示例程序：",
+	InTheWild:   "真实系统",
+	Aliases:     "又称",
+
+	FallbackPage:    "本页尚未翻译，以下显示英文原文。",
+	FallbackSection: "本节尚未翻译，以下显示英文原文。",
+	StaleSection:    "本节英文原文在翻译后有更新，以下显示最新的英文原文。",
+	OutdatedShow:    "查看过时的中文译文",
+
+	SearchTitle:   "搜索",
+	SearchNone:    "没有找到结果，换个词或少用几个词试试。",
+	searchResults: "共 %d 条结果：“%s”",
+	SearchEmpty:   "输入几个词：模式名、系统名或你遇到的问题。",
+
+	NotFoundTitle: "页面不存在",
+	NotFoundText:  "这个地址没有页面，可能已经移动，也可能是链接有误。",
+	ErrorTitle:    "出错了",
+	ErrorText:     "服务器生成本页时出错，错误已记录，请稍后重试。",
+	BadRequest:    "请求有误",
+	GoHome:        "返回首页",
+}

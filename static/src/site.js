@@ -1,0 +1,54 @@
+// Lamport's page script: small features that improve a page that already
+// works without JavaScript. Heavy libraries (Mermaid, KaTeX) are imported
+// only when the page contains a diagram or math.
+
+import { initTheme } from "./theme.js";
+import { initCopyButtons } from "./copy.js";
+import { initTOC } from "./toc.js";
+
+initTheme();
+initCopyButtons();
+initTOC();
+initSearchShortcut();
+initLiveReload();
+loadHeavyFeatures();
+
+function loadHeavyFeatures() {
+  if (document.querySelector("pre.mermaid")) {
+    import("./diagrams.js").then((m) => m.renderDiagrams());
+  }
+  if (document.querySelector(".math")) {
+    import("./math.js").then((m) => m.renderMath());
+  }
+}
+
+// "/" or Ctrl+K focuses the search box, as on most docs sites.
+function initSearchShortcut() {
+  const input = document.querySelector(".search-form input[name=q]");
+  if (!input) return;
+  document.addEventListener("keydown", (e) => {
+    const typing = e.target.closest("input, textarea, select, [contenteditable]");
+    if ((e.key === "/" && !typing) || (e.key === "k" && (e.ctrlKey || e.metaKey))) {
+      e.preventDefault();
+      input.focus();
+      input.select();
+    }
+  });
+}
+
+// In author mode (--content DIR) the server announces content changes, and
+// the page reloads itself, keeping its scroll position.
+function initLiveReload() {
+  const meta = document.querySelector('meta[name="lamport-live"]');
+  if (!meta || !window.EventSource) return;
+  const source = new EventSource(meta.content);
+  source.addEventListener("reload", () => {
+    sessionStorage.setItem("lamport-scroll", String(window.scrollY));
+    location.reload();
+  });
+  const y = sessionStorage.getItem("lamport-scroll");
+  if (y) {
+    sessionStorage.removeItem("lamport-scroll");
+    window.scrollTo(0, Number(y));
+  }
+}

@@ -1,0 +1,28 @@
+package view
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/lamport-kb/lamport/i18n"
+)
+
+func langs() []string { return i18n.Langs }
+
+func pageTitle(p Page) string {
+	if p.Title == "" {
+		return p.M.SiteName + " — " + p.M.Tagline
+	}
+	return p.Title + " · " + p.M.SiteName
+}
+
+func otherLangName(p Page) string { return i18n.For(p.OtherLang()).LangName }
+
+func levelClass(level int) string { return "badge level-" + strconv.Itoa(level) }
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func join(s []string) string { return strings.Join(s, ", ") }
+
+func sprintf(format string, a ...any) string { return fmt.Sprintf(format, a...) }

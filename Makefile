@@ -1,0 +1,55 @@
+# Lamport's build. `make run` serves the site; `make test` runs every test.
+# Everything the build needs comes from go.mod (Go modules and the templ tool)
+# and static/package-lock.json (npm packages).
+
+GO        ?= go
+ADDR      ?= :8080
+NPM_STAMP := static/node_modules/.package-lock.json
+ASSETS    := static/dist/site.css
+
+.PHONY: all run test test-short generate assets deps lint check bench bench-engine clean
+
+all: assets
+	$(GO) build -o bin/lamport ./cmd/lamport
+
+## run: serve the site on http://localhost:8080 (content built in; data in ./data)
+run: assets
+	$(GO) run ./cmd/lamport serve --addr $(ADDR)
+
+## test: every test, including the browser and sandbox suites
+test: assets lint
+	$(GO) test -count=1 -timeout 30m ./...
+
+## check: validate the content tree (lamport check)
+check:
+	$(GO) run ./cmd/lamport check
+
+## generate: regenerate templ code and the front-end bundle
+generate: deps
+	$(GO) tool templ generate
+	$(GO) generate ./static
+
+## lint: formatting, vet, and generated code that matches its source
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' | grep -v '_templ.go$$'))" || (gofmt -l $$(git ls-files '*.go' | grep -v '_templ.go$$'); echo 'gofmt needed'; exit 1)
+	$(GO) vet ./...
+	$(GO) tool templ generate -path site/view >/dev/null
+	@git diff --exit-code --stat -- '*_templ.go' || (echo 'generated templ code is stale: run make generate and commit'; exit 1)
+
+deps: $(NPM_STAMP)
+	$(GO) mod download
+
+$(NPM_STAMP): static/package.json static/package-lock.json
+	cd static && npm ci --no-audit --no-fund
+	@touch $@
+
+assets: $(ASSETS)
+
+$(ASSETS): $(NPM_STAMP) $(wildcard static/src/*) static/build/main.go
+	$(GO) generate ./static
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./site/ ./content/...
+
+clean:
+	rm -rf bin static/dist/site.css static/dist/katex.css static/dist/js static/dist/fonts

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+
+	"github.com/lamport-kb/lamport/content"
+)
+
+// loadLibrary loads the content. In author mode missing translations are
+// shown as English with a notice instead of failing the server.
+func loadLibrary(fsys fs.FS, author bool) (*content.Library, error) {
+	return content.LoadWith(fsys, content.Options{AllowMissing: author})
+}
+
+// check validates the content tree and prints every problem as
+// file:line: message, then the warnings.
+func check(cfg Config, stdout io.Writer) error {
+	fsys, root := content.FS(), "content/"
+	if cfg.ContentDir != "" {
+		fsys, root = os.DirFS(cfg.ContentDir), cfg.ContentDir+"/"
+	}
+	lib, err := content.Load(fsys)
+	var problems content.Problems
+	if errors.As(err, &problems) {
+		for _, p := range problems {
+			fmt.Fprintln(stdout, format(root, p))
+		}
+		return exitError{fmt.Sprintf("%d problems", len(problems))}
+	}
+	if err != nil {
+		return err
+	}
+	for _, w := range lib.Warnings {
+		fmt.Fprintln(stdout, format(root, w)+" (warning)")
+	}
+	fmt.Fprintf(stdout, "ok: %d patterns, %d languages, %d warnings\n", len(lib.Patterns), len(content.Langs), len(lib.Warnings))
+	return nil
+}
+
+func format(root string, p content.Problem) string {
+	if p.Line > 0 {
+		return fmt.Sprintf("%s%s:%d: %s", root, p.File, p.Line, p.Msg)
+	}
+	return fmt.Sprintf("%s%s: %s", root, p.File, p.Msg)
+}
+
+// scaffold runs `lamport new pattern <slug>`.
+func scaffold(cfg Config, args []string, stdout io.Writer) error {
+	if len(args) != 2 || args[0] != "pattern" {
+		return fmt.Errorf("usage: lamport new pattern <slug>")
+	}
+	dir := cfg.ContentDir
+	if dir == "" {
+		dir = "content"
+	}
+	if err := content.Scaffold(dir, args[1]); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "created the pattern %s under %s/patterns; now write en.md and zh.md, then run lamport check\n", args[1], dir)
+	return nil
+}
+
+// stamp runs `lamport stamp <slug>`.
+func stamp(cfg Config, args []string, stdout io.Writer) error {
+	if len(args) != 1 {
+		return fmt.Errorf("usage: lamport stamp <slug>")
+	}
+	dir := cfg.ContentDir
+	if dir == "" {
+		dir = "content"
+	}
+	if err := content.Stamp(dir, args[0]); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "stamped the Chinese translation of %s with the current English hashes\n", args[0])
+	return nil
+}

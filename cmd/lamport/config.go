@@ -1,0 +1,105 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+)
+
+// Config is every setting of the command, from flags and the environment.
+type Config struct {
+	Addr       string // listen address
+	DataDir    string // SQLite database and search index
+	ContentDir string // read content from disk (author mode); empty: embedded
+	BaseURL    string // public origin, for canonical links and the sitemap
+	RepoURL    string // repository, for "edit this page"
+	LogLevel   slog.Level
+	LogJSON    bool
+}
+
+// parseConfig reads the flags of cmd over the environment (getenv) and
+// returns the remaining arguments.
+func parseConfig(cmd string, args []string, getenv func(string) string, stderr io.Writer) (Config, []string, error) {
+	env := func(key, def string) string {
+		if v := getenv(key); v != "" {
+			return v
+		}
+		return def
+	}
+	var cfg Config
+	fs := flag.NewFlagSet("lamport "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.Addr, "addr", env("LAMPORT_ADDR", ":8080"), "listen address")
+	fs.StringVar(&cfg.DataDir, "data", env("LAMPORT_DATA", defaultDataDir(getenv)), "data directory (database and search index)")
+	fs.StringVar(&cfg.ContentDir, "content", env("LAMPORT_CONTENT", ""), "read content from this directory instead of the embedded copy, reloading on change")
+	fs.StringVar(&cfg.BaseURL, "base-url", env("LAMPORT_BASE_URL", ""), "public origin for canonical links (default http://localhost<addr>)")
+	fs.StringVar(&cfg.RepoURL, "repo-url", env("LAMPORT_REPO_URL", "https://github.com/lamport-kb/lamport"), "repository for edit links")
+	level := fs.String("log-level", env("LAMPORT_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
+	format := fs.String("log-format", env("LAMPORT_LOG_FORMAT", "text"), "log format: text or json")
+	if err := fs.Parse(args); err != nil {
+		return cfg, nil, exitError{err.Error()}
+	}
+	if err := cfg.LogLevel.UnmarshalText([]byte(*level)); err != nil {
+		return cfg, nil, fmt.Errorf("--log-level: %w", err)
+	}
+	cfg.LogJSON = *format == "json"
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = "http://" + localHost(cfg.Addr)
+	}
+	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
+	return cfg, fs.Args(), nil
+}
+
+// defaultDataDir is $XDG_DATA_HOME/lamport when set, else ./data.
+func defaultDataDir(getenv func(string) string) string {
+	if x := getenv("XDG_DATA_HOME"); x != "" {
+		return filepath.Join(x, "lamport")
+	}
+	return "data"
+}
+
+func localHost(addr string) string {
+	if strings.HasPrefix(addr, ":") {
+		return "localhost" + addr
+	}
+	return addr
+}
+
+func (c Config) logger(w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogJSON {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// version is the module version or VCS revision the binary was built from.
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	rev, dirty := "", false
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if rev == "" {
+		return info.Main.Version
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if dirty {
+		rev += "+dirty"
+	}
+	return rev + " " + info.GoVersion
+}

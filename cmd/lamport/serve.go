@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/lamport-kb/lamport/content"
+	"github.com/lamport-kb/lamport/search"
+	"github.com/lamport-kb/lamport/site"
+	"github.com/lamport-kb/lamport/static"
+)
+
+// Main is the running server and what it owns.
+type Main struct {
+	Config Config
+	Log    *slog.Logger
+
+	index    *search.Index
+	site     *site.Server
+	http     *http.Server
+	listener net.Listener
+}
+
+func serve(ctx context.Context, cfg Config) error {
+	m := &Main{Config: cfg, Log: cfg.logger(os.Stderr)}
+	if err := m.Open(); err != nil {
+		m.Close()
+		return err
+	}
+	defer m.Close()
+	return m.Run(ctx)
+}
+
+// Open loads the content, opens the search index and binds the listener.
+func (m *Main) Open() error {
+	cfg := m.Config
+	lib, err := loadLibrary(m.contentFS(), m.authorMode())
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return err
+	}
+	m.index, err = search.Open(filepath.Join(cfg.DataDir, "search"), lib)
+	if err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
+	assets, err := static.Load()
+	if err != nil {
+		return err
+	}
+	if !assets.Built() {
+		m.Log.Warn("front end not built: pages are served without CSS and JavaScript; run `make` or `go generate ./static`")
+	}
+	m.site, err = site.New(site.Config{
+		BaseURL: cfg.BaseURL,
+		RepoURL: cfg.RepoURL,
+		Branch:  "main",
+		Live:    m.authorMode(),
+		Logger:  m.Log,
+	}, lib, m.index, assets, nil)
+	if err != nil {
+		return err
+	}
+	m.listener, err = net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	m.http = &http.Server{
+		Handler:           m.site,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn),
+	}
+	return nil
+}
+
+// Run serves until ctx is cancelled (SIGINT, SIGTERM), then shuts down
+// gracefully, giving in-flight requests ten seconds.
+func (m *Main) Run(ctx context.Context) error {
+	if m.authorMode() {
+		go m.watch(ctx)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- m.http.Serve(m.listener) }()
+	m.Log.Info("serving", "addr", m.listener.Addr().String(), "url", m.Config.BaseURL, "content", m.contentSource())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	m.Log.Info("shutting down")
+	m.site.Close()
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := m.http.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Close releases the index and the listener.
+func (m *Main) Close() error {
+	if m.index != nil {
+		m.index.Close()
+	}
+	if m.listener != nil {
+		m.listener.Close()
+	}
+	return nil
+}
+
+func (m *Main) authorMode() bool { return m.Config.ContentDir != "" }
+
+func (m *Main) contentFS() fs.FS {
+	if m.authorMode() {
+		return os.DirFS(m.Config.ContentDir)
+	}
+	return content.FS()
+}
+
+func (m *Main) contentSource() string {
+	if m.authorMode() {
+		return m.Config.ContentDir
+	}
+	return "embedded"
+}

@@ -1,0 +1,96 @@
+package site
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/lamport-kb/lamport/content"
+	"github.com/lamport-kb/lamport/i18n"
+	"github.com/lamport-kb/lamport/site/view"
+)
+
+func (s *Server) handlePattern(w http.ResponseWriter, r *http.Request) error {
+	st, lang := s.current(), langOf(r)
+	p := st.lib.Pattern(chi.URLParam(r, "slug"))
+	if p == nil {
+		return errNotFound
+	}
+	dc := doc(p, lang)
+	d := view.PatternData{
+		Doc:      dc,
+		Category: view.Link{Name: categoryName(st.lib, p.Category, lang), URL: categoryURL(lang, p.Category)},
+		Level:    p.Difficulty,
+		Tags:     tagLinks(st.lib, p.Tags, lang),
+		Aliases:  p.Aliases[lang],
+		Related:  relatedGroups(st, p, lang),
+		EditURL:  s.editURL(dc),
+		DemoHTML: st.demos[p.Slug],
+	}
+	if !dc.Updated.IsZero() {
+		d.Updated = dc.Updated.Format("2006-01-02")
+	}
+	if p.Demo != nil {
+		d.DemoPath = strings.TrimPrefix(p.Demo.Path, "patterns/")
+	}
+	d.Prev, d.Next = neighbours(st, p, lang)
+	pg := s.page(r, lang, dc.Title)
+	pg.Description, pg.Nav, pg.Alternates = dc.Summary, "patterns", true
+	s.render(w, r, http.StatusOK, pg, view.PatternPage(pg, d))
+	return nil
+}
+
+// relatedGroups lists the pattern's relations by type, then the written
+// patterns that require it.
+func relatedGroups(st *state, p *content.Pattern, lang string) []view.RelatedGroup {
+	m := i18n.For(lang)
+	var groups []view.RelatedGroup
+	for _, typ := range content.RelationTypes {
+		g := view.RelatedGroup{Title: m.Relation[typ]}
+		for _, rel := range p.Relations {
+			if rel.Type == typ {
+				g.Items = append(g.Items, entryLink(st.lib, rel.Target, lang))
+			}
+		}
+		if len(g.Items) > 0 {
+			groups = append(groups, g)
+		}
+	}
+	if by := st.index.requiredBy[p.Slug]; len(by) > 0 {
+		g := view.RelatedGroup{Title: m.Relation["required-by"]}
+		for _, slug := range by {
+			g.Items = append(g.Items, entryLink(st.lib, slug, lang))
+		}
+		groups = append(groups, g)
+	}
+	return groups
+}
+
+// neighbours are the previous and next written patterns in catalog order.
+func neighbours(st *state, p *content.Pattern, lang string) (prev, next *view.Link) {
+	i := st.index.position[p.Slug]
+	if i > 0 {
+		l := entryLink(st.lib, st.lib.Patterns[i-1].Slug, lang)
+		prev = &l
+	}
+	if i+1 < len(st.lib.Patterns) {
+		l := entryLink(st.lib, st.lib.Patterns[i+1].Slug, lang)
+		next = &l
+	}
+	return prev, next
+}
+
+func categoryName(lib *content.Library, id, lang string) string {
+	for _, c := range lib.Categories {
+		if c.ID == id {
+			return localName(c.Name, lang, id)
+		}
+	}
+	return id
+}
+
+// editURL links to the page's source file in the repository.
+func (s *Server) editURL(d *content.Doc) string {
+	return strings.TrimSuffix(s.cfg.RepoURL, "/") + "/edit/" + s.cfg.Branch + "/content/" + d.Path
+}

@@ -1,0 +1,122 @@
+package site
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/lamport-kb/lamport/content"
+	"github.com/lamport-kb/lamport/i18n"
+	"github.com/lamport-kb/lamport/site/view"
+)
+
+// listFilter is the pattern list's query: ?category=&tag=&level=.
+type listFilter struct {
+	category, tag string
+	level         int
+}
+
+func parseListFilter(r *http.Request, lib *content.Library) (listFilter, error) {
+	q := r.URL.Query()
+	f := listFilter{category: q.Get("category"), tag: q.Get("tag")}
+	if f.category != "" && !hasCategory(lib, f.category) {
+		return f, httpError(http.StatusBadRequest, "unknown category "+strconv.Quote(f.category))
+	}
+	if f.tag != "" && tagByID(lib, f.tag) == nil {
+		return f, httpError(http.StatusBadRequest, "unknown tag "+strconv.Quote(f.tag))
+	}
+	if v := q.Get("level"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 3 {
+			return f, httpError(http.StatusBadRequest, "level must be 1, 2 or 3")
+		}
+		f.level = n
+	}
+	return f, nil
+}
+
+func (f listFilter) match(p *content.Pattern) bool {
+	return (f.category == "" || p.Category == f.category) &&
+		(f.level == 0 || p.Difficulty == f.level) &&
+		(f.tag == "" || hasString(p.Tags, f.tag))
+}
+
+func (s *Server) handlePatterns(w http.ResponseWriter, r *http.Request) error {
+	st, lang := s.current(), langOf(r)
+	f, err := parseListFilter(r, st.lib)
+	if err != nil {
+		return err
+	}
+	m := i18n.For(lang)
+	d := view.ListData{Filtered: f != listFilter{}}
+	for _, c := range st.lib.Categories {
+		d.Categories = append(d.Categories, view.Option{Value: c.ID, Label: localName(c.Name, lang, c.ID), Selected: c.ID == f.category})
+	}
+	for _, t := range st.lib.Tags {
+		if len(st.index.byTag[t.ID]) > 0 {
+			d.Tags = append(d.Tags, view.Option{Value: t.ID, Label: localName(t.Name, lang, t.ID), Selected: t.ID == f.tag})
+		}
+	}
+	for level := 1; level <= 3; level++ {
+		d.Levels = append(d.Levels, view.Option{Value: strconv.Itoa(level), Label: m.Level(level), Selected: level == f.level})
+	}
+	for _, p := range st.lib.Patterns {
+		if f.match(p) {
+			d.Items = append(d.Items, patternItem(st.lib, p, lang))
+		}
+	}
+	pg := s.page(r, lang, m.ListTitle)
+	pg.Nav, pg.Alternates, pg.Description = "patterns", !d.Filtered, m.ListIntro
+	s.render(w, r, http.StatusOK, pg, view.PatternList(pg, d))
+	return nil
+}
+
+func patternItem(lib *content.Library, p *content.Pattern, lang string) view.PatternItem {
+	dc := doc(p, lang)
+	it := view.PatternItem{Name: dc.Title, URL: patternURL(lang, p.Slug), Summary: dc.Summary, Level: p.Difficulty}
+	for _, c := range lib.Categories {
+		if c.ID == p.Category {
+			it.Category = localName(c.Name, lang, c.ID)
+		}
+	}
+	it.Tags = tagLinks(lib, p.Tags, lang)
+	return it
+}
+
+func tagLinks(lib *content.Library, ids []string, lang string) []view.Link {
+	links := make([]view.Link, 0, len(ids))
+	for _, id := range ids {
+		name := id
+		if t := tagByID(lib, id); t != nil {
+			name = localName(t.Name, lang, id)
+		}
+		links = append(links, view.Link{Name: name, URL: tagURL(lang, id)})
+	}
+	return links
+}
+
+func hasCategory(lib *content.Library, id string) bool {
+	for _, c := range lib.Categories {
+		if c.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+func tagByID(lib *content.Library, id string) *content.Tag {
+	for _, t := range lib.Tags {
+		if t.ID == id {
+			return t
+		}
+	}
+	return nil
+}
+
+func hasString(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

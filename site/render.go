@@ -1,0 +1,63 @@
+package site
+
+import (
+	"bytes"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/a-h/templ"
+
+	"github.com/lamport-kb/lamport/i18n"
+	"github.com/lamport-kb/lamport/site/view"
+)
+
+// page returns the chrome data for a page titled title in lang.
+func (s *Server) page(r *http.Request, lang, title string) view.Page {
+	p := view.Page{
+		Lang:    lang,
+		M:       i18n.For(lang),
+		Title:   title,
+		Path:    strings.TrimPrefix(r.URL.Path, "/"+lang),
+		Theme:   theme(r),
+		BaseURL: s.cfg.BaseURL,
+	}
+	if !strings.HasPrefix(r.URL.Path, "/"+lang+"/") {
+		p.Path = "/" // outside the language tree, the switch leads home
+	}
+	if s.assets.Built() {
+		p.CSS, p.JS = s.assets.URL("site.css"), s.assets.URL("js/site.js")
+	}
+	if s.cfg.Live {
+		p.Live = "/_live"
+	}
+	return p
+}
+
+// theme is the reader's explicit theme choice from the cookie, if any.
+func theme(r *http.Request) string {
+	if c, err := r.Cookie("theme"); err == nil && (c.Value == "light" || c.Value == "dark") {
+		return c.Value
+	}
+	return ""
+}
+
+// render writes body inside the layout. It renders into a buffer first, so
+// a failing component becomes a clean 500 rather than half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, p view.Page, body templ.Component) {
+	var buf bytes.Buffer
+	ctx := templ.WithChildren(r.Context(), body)
+	if err := view.Layout(p).Render(ctx, &buf); err != nil {
+		s.log.Error("render failed", "path", r.URL.Path, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	h.Set("Vary", "Cookie, Accept-Encoding")
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		w.Write(buf.Bytes())
+	}
+}

@@ -1,0 +1,101 @@
+// Package site is Lamport's web server: the chi router, one handler per
+// feature, middleware, and the single adapter that turns a handler's error
+// into a localized status page.
+//
+// Every route is listed in routes (routes.go). Handlers have the type
+// handlerFunc: they return an error instead of writing failures themselves;
+// handle logs it once and renders the status page (errors.go). Pages are
+// rendered by the templ components of site/view from typed data built here.
+//
+// The content library can be replaced while serving (author mode, --content
+// DIR): SetLibrary swaps an immutable state snapshot atomically, so a request
+// always sees one consistent library, index and set of highlighted demos.
+package site
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/lamport-kb/lamport/content"
+	"github.com/lamport-kb/lamport/search"
+	"github.com/lamport-kb/lamport/static"
+)
+
+// Config holds the site's settings; cmd/lamport builds it from flags and
+// the environment.
+type Config struct {
+	BaseURL string // absolute origin for canonical links and the sitemap
+	RepoURL string // the repository, for "edit this page" links
+	Branch  string // the branch edit links point at
+	Live    bool   // author mode: announce content changes to open pages
+	Logger  *slog.Logger
+}
+
+// Searcher answers search queries; *search.Index implements it.
+type Searcher interface {
+	Search(ctx context.Context, q search.Query) (*search.Results, error)
+}
+
+// Readiness reports whether a dependency is ready to serve, for /readyz.
+type Readiness interface {
+	Status() (ok bool, detail string)
+}
+
+// Server is the site's http.Handler.
+type Server struct {
+	cfg    Config
+	log    *slog.Logger
+	assets *static.Assets
+	state  atomic.Pointer[state]
+	live   *broadcaster
+	checks map[string]Readiness
+	router chi.Router
+}
+
+// state is everything derived from one version of the content.
+type state struct {
+	lib    *content.Library
+	search Searcher
+	demos  map[string]string // slug → highlighted demo HTML
+	index  *indexes
+}
+
+// New returns a Server over lib, with its search index idx (nil disables
+// search) and the front-end assets. checks name extra dependencies shown in
+// /readyz, such as the playground.
+func New(cfg Config, lib *content.Library, idx Searcher, assets *static.Assets, checks map[string]Readiness) (*Server, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, assets: assets, live: newBroadcaster(), checks: checks}
+	if err := s.SetLibrary(lib, idx); err != nil {
+		return nil, err
+	}
+	s.router = s.routes()
+	return s, nil
+}
+
+// SetLibrary replaces the content and its index, and tells open pages in
+// author mode to reload.
+func (s *Server) SetLibrary(lib *content.Library, idx Searcher) error {
+	demos, err := highlightDemos(lib)
+	if err != nil {
+		return err
+	}
+	s.state.Store(&state{lib: lib, search: idx, demos: demos, index: buildIndexes(lib)})
+	s.live.publish(lib.Hash)
+	return nil
+}
+
+func (s *Server) current() *state { return s.state.Load() }
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
+
+// Close ends the live-reload streams so a graceful shutdown does not wait
+// for them.
+func (s *Server) Close() { s.live.close() }

@@ -1,0 +1,42 @@
+package site
+
+import (
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/lamport-kb/lamport/i18n"
+	"github.com/lamport-kb/lamport/site/view"
+)
+
+func (s *Server) handleTags(w http.ResponseWriter, r *http.Request) error {
+	st, lang := s.current(), langOf(r)
+	var d view.TagsData
+	for _, t := range st.lib.Tags {
+		if n := len(st.index.byTag[t.ID]); n > 0 {
+			d.Tags = append(d.Tags, view.TagCount{Link: view.Link{Name: localName(t.Name, lang, t.ID), URL: tagURL(lang, t.ID)}, Count: n})
+		}
+	}
+	m := i18n.For(lang)
+	p := s.page(r, lang, m.TagsTitle)
+	p.Nav, p.Alternates, p.Description = "tags", true, m.TagsIntro
+	s.render(w, r, http.StatusOK, p, view.TagsIndex(p, d))
+	return nil
+}
+
+func (s *Server) handleTag(w http.ResponseWriter, r *http.Request) error {
+	st, lang := s.current(), langOf(r)
+	t := tagByID(st.lib, chi.URLParam(r, "tag"))
+	if t == nil || len(st.index.byTag[t.ID]) == 0 {
+		return errNotFound
+	}
+	d := view.TagData{Name: localName(t.Name, lang, t.ID)}
+	for _, p := range st.index.byTag[t.ID] {
+		d.Items = append(d.Items, patternItem(st.lib, p, lang))
+	}
+	m := i18n.For(lang)
+	p := s.page(r, lang, sprintf(m.TagTitle, d.Name))
+	p.Nav, p.Alternates = "tags", true
+	s.render(w, r, http.StatusOK, p, view.TagPage(p, d))
+	return nil
+}

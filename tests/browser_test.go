@@ -1,0 +1,225 @@
+package tests
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// browser starts headless Chromium for one test and collects every console
+// error, uncaught exception and browser-logged error (CSP violations,
+// failed loads) it reports.
+type browser struct {
+	ctx    context.Context
+	mu     sync.Mutex
+	errors []string
+}
+
+func chromiumPath() string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// newBrowser skips the test when no Chromium is installed, unless
+// LAMPORT_REQUIRE_BROWSER is set (as in CI), where it fails instead.
+func newBrowser(t *testing.T) *browser {
+	t.Helper()
+	path := chromiumPath()
+	if path == "" {
+		if os.Getenv("LAMPORT_REQUIRE_BROWSER") != "" {
+			t.Fatal("Chromium is required (LAMPORT_REQUIRE_BROWSER is set) but not installed: apt-get install chromium")
+		}
+		t.Skip("SKIPPING BROWSER TEST: Chromium not found (apt-get install chromium); CI runs it")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(allocCtx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	b := &browser{ctx: ctx}
+	chromedp.ListenTarget(ctx, b.listen)
+	if err := chromedp.Run(ctx, log.Enable(), runtime.Enable()); err != nil {
+		t.Fatalf("starting Chromium: %v", err)
+	}
+	return b
+}
+
+func (b *browser) listen(ev any) {
+	var msg string
+	switch e := ev.(type) {
+	case *runtime.EventConsoleAPICalled:
+		if e.Type == runtime.APITypeError || e.Type == runtime.APITypeAssert {
+			var parts []string
+			for _, a := range e.Args {
+				parts = append(parts, strings.Trim(string(a.Value), `"`)+a.Description)
+			}
+			msg = "console: " + strings.Join(parts, " ")
+		}
+	case *runtime.EventExceptionThrown:
+		msg = "exception: " + e.ExceptionDetails.Error()
+	case *log.EventEntryAdded:
+		if e.Entry.Level == log.LevelError {
+			msg = fmt.Sprintf("log (%s): %s %s", e.Entry.Source, e.Entry.Text, e.Entry.URL)
+		}
+	}
+	if msg != "" {
+		b.mu.Lock()
+		b.errors = append(b.errors, msg)
+		b.mu.Unlock()
+	}
+}
+
+func (b *browser) run(t *testing.T, actions ...chromedp.Action) {
+	t.Helper()
+	if err := chromedp.Run(b.ctx, actions...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// noErrors fails the test with every console error seen so far.
+func (b *browser) noErrors(t *testing.T) {
+	t.Helper()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, e := range b.errors {
+		t.Errorf("browser reported an error: %s", e)
+	}
+}
+
+// requireAssets fails when the front end was not bundled: the browser tests
+// are meaningless without CSS and JavaScript.
+func requireAssets(t *testing.T, base string) {
+	t.Helper()
+	if _, err := os.Stat("../static/dist/js/site.js"); err != nil {
+		t.Fatal("static/dist is not built: run `make assets` (make test does)")
+	}
+}
+
+func TestBrowserPages(t *testing.T) {
+	ts := mustServer(t)
+	requireAssets(t, ts.URL)
+	for _, path := range []string{"/en/", "/zh/", "/en/patterns/circuit-breaker", "/zh/patterns/circuit-breaker", "/en/patterns/", "/zh/patterns/rate-limiting"} {
+		t.Run(strings.ReplaceAll(path, "/", "_"), func(t *testing.T) {
+			b := newBrowser(t)
+			b.run(t, chromedp.Navigate(ts.URL+path), chromedp.WaitReady("main"))
+			if strings.Contains(path, "/patterns/") && !strings.HasSuffix(path, "/") {
+				waitDiagram(t, b)
+			}
+			checkAxe(t, b)
+			b.noErrors(t)
+		})
+	}
+}
+
+// waitDiagram waits for Mermaid to replace a diagram's source with an SVG.
+func waitDiagram(t *testing.T, b *browser) {
+	t.Helper()
+	var n int
+	b.run(t,
+		chromedp.WaitVisible("pre.mermaid svg", chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelectorAll("pre.mermaid svg").length`, &n))
+	if n == 0 {
+		t.Fatal("no Mermaid diagram rendered as SVG")
+	}
+}
+
+type axeViolation struct {
+	ID, Impact, Help string
+	Nodes            int
+}
+
+// checkAxe runs axe-core in the page and fails on serious or critical
+// violations.
+func checkAxe(t *testing.T, b *browser) {
+	t.Helper()
+	src, err := os.ReadFile("../static/node_modules/axe-core/axe.min.js")
+	if err != nil {
+		t.Fatalf("axe-core is missing (npm ci in static/): %v", err)
+	}
+	var violations []axeViolation
+	b.run(t,
+		chromedp.Evaluate(string(src), nil),
+		chromedp.Evaluate(`axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations
+			.filter(v => v.impact === "serious" || v.impact === "critical")
+			.map(v => ({ID: v.id, Impact: v.impact, Help: v.help, Nodes: v.nodes.length})))`,
+			&violations, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
+	for _, v := range violations {
+		t.Errorf("axe %s (%s): %s, on %d elements", v.ID, v.Impact, v.Help, v.Nodes)
+	}
+}
+
+// TestBrowserLanguageSwitch scrolls to a section, switches language and
+// expects to land on the same section in Chinese.
+func TestBrowserLanguageSwitch(t *testing.T) {
+	ts := mustServer(t)
+	requireAssets(t, ts.URL)
+	b := newBrowser(t)
+	var url, active string
+	b.run(t,
+		chromedp.Navigate(ts.URL+"/en/patterns/circuit-breaker"),
+		chromedp.WaitReady("main"),
+		chromedp.Evaluate(`document.getElementById("pitfalls").scrollIntoView()`, nil),
+		chromedp.Poll(`document.querySelector(".toc a.active")?.hash === "#pitfalls"`, nil, chromedp.WithPollingTimeout(10*time.Second)),
+		chromedp.Click("a.lang-switch", chromedp.ByQuery),
+		chromedp.WaitReady(`html[lang="zh-CN"]`, chromedp.ByQuery),
+		chromedp.Location(&url),
+		chromedp.Evaluate(`document.querySelector(".toc a.active")?.hash ?? ""`, &active),
+	)
+	if want := ts.URL + "/zh/patterns/circuit-breaker#pitfalls"; url != want {
+		t.Errorf("after switching language the URL is %s, want %s", url, want)
+	}
+	b.noErrors(t)
+}
+
+// TestBrowserDarkMode toggles the theme, checks the colours change, and that
+// the choice survives a reload (the server renders it from the cookie).
+func TestBrowserDarkMode(t *testing.T) {
+	ts := mustServer(t)
+	requireAssets(t, ts.URL)
+	b := newBrowser(t)
+	var before, after, theme, reloaded string
+	bg := `getComputedStyle(document.body).backgroundColor`
+	b.run(t,
+		chromedp.Navigate(ts.URL+"/en/patterns/circuit-breaker"),
+		chromedp.WaitVisible(".theme-toggle", chromedp.ByQuery),
+		chromedp.Evaluate(bg, &before),
+		chromedp.Click(".theme-toggle", chromedp.ByQuery),
+		chromedp.Evaluate(`document.documentElement.dataset.theme`, &theme),
+		chromedp.Evaluate(bg, &after),
+		chromedp.Reload(),
+		chromedp.WaitReady("main"),
+		chromedp.Evaluate(`document.documentElement.dataset.theme ?? ""`, &reloaded),
+	)
+	if theme != "dark" || before == after {
+		t.Errorf("toggle: theme %q, background %s → %s; want dark and a change", theme, before, after)
+	}
+	if reloaded != "dark" {
+		t.Errorf("after reload the theme is %q, want dark", reloaded)
+	}
+	waitDiagram(t, b)
+	checkAxe(t, b)
+	b.noErrors(t)
+}

@@ -1,0 +1,137 @@
+package tests
+
+import (
+	"encoding/json"
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/lamport-kb/lamport"
+
+// allowed is DESIGN.md §1's table: which of our packages each package may
+// import. Keys and values are paths relative to the module; a trailing
+// "/..." matches a subtree. Packages not listed may import none of ours.
+var allowed = map[string][]string{
+	"content/patterns/...": {"playground/engine"},
+	"search":               {"content"},
+	"graph":                {"content"},
+	"playground":           {"playground/jail", "content"},
+	"site/view":            {"content", "i18n", "static"},
+	"site":                 {"content", "i18n", "static", "search", "graph", "playground", "playground/engine", "site/view"},
+	"cmd/lamport":          {"content", "i18n", "static", "search", "graph", "playground", "playground/engine", "site"},
+	"static/build":         {},
+	"tests/...":            {"..."},
+}
+
+// domain packages render no HTTP: they never import net/http or templ.
+var domain = []string{"content", "search", "graph", "i18n", "playground/engine", "content/patterns/..."}
+
+func TestImportGraph(t *testing.T) {
+	for _, p := range listPackages(t) {
+		rel := strings.TrimPrefix(strings.TrimPrefix(p.ImportPath, module), "/")
+		for _, imp := range append(p.Imports, p.TestImports...) {
+			if !strings.HasPrefix(imp, module+"/") {
+				continue
+			}
+			dep := strings.TrimPrefix(imp, module+"/")
+			if dep == rel || strings.HasSuffix(p.ImportPath, "_test") {
+				continue
+			}
+			if !mayImport(rel, dep) {
+				t.Errorf("%s imports %s, which DESIGN.md §1 does not allow", rel, dep)
+			}
+		}
+		if matchAny(rel, domain) {
+			for _, imp := range p.Imports {
+				if imp == "net/http" || strings.HasPrefix(imp, "github.com/a-h/templ") {
+					t.Errorf("domain package %s imports %s", rel, imp)
+				}
+			}
+		}
+	}
+}
+
+func mayImport(pkg, dep string) bool {
+	for pattern, deps := range allowed {
+		if match(pattern, pkg) {
+			return matchAny(dep, deps)
+		}
+	}
+	return false
+}
+
+func matchAny(pkg string, patterns []string) bool {
+	for _, p := range patterns {
+		if match(p, pkg) {
+			return true
+		}
+	}
+	return false
+}
+
+func match(pattern, pkg string) bool {
+	if pattern == "..." {
+		return true
+	}
+	if prefix, ok := strings.CutSuffix(pattern, "/..."); ok {
+		return pkg == prefix || strings.HasPrefix(pkg, prefix+"/")
+	}
+	return pattern == pkg
+}
+
+type goPackage struct {
+	ImportPath  string
+	Imports     []string
+	TestImports []string
+}
+
+func listPackages(t *testing.T) []goPackage {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-json", module+"/...")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Skipf("go list unavailable: %v", err)
+	}
+	var pkgs []goPackage
+	dec := json.NewDecoder(out)
+	for {
+		var p goPackage
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if len(pkgs) < 8 {
+		t.Fatalf("go list found only %d packages", len(pkgs))
+	}
+	return pkgs
+}
+
+func TestMatch(t *testing.T) {
+	for _, tt := range []struct {
+		pattern, pkg string
+		want         bool
+	}{
+		{"content/patterns/...", "content/patterns/retry", true},
+		{"content/patterns/...", "content", false},
+		{"site", "site/view", false},
+		{"...", "anything", true},
+	} {
+		if got := match(tt.pattern, tt.pkg); got != tt.want {
+			t.Errorf("match(%q, %q) = %v", tt.pattern, tt.pkg, got)
+		}
+	}
+	if mayImport("content", "site") || !mayImport("site", "site/view") || mayImport("search", "graph") {
+		t.Error("mayImport disagrees with the table")
+	}
+}

@@ -10,7 +10,7 @@ import (
 
 const module = "github.com/lamport-kb/lamport"
 
-// allowed is DESIGN.md §1's table: which of our packages each package may
+// allowed is the design's import table: which of our packages each package may
 // import. Keys and values are paths relative to the module; a trailing
 // "/..." matches a subtree. Packages not listed may import none of ours.
 var allowed = map[string][]string{
@@ -40,7 +40,7 @@ func TestImportGraph(t *testing.T) {
 				continue
 			}
 			if !mayImport(rel, dep) {
-				t.Errorf("%s imports %s, which DESIGN.md §1 does not allow", rel, dep)
+				t.Errorf("%s imports %s, which the import table does not allow", rel, dep)
 			}
 		}
 		if matchAny(rel, domain) {

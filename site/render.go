@@ -26,7 +26,7 @@ func (s *Server) page(r *http.Request, lang, title string) view.Page {
 		p.Path = "/" // outside the language tree, the switch leads home
 	}
 	if s.assets.Built() {
-		p.CSS, p.JS = s.assets.URL("site.css"), s.assets.URL("js/site.js")
+		p.CSS, p.JS, p.Preload = s.assets.URL("site.css"), s.assets.URL("js/site.js"), s.preload
 	}
 	if s.cfg.Live {
 		p.Live = "/_live"

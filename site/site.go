@@ -47,13 +47,14 @@ type Readiness interface {
 
 // Server is the site's http.Handler.
 type Server struct {
-	cfg    Config
-	log    *slog.Logger
-	assets *static.Assets
-	state  atomic.Pointer[state]
-	live   *broadcaster
-	checks map[string]Readiness
-	router chi.Router
+	cfg     Config
+	log     *slog.Logger
+	assets  *static.Assets
+	preload []string // URLs of the modules site.js imports statically
+	state   atomic.Pointer[state]
+	live    *broadcaster
+	checks  map[string]Readiness
+	router  chi.Router
 }
 
 // state is everything derived from one version of the content.
@@ -72,6 +73,11 @@ func New(cfg Config, lib *content.Library, idx Searcher, assets *static.Assets, 
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, assets: assets, live: newBroadcaster(), checks: checks}
+	if mods := assets.ModuleGraph("js/site.js"); len(mods) > 1 {
+		for _, m := range mods[1:] {
+			s.preload = append(s.preload, assets.URL(m))
+		}
+	}
 	if err := s.SetLibrary(lib, idx); err != nil {
 		return nil, err
 	}

@@ -25,6 +25,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -163,4 +164,31 @@ func acceptsGzip(r *http.Request) bool {
 		}
 	}
 	return false
+}
+
+// staticImport matches the static imports esbuild writes into a minified
+// module: `from"./chunk-X.js"` and bare `import"./chunk-X.js"`; dynamic
+// `import("./x.js")` calls are lazy and deliberately not matched.
+var staticImport = regexp.MustCompile(`(?:from|import)\s*"\./([^"]+\.js)"`)
+
+// ModuleGraph returns the JavaScript module name and every module it
+// imports statically, transitively: what a page must download before the
+// script runs. The site lists them as modulepreload links.
+func (a *Assets) ModuleGraph(name string) []string {
+	var out []string
+	seen := map[string]bool{}
+	var visit func(string)
+	visit = func(n string) {
+		f := a.files[n]
+		if seen[n] || f == nil {
+			return
+		}
+		seen[n] = true
+		out = append(out, n)
+		for _, m := range staticImport.FindAllSubmatch(f.body, -1) {
+			visit(path.Join(path.Dir(n), string(m[1])))
+		}
+	}
+	visit(name)
+	return out
 }

@@ -117,3 +117,20 @@ func TestEmbeddedBuild(t *testing.T) {
 		t.Errorf("site.css is %d bytes gzipped; keep it under 12 KiB", a.Size("site.css", true))
 	}
 }
+
+func TestModuleGraph(t *testing.T) {
+	a, err := LoadFS(fstest.MapFS{
+		"js/site.js":    {Data: []byte(`import{a as i}from"./chunk-A.js";import"./chunk-B.js";import("./lazy.js")`)},
+		"js/chunk-A.js": {Data: []byte(`import"./chunk-B.js";export const a=1`)},
+		"js/chunk-B.js": {Data: []byte(`var x`)},
+		"js/lazy.js":    {Data: []byte(`import"./chunk-B.js"`)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := a.ModuleGraph("js/site.js")
+	want := []string{"js/site.js", "js/chunk-A.js", "js/chunk-B.js"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("ModuleGraph = %v, want %v", got, want)
+	}
+}

@@ -18,15 +18,16 @@ type Page struct {
 	M           *i18n.Messages
 	Title       string // the page's own title; Layout appends the site name
 	Description string
-	Path        string // path after the language prefix, e.g. "/patterns/circuit-breaker"
-	Nav         string // the active top-level section: "patterns", "tags", "search", ...
-	Theme       string // "light", "dark" or "" to follow the system
-	Query       string // the search box's current text
-	CSS, JS     string // hashed asset URLs; empty when assets are not built
-	Live        string // server-sent events URL in author mode, else empty
-	BaseURL     string // absolute origin for canonical and alternate links
-	NoIndex     bool   // error pages ask robots not to index them
-	Alternates  bool   // the page exists in every language (hreflang links)
+	Path        string   // path after the language prefix, e.g. "/patterns/circuit-breaker"
+	Nav         string   // the active top-level section: "patterns", "tags", "search", ...
+	Theme       string   // "light", "dark" or "" to follow the system
+	Query       string   // the search box's current text
+	CSS, JS     string   // hashed asset URLs; empty when assets are not built
+	Preload     []string // modules JS imports statically, fetched in parallel
+	Live        string   // server-sent events URL in author mode, else empty
+	BaseURL     string   // absolute origin for canonical and alternate links
+	NoIndex     bool     // error pages ask robots not to index them
+	Alternates  bool     // the page exists in every language (hreflang links)
 }
 
 // LangPath returns the URL of this page in lang.

@@ -1,0 +1,168 @@
+// Command loadtest measures how many requests per second the site serves for
+// one pattern page, side by side with Go's http.FileServer serving the same
+// page saved as a static file: the physical limit for our server on this
+// machine. It also reports the bytes a reader downloads for that page
+// (HTML + CSS + our JS, gzipped) before any diagram or math library loads.
+//
+//	go run ./tests/loadtest [-d 10s] [-c 32] [-path /en/patterns/circuit-breaker]
+//
+// Both servers run in this process, one after the other; the load comes
+// from wrk (Debian package wrk) in a separate process, over loopback.
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+
+	"github.com/lamport-kb/lamport/content"
+	"github.com/lamport-kb/lamport/search"
+	"github.com/lamport-kb/lamport/site"
+	"github.com/lamport-kb/lamport/static"
+)
+
+func main() {
+	duration := flag.String("d", "10s", "wrk duration per server")
+	conns := flag.Int("c", 32, "wrk connections")
+	path := flag.String("path", "/en/patterns/circuit-breaker", "page to load")
+	flag.Parse()
+	if err := run(*duration, *conns, *path); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func run(duration string, conns int, path string) error {
+	if _, err := exec.LookPath("wrk"); err != nil {
+		return fmt.Errorf("wrk not found: apt-get install wrk")
+	}
+	tmp, err := os.MkdirTemp("", "lamport-load")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	handler, assets, err := newSite(tmp)
+	if err != nil {
+		return err
+	}
+	siteURL, err := serve(handler)
+	if err != nil {
+		return err
+	}
+	page, err := get(siteURL + path)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(tmp, "page.html"), page, 0o644); err != nil {
+		return err
+	}
+	fileURL, err := serve(http.FileServer(http.Dir(tmp)))
+	if err != nil {
+		return err
+	}
+	reportBytes(page, assets)
+	fmt.Printf("\nload: wrk -t2 -c%d -d%s, GOMAXPROCS=%d, %d CPUs\n", conns, duration, runtime.GOMAXPROCS(0), runtime.NumCPU())
+	for _, gz := range []bool{false, true} {
+		ours, err := wrk(siteURL+path, duration, conns, gz)
+		if err != nil {
+			return err
+		}
+		files, err := wrk(fileURL+"/page.html", duration, conns, gz)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("gzip=%-5v  lamport %8.0f req/s   http.FileServer %8.0f req/s   ratio %.2f\n", gz, ours, files, ours/files)
+	}
+	return nil
+}
+
+func newSite(dataDir string) (http.Handler, *static.Assets, error) {
+	lib, err := content.Load(content.FS())
+	if err != nil {
+		return nil, nil, err
+	}
+	idx, err := search.Open(filepath.Join(dataDir, "index"), lib)
+	if err != nil {
+		return nil, nil, err
+	}
+	assets, err := static.Load()
+	if err != nil {
+		return nil, nil, err
+	}
+	if !assets.Built() {
+		return nil, nil, fmt.Errorf("front end not built: run make assets")
+	}
+	s, err := site.New(site.Config{BaseURL: "http://localhost", RepoURL: "https://github.com/lamport-kb/lamport", Branch: "main"}, lib, idx, assets, nil)
+	return s, assets, err
+}
+
+func serve(h http.Handler) (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	go http.Serve(l, h)
+	return "http://" + l.Addr().String(), nil
+}
+
+func get(url string) ([]byte, error) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		return nil, fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	return io.ReadAll(resp.Body)
+}
+
+// reportBytes prints what a first visit downloads before any lazy chunk.
+func reportBytes(page []byte, assets *static.Assets) {
+	html := gzipLen(page)
+	css := assets.Size("site.css", true)
+	js := 0
+	for _, m := range assets.ModuleGraph("js/site.js") {
+		js += assets.Size(m, true)
+	}
+	fmt.Printf("bytes (gzip): HTML %d + CSS %d + JS %d = %d (%.1f KB); uncompressed HTML %d\n",
+		html, css, js, html+css+js, float64(html+css+js)/1024, len(page))
+}
+
+func gzipLen(b []byte) int {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, 5)
+	zw.Write(b)
+	zw.Close()
+	return buf.Len()
+}
+
+var reqPerSec = regexp.MustCompile(`Requests/sec:\s+([\d.]+)`)
+
+func wrk(url, duration string, conns int, gz bool) (float64, error) {
+	args := []string{"-t2", fmt.Sprintf("-c%d", conns), "-d" + duration}
+	if gz {
+		args = append(args, "-H", "Accept-Encoding: gzip")
+	}
+	out, err := exec.Command("wrk", append(args, url)...).CombinedOutput()
+	if err != nil {
+		return 0, fmt.Errorf("wrk: %v\n%s", err, out)
+	}
+	m := reqPerSec.FindSubmatch(out)
+	if m == nil || strings.Contains(string(out), "Non-2xx") {
+		return 0, fmt.Errorf("wrk output unexpected:\n%s", out)
+	}
+	var v float64
+	fmt.Sscan(string(m[1]), &v)
+	return v, nil
+}

@@ -1,0 +1,185 @@
+package site
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/lamport-kb/lamport/content"
+	"github.com/lamport-kb/lamport/static"
+)
+
+// mustServer returns a Server over the embedded content, without search.
+func mustServer(tb testing.TB) *Server {
+	tb.Helper()
+	lib, err := content.Load(content.FS())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	assets, err := static.LoadFS(fstest.MapFS{
+		"site.css":      {Data: []byte("body{}")},
+		"js/site.js":    {Data: []byte(`import"./chunk-A.js"`)},
+		"js/chunk-A.js": {Data: []byte(`var a`)},
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s, err := New(Config{BaseURL: "http://x.test", RepoURL: "https://github.com/lamport-kb/lamport", Branch: "main"}, lib, nil, assets, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(s.Close)
+	return s
+}
+
+func get(t *testing.T, s http.Handler, path string, header ...string) *httptest.ResponseRecorder {
+	t.Helper()
+	r := httptest.NewRequest("GET", path, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		r.Header.Set(header[i], header[i+1])
+	}
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, r)
+	return w
+}
+
+func TestPatternPageStructure(t *testing.T) {
+	s := mustServer(t)
+	for _, lang := range []string{"en", "zh"} {
+		t.Run(lang, func(t *testing.T) {
+			w := get(t, s, "/"+lang+"/patterns/circuit-breaker")
+			if w.Code != 200 {
+				t.Fatalf("status %d", w.Code)
+			}
+			doc, err := goquery.NewDocumentFromReader(w.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			doc.Find("article h2[id]").Each(func(_ int, h *goquery.Selection) { ids = append(ids, h.AttrOr("id", "")) })
+			want := append(append([]string{}, content.SectionIDs...), "related")
+			if strings.Join(ids, " ") != strings.Join(want, " ") {
+				t.Errorf("sections = %v, want %v", ids, want)
+			}
+			if n := doc.Find(`[data-testid=toc] a[href="#definition"]`).Length(); n != 1 {
+				t.Errorf("toc has %d links to #definition", n)
+			}
+			if doc.Find(`link[rel=modulepreload]`).Length() != 1 {
+				t.Error("the statically imported chunk is not preloaded")
+			}
+			if href := doc.Find("a.lang-switch").AttrOr("href", ""); !strings.HasSuffix(href, "/patterns/circuit-breaker") || strings.HasPrefix(href, "/"+lang) {
+				t.Errorf("language switch links to %q", href)
+			}
+			if doc.Find(".breadcrumbs li").Length() != 3 {
+				t.Error("breadcrumbs should have three items")
+			}
+			if doc.Find("[data-testid=related] li").Length() == 0 {
+				t.Error("no related patterns")
+			}
+		})
+	}
+}
+
+func TestThemeCookie(t *testing.T) {
+	s := mustServer(t)
+	tests := []struct{ cookie, want string }{
+		{"theme=dark", `data-theme="dark"`},
+		{"theme=light", `data-theme="light"`},
+		{"theme=evil", ``},
+		{"", ``},
+	}
+	for _, tt := range tests {
+		body := get(t, s, "/en/", "Cookie", tt.cookie).Body.String()
+		has := strings.Contains(body, "data-theme=")
+		if (tt.want == "") == has || (tt.want != "" && !strings.Contains(body, tt.want)) {
+			t.Errorf("cookie %q: want %q in <html>", tt.cookie, tt.want)
+		}
+	}
+}
+
+func TestErrorAdapter(t *testing.T) {
+	s := mustServer(t)
+	tests := []struct {
+		err    error
+		status int
+		text   string
+	}{
+		{errNotFound, 404, "Page not found"},
+		{httpError(400, "level must be 1"), 400, "level must be 1"},
+		{errors.New("disk on fire"), 500, "Something went wrong"},
+	}
+	for _, tt := range tests {
+		w := httptest.NewRecorder()
+		s.handle(func(http.ResponseWriter, *http.Request) error { return tt.err })(w, httptest.NewRequest("GET", "/en/x", nil))
+		if w.Code != tt.status || !strings.Contains(w.Body.String(), tt.text) {
+			t.Errorf("%v: status %d, want %d with %q", tt.err, w.Code, tt.status, tt.text)
+		}
+		if strings.Contains(w.Body.String(), "disk on fire") {
+			t.Error("an internal error leaked to the page")
+		}
+	}
+}
+
+func TestPanicBecomes500(t *testing.T) {
+	s := mustServer(t)
+	h := s.recoverPanic(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") }))
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/zh/", nil))
+	if w.Code != 500 || !strings.Contains(w.Body.String(), "出错了") {
+		t.Errorf("status %d; body %.200s", w.Code, w.Body.String())
+	}
+}
+
+func TestLiveReload(t *testing.T) {
+	s := mustServer(t)
+	s.cfg.Live = true
+	s.router = s.routes()
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	resp, err := http.Get(ts.URL + "/_live")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	buf := make([]byte, 64)
+	n, _ := resp.Body.Read(buf) // ": connected"
+	if !strings.Contains(string(buf[:n]), "connected") {
+		t.Fatalf("first event %q", buf[:n])
+	}
+	if err := s.SetLibrary(s.current().lib, nil); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(io.LimitReader(resp.Body, int64(len("event: reload\n"))))
+	if string(got) != "event: reload\n" {
+		t.Errorf("after SetLibrary the stream sent %q", got)
+	}
+}
+
+// BenchmarkPatternPage measures the server-side render of a pattern page,
+// from routing to the last byte, without compression.
+func BenchmarkPatternPage(b *testing.B) {
+	s := mustServer(b)
+	r := httptest.NewRequest("GET", "/en/patterns/circuit-breaker", nil)
+	b.ReportAllocs()
+	var took []time.Duration
+	for b.Loop() {
+		start := time.Now()
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, r)
+		if w.Code != 200 {
+			b.Fatal(w.Code)
+		}
+		took = append(took, time.Since(start))
+	}
+	slices.Sort(took)
+	b.ReportMetric(float64(took[len(took)/2].Microseconds()), "p50-µs")
+	b.ReportMetric(float64(took[len(took)*99/100].Microseconds()), "p99-µs")
+}

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseConfig(t *testing.T) {
+	env := map[string]string{"LAMPORT_ADDR": ":9000", "LAMPORT_LOG_LEVEL": "debug", "XDG_DATA_HOME": "/xdg"}
+	getenv := func(k string) string { return env[k] }
+	tests := []struct {
+		name string
+		args []string
+		want func(Config) bool
+	}{
+		{"env", nil, func(c Config) bool {
+			return c.Addr == ":9000" && c.LogLevel == slog.LevelDebug && c.DataDir == "/xdg/lamport" && c.BaseURL == "http://localhost:9000"
+		}},
+		{"flags win", []string{"--addr", "127.0.0.1:7000", "--data", "d", "--base-url", "https://x.org/"}, func(c Config) bool {
+			return c.Addr == "127.0.0.1:7000" && c.DataDir == "d" && c.BaseURL == "https://x.org"
+		}},
+		{"content dir", []string{"--content", "content"}, func(c Config) bool { return c.ContentDir == "content" }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, _, err := parseConfig("serve", tt.args, getenv, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tt.want(cfg) {
+				t.Errorf("unexpected config %+v", cfg)
+			}
+		})
+	}
+	if _, _, err := parseConfig("serve", []string{"--log-level", "loud"}, getenv, io.Discard); err == nil {
+		t.Error("a bad log level was accepted")
+	}
+	if _, _, err := parseConfig("serve", []string{"--nope"}, getenv, io.Discard); err == nil {
+		t.Error("an unknown flag was accepted")
+	}
+}
+
+func TestRunVersionAndUnknown(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"version"}, &out, io.Discard); err != nil || !strings.HasPrefix(out.String(), "lamport ") {
+		t.Errorf("version: %v, %q", err, out.String())
+	}
+	if err := run(context.Background(), []string{"frobnicate"}, io.Discard, io.Discard); err == nil {
+		t.Error("an unknown command succeeded")
+	}
+	if err := run(context.Background(), []string{"new", "thing"}, io.Discard, io.Discard); err == nil {
+		t.Error("`new thing` succeeded")
+	}
+}
+
+// TestServeLifecycle starts the real server, requests a page, then cancels
+// the context as SIGTERM would and expects a clean shutdown.
+func TestServeLifecycle(t *testing.T) {
+	cfg, _, err := parseConfig("serve", []string{"--addr", "127.0.0.1:0", "--data", t.TempDir()}, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &Main{Config: cfg, Log: slog.New(slog.DiscardHandler)}
+	if err := m.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	resp, err := http.Get("http://" + m.listener.Addr().String() + "/en/patterns/circuit-breaker")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("status %d", resp.StatusCode)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Run returned %v after shutdown", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("server did not shut down")
+	}
+}

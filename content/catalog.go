@@ -1,0 +1,95 @@
+package content
+
+import (
+	"gopkg.in/yaml.v3"
+)
+
+const catalogFile = "catalog.yaml"
+
+type catalogYAML struct {
+	Categories []struct {
+		ID string `yaml:"id"`
+		En string `yaml:"en"`
+		Zh string `yaml:"zh"`
+	} `yaml:"categories"`
+	Tags      yaml.Node `yaml:"tags"`
+	StartHere struct {
+		Title map[string]string `yaml:"title"`
+		Slugs []string          `yaml:"slugs"`
+	} `yaml:"start-here"`
+	Patterns []struct {
+		Slug       string `yaml:"slug"`
+		Category   string `yaml:"category"`
+		Difficulty int    `yaml:"difficulty"`
+		En         string `yaml:"en"`
+		Zh         string `yaml:"zh"`
+	} `yaml:"patterns"`
+}
+
+// loadCatalog reads catalog.yaml into the library's categories, tags,
+// entries and start-here path.
+func (l *loader) loadCatalog() {
+	data, err := l.read(catalogFile)
+	r := l.reporter(catalogFile)
+	if err != nil {
+		r.at(0, "cannot read the catalog: %v", err)
+		return
+	}
+	var c catalogYAML
+	if !decodeStrict(data, &c, r) {
+		return
+	}
+	lines := parseLines(data)
+	for _, cat := range c.Categories {
+		l.lib.Categories = append(l.lib.Categories, &Category{ID: cat.ID, Name: map[string]string{English: cat.En, Chinese: cat.Zh}})
+	}
+	l.loadTags(&c.Tags, r)
+	for i, p := range c.Patterns {
+		if l.lib.entries[p.Slug] != nil {
+			r.at(lines.item("patterns", i), "duplicate slug %q", p.Slug)
+			continue
+		}
+		if l.category(p.Category) == nil {
+			r.at(lines.item("patterns", i), "unknown category %q", p.Category)
+		}
+		e := &Entry{Slug: p.Slug, Category: p.Category, Difficulty: p.Difficulty, Name: map[string]string{English: p.En, Chinese: p.Zh}}
+		l.lib.Catalog = append(l.lib.Catalog, e)
+		l.lib.entries[p.Slug] = e
+	}
+	l.lib.StartHere = StartHere{Title: c.StartHere.Title, Slugs: c.StartHere.Slugs}
+	for _, s := range c.StartHere.Slugs {
+		if l.lib.entries[s] == nil {
+			r.at(lines.line("start-here"), "start-here names unknown slug %q", s)
+		}
+	}
+}
+
+// loadTags keeps the tags in file order: a mapping of id → names.
+func (l *loader) loadTags(n *yaml.Node, r reporter) {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		var names map[string]string
+		if err := n.Content[i+1].Decode(&names); err != nil {
+			r.at(n.Content[i].Line, "tag %q: %v", n.Content[i].Value, err)
+			continue
+		}
+		l.lib.Tags = append(l.lib.Tags, &Tag{ID: n.Content[i].Value, Name: names})
+	}
+}
+
+func (l *loader) category(id string) *Category {
+	for _, c := range l.lib.Categories {
+		if c.ID == id {
+			return c
+		}
+	}
+	return nil
+}
+
+func (l *loader) tag(id string) *Tag {
+	for _, t := range l.lib.Tags {
+		if t.ID == id {
+			return t
+		}
+	}
+	return nil
+}

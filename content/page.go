@@ -1,0 +1,294 @@
+package content
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"path"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+)
+
+// page is one en.md or zh.md while it is being loaded.
+type page struct {
+	pattern  *Pattern
+	lang     string
+	file     string
+	fm       frontMatter
+	body     []byte   // Markdown after the front matter
+	bodyLine int      // line of the file where body starts (1-based)
+	heads    []h2Line // the H2 headings found by scanning the source
+	doc      *Doc
+	anchors  map[string]bool
+	links    []pendingLink
+}
+
+type frontMatter struct {
+	Title      string            `yaml:"title"`
+	Summary    string            `yaml:"summary"`
+	Updated    string            `yaml:"updated"`
+	SourceHash map[string]string `yaml:"source-hash"`
+}
+
+// h2Line is a "## Title {#id}" line of the source and its section's text.
+type h2Line struct {
+	line     int // line in the file
+	title    string
+	id       string // empty when the heading has no {#id}
+	source   string // the section's Markdown, heading line included
+	explicit bool
+}
+
+// readPages reads a pattern's pages and their front matter.
+func (l *loader) readPages(p *Pattern) []*page {
+	var pages []*page
+	for _, lang := range Langs {
+		file := path.Join(p.Dir, lang+".md")
+		data, err := l.read(file)
+		if err != nil {
+			if lang == English || !l.opts.AllowMissing {
+				l.reporter(file).at(0, "missing %s translation: %s.md does not exist", langName(lang), lang)
+			} else {
+				l.warner(file).at(0, "missing %s translation: the English page is shown", langName(lang))
+			}
+			continue
+		}
+		if pg := l.parsePage(p, lang, file, data); pg != nil {
+			pages = append(pages, pg)
+		}
+	}
+	return pages
+}
+
+func langName(lang string) string {
+	if lang == Chinese {
+		return "Chinese"
+	}
+	return "English"
+}
+
+// parsePage splits the front matter from the body and scans the headings.
+func (l *loader) parsePage(p *Pattern, lang, file string, data []byte) *page {
+	r := l.reporter(file)
+	data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
+	fmText, body, bodyLine, ok := splitFrontMatter(data)
+	if !ok {
+		r.at(1, "missing front matter: the file must start with --- and a YAML block closed by ---")
+		return nil
+	}
+	pg := &page{pattern: p, lang: lang, file: file, body: body, bodyLine: bodyLine}
+	if !decodeStrict(fmText, &pg.fm, reporter{list: r.list, file: file}) {
+		return nil
+	}
+	lines := parseLines(fmText)
+	fmLine := func(key string) int { return lines.line(key) + 1 } // +1 for the opening ---
+	if strings.TrimSpace(pg.fm.Title) == "" {
+		r.at(fmLine("title"), "front matter: missing title")
+	}
+	if strings.TrimSpace(pg.fm.Summary) == "" {
+		r.at(fmLine("summary"), "front matter: missing summary")
+	}
+	if _, err := time.Parse(time.DateOnly, pg.fm.Updated); err != nil {
+		r.at(fmLine("updated"), "front matter: updated must be a date YYYY-MM-DD, got %q", pg.fm.Updated)
+	}
+	if lang == English && pg.fm.SourceHash != nil {
+		r.at(fmLine("source-hash"), "front matter: source-hash belongs in translations, not in en.md")
+	}
+	if i := bytes.Index(body, []byte("TODO")); i >= 0 {
+		l.warner(file).at(bodyLine+bytes.Count(body[:i], []byte("\n")), "the page still has TODOs")
+	}
+	pg.heads = scanH2(body, bodyLine)
+	l.checkTemplate(pg, r)
+	return pg
+}
+
+// splitFrontMatter returns the YAML between the leading --- lines, the
+// body after them and the body's first line number.
+func splitFrontMatter(data []byte) (fm, body []byte, bodyLine int, ok bool) {
+	if !bytes.HasPrefix(data, []byte("---\n")) {
+		return nil, nil, 0, false
+	}
+	rest := data[4:]
+	end := bytes.Index(rest, []byte("\n---\n"))
+	if end < 0 {
+		if bytes.HasSuffix(rest, []byte("\n---")) {
+			end = len(rest) - 4
+		} else {
+			return nil, nil, 0, false
+		}
+	}
+	fm = rest[:end+1]
+	body = rest[min(len(rest), end+5):]
+	bodyLine = bytes.Count(fm, []byte("\n")) + 3
+	return fm, body, bodyLine, true
+}
+
+var headingID = regexp.MustCompile(`\s*\{#([^}\s]+)\}\s*$`)
+
+// scanH2 finds the "## " headings outside fenced code and splits the body
+// into their sections.
+func scanH2(body []byte, firstLine int) []h2Line {
+	var heads []h2Line
+	var cur *strings.Builder
+	fence := ""
+	lines := strings.Split(string(body), "\n")
+	for i, line := range lines {
+		trimmed := strings.TrimSpace(line)
+		if f := fenceMarker(trimmed); f != "" && (fence == "" || strings.HasPrefix(trimmed, fence)) {
+			if fence == "" {
+				fence = f
+			} else if strings.TrimLeft(trimmed, f[:1]) == "" {
+				fence = ""
+			}
+		}
+		if fence == "" && strings.HasPrefix(line, "## ") {
+			h := h2Line{line: firstLine + i, title: strings.TrimSpace(line[3:])}
+			if m := headingID.FindStringSubmatch(h.title); m != nil {
+				h.id, h.explicit = m[1], true
+				h.title = strings.TrimSpace(strings.TrimSuffix(h.title, m[0]))
+			}
+			heads = append(heads, h)
+			cur = &strings.Builder{}
+		}
+		if cur != nil {
+			cur.WriteString(line + "\n")
+			heads[len(heads)-1].source = cur.String()
+		}
+	}
+	return heads
+}
+
+// fenceMarker returns the fence (``` or ~~~, any length) a line opens or
+// closes, or "".
+func fenceMarker(line string) string {
+	for _, c := range []string{"`", "~"} {
+		n := len(line) - len(strings.TrimLeft(line, c))
+		if n >= 3 {
+			return strings.Repeat(c, n)
+		}
+	}
+	return ""
+}
+
+// sectionHash is the stable digest of a section's English source: its
+// Markdown from the "## " line to the next, trimmed.
+func sectionHash(source string) string {
+	sum := sha256.Sum256([]byte(strings.TrimSpace(strings.ReplaceAll(source, "\r\n", "\n"))))
+	return hex.EncodeToString(sum[:])[:12]
+}
+
+// checkTemplate requires the eleven sections, once each, in order.
+func (l *loader) checkTemplate(pg *page, r reporter) {
+	want := make(map[string]int)
+	for i, id := range SectionIDs {
+		want[id] = i
+	}
+	seen := make(map[string]bool)
+	next := 0
+	for _, h := range pg.heads {
+		pos, known := want[h.id]
+		switch {
+		case !h.explicit:
+			r.at(h.line, "section %q needs an explicit ID, such as ## %s {#definition}", h.title, h.title)
+		case !known:
+			r.at(h.line, "unknown section ID %q (the template's sections are: %s)", h.id, strings.Join(SectionIDs, ", "))
+		case seen[h.id]:
+			r.at(h.line, "section %q appears twice", h.id)
+		case pos < next:
+			r.at(h.line, "section %q is out of order (the template's order is: %s)", h.id, strings.Join(SectionIDs, ", "))
+		default:
+			next = pos + 1
+		}
+		seen[h.id] = true
+	}
+	for _, id := range SectionIDs {
+		if !seen[id] {
+			if pg.lang != English && l.opts.AllowMissing {
+				l.warner(pg.file).at(0, "missing section %q: the English text is shown", id)
+				continue
+			}
+			r.at(lastLine(pg), "missing section %q (## … {#%s})", id, id)
+		}
+	}
+}
+
+func lastLine(pg *page) int { return pg.bodyLine + bytes.Count(pg.body, []byte("\n")) }
+
+// renderPage renders one page with the shared pipeline and splits it into
+// the template's sections.
+func (l *loader) renderPage(pg *page, all []*page) {
+	r := l.reporter(pg.file)
+	ctx := &pageContext{lang: pg.lang, lib: l.lib, pages: pagesOf(all, pg.lang), english: pagesOf(all, English), decls: l.declsOf(pg.pattern)}
+	ctx.report = func(offset int, format string, args ...any) { r.at(pg.lineAt(offset), format, args...) }
+	ids := newHeadingIDs()
+	for _, h := range pg.heads {
+		if h.explicit {
+			ids.Put([]byte(h.id))
+		}
+	}
+	pc := parser.NewContext(parser.WithIDs(ids))
+	pc.Set(pageKey, ctx)
+	md := l.markdown()
+	root := md.Parser().Parse(text.NewReader(pg.body), parser.WithContext(pc))
+	pg.doc = &Doc{Lang: pg.lang, Path: pg.file, Title: pg.fm.Title, Summary: pg.fm.Summary}
+	pg.doc.Updated, _ = time.Parse(time.DateOnly, pg.fm.Updated)
+	pg.anchors = make(map[string]bool)
+	l.splitSections(pg, root, md)
+	pg.doc.HasMermaid, pg.doc.HasMath = ctx.mermaid, ctx.math
+	pg.links = ctx.links
+	collectLinks(root, pg.doc)
+}
+
+// lineAt converts a byte offset of the body into a line of the file.
+func (pg *page) lineAt(offset int) int {
+	offset = min(max(offset, 0), len(pg.body))
+	return pg.bodyLine + bytes.Count(pg.body[:offset], []byte("\n"))
+}
+
+func pagesOf(all []*page, lang string) map[string]*page {
+	m := make(map[string]*page)
+	for _, pg := range all {
+		if pg.lang == lang {
+			m[pg.pattern.Slug] = pg
+		}
+	}
+	return m
+}
+
+// collectLinks records every [[link]] of the page, including planned
+// targets and links without a section, in order of appearance.
+func collectLinks(root ast.Node, d *Doc) {
+	ast.Walk(root, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if x, ok := n.(*xrefNode); ok && entering && x.label != "" {
+			d.Links = append(d.Links, Link{Slug: x.slug, Section: x.section})
+		}
+		return ast.WalkContinue, nil
+	})
+}
+
+// declsOf indexes a pattern's Go declarations once per load.
+func (l *loader) declsOf(p *Pattern) declIndex {
+	if idx, ok := l.decls[p.Dir]; ok {
+		return idx
+	}
+	idx, err := indexDecls(l.fsys, p.Dir, l.read)
+	if err != nil {
+		l.reporter(p.Dir).at(0, "cannot read the package's Go files: %v", err)
+	}
+	l.decls[p.Dir] = idx
+	return idx
+}
+
+// markdown returns the pipeline, built once per load.
+func (l *loader) markdown() goldmark.Markdown {
+	if l.md == nil {
+		l.md = newMarkdown()
+	}
+	return l.md
+}

@@ -1,0 +1,68 @@
+package search
+
+import (
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/standard"
+	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/mapping"
+)
+
+// Analyzers of the mapping.
+const (
+	unigramFilter = "cjk_bigram_unigram"
+	zhTitle       = "zh_title" // CJK bigrams plus single characters
+)
+
+// Field names. English pages fill the *_en and *_raw fields, Chinese pages
+// the *_zh fields; the display fields are stored, not indexed.
+const (
+	fTitleEN, fHeadingEN, fBodyEN    = "title_en", "heading_en", "body_en"
+	fTitleRaw, fHeadingRaw, fBodyRaw = "title_raw", "heading_raw", "body_raw"
+	fTitleZH, fHeadingZH, fBodyZH    = "title_zh", "heading_zh", "body_zh"
+	fAlias                           = "alias"
+)
+
+func newMapping() (*mapping.IndexMappingImpl, error) {
+	m := bleve.NewIndexMapping()
+	if err := m.AddCustomTokenFilter(unigramFilter, map[string]any{"type": cjk.BigramName, "output_unigram": true}); err != nil {
+		return nil, err
+	}
+	if err := m.AddCustomAnalyzer(zhTitle, map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     unicode.Name,
+		"token_filters": []string{cjk.WidthName, lowercase.Name, unigramFilter},
+	}); err != nil {
+		return nil, err
+	}
+	doc := bleve.NewDocumentStaticMapping()
+	for field, analyzer := range map[string]string{
+		fTitleEN: en.AnalyzerName, fHeadingEN: en.AnalyzerName, fBodyEN: en.AnalyzerName,
+		fTitleRaw: standard.Name, fHeadingRaw: standard.Name, fBodyRaw: standard.Name,
+		fTitleZH: zhTitle, fHeadingZH: zhTitle, fBodyZH: cjk.AnalyzerName,
+		fAlias: zhTitle,
+	} {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer = analyzer
+		f.Store = false
+		f.IncludeTermVectors = true
+		doc.AddFieldMappingsAt(field, f)
+	}
+	for _, field := range []string{"slug", "lang", "kind"} {
+		f := bleve.NewKeywordFieldMapping()
+		f.Store = true
+		doc.AddFieldMappingsAt(field, f)
+	}
+	for _, field := range []string{"section", "title", "heading", "body", "url"} {
+		f := bleve.NewTextFieldMapping()
+		f.Index = false
+		f.Store = true
+		doc.AddFieldMappingsAt(field, f)
+	}
+	m.DefaultMapping = doc
+	m.DefaultAnalyzer = standard.Name
+	return m, nil
+}

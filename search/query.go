@@ -1,0 +1,100 @@
+package search
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// buildQuery routes by script and restricts results to lang.
+func buildQuery(text, lang string) query.Query {
+	var q query.Query
+	if hasHan(text) {
+		q = chineseQuery(text)
+	} else {
+		q = englishQuery(text)
+	}
+	if lang == "" {
+		return q
+	}
+	l := bleve.NewTermQuery(lang)
+	l.SetField("lang")
+	return bleve.NewConjunctionQuery(q, l)
+}
+
+// chineseQuery: every term (CJK bigrams, or words in other scripts) must
+// match in one of the Chinese fields or the aliases; a phrase match
+// ranks higher.
+func chineseQuery(text string) query.Query {
+	var alts []query.Query
+	for field, boost := range map[string]float64{fTitleZH: 4, fHeadingZH: 2, fBodyZH: 1, fAlias: 3, fTitleRaw: 2, fBodyRaw: 1} {
+		m := bleve.NewMatchQuery(text)
+		m.SetField(field)
+		m.SetOperator(query.MatchQueryOperatorAnd)
+		m.SetBoost(boost)
+		alts = append(alts, m)
+	}
+	must := bleve.NewDisjunctionQuery(alts...)
+	phrase := bleve.NewMatchPhraseQuery(text)
+	phrase.SetField(fBodyZH)
+	phrase.SetBoost(2)
+	b := bleve.NewBooleanQuery()
+	b.AddMust(must)
+	b.AddShould(phrase)
+	return b
+}
+
+// englishQuery: each word must match somewhere (stemmed, or as a prefix
+// when it is the last word, or fuzzily when it has five letters or more);
+// the whole text as a phrase ranks higher.
+func englishQuery(text string) query.Query {
+	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+	if len(words) == 0 {
+		return bleve.NewMatchNoneQuery()
+	}
+	conj := bleve.NewConjunctionQuery()
+	for i, w := range words {
+		conj.AddQuery(wordQuery(w, i == len(words)-1))
+	}
+	b := bleve.NewBooleanQuery()
+	b.AddMust(conj)
+	for field, boost := range map[string]float64{fTitleEN: 6, fHeadingEN: 3, fBodyEN: 2} {
+		phrase := bleve.NewMatchPhraseQuery(text)
+		phrase.SetField(field)
+		phrase.SetBoost(boost)
+		b.AddShould(phrase)
+	}
+	return b
+}
+
+func wordQuery(w string, last bool) query.Query {
+	var alts []query.Query
+	for field, boost := range map[string]float64{fTitleEN: 4, fHeadingEN: 2, fBodyEN: 1, fAlias: 3} {
+		m := bleve.NewMatchQuery(w)
+		m.SetField(field)
+		m.SetBoost(boost)
+		alts = append(alts, m)
+	}
+	if last && len(w) >= 2 {
+		for field, boost := range map[string]float64{fTitleRaw: 2, fHeadingRaw: 1, fBodyRaw: 0.5} {
+			p := bleve.NewPrefixQuery(w)
+			p.SetField(field)
+			p.SetBoost(boost)
+			alts = append(alts, p)
+		}
+	}
+	if len([]rune(w)) >= 5 {
+		for field, boost := range map[string]float64{fTitleRaw: 1, fBodyRaw: 0.3} {
+			f := bleve.NewFuzzyQuery(w)
+			f.SetField(field)
+			f.SetFuzziness(1)
+			f.SetBoost(boost)
+			alts = append(alts, f)
+		}
+	}
+	return bleve.NewDisjunctionQuery(alts...)
+}

@@ -1,0 +1,93 @@
+package search
+
+import (
+	"html"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+)
+
+// hits converts Bleve's results.
+func hits(res *bleve.SearchResult) []Hit {
+	out := make([]Hit, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		str := func(k string) string { s, _ := h.Fields[k].(string); return s }
+		out = append(out, Hit{
+			Slug: str("slug"), Lang: str("lang"), Kind: str("kind"), SectionID: str("section"),
+			Title: str("title"), Heading: str("heading"), URL: str("url"),
+			Snippet: snippet(str("body"), bodyLocations(h), 180),
+			Score:   h.Score,
+		})
+	}
+	return out
+}
+
+// group keeps at most three hits per pattern, best first, and limit hits.
+func group(hs []Hit, limit int) []Hit {
+	per := map[string]int{}
+	var out []Hit
+	for _, h := range hs {
+		if per[h.Slug] >= 3 || len(out) >= limit {
+			continue
+		}
+		per[h.Slug]++
+		out = append(out, h)
+	}
+	return out
+}
+
+type span struct{ start, end int }
+
+// bodyLocations returns the byte ranges of matched terms in the body.
+func bodyLocations(h *bsearch.DocumentMatch) []span {
+	var spans []span
+	for _, field := range []string{fBodyEN, fBodyZH, fBodyRaw} {
+		for _, locs := range h.Locations[field] {
+			for _, l := range locs {
+				spans = append(spans, span{int(l.Start), int(l.End)})
+			}
+		}
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
+	return spans
+}
+
+// snippet cuts about width bytes of text around the first match and marks
+// every match inside the window. Without matches it returns the start.
+func snippet(text string, spans []span, width int) string {
+	start := 0
+	if len(spans) > 0 {
+		start = max(0, spans[0].start-width/3)
+	}
+	end := min(len(text), start+width)
+	start, end = runeStart(text, start), runeStart(text, end)
+	var b strings.Builder
+	if start > 0 {
+		b.WriteString("…")
+	}
+	pos := start
+	for _, s := range spans {
+		if s.start < pos || s.end > end || s.end > len(text) {
+			continue
+		}
+		b.WriteString(html.EscapeString(text[pos:s.start]))
+		b.WriteString("<mark>" + html.EscapeString(text[s.start:s.end]) + "</mark>")
+		pos = s.end
+	}
+	b.WriteString(html.EscapeString(text[pos:end]))
+	if end < len(text) {
+		b.WriteString("…")
+	}
+	return strings.ReplaceAll(b.String(), "\n", " ")
+}
+
+// runeStart moves i back to the start of a UTF-8 sequence.
+func runeStart(s string, i int) int {
+	for i > 0 && i < len(s) && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return i
+}

@@ -40,8 +40,16 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 	fs.StringVar(&cfg.RepoURL, "repo-url", env("LAMPORT_REPO_URL", "https://github.com/lamport-kb/lamport"), "repository for edit links")
 	level := fs.String("log-level", env("LAMPORT_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
 	format := fs.String("log-format", env("LAMPORT_LOG_FORMAT", "text"), "log format: text or json")
-	if err := fs.Parse(args); err != nil {
-		return cfg, nil, exitError{err.Error()}
+	// Flags may come before, between or after the positional arguments.
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return cfg, nil, exitError{err.Error()}
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		rest, args = append(rest, fs.Arg(0)), fs.Args()[1:]
 	}
 	if err := cfg.LogLevel.UnmarshalText([]byte(*level)); err != nil {
 		return cfg, nil, fmt.Errorf("--log-level: %w", err)
@@ -51,7 +59,7 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 		cfg.BaseURL = "http://" + localHost(cfg.Addr)
 	}
 	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
-	return cfg, fs.Args(), nil
+	return cfg, rest, nil
 }
 
 // defaultDataDir is $XDG_DATA_HOME/lamport when set, else ./data.

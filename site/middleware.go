@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -35,11 +36,15 @@ func (s *Server) locale(next http.Handler) http.Handler {
 }
 
 // langOf returns the request's language: the validated prefix, or for
-// routes outside /{lang}/ (such as a 404 for an unknown path) the
-// negotiated one.
+// requests that did not reach the locale middleware (an unknown path, a
+// panic caught outside) the path's prefix when it names a language, else
+// the negotiated one.
 func langOf(r *http.Request) string {
 	if lang, ok := r.Context().Value(langKey).(string); ok {
 		return lang
+	}
+	if first, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/"); i18n.Supported(first) {
+		return first
 	}
 	cookie := ""
 	if c, err := r.Cookie("lang"); err == nil {

@@ -149,6 +149,7 @@ func waitDiagram(t *testing.T, b *browser) {
 type axeViolation struct {
 	ID, Impact, Help string
 	Nodes            int
+	Example          string
 }
 
 // checkAxe runs axe-core in the page and fails on serious or critical
@@ -164,10 +165,11 @@ func checkAxe(t *testing.T, b *browser) {
 		chromedp.Evaluate(string(src), nil),
 		chromedp.Evaluate(`axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations
 			.filter(v => v.impact === "serious" || v.impact === "critical")
-			.map(v => ({ID: v.id, Impact: v.impact, Help: v.help, Nodes: v.nodes.length})))`,
+			.map(v => ({ID: v.id, Impact: v.impact, Help: v.help, Nodes: v.nodes.length,
+				Example: v.nodes.slice(0, 3).map(n => n.target.join(" ") + ": " + (n.failureSummary || "")).join(" | ")})))`,
 			&violations, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
 	for _, v := range violations {
-		t.Errorf("axe %s (%s): %s, on %d elements", v.ID, v.Impact, v.Help, v.Nodes)
+		t.Errorf("axe %s (%s): %s, on %d elements, e.g. %s", v.ID, v.Impact, v.Help, v.Nodes, v.Example)
 	}
 }
 

@@ -36,7 +36,7 @@ func TestImportGraph(t *testing.T) {
 				continue
 			}
 			dep := strings.TrimPrefix(imp, module+"/")
-			if dep == rel || strings.HasSuffix(p.ImportPath, "_test") {
+			if dep == rel || strings.HasSuffix(p.ImportPath, "_test") || isDemoOf(rel, dep) {
 				continue
 			}
 			if !mayImport(rel, dep) {
@@ -51,6 +51,11 @@ func TestImportGraph(t *testing.T) {
 			}
 		}
 	}
+}
+
+// isDemoOf reports whether pkg is the demo program of the pattern dep.
+func isDemoOf(pkg, dep string) bool {
+	return strings.HasPrefix(dep, "content/patterns/") && pkg == dep+"/demo"
 }
 
 func mayImport(pkg, dep string) bool {

@@ -44,6 +44,12 @@ func newBrowser(t *testing.T) *browser {
 		}
 		t.Skip("SKIPPING BROWSER TEST: Chromium not found (apt-get install chromium); CI runs it")
 	}
+	// Chromium may still write to its profile while shutting down, so the
+	// profile is removed by hand (ignoring errors), not by t.TempDir.
+	profile, err := os.MkdirTemp("", "lamport-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
 		chromedp.NoSandbox,
@@ -52,13 +58,13 @@ func newBrowser(t *testing.T) *browser {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(1280, 900),
 	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc(); os.RemoveAll(profile) })
 	b := &browser{ctx: ctx}
 	chromedp.ListenTarget(ctx, b.listen)
 	if err := chromedp.Run(ctx, log.Enable(), runtime.Enable()); err != nil {

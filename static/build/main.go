@@ -123,10 +123,13 @@ func appendChroma(path string) error {
 		return err
 	}
 	defer out.Close()
-	_, err = fmt.Fprintf(out, "%s\n%s\n@media (prefers-color-scheme: dark){\n%s}\n",
+	// In dark mode, first undo every light token colour, then apply the
+	// dark ones: the light style colours tokens the dark style leaves alone.
+	const reset = "%s.chroma [class] { color: inherit; background-color: transparent }\n"
+	_, err = fmt.Fprintf(out, "%s\n"+reset+"%s\n@media (prefers-color-scheme: dark){\n"+reset+"%s}\n",
 		scope(light.String(), ""),
-		scope(dark.String(), ":root[data-theme=dark] "),
-		scope(dark.String(), ":root:not([data-theme=light]) "))
+		":root[data-theme=dark] ", scope(dark.String(), ":root[data-theme=dark] "),
+		":root:not([data-theme=light]) ", scope(dark.String(), ":root:not([data-theme=light]) "))
 	return err
 }
 

@@ -1,0 +1,286 @@
+package circuitbreaker
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// clock is a fake clock the tests move by hand.
+type clock struct{ t time.Time }
+
+func (c *clock) Now() time.Time          { return c.t }
+func (c *clock) Advance(d time.Duration) { c.t = c.t.Add(d) }
+
+func newClock() *clock { return &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)} }
+
+var errBoom = errors.New("boom")
+
+func fail() error    { return errBoom }
+func succeed() error { return nil }
+
+// step is one action in a scenario: a call with an outcome, or a wait.
+type step struct {
+	call    func() error // nil: only wait
+	wait    time.Duration
+	wantErr error
+	want    State
+}
+
+func TestTransitions(t *testing.T) {
+	tests := []struct {
+		name     string
+		settings Settings
+		steps    []step
+	}{
+		{
+			name:     "trips after the threshold",
+			settings: Settings{ReadyToTrip: func(c Counts) bool { return c.ConsecutiveFailures >= 3 }},
+			steps: []step{
+				{call: fail, wantErr: errBoom, want: Closed},
+				{call: fail, wantErr: errBoom, want: Closed},
+				{call: fail, wantErr: errBoom, want: Open},
+				{call: succeed, wantErr: ErrOpen, want: Open},
+			},
+		},
+		{
+			name:     "a success resets consecutive failures",
+			settings: Settings{ReadyToTrip: func(c Counts) bool { return c.ConsecutiveFailures >= 2 }},
+			steps: []step{
+				{call: fail, wantErr: errBoom, want: Closed},
+				{call: succeed, want: Closed},
+				{call: fail, wantErr: errBoom, want: Closed},
+				{call: fail, wantErr: errBoom, want: Open},
+			},
+		},
+		{
+			name:     "half-open after the timeout, closes on a probe success",
+			settings: Settings{ReadyToTrip: func(c Counts) bool { return c.Failures >= 1 }, OpenTimeout: 10 * time.Second},
+			steps: []step{
+				{call: fail, wantErr: errBoom, want: Open},
+				{wait: 9 * time.Second, want: Open},
+				{wait: time.Second, want: HalfOpen},
+				{call: succeed, want: Closed},
+				{call: succeed, want: Closed},
+			},
+		},
+		{
+			name:     "a probe failure reopens",
+			settings: Settings{ReadyToTrip: func(c Counts) bool { return c.Failures >= 1 }, OpenTimeout: time.Second},
+			steps: []step{
+				{call: fail, wantErr: errBoom, want: Open},
+				{wait: time.Second, want: HalfOpen},
+				{call: fail, wantErr: errBoom, want: Open},
+				{call: succeed, wantErr: ErrOpen, want: Open},
+			},
+		},
+		{
+			name:     "needs every probe to succeed",
+			settings: Settings{ReadyToTrip: func(c Counts) bool { return c.Failures >= 1 }, OpenTimeout: time.Second, HalfOpenProbes: 2},
+			steps: []step{
+				{call: fail, wantErr: errBoom, want: Open},
+				{wait: time.Second, want: HalfOpen},
+				{call: succeed, want: HalfOpen},
+				{call: succeed, want: Closed},
+			},
+		},
+		{
+			name:     "interval forgets old failures",
+			settings: Settings{ReadyToTrip: func(c Counts) bool { return c.Failures >= 2 }, Interval: time.Minute},
+			steps: []step{
+				{call: fail, wantErr: errBoom, want: Closed},
+				{wait: time.Minute, want: Closed},
+				{call: fail, wantErr: errBoom, want: Closed},
+				{call: fail, wantErr: errBoom, want: Open},
+			},
+		},
+		{
+			name: "errors that are not failures do not count",
+			settings: Settings{
+				ReadyToTrip: func(c Counts) bool { return c.Failures >= 1 },
+				IsFailure:   func(err error) bool { return err != nil && !errors.Is(err, context.Canceled) },
+			},
+			steps: []step{
+				{call: func() error { return context.Canceled }, wantErr: context.Canceled, want: Closed},
+				{call: fail, wantErr: errBoom, want: Open},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newClock()
+			tt.settings.Now = c.Now
+			b := New(tt.settings)
+			for i, s := range tt.steps {
+				c.Advance(s.wait)
+				if s.call != nil {
+					if err := b.Execute(s.call); !errors.Is(err, s.wantErr) {
+						t.Fatalf("step %d: err = %v, want %v", i, err, s.wantErr)
+					}
+				}
+				if got := b.State(); got != s.want {
+					t.Fatalf("step %d: state = %v, want %v", i, got, s.want)
+				}
+			}
+		})
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	c := newClock()
+	b := New(Settings{Now: c.Now})
+	for range 4 {
+		b.Execute(fail)
+	}
+	if b.State() != Closed {
+		t.Fatal("opened before five consecutive failures")
+	}
+	b.Execute(fail)
+	if b.State() != Open {
+		t.Fatal("did not open after five consecutive failures")
+	}
+	c.Advance(29 * time.Second)
+	if b.State() != Open {
+		t.Fatal("left Open before the 30 s default timeout")
+	}
+	c.Advance(time.Second)
+	if b.State() != HalfOpen {
+		t.Fatal("not HalfOpen after 30 s")
+	}
+}
+
+func TestHalfOpenAdmitsOnlyProbes(t *testing.T) {
+	c := newClock()
+	b := New(Settings{Now: c.Now, ReadyToTrip: func(c Counts) bool { return c.Failures > 0 }, OpenTimeout: time.Second})
+	b.Execute(fail)
+	c.Advance(time.Second)
+	done, err := b.Allow()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Allow(); !errors.Is(err, ErrTooManyProbes) {
+		t.Fatalf("second concurrent probe: err = %v, want ErrTooManyProbes", err)
+	}
+	done(true)
+	done(false) // a second report is ignored
+	if b.State() != Closed {
+		t.Fatalf("state = %v after a successful probe", b.State())
+	}
+}
+
+// TestStaleOutcomeIgnored: a call admitted before the breaker opened
+// reports success after; that must not close the breaker.
+func TestStaleOutcomeIgnored(t *testing.T) {
+	c := newClock()
+	b := New(Settings{Now: c.Now, ReadyToTrip: func(c Counts) bool { return c.Failures > 0 }})
+	slow, _ := b.Allow()
+	b.Execute(fail)
+	slow(true)
+	if b.State() != Open {
+		t.Fatalf("a late success from an older generation changed the state to %v", b.State())
+	}
+}
+
+func TestPanicCountsAsFailure(t *testing.T) {
+	b := New(Settings{ReadyToTrip: func(c Counts) bool { return c.Failures > 0 }})
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("the panic was swallowed")
+			}
+		}()
+		b.Execute(func() error { panic("bad") })
+	}()
+	if b.State() != Open {
+		t.Errorf("state = %v after a panicking call", b.State())
+	}
+}
+
+func TestOnStateChange(t *testing.T) {
+	c := newClock()
+	var got []string
+	var b *Breaker
+	b = New(Settings{
+		Name: "db", Now: c.Now, OpenTimeout: time.Second,
+		ReadyToTrip: func(c Counts) bool { return c.Failures > 0 },
+		OnStateChange: func(name string, from, to State) {
+			got = append(got, name+": "+from.String()+" → "+to.String())
+			_ = b.State() // callbacks may call back into the breaker
+		},
+	})
+	b.Execute(fail)
+	c.Advance(time.Second)
+	b.Execute(succeed)
+	want := []string{"db: closed → open", "db: open → half-open", "db: half-open → closed"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("transitions (-want +got):\n%s", diff)
+	}
+}
+
+func TestCounts(t *testing.T) {
+	b := New(Settings{})
+	b.Execute(succeed)
+	b.Execute(fail)
+	b.Execute(fail)
+	want := Counts{Requests: 3, Successes: 1, Failures: 2, ConsecutiveFailures: 2}
+	if diff := cmp.Diff(want, b.Counts()); diff != "" {
+		t.Errorf("counts (-want +got):\n%s", diff)
+	}
+	if b.Name() != "" || State(7).String() != "State(7)" {
+		t.Error("Name or State.String wrong")
+	}
+}
+
+// TestConcurrent hammers one breaker; run with -race.
+func TestConcurrent(t *testing.T) {
+	b := New(Settings{OpenTimeout: time.Millisecond})
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 1000 {
+				b.Execute(func() error {
+					if (i+g)%3 == 0 {
+						return errBoom
+					}
+					return nil
+				})
+				b.State()
+			}
+		}()
+	}
+	wg.Wait()
+	c := b.Counts()
+	if c.Successes+c.Failures > c.Requests {
+		t.Errorf("more outcomes than requests: %+v", c)
+	}
+}
+
+func BenchmarkExecuteClosed(b *testing.B) {
+	br := New(Settings{})
+	for b.Loop() {
+		br.Execute(succeed)
+	}
+}
+
+func BenchmarkExecuteOpen(b *testing.B) {
+	br := New(Settings{ReadyToTrip: func(c Counts) bool { return true }, OpenTimeout: time.Hour})
+	br.Execute(fail)
+	for b.Loop() {
+		br.Execute(succeed)
+	}
+}
+
+func BenchmarkExecuteParallel(b *testing.B) {
+	br := New(Settings{})
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			br.Execute(succeed)
+		}
+	})
+}

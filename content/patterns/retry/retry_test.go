@@ -1,0 +1,285 @@
+package retry
+
+import (
+	"context"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var errFlaky = errors.New("flaky")
+
+// fakeClock records sleeps instead of sleeping.
+type fakeClock struct {
+	now    time.Time
+	sleeps []time.Duration
+}
+
+func newFakeClock() *fakeClock { return &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)} }
+
+func (c *fakeClock) Now() time.Time { return c.now }
+
+func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.sleeps = append(c.sleeps, d)
+	c.now = c.now.Add(d)
+	return nil
+}
+
+func seeded() *rand.Rand { return rand.New(rand.NewPCG(1, 2)) }
+
+func TestBackoffNoJitter(t *testing.T) {
+	p := Policy{Initial: 100 * time.Millisecond, Max: time.Second, Jitter: NoJitter}
+	var got []time.Duration
+	for n := 1; n <= 6; n++ {
+		got = append(got, p.Backoff(n, 0, seeded()))
+	}
+	want := []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond, 800 * time.Millisecond, time.Second, time.Second}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("delays (-want +got):\n%s", diff)
+	}
+}
+
+func TestBackoffJitterBounds(t *testing.T) {
+	base, cap := 100*time.Millisecond, 2*time.Second
+	tests := []struct {
+		jitter Jitter
+		lo, hi func(n int, prev time.Duration) time.Duration
+	}{
+		{FullJitter, func(int, time.Duration) time.Duration { return 0 }, exp(base, cap)},
+		{EqualJitter, func(n int, p time.Duration) time.Duration { return exp(base, cap)(n, p) / 2 }, exp(base, cap)},
+		{DecorrelatedJitter, func(int, time.Duration) time.Duration { return base },
+			func(_ int, p time.Duration) time.Duration { return min(cap, max(3*p, base)) }},
+	}
+	for _, tt := range tests {
+		rnd := seeded()
+		p := Policy{Initial: base, Max: cap, Jitter: tt.jitter}
+		prev := time.Duration(0)
+		seen := map[time.Duration]bool{}
+		for i := 0; i < 2000; i++ {
+			n := i%8 + 1
+			d := p.Backoff(n, prev, rnd)
+			if d < tt.lo(n, prev) || d > tt.hi(n, prev) {
+				t.Fatalf("jitter %d, retry %d after %v: delay %v outside [%v, %v]", tt.jitter, n, prev, d, tt.lo(n, prev), tt.hi(n, prev))
+			}
+			seen[d] = true
+			prev = d
+		}
+		if len(seen) < 100 {
+			t.Errorf("jitter %d produced only %d distinct delays", tt.jitter, len(seen))
+		}
+	}
+}
+
+func exp(base, cap time.Duration) func(int, time.Duration) time.Duration {
+	return func(n int, _ time.Duration) time.Duration {
+		return min(cap, base<<(n-1))
+	}
+}
+
+func TestDo(t *testing.T) {
+	tests := []struct {
+		name      string
+		policy    Policy
+		results   []error // what successive attempts return; nil = success
+		wantCalls int
+		wantErr   error
+		reason    string
+		sleeps    []time.Duration
+	}{
+		{"succeeds at once", Policy{}, []error{nil}, 1, nil, "", nil},
+		{"succeeds on the third attempt", Policy{Jitter: NoJitter}, []error{errFlaky, errFlaky, nil}, 3, nil, "",
+			[]time.Duration{100 * time.Millisecond, 200 * time.Millisecond}},
+		{"runs out of attempts", Policy{MaxAttempts: 3, Jitter: NoJitter}, []error{errFlaky, errFlaky, errFlaky, nil}, 3, errFlaky, "attempts",
+			[]time.Duration{100 * time.Millisecond, 200 * time.Millisecond}},
+		{"permanent error stops", Policy{}, []error{Permanent(errFlaky), nil}, 1, errFlaky, "permanent", nil},
+		{"retry-after raises the delay", Policy{Jitter: NoJitter}, []error{After(errFlaky, 3 * time.Second), nil}, 2, nil, "",
+			[]time.Duration{3 * time.Second}},
+		{"retry-after below the backoff is ignored", Policy{Jitter: NoJitter, Initial: time.Second}, []error{After(errFlaky, time.Millisecond), nil}, 2, nil, "",
+			[]time.Duration{time.Second}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newFakeClock()
+			r := New(tt.policy, WithClock(c.Now, c.Sleep), WithRand(seeded()))
+			calls := 0
+			err := r.Do(context.Background(), func(context.Context) error {
+				calls++
+				return tt.results[calls-1]
+			})
+			if calls != tt.wantCalls {
+				t.Errorf("calls = %d, want %d", calls, tt.wantCalls)
+			}
+			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil) != (err == nil) {
+				t.Errorf("err = %v, want %v", err, tt.wantErr)
+			}
+			var re *Error
+			if tt.reason != "" && (!errors.As(err, &re) || re.Reason != tt.reason) {
+				t.Errorf("err = %v, want reason %q", err, tt.reason)
+			}
+			if diff := cmp.Diff(tt.sleeps, c.sleeps); diff != "" {
+				t.Errorf("sleeps (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestDoRespectsDeadline(t *testing.T) {
+	c := &fakeClock{now: time.Now()}
+	ctx, cancel := context.WithDeadline(context.Background(), c.now.Add(250*time.Millisecond))
+	defer cancel()
+	r := New(Policy{MaxAttempts: 10, Jitter: NoJitter}, WithClock(c.Now, c.Sleep))
+	calls := 0
+	err := r.Do(ctx, func(context.Context) error { calls++; return errFlaky })
+	var re *Error
+	if !errors.As(err, &re) || re.Reason != "deadline" {
+		t.Fatalf("err = %v, want a deadline stop", err)
+	}
+	// 100 ms, then 200 ms would end at 300 ms > 250 ms: two calls, one sleep.
+	if calls != 2 || len(c.sleeps) != 1 {
+		t.Errorf("calls = %d, sleeps = %v", calls, c.sleeps)
+	}
+}
+
+func TestDoCanceled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	r := New(Policy{MaxAttempts: 5, Initial: time.Hour})
+	calls := 0
+	go func() { time.Sleep(10 * time.Millisecond); cancel() }()
+	err := r.Do(ctx, func(context.Context) error { calls++; return errFlaky })
+	var re *Error
+	if !errors.As(err, &re) || re.Reason != "canceled" || calls != 1 {
+		t.Fatalf("err = %v after %d calls, want canceled after 1", err, calls)
+	}
+	if re.Error() == "" || !errors.Is(err, errFlaky) {
+		t.Error("Error must describe and wrap the last error")
+	}
+	// A context canceled during the call stops without sleeping.
+	calls = 0
+	err = r.Do(ctx, func(context.Context) error { calls++; return errFlaky })
+	if !errors.As(err, &re) || re.Reason != "canceled" || calls != 1 {
+		t.Fatalf("err = %v after %d calls", err, calls)
+	}
+}
+
+func TestBudget(t *testing.T) {
+	b := NewBudget(10, 0.1)
+	c := newFakeClock()
+	r := New(Policy{MaxAttempts: 3}, WithClock(c.Now, c.Sleep), WithBudget(b))
+	calls := 0
+	for range 10 {
+		r.Do(context.Background(), func(context.Context) error { calls++; return errFlaky })
+	}
+	// 10 tokens, retries while more than 5 remain: the first Do makes 3
+	// calls (10→7), the second 2 (→5, no retry), the last 8 one each.
+	if calls != 3+2+8 {
+		t.Errorf("calls = %d, want 13", calls)
+	}
+	if b.Tokens() != 0 {
+		t.Errorf("tokens = %v, want 0", b.Tokens())
+	}
+	for range 60 {
+		b.record(true)
+	}
+	if math.Abs(b.Tokens()-6) > 1e-9 || !b.allowRetry() {
+		t.Errorf("after 60 successes tokens = %v, retries allowed = %v", b.Tokens(), b.allowRetry())
+	}
+	for range 100 {
+		b.record(true)
+	}
+	if b.Tokens() != 10 {
+		t.Errorf("tokens exceed the maximum: %v", b.Tokens())
+	}
+}
+
+func TestNilBudgetAndDefaults(t *testing.T) {
+	var b *Budget
+	b.record(false)
+	if !b.allowRetry() {
+		t.Error("a nil budget refused a retry")
+	}
+	p := Policy{}.withDefaults()
+	if p.MaxAttempts != 4 || p.Initial != 100*time.Millisecond || p.Max != 10*time.Second || p.Multiplier != 2 || p.Jitter != FullJitter {
+		t.Errorf("defaults = %+v", p)
+	}
+	if err := sleepContext(context.Background(), time.Microsecond); err != nil {
+		t.Error(err)
+	}
+	if Permanent(errFlaky).Error() != "flaky" || After(errFlaky, 0).Error() != "flaky" {
+		t.Error("wrappers must keep the message")
+	}
+}
+
+// TestConcurrent shares one Retrier and Budget between goroutines; run
+// with -race.
+func TestConcurrent(t *testing.T) {
+	b := NewBudget(100, 0.5)
+	r := New(Policy{MaxAttempts: 3, Initial: time.Microsecond, Max: 10 * time.Microsecond}, WithBudget(b))
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 200 {
+				n := 0
+				r.Do(context.Background(), func(context.Context) error {
+					n++
+					if (i+g+n)%2 == 0 {
+						return nil
+					}
+					return errFlaky
+				})
+			}
+		}()
+	}
+	wg.Wait()
+	if tk := b.Tokens(); tk < 0 || tk > 100 {
+		t.Errorf("tokens = %v, outside [0, 100]", tk)
+	}
+}
+
+func BenchmarkBackoff(b *testing.B) {
+	p := Policy{}
+	rnd := seeded()
+	n := 0
+	for b.Loop() {
+		n = n%10 + 1
+		p.Backoff(n, 0, rnd)
+	}
+}
+
+func BenchmarkDoSuccess(b *testing.B) {
+	r := New(Policy{}, WithBudget(NewBudget(10, 0.1)))
+	ctx := context.Background()
+	op := func(context.Context) error { return nil }
+	for b.Loop() {
+		r.Do(ctx, op)
+	}
+}
+
+func BenchmarkDoParallel(b *testing.B) {
+	c := newFakeClock()
+	var mu sync.Mutex
+	sleep := func(ctx context.Context, d time.Duration) error { mu.Lock(); c.now = c.now.Add(d); mu.Unlock(); return nil }
+	r := New(Policy{MaxAttempts: 2}, WithClock(func() time.Time { return time.Time{} }, sleep))
+	b.RunParallel(func(pb *testing.PB) {
+		ctx := context.Background()
+		fail := true
+		for pb.Next() {
+			r.Do(ctx, func(context.Context) error {
+				fail = !fail
+				if fail {
+					return errFlaky
+				}
+				return nil
+			})
+		}
+	})
+}

@@ -1,0 +1,226 @@
+// Package ratelimit admits at most a given rate of events, with bursts,
+// and refuses or delays the excess.
+//
+// Limiter is a token bucket: it holds up to burst tokens and refills at
+// limit tokens per second; each event takes one. A full bucket lets a burst
+// through at once; after that events pass at the refill rate. Refilling is
+// computed from the elapsed time whenever the bucket is used, so a Limiter
+// needs no goroutine or ticker and costs nothing while idle.
+//
+//	l := ratelimit.New(100, 20) // 100 events/s, bursts of 20
+//	if !l.Allow() {
+//		return errTooManyRequests // HTTP 429
+//	}
+//
+// Allow refuses the excess (an API answering 429); Wait delays it (a
+// client pacing its own calls) and fails at once if the wait would pass
+// the context's deadline; Reserve returns how long to wait and lets the
+// caller decide.
+//
+// Keyed keeps one Limiter per key (client, tenant, API key) with a bound on
+// the number of keys, forgetting the least recently used. SlidingWindow is
+// the other common algorithm, a fixed quota per window (100 per minute)
+// smoothed across window edges; it is what many APIs document to their
+// users.
+//
+// Every type here is safe for concurrent use and takes its time from an
+// injectable clock.
+package ratelimit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+	"time"
+)
+
+// Limit is a rate in events per second.
+type Limit float64
+
+// Inf is no limit at all.
+const Inf = Limit(math.MaxFloat64)
+
+// Every converts an interval between events into a Limit.
+func Every(interval time.Duration) Limit {
+	if interval <= 0 {
+		return Inf
+	}
+	return Limit(float64(time.Second) / float64(interval))
+}
+
+// ErrWouldExceedDeadline is returned by Wait when the event could not be
+// admitted before the context's deadline.
+var ErrWouldExceedDeadline = errors.New("ratelimit: wait would exceed the context deadline")
+
+// Clock supplies time; the zero value uses the real clock.
+type Clock struct {
+	Now   func() time.Time
+	Sleep func(ctx context.Context, d time.Duration) error // returns ctx.Err() if ctx ends first
+}
+
+func (c Clock) now() time.Time {
+	if c.Now == nil {
+		return time.Now()
+	}
+	return c.Now()
+}
+
+func (c Clock) sleep(ctx context.Context, d time.Duration) error {
+	if c.Sleep != nil {
+		return c.Sleep(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Limiter is a token bucket.
+type Limiter struct {
+	limit Limit
+	burst int
+	clock Clock
+
+	mu     sync.Mutex
+	tokens float64
+	last   time.Time // when tokens was last brought up to date
+}
+
+// New returns a full bucket of burst tokens refilled at limit per second.
+func New(limit Limit, burst int) *Limiter { return NewWithClock(limit, burst, Clock{}) }
+
+// NewWithClock is New with an injected clock.
+func NewWithClock(limit Limit, burst int, clock Clock) *Limiter {
+	return &Limiter{limit: limit, burst: burst, clock: clock, tokens: float64(burst), last: clock.now()}
+}
+
+// advance refills the bucket for the time elapsed since last.
+func (l *Limiter) advance(now time.Time) {
+	if elapsed := now.Sub(l.last); elapsed > 0 {
+		l.tokens = min(float64(l.burst), l.tokens+elapsed.Seconds()*float64(l.limit))
+		l.last = now
+	}
+}
+
+// Allow reports whether one event may happen now, and takes its token if so.
+func (l *Limiter) Allow() bool { return l.AllowN(1) }
+
+// AllowN reports whether n events may happen now, and takes n tokens if so.
+func (l *Limiter) AllowN(n int) bool {
+	if l.limit == Inf {
+		return true
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.advance(l.clock.now())
+	if l.tokens < float64(n) {
+		return false
+	}
+	l.tokens -= float64(n)
+	return true
+}
+
+// Tokens returns the tokens available now.
+func (l *Limiter) Tokens() float64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.advance(l.clock.now())
+	return l.tokens
+}
+
+// Reservation is a promise of tokens at a future time.
+type Reservation struct {
+	l      *Limiter
+	ok     bool
+	n      int
+	act    time.Time // when the tokens are available
+	cancel sync.Once
+}
+
+// OK reports whether the reservation can ever be honoured (n ≤ burst).
+func (r *Reservation) OK() bool { return r.ok }
+
+// Delay is how long to wait before acting, from now.
+func (r *Reservation) Delay() time.Duration {
+	if !r.ok {
+		return forever
+	}
+	return max(0, r.act.Sub(r.l.clock.now()))
+}
+
+// forever is the delay of a reservation that can never be honoured.
+const forever = time.Duration(math.MaxInt64)
+
+// Cancel gives the tokens back if the reservation has not been used yet,
+// so events queued behind it are not delayed for nothing.
+func (r *Reservation) Cancel() {
+	if !r.ok || r.l.limit == Inf {
+		return
+	}
+	r.cancel.Do(func() {
+		l := r.l
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		now := l.clock.now()
+		if !now.Before(r.act) {
+			return
+		}
+		l.advance(now)
+		l.tokens = min(float64(l.burst), l.tokens+float64(r.n))
+	})
+}
+
+// Reserve reserves one token; see ReserveN.
+func (l *Limiter) Reserve() *Reservation { return l.ReserveN(1) }
+
+// ReserveN takes n tokens now, possibly going into debt, and returns when
+// they are really available. The bucket's debt delays later events, so
+// reservations are served in order. A request for more than burst tokens
+// can never be honoured: it returns a reservation that is not OK.
+func (l *Limiter) ReserveN(n int) *Reservation {
+	now := l.clock.now()
+	if l.limit == Inf {
+		return &Reservation{l: l, ok: true, n: n, act: now}
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if n > l.burst || l.limit <= 0 {
+		return &Reservation{l: l, n: n}
+	}
+	l.advance(now)
+	l.tokens -= float64(n)
+	act := now
+	if l.tokens < 0 {
+		act = now.Add(time.Duration(-l.tokens / float64(l.limit) * float64(time.Second)))
+	}
+	return &Reservation{l: l, ok: true, n: n, act: act}
+}
+
+// Wait blocks until an event may happen, or returns an error without
+// waiting if ctx would expire first, or when ctx is cancelled while
+// waiting (the token is given back).
+func (l *Limiter) Wait(ctx context.Context) error {
+	r := l.Reserve()
+	if !r.OK() {
+		return fmt.Errorf("ratelimit: a burst of %d cannot admit 1 event", l.burst)
+	}
+	d := r.Delay()
+	if d == 0 {
+		return nil
+	}
+	if dl, ok := ctx.Deadline(); ok && l.clock.now().Add(d).After(dl) {
+		r.Cancel()
+		return ErrWouldExceedDeadline
+	}
+	if err := l.clock.sleep(ctx, d); err != nil {
+		r.Cancel()
+		return err
+	}
+	return nil
+}

@@ -94,7 +94,7 @@ func (n *mathNode) Dump(source []byte, level int) { ast.DumpHelper(n, source, le
 
 // mathParser follows pandoc's rule so prices stay prices: the opening $
 // is followed by a non-space, the closing $ is preceded by a non-space and
-// not followed by a digit.
+// not followed by a digit. Math never spans a code span.
 type mathParser struct{}
 
 func (mathParser) Trigger() []byte { return []byte{'$'} }
@@ -113,6 +113,9 @@ func (mathParser) Parse(parent ast.Node, block text.Reader, pc parser.Context) a
 		return nil
 	}
 	for i := 2; i < len(line); i++ {
+		if line[i] == '`' { // math never contains code; the $ is text
+			return nil
+		}
 		if line[i] != '$' || line[i-1] == '\\' {
 			continue
 		}
@@ -128,7 +131,10 @@ func (mathParser) Parse(parent ast.Node, block text.Reader, pc parser.Context) a
 // KindMathBlock is display math in its own block: $$ lines $$.
 var KindMathBlock = ast.NewNodeKind("MathBlock")
 
-type mathBlock struct{ ast.BaseBlock }
+type mathBlock struct {
+	ast.BaseBlock
+	closed bool // a one-line $$ … $$ block is complete when opened
+}
 
 func (n *mathBlock) Kind() ast.NodeKind            { return KindMathBlock }
 func (n *mathBlock) IsRaw() bool                   { return true }
@@ -149,8 +155,9 @@ func (mathBlockParser) Open(parent ast.Node, reader text.Reader, pc parser.Conte
 	if len(rest) >= 2 && bytes.HasSuffix(rest, []byte("$$")) { // $$ x $$ on one line
 		start := seg.Start + bytes.Index(line, []byte("$$")) + 2
 		n.Lines().Append(text.NewSegment(start, start+len(rest)-2))
+		n.closed = true
 		reader.AdvanceToEOL()
-		return n, parser.Close
+		return n, parser.NoChildren
 	}
 	if len(rest) > 0 {
 		start := seg.Start + bytes.Index(line, rest)
@@ -162,7 +169,7 @@ func (mathBlockParser) Open(parent ast.Node, reader text.Reader, pc parser.Conte
 
 func (mathBlockParser) Continue(node ast.Node, reader text.Reader, pc parser.Context) parser.State {
 	line, seg := reader.PeekLine()
-	if line == nil {
+	if line == nil || node.(*mathBlock).closed {
 		return parser.Close
 	}
 	if i := bytes.Index(line, []byte("$$")); i >= 0 {

@@ -183,29 +183,36 @@ func sectionHash(source string) string {
 	return hex.EncodeToString(sum[:])[:12]
 }
 
-// checkTemplate requires the eleven sections, once each, in order.
+// checkTemplate requires the eleven sections, once each, in order. A
+// heading out of order is one that is not in the longest run of headings
+// that are in template order, so one misplaced section is one problem, not
+// a cascade.
 func (l *loader) checkTemplate(pg *page, r reporter) {
 	want := make(map[string]int)
 	for i, id := range SectionIDs {
 		want[id] = i
 	}
 	seen := make(map[string]bool)
-	next := 0
+	var known []h2Line
 	for _, h := range pg.heads {
-		pos, known := want[h.id]
+		_, ok := want[h.id]
 		switch {
 		case !h.explicit:
 			r.at(h.line, "section %q needs an explicit ID, such as ## %s {#definition}", h.title, h.title)
-		case !known:
+		case !ok:
 			r.at(h.line, "unknown section ID %q (the template's sections are: %s)", h.id, strings.Join(SectionIDs, ", "))
 		case seen[h.id]:
 			r.at(h.line, "section %q appears twice", h.id)
-		case pos < next:
-			r.at(h.line, "section %q is out of order (the template's order is: %s)", h.id, strings.Join(SectionIDs, ", "))
 		default:
-			next = pos + 1
+			known = append(known, h)
 		}
 		seen[h.id] = true
+	}
+	inOrder := longestOrdered(known, want)
+	for i, h := range known {
+		if !inOrder[i] {
+			r.at(h.line, "section %q is out of order (the template's order is: %s)", h.id, strings.Join(SectionIDs, ", "))
+		}
 	}
 	for _, id := range SectionIDs {
 		if !seen[id] {
@@ -216,6 +223,30 @@ func (l *loader) checkTemplate(pg *page, r reporter) {
 			r.at(lastLine(pg), "missing section %q (## … {#%s})", id, id)
 		}
 	}
+}
+
+// longestOrdered marks the headings of the longest subsequence whose
+// template positions increase.
+func longestOrdered(heads []h2Line, pos map[string]int) []bool {
+	n := len(heads)
+	length, prev := make([]int, n), make([]int, n)
+	best := -1
+	for i := range heads {
+		length[i], prev[i] = 1, -1
+		for j := 0; j < i; j++ {
+			if pos[heads[j].id] < pos[heads[i].id] && length[j]+1 > length[i] {
+				length[i], prev[i] = length[j]+1, j
+			}
+		}
+		if best < 0 || length[i] > length[best] {
+			best = i
+		}
+	}
+	marks := make([]bool, n)
+	for i := best; i >= 0; i = prev[i] {
+		marks[i] = true
+	}
+	return marks
 }
 
 func lastLine(pg *page) int { return pg.bodyLine + bytes.Count(pg.body, []byte("\n")) }

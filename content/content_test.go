@@ -1,0 +1,233 @@
+package content
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// TestGolden renders the sample pattern in testdata/site, which uses every
+// Markdown convention, and compares each language's sections with
+// testdata/sample.{en,zh}.golden. Run with -update to accept a change.
+func TestGolden(t *testing.T) {
+	lib, err := Load(os.DirFS("testdata/site"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := lib.Pattern("sample")
+	for _, lang := range Langs {
+		d := p.Docs[lang]
+		var b strings.Builder
+		b.WriteString("<!-- lead -->\n" + d.Lead)
+		for _, s := range d.Sections {
+			b.WriteString("\n<!-- section " + s.ID + ": " + s.Title + " -->\n" + s.HTML)
+		}
+		golden := filepath.Join("testdata", "sample."+lang+".golden")
+		if *update {
+			if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatalf("%v (run go test -update)", err)
+		}
+		if diff := cmp.Diff(string(want), b.String()); diff != "" {
+			t.Errorf("%s rendering changed (-golden +got); run go test -update if intended:\n%s", lang, diff)
+		}
+	}
+}
+
+// TestConventions spells out what the golden file shows.
+func TestConventions(t *testing.T) {
+	lib, err := Load(os.DirFS("testdata/site"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	en, zh := lib.Pattern("sample").Docs[English], lib.Pattern("sample").Docs[Chinese]
+	html := func(d *Doc, id string) string {
+		for _, s := range d.Sections {
+			if s.ID == id {
+				return s.HTML
+			}
+		}
+		t.Fatalf("no section %s", id)
+		return ""
+	}
+	checks := []struct {
+		name, got, want string
+	}{
+		{"table", html(en, "definition"), "<table>"},
+		{"footnote", html(en, "references"), `class="footnotes"`},
+		{"inline math", html(en, "formalization"), `<span class="math">x_1 + y</span>`},
+		{"display math", html(en, "formalization"), `<div class="math math-display">\tau(t) = \min(b, r t)</div>`},
+		{"multi-line math", html(en, "formalization"), `<div class="math math-display">\sum_i x_i</div>`},
+		{"prices stay text", html(en, "formalization"), "a price of $5 and $10"},
+		{"escaped dollar", html(en, "formalization"), "escaped $3"},
+		{"math in code stays code", html(en, "formalization"), "<code>$x$</code>"},
+		{"after math", html(en, "formalization"), "After the math."},
+		{"mermaid", html(en, "diagrams"), `<pre class="mermaid">flowchart LR`},
+		{"mermaid escaped", html(en, "diagrams"), `A[&lt;b&gt;x&lt;/b&gt;]`},
+		{"include method", html(en, "implementation"), `<figcaption><code>sample.go</code> · Bucket.Take</figcaption>`},
+		{"include keeps doc comment", html(en, "implementation"), "Take takes one token."},
+		{"include const group", html(en, "implementation"), "DefaultBurst"},
+		{"highlighted", html(en, "implementation"), `<div class="code"><pre class="chroma">`},
+		{"plain block escaped", html(en, "implementation"), "plain &lt;text&gt;"},
+		{"xref title", html(en, "testing"), `<a class="xref" href="/en/patterns/sample">Sample</a>`},
+		{"xref section", html(en, "testing"), `<a class="xref" href="/en/patterns/sample#custom-id">a heading</a>`},
+		{"xref planned", html(en, "testing"), `<span class="xref planned" title="Planned Thing">Planned Thing</span>`},
+		{"xref zh", html(zh, "testing"), `<a class="xref" href="/zh/patterns/sample">示例</a>`},
+		{"cjk heading id", html(zh, "when-to-use"), `<h3 id="半开状态">`},
+		{"dedup heading id", html(zh, "when-to-use"), `<h3 id="半开状态-1">`},
+		{"ascii heading id", html(en, "when-to-use"), `<h3 id="half-open-state">`},
+		{"explicit heading id", html(en, "when-to-use"), `<h3 id="custom-id">`},
+	}
+	for _, c := range checks {
+		if !strings.Contains(c.got, c.want) {
+			t.Errorf("%s: %q not found in\n%s", c.name, c.want, c.got)
+		}
+	}
+	if !en.HasMath || !en.HasMermaid || len(en.Sections) != len(SectionIDs) {
+		t.Errorf("HasMath %v, HasMermaid %v, %d sections", en.HasMath, en.HasMermaid, len(en.Sections))
+	}
+	if got := en.Sections[2].Headings; len(got) != 3 || got[0].Title != "Half-open state" {
+		t.Errorf("H3 headings = %+v", got)
+	}
+	if diff := cmp.Diff([]Link{{"sample", ""}, {"sample", "custom-id"}, {"planned-thing", ""}, {"sample", "definition"}}, en.Links); diff != "" {
+		t.Errorf("links (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(en.Sections[0].Text, "The note") && !strings.Contains(en.Sections[0].Text, "table") {
+		t.Errorf("section text = %q", en.Sections[0].Text)
+	}
+}
+
+// fixture returns the sample tree with files replaced or removed (nil).
+func fixture(t *testing.T, changes map[string]*string) fstest.MapFS {
+	t.Helper()
+	fsys := fstest.MapFS{}
+	root := "testdata/site"
+	filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			b, _ := os.ReadFile(path)
+			fsys[filepath.ToSlash(strings.TrimPrefix(path, root+"/"))] = &fstest.MapFile{Data: b}
+		}
+		return nil
+	})
+	for name, data := range changes {
+		if data == nil {
+			delete(fsys, name)
+		} else {
+			fsys[name] = &fstest.MapFile{Data: []byte(*data)}
+		}
+	}
+	return fsys
+}
+
+func edit(t *testing.T, file, old, new string) map[string]*string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata/site", file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), old) {
+		t.Fatalf("%s has no %q", file, old)
+	}
+	s := strings.Replace(string(b), old, new, 1)
+	return map[string]*string{file: &s}
+}
+
+func TestValidation(t *testing.T) {
+	const en, zh, yml = "patterns/sample/en.md", "patterns/sample/zh.md", "patterns/sample/pattern.yaml"
+	tests := []struct {
+		name    string
+		changes map[string]*string
+		want    string // file:line: message prefix expected among the problems
+	}{
+		{"unknown link", edit(t, en, "Links: [[sample]]", "Links: [[nope]]"), en + ":59: link [[nope]]: unknown pattern"},
+		{"missing anchor", edit(t, en, "[[sample#definition]]", "[[sample#nowhere]]"), en + ":59: link [[sample#nowhere]]"},
+		{"section of a planned page", edit(t, en, "[[planned-thing]]", "[[planned-thing#faq]]"), en + ":59: link [[planned-thing#faq]]"},
+		{"missing section", edit(t, zh, "## 常见问题与面试题 {#faq}", "## 常见问题与面试题"), zh + ":"},
+		{"unknown section", edit(t, en, "{#faq}", "{#questions}"), en + ":"},
+		{"out of order", edit(t, en, "## Definition {#definition}", "## Definition {#references}"), en + ":7: section \"references\" is out of order"},
+		{"unknown include", edit(t, en, "include=Bucket.Take", "include=Bucket.Give"), en + ":44: include: no declaration \"Bucket.Give\""},
+		{"include with a body", edit(t, en, "include=Bucket.Take\n```", "include=Bucket.Take\nfunc x() {}\n```"), en + ":44: an include block must be empty"},
+		{"unknown relation", edit(t, yml, "combines-with: [planned-thing]", "combines-with: [planned-thing, ghost]"), yml + ":5: combines-with: unknown slug \"ghost\""},
+		{"self relation", edit(t, yml, "combines-with: [planned-thing]", "requires: [sample]"), yml + ":5: requires names the pattern itself"},
+		{"unknown tag", edit(t, yml, "tags: [latency]", "tags: [latency, speed]"), yml + ":3: unknown tag \"speed\""},
+		{"unknown key", edit(t, yml, "difficulty: 1", "difficulty: 1\ncolour: blue"), yml + ":5: field colour not found"},
+		{"bad difficulty", edit(t, yml, "difficulty: 1", "difficulty: 4"), yml + ":4: difficulty must be 1, 2 or 3"},
+		{"slug outside catalog", edit(t, yml, "slug: sample", "slug: other"), yml + ":1: slug \"other\" is not in catalog.yaml"},
+		{"bad source", edit(t, yml, "https://example.com/docs", "ftp://example.com"), yml + ":8: system \"Example\": source"},
+		{"missing translation", map[string]*string{zh: nil}, zh + ": missing Chinese translation"},
+		{"missing title", edit(t, en, "title: Sample", "title: \"\""), en + ":2: front matter: missing title"},
+		{"bad date", edit(t, en, "updated: 2026-11-22", "updated: soon"), en + ":4: front matter: updated must be a date"},
+		{"no front matter", map[string]*string{en: new(string)}, en + ":1: missing front matter"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(fixture(t, tt.changes))
+			if err == nil {
+				t.Fatalf("Load succeeded; want a problem %q", tt.want)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("problems:\n%v\nwant one starting %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestStaleAndFallback(t *testing.T) {
+	changes := edit(t, "patterns/sample/en.md", "## References {#references}\nText.", "## References {#references}\nNew text.")
+	lib, err := Load(fixture(t, changes))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zh := lib.Pattern("sample").Docs[Chinese]
+	last := zh.Sections[len(zh.Sections)-1]
+	if !last.Stale || !strings.Contains(last.HTML, "New text.") || !strings.Contains(last.Outdated, "正文") {
+		t.Errorf("stale section: stale=%v html=%q outdated=%q", last.Stale, last.HTML, last.Outdated)
+	}
+	if len(lib.Warnings) != 1 || !strings.Contains(lib.Warnings[0].Msg, "stale translation of section \"references\"") {
+		t.Errorf("warnings = %v", lib.Warnings)
+	}
+	lib, err = LoadWith(fixture(t, map[string]*string{"patterns/sample/zh.md": nil}), Options{AllowMissing: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	zh = lib.Pattern("sample").Docs[Chinese]
+	if !zh.Fallback || !zh.Sections[0].Fallback || zh.Title != "Sample" || zh.Lang != Chinese {
+		t.Errorf("fallback doc = %+v", zh)
+	}
+}
+
+func TestEmbeddedContent(t *testing.T) {
+	lib, err := Load(FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lib.Patterns) < 3 || len(lib.Warnings) != 0 {
+		t.Errorf("%d patterns, warnings %v", len(lib.Patterns), lib.Warnings)
+	}
+	for _, p := range lib.Patterns {
+		for _, lang := range Langs {
+			if n := len(p.Docs[lang].Sections); n != len(SectionIDs) {
+				t.Errorf("%s/%s renders %d sections, want %d", p.Slug, lang, n, len(SectionIDs))
+			}
+		}
+	}
+}
+
+func BenchmarkLoad(b *testing.B) {
+	for b.Loop() {
+		if _, err := Load(FS()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

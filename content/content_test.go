@@ -78,7 +78,7 @@ func TestConventions(t *testing.T) {
 		{"include method", html(en, "implementation"), `<figcaption><code>sample.go</code> · Bucket.Take</figcaption>`},
 		{"include keeps doc comment", html(en, "implementation"), "Take takes one token."},
 		{"include const group", html(en, "implementation"), "DefaultBurst"},
-		{"highlighted", html(en, "implementation"), `<div class="code"><pre class="chroma">`},
+		{"highlighted", html(en, "implementation"), `<div class="code"><pre class="chroma" tabindex="0">`},
 		{"plain block escaped", html(en, "implementation"), "plain &lt;text&gt;"},
 		{"xref title", html(en, "testing"), `<a class="xref" href="/en/patterns/sample">Sample</a>`},
 		{"xref section", html(en, "testing"), `<a class="xref" href="/en/patterns/sample#custom-id">a heading</a>`},

@@ -17,19 +17,24 @@ var codeFormatter = chromahtml.New(chromahtml.WithClasses(true))
 func highlight(lang, code string) string {
 	lexer := lexers.Get(lang)
 	if lang == "" || lexer == nil {
-		return `<pre class="chroma"><code>` + html.EscapeString(code) + "</code></pre>"
+		return plainCode(code)
 	}
 	it, err := lexer.Tokenise(nil, code)
 	if err != nil {
-		return `<pre class="chroma"><code>` + html.EscapeString(code) + "</code></pre>"
+		return plainCode(code)
 	}
 	var b strings.Builder
 	if err := codeFormatter.Format(&b, styles.Get("github"), it); err != nil {
-		return `<pre class="chroma"><code>` + html.EscapeString(code) + "</code></pre>"
+		return plainCode(code)
 	}
-	return b.String()
+	// Wide code scrolls; a scrollable region must be reachable by keyboard.
+	return strings.Replace(b.String(), `<pre class="chroma">`, `<pre class="chroma" tabindex="0">`, 1)
 }
 
 // Highlight renders Go source the way pattern pages show code, for callers
 // outside the Markdown pipeline (the site's demo blocks).
 func Highlight(lang, code string) string { return highlight(lang, code) }
+
+func plainCode(code string) string {
+	return `<pre class="chroma" tabindex="0"><code>` + html.EscapeString(code) + "</code></pre>"
+}

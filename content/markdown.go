@@ -9,6 +9,7 @@ import (
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
+	extast "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/text"
@@ -244,6 +245,21 @@ func (nodeRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 	reg.Register(KindMathBlock, renderMathBlock)
 	reg.Register(ast.KindFencedCodeBlock, renderFenced)
 	reg.Register(ast.KindCodeBlock, renderIndented)
+	reg.Register(extast.KindTaskCheckBox, renderTaskBox)
+}
+
+// renderTaskBox draws a task list's box as a symbol: the lists in pages
+// are checklists to read, and a disabled checkbox without a label is an
+// accessibility error.
+func renderTaskBox(w util.BufWriter, source []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if entering {
+		box := "☐"
+		if node.(*extast.TaskCheckBox).IsChecked {
+			box = "☑"
+		}
+		w.WriteString(`<span class="task-box" aria-hidden="true">` + box + "</span> ")
+	}
+	return ast.WalkContinue, nil
 }
 
 func renderXRef(w util.BufWriter, source []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {

@@ -1,7 +1,7 @@
 // The table of contents follows the reader: the link of the section being
 // read is highlighted, and the language switch keeps the reader's section.
 
-const OFFSET = 90; // the sticky header's height plus a little
+const OFFSET = 120; // below the sticky header, where a followed #link lands (scroll-padding-top), with slack
 
 export function initTOC() {
   const links = new Map();

@@ -100,7 +100,7 @@ func TestDo(t *testing.T) {
 		{"runs out of attempts", Policy{MaxAttempts: 3, Jitter: NoJitter}, []error{errFlaky, errFlaky, errFlaky, nil}, 3, errFlaky, "attempts",
 			[]time.Duration{100 * time.Millisecond, 200 * time.Millisecond}},
 		{"permanent error stops", Policy{}, []error{Permanent(errFlaky), nil}, 1, errFlaky, "permanent", nil},
-		{"retry-after raises the delay", Policy{Jitter: NoJitter}, []error{After(errFlaky, 3 * time.Second), nil}, 2, nil, "",
+		{"retry-after raises the delay", Policy{Jitter: NoJitter}, []error{After(errFlaky, 3*time.Second), nil}, 2, nil, "",
 			[]time.Duration{3 * time.Second}},
 		{"retry-after below the backoff is ignored", Policy{Jitter: NoJitter, Initial: time.Second}, []error{After(errFlaky, time.Millisecond), nil}, 2, nil, "",
 			[]time.Duration{time.Second}},
@@ -267,7 +267,12 @@ func BenchmarkDoSuccess(b *testing.B) {
 func BenchmarkDoParallel(b *testing.B) {
 	c := newFakeClock()
 	var mu sync.Mutex
-	sleep := func(ctx context.Context, d time.Duration) error { mu.Lock(); c.now = c.now.Add(d); mu.Unlock(); return nil }
+	sleep := func(ctx context.Context, d time.Duration) error {
+		mu.Lock()
+		c.now = c.now.Add(d)
+		mu.Unlock()
+		return nil
+	}
 	r := New(Policy{MaxAttempts: 2}, WithClock(func() time.Time { return time.Time{} }, sleep))
 	b.RunParallel(func(pb *testing.PB) {
 		ctx := context.Background()

@@ -2,9 +2,11 @@ package search
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
@@ -58,7 +60,13 @@ func englishQuery(text string) query.Query {
 	}
 	conj := bleve.NewConjunctionQuery()
 	for i, w := range words {
-		conj.AddQuery(wordQuery(w, i == len(words)-1))
+		last := i == len(words)-1
+		// A stop word analyses to nothing and would match nothing; only
+		// the last word may be the prefix of a real one.
+		if !last && stopWords()[w] {
+			continue
+		}
+		conj.AddQuery(wordQuery(w, last))
 	}
 	b := bleve.NewBooleanQuery()
 	b.AddMust(conj)
@@ -98,3 +106,14 @@ func wordQuery(w string, last bool) query.Query {
 	}
 	return bleve.NewDisjunctionQuery(alts...)
 }
+
+// stopWords is the English stop list of the "en" analyzer, parsed once.
+var stopWords = sync.OnceValue(func() map[string]bool {
+	words := make(map[string]bool)
+	for _, line := range strings.Split(string(en.EnglishStopWords), "\n") {
+		if w, _, _ := strings.Cut(line, "|"); strings.TrimSpace(w) != "" {
+			words[strings.TrimSpace(w)] = true
+		}
+	}
+	return words
+})

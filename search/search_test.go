@@ -1,0 +1,150 @@
+package search
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/lamport-kb/lamport/content"
+)
+
+func mustIndex(tb testing.TB) (*Index, string) {
+	tb.Helper()
+	lib, err := content.Load(content.FS())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	dir := tb.TempDir()
+	idx, err := Open(dir, lib)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { idx.Close() })
+	return idx, dir
+}
+
+// TestJudged gates search quality: every judged query finds its expected
+// page or one of its sections in the top 3.
+func TestJudged(t *testing.T) {
+	idx, _ := mustIndex(t)
+	f, err := os.Open("testdata/judged.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	n := 0
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		parts := strings.Split(line, "\t")
+		lang, q, want := parts[0], parts[1], parts[2]
+		n++
+		res, err := idx.Search(context.Background(), Query{Text: q, Lang: lang, Limit: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		var got []string
+		for _, h := range res.Hits {
+			got = append(got, h.URL)
+			found = found || strings.HasPrefix(h.URL, want)
+		}
+		if !found {
+			t.Errorf("[%s] %q: want %s in the top 3, got %v", lang, q, want, got)
+		}
+	}
+	if n < 20 {
+		t.Errorf("only %d judged queries", n)
+	}
+}
+
+func TestResultsShape(t *testing.T) {
+	idx, _ := mustIndex(t)
+	res, err := idx.Search(context.Background(), Query{Text: "half-open", Lang: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) == 0 {
+		t.Fatal("no hits")
+	}
+	for _, h := range res.Hits {
+		if h.Lang != "en" || h.Title == "" || !strings.HasPrefix(h.URL, "/en/patterns/") {
+			t.Errorf("bad hit %+v", h)
+		}
+	}
+	if !strings.Contains(res.Hits[0].Snippet, "<mark>") {
+		t.Errorf("snippet without highlight: %q", res.Hits[0].Snippet)
+	}
+	zh, _ := idx.Search(context.Background(), Query{Text: "令牌桶", Lang: "zh"})
+	if len(zh.Hits) == 0 || !strings.Contains(zh.Hits[0].Snippet, "<mark>令牌桶</mark>") && !strings.Contains(zh.Hits[0].Snippet, "<mark>令牌</mark>") {
+		t.Errorf("Chinese snippet not marked: %+v", zh.Hits)
+	}
+	empty, err := idx.Search(context.Background(), Query{Text: "  "})
+	if err != nil || len(empty.Hits) != 0 {
+		t.Errorf("empty query: %v, %v", empty, err)
+	}
+	none, _ := idx.Search(context.Background(), Query{Text: "zzzqqq", Lang: "en"})
+	if len(none.Hits) != 0 {
+		t.Errorf("nonsense query found %v", none.Hits)
+	}
+	if _, err := idx.Search(context.Background(), Query{Text: strings.Repeat("a", 201)}); !errors.Is(err, ErrQueryTooLong) {
+		t.Errorf("long query: err = %v", err)
+	}
+}
+
+// TestReuse: reopening with the same content reuses the index on disk.
+func TestReuse(t *testing.T) {
+	lib, err := content.Load(content.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	a, err := Open(dir, lib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	entries, _ := os.ReadDir(dir)
+	b, err := Open(dir, lib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	after, _ := os.ReadDir(dir)
+	if len(entries) != 1 || len(after) != 1 || entries[0].Name() != after[0].Name() {
+		t.Errorf("index dirs before %v, after %v", entries, after)
+	}
+}
+
+func TestSnippet(t *testing.T) {
+	text := "aaa <b> token bucket zzz"
+	got := snippet(text, []span{{8, 13}, {14, 20}}, 100)
+	if got != "aaa &lt;b&gt; <mark>token</mark> <mark>bucket</mark> zzz" {
+		t.Errorf("snippet = %q", got)
+	}
+	long := strings.Repeat("x", 300) + "令牌桶" + strings.Repeat("y", 300)
+	got = snippet(long, []span{{300, 309}}, 60)
+	if !strings.HasPrefix(got, "…") || !strings.Contains(got, "<mark>令牌桶</mark>") || !strings.HasSuffix(got, "…") {
+		t.Errorf("snippet = %q", got)
+	}
+}
+
+func BenchmarkSearchEnglish(b *testing.B) {
+	idx, _ := mustIndex(b)
+	for b.Loop() {
+		idx.Search(context.Background(), Query{Text: "exponential backoff", Lang: "en"})
+	}
+}
+
+func BenchmarkSearchChinese(b *testing.B) {
+	idx, _ := mustIndex(b)
+	for b.Loop() {
+		idx.Search(context.Background(), Query{Text: "令牌桶", Lang: "zh"})
+	}
+}

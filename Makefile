@@ -7,7 +7,7 @@ ADDR      ?= :8080
 NPM_STAMP := static/node_modules/.package-lock.json
 ASSETS    := static/dist/site.css
 
-.PHONY: all run test test-short generate assets deps lint check bench bench-engine clean
+.PHONY: all run test generate assets deps lint check bench loadtest clean
 
 all: assets
 	$(GO) build -o bin/lamport ./cmd/lamport
@@ -48,8 +48,13 @@ assets: $(ASSETS)
 $(ASSETS): $(NPM_STAMP) $(wildcard static/src/*) static/build/main.go
 	$(GO) generate ./static
 
+## bench: Go benchmarks of page rendering, content loading, search and the patterns
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./site/ ./content/...
+	$(GO) test -run '^$$' -bench . -benchmem ./site/ ./content/... ./search/
+
+## loadtest: requests/s of a pattern page vs http.FileServer on the same page (needs wrk)
+loadtest: assets
+	$(GO) run ./tests/loadtest -d 10s -c 32
 
 clean:
 	rm -rf bin static/dist/site.css static/dist/katex.css static/dist/js static/dist/fonts

@@ -17,6 +17,9 @@ func (s *Server) handleRoot(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
+	if s.serveCached(w, r) {
+		return nil
+	}
 	st, lang := s.current(), langOf(r)
 	p := s.page(r, lang, "")
 	p.Description = i18n.For(lang).HomeIntro
@@ -28,7 +31,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 	for _, slug := range st.lib.StartHere.Slugs {
 		d.StartHere = append(d.StartHere, entryLink(st.lib, slug, lang))
 	}
-	s.render(w, r, http.StatusOK, p, view.Home(p, d))
+	s.renderPage(w, r, p, view.Home(p, d))
 	return nil
 }
 

@@ -12,6 +12,9 @@ import (
 )
 
 func (s *Server) handlePattern(w http.ResponseWriter, r *http.Request) error {
+	if s.serveCached(w, r) {
+		return nil
+	}
 	st, lang := s.current(), langOf(r)
 	p := st.lib.Pattern(chi.URLParam(r, "slug"))
 	if p == nil {
@@ -37,7 +40,7 @@ func (s *Server) handlePattern(w http.ResponseWriter, r *http.Request) error {
 	d.Prev, d.Next = neighbours(st, p, lang)
 	pg := s.page(r, lang, dc.Title)
 	pg.Description, pg.Nav, pg.Alternates = dc.Summary, "patterns", true
-	s.render(w, r, http.StatusOK, pg, view.PatternPage(pg, d))
+	s.renderPage(w, r, pg, view.PatternPage(pg, d))
 	return nil
 }
 

@@ -41,6 +41,9 @@ func (f listFilter) match(p *content.Pattern) bool {
 }
 
 func (s *Server) handlePatterns(w http.ResponseWriter, r *http.Request) error {
+	if s.serveCached(w, r) {
+		return nil
+	}
 	st, lang := s.current(), langOf(r)
 	f, err := parseListFilter(r, st.lib)
 	if err != nil {
@@ -66,7 +69,7 @@ func (s *Server) handlePatterns(w http.ResponseWriter, r *http.Request) error {
 	}
 	pg := s.page(r, lang, m.ListTitle)
 	pg.Nav, pg.Alternates, pg.Description = "patterns", !d.Filtered, m.ListIntro
-	s.render(w, r, http.StatusOK, pg, view.PatternList(pg, d))
+	s.renderPage(w, r, pg, view.PatternList(pg, d))
 	return nil
 }
 

@@ -42,16 +42,36 @@ func theme(r *http.Request) string {
 	return ""
 }
 
-// render writes body inside the layout. It renders into a buffer first, so
-// a failing component becomes a clean 500 rather than half a page.
-func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, p view.Page, body templ.Component) {
+// renderPage renders a page that depends only on its URL and theme, caches
+// it, and serves it.
+func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, p view.Page, body templ.Component) {
+	html, ok := s.renderHTML(w, r, p, body)
+	if ok {
+		writePage(w, r, s.current().pages.put(cacheKey(r), html))
+	}
+}
+
+// renderHTML renders body inside the layout into memory, so a failing
+// component becomes a clean 500 rather than half a page.
+func (s *Server) renderHTML(w http.ResponseWriter, r *http.Request, p view.Page, body templ.Component) ([]byte, bool) {
 	var buf bytes.Buffer
 	ctx := templ.WithChildren(r.Context(), body)
 	if err := view.Layout(p).Render(ctx, &buf); err != nil {
 		s.log.Error("render failed", "path", r.URL.Path, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
+		return nil, false
+	}
+	return buf.Bytes(), true
+}
+
+// render writes a page that is not cached (errors, search results), with
+// any status; the compression middleware compresses it.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, p view.Page, body templ.Component) {
+	html, ok := s.renderHTML(w, r, p, body)
+	if !ok {
 		return
 	}
+	buf := bytes.NewBuffer(html)
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Length", strconv.Itoa(buf.Len()))

@@ -63,6 +63,7 @@ type state struct {
 	search Searcher
 	demos  map[string]string // slug → highlighted demo HTML
 	index  *indexes
+	pages  *pageCache
 }
 
 // New returns a Server over lib, with its search index idx (nil disables
@@ -92,7 +93,7 @@ func (s *Server) SetLibrary(lib *content.Library, idx Searcher) error {
 	if err != nil {
 		return err
 	}
-	s.state.Store(&state{lib: lib, search: idx, demos: demos, index: buildIndexes(lib)})
+	s.state.Store(&state{lib: lib, search: idx, demos: demos, index: buildIndexes(lib), pages: newPageCache(4096)})
 	s.live.publish(lib.Hash)
 	return nil
 }

@@ -138,6 +138,29 @@ func TestPanicBecomes500(t *testing.T) {
 	}
 }
 
+func TestPageCache(t *testing.T) {
+	s := mustServer(t)
+	first := get(t, s, "/en/patterns/retry-backoff-jitter", "Accept-Encoding", "gzip")
+	again := get(t, s, "/en/patterns/retry-backoff-jitter", "Accept-Encoding", "gzip")
+	plain := get(t, s, "/en/patterns/retry-backoff-jitter")
+	dark := get(t, s, "/en/patterns/retry-backoff-jitter", "Cookie", "theme=dark")
+	if first.Header().Get("Content-Encoding") != "gzip" || first.Body.String() != again.Body.String() {
+		t.Error("a repeated request was not served the same gzipped page")
+	}
+	if plain.Header().Get("Content-Encoding") != "" || !strings.Contains(plain.Body.String(), "<h2 id=\"definition\">") {
+		t.Error("a client without gzip got a compressed or wrong page")
+	}
+	if !strings.Contains(dark.Body.String(), `data-theme="dark"`) || strings.Contains(plain.Body.String(), `data-theme="dark"`) {
+		t.Error("the theme is not part of the cache key")
+	}
+	c := newPageCache(1)
+	c.put("a", []byte("x"))
+	c.put("b", []byte("y"))
+	if c.get("a") == nil || c.get("b") != nil {
+		t.Error("the cache grew past its bound")
+	}
+}
+
 func TestLiveReload(t *testing.T) {
 	s := mustServer(t)
 	s.cfg.Live = true
@@ -164,13 +187,23 @@ func TestLiveReload(t *testing.T) {
 }
 
 // BenchmarkPatternPage measures the server-side render of a pattern page,
-// from routing to the last byte, without compression.
-func BenchmarkPatternPage(b *testing.B) {
+// from routing to the last byte, with the page cache emptied before each
+// request: the cost of a first view (render, gzip, store).
+func BenchmarkPatternPage(b *testing.B) { benchmarkPage(b, false) }
+
+// BenchmarkPatternPageCached measures a repeat view, served from the cache.
+func BenchmarkPatternPageCached(b *testing.B) { benchmarkPage(b, true) }
+
+func benchmarkPage(b *testing.B, cached bool) {
 	s := mustServer(b)
 	r := httptest.NewRequest("GET", "/en/patterns/circuit-breaker", nil)
+	r.Header.Set("Accept-Encoding", "gzip")
 	b.ReportAllocs()
 	var took []time.Duration
 	for b.Loop() {
+		if !cached {
+			s.current().pages = newPageCache(4096)
+		}
 		start := time.Now()
 		w := httptest.NewRecorder()
 		s.ServeHTTP(w, r)

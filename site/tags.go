@@ -10,6 +10,9 @@ import (
 )
 
 func (s *Server) handleTags(w http.ResponseWriter, r *http.Request) error {
+	if s.serveCached(w, r) {
+		return nil
+	}
 	st, lang := s.current(), langOf(r)
 	var d view.TagsData
 	for _, t := range st.lib.Tags {
@@ -20,11 +23,14 @@ func (s *Server) handleTags(w http.ResponseWriter, r *http.Request) error {
 	m := i18n.For(lang)
 	p := s.page(r, lang, m.TagsTitle)
 	p.Nav, p.Alternates, p.Description = "tags", true, m.TagsIntro
-	s.render(w, r, http.StatusOK, p, view.TagsIndex(p, d))
+	s.renderPage(w, r, p, view.TagsIndex(p, d))
 	return nil
 }
 
 func (s *Server) handleTag(w http.ResponseWriter, r *http.Request) error {
+	if s.serveCached(w, r) {
+		return nil
+	}
 	st, lang := s.current(), langOf(r)
 	t := tagByID(st.lib, chi.URLParam(r, "tag"))
 	if t == nil || len(st.index.byTag[t.ID]) == 0 {
@@ -37,6 +43,6 @@ func (s *Server) handleTag(w http.ResponseWriter, r *http.Request) error {
 	m := i18n.For(lang)
 	p := s.page(r, lang, sprintf(m.TagTitle, d.Name))
 	p.Nav, p.Alternates = "tags", true
-	s.render(w, r, http.StatusOK, p, view.TagPage(p, d))
+	s.renderPage(w, r, p, view.TagPage(p, d))
 	return nil
 }

@@ -146,7 +146,7 @@ func (a *Assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "public, max-age=31536000, immutable")
 	h.Set("Vary", "Accept-Encoding")
 	body := f.body
-	if f.gzip != nil && acceptsGzip(r) {
+	if f.gzip != nil && AcceptsGzip(r) {
 		h.Set("Content-Encoding", "gzip")
 		body = f.gzip
 	}
@@ -156,7 +156,8 @@ func (a *Assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func acceptsGzip(r *http.Request) bool {
+// AcceptsGzip reports whether the request accepts a gzip response.
+func AcceptsGzip(r *http.Request) bool {
 	for _, enc := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
 		name, params, _ := strings.Cut(strings.TrimSpace(enc), ";")
 		if strings.EqualFold(name, "gzip") && strings.TrimSpace(params) != "q=0" {

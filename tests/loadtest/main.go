@@ -11,12 +11,11 @@
 package main
 
 import (
-	"bytes"
-	"compress/gzip"
 	"flag"
 	"fmt"
 	"io"
 	"log"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -70,7 +69,11 @@ func run(duration string, conns int, path string) error {
 	if err != nil {
 		return err
 	}
-	reportBytes(page, assets)
+	gz, err := gzippedSize(siteURL + path)
+	if err != nil {
+		return err
+	}
+	reportBytes(gz, len(page), assets)
 	fmt.Printf("\nload: wrk -t2 -c%d -d%s, GOMAXPROCS=%d, %d CPUs\n", conns, duration, runtime.GOMAXPROCS(0), runtime.NumCPU())
 	for _, gz := range []bool{false, true} {
 		ours, err := wrk(siteURL+path, duration, conns, gz)
@@ -102,7 +105,9 @@ func newSite(dataDir string) (http.Handler, *static.Assets, error) {
 	if !assets.Built() {
 		return nil, nil, fmt.Errorf("front end not built: run make assets")
 	}
-	s, err := site.New(site.Config{BaseURL: "http://localhost", RepoURL: "https://github.com/lamport-kb/lamport", Branch: "main"}, lib, idx, assets, nil)
+	// A real access log, formatted and discarded, as the server pays for it.
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	s, err := site.New(site.Config{BaseURL: "http://localhost", RepoURL: "https://github.com/lamport-kb/lamport", Branch: "main", Logger: logger}, lib, idx, assets, nil)
 	return s, assets, err
 }
 
@@ -127,24 +132,32 @@ func get(url string) ([]byte, error) {
 	return io.ReadAll(resp.Body)
 }
 
+// gzippedSize is the number of bytes the server sends for url to a client
+// that accepts gzip.
+func gzippedSize(url string) (int, error) {
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err := (&http.Transport{DisableCompression: true}).RoundTrip(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if resp.Header.Get("Content-Encoding") != "gzip" {
+		return 0, fmt.Errorf("%s: response not gzipped", url)
+	}
+	return len(body), err
+}
+
 // reportBytes prints what a first visit downloads before any lazy chunk.
-func reportBytes(page []byte, assets *static.Assets) {
-	html := gzipLen(page)
+func reportBytes(html, plain int, assets *static.Assets) {
 	css := assets.Size("site.css", true)
 	js := 0
 	for _, m := range assets.ModuleGraph("js/site.js") {
 		js += assets.Size(m, true)
 	}
 	fmt.Printf("bytes (gzip): HTML %d + CSS %d + JS %d = %d (%.1f KB); uncompressed HTML %d\n",
-		html, css, js, html+css+js, float64(html+css+js)/1024, len(page))
-}
-
-func gzipLen(b []byte) int {
-	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, 5)
-	zw.Write(b)
-	zw.Close()
-	return buf.Len()
+		html, css, js, html+css+js, float64(html+css+js)/1024, plain)
 }
 
 var reqPerSec = regexp.MustCompile(`Requests/sec:\s+([\d.]+)`)

@@ -1,0 +1,293 @@
+// Package engine is Lamport's durable workflow engine: a workflow is a Go
+// function whose steps are checkpointed in an append-only event log in
+// SQLite, so that a run interrupted by a crash resumes where it stopped.
+//
+// # Workflows and steps
+//
+// Register a workflow under a name, then run it under an ID:
+//
+//	e, _ := engine.Open("app.db", engine.Options{})
+//	e.Register("order", func(c *engine.Context, input []byte) ([]byte, error) {
+//		charge, err := engine.Step(c, "charge", func(ctx context.Context, key string) (string, error) {
+//			return payments.Charge(ctx, key, amount) // key: the step's idempotency key
+//		})
+//		if err != nil {
+//			return nil, err
+//		}
+//		_, err = engine.Step(c, "ship", func(ctx context.Context, key string) (bool, error) { ... })
+//		return []byte(charge), err
+//	})
+//	out, err := e.Run(ctx, "order", "order-42", input)
+//
+// Each Step runs its function once and records the result (JSON) or the
+// error before returning it. When a run resumes (Recover after a crash, or
+// Run again with the same ID), the workflow function is called again from
+// the top, and every Step that already has a record returns that record
+// instead of running: recorded results are exactly-once. The first step whose
+// name differs from the recorded history stops the run with a
+// *NonDeterminismError: workflow code must make the same sequence of steps
+// for the same history.
+//
+// Side effects inside a step are at-least-once: a crash after the effect
+// but before its record runs the step again on resume. Pass the step's
+// idempotency key (stable across attempts: run ID, step number and name) to
+// the external system so that it applies the effect once.
+//
+// # IDs
+//
+// The run ID is the workflow's idempotency key. Run with an ID that
+// already completed returns the recorded output without running anything;
+// with an ID that is still running (after a crash) it resumes that run.
+// Options.Conflict set to ConflictFail returns ErrRunExists instead.
+//
+// # Storage and durability
+//
+// The database uses WAL mode and a busy timeout. All writes go through one
+// writer goroutine that groups the records waiting at the same moment into
+// one transaction (group commit), so concurrent runs share fsyncs.
+// Durability FULL (the default) syncs the WAL on every commit: a step
+// reported as recorded survives a power loss. NORMAL syncs only at
+// checkpoints: a recorded step survives a crash of the process, but the
+// last commits may be lost in a power failure or OS crash; DBOS Transact
+// uses NORMAL by default. ":memory:" gives a private in-memory database,
+// for tests and the playground.
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Durability is how hard a commit is synced.
+type Durability int
+
+// The durability modes; see the package documentation.
+const (
+	Full Durability = iota
+	Normal
+)
+
+// Conflict is what Run does with an ID that already exists.
+type Conflict int
+
+// The conflict policies.
+const (
+	UseExisting  Conflict = iota // return the recorded output, or resume
+	ConflictFail                 // return ErrRunExists
+)
+
+// ErrRunExists is returned by Run under ConflictFail for a known ID.
+var ErrRunExists = errors.New("engine: a run with this ID already exists")
+
+// Options configure an Engine.
+type Options struct {
+	Durability Durability
+	Conflict   Conflict
+	Logger     *slog.Logger
+}
+
+// Workflow is a durable function. It must be deterministic given its input
+// and the results of its steps: all nondeterminism (I/O, time, randomness)
+// belongs inside steps.
+type Workflow func(c *Context, input []byte) ([]byte, error)
+
+// Engine runs workflows over one database.
+type Engine struct {
+	db     *sql.DB
+	w      *writer
+	opts   Options
+	log    *slog.Logger
+	mu     sync.RWMutex
+	flows  map[string]Workflow
+	closed chan struct{}
+}
+
+// Open opens (creating if needed) the database at dsn, a file path or
+// ":memory:", and migrates its schema.
+func Open(dsn string, opts Options) (*Engine, error) {
+	db, err := openDB(dsn, opts.Durability)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	e := &Engine{db: db, opts: opts, log: opts.Logger, flows: make(map[string]Workflow), closed: make(chan struct{})}
+	e.w = newWriter(db)
+	return e, nil
+}
+
+// Close stops the writer and closes the database.
+func (e *Engine) Close() error {
+	e.w.close()
+	return e.db.Close()
+}
+
+// Register makes a workflow available under name. Register every workflow
+// before Run or Recover.
+func (e *Engine) Register(name string, wf Workflow) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.flows[name] = wf
+}
+
+func (e *Engine) workflow(name string) (Workflow, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	wf, ok := e.flows[name]
+	if !ok {
+		return nil, fmt.Errorf("engine: no workflow registered as %q", name)
+	}
+	return wf, nil
+}
+
+// Run starts the workflow name as run id with input and waits for its
+// result; see the package documentation for what happens with a known id.
+func (e *Engine) Run(ctx context.Context, name, id string, input []byte) ([]byte, error) {
+	wf, err := e.workflow(name)
+	if err != nil {
+		return nil, err
+	}
+	r, created, err := e.startRun(ctx, name, id, input)
+	if err != nil {
+		return nil, err
+	}
+	if !created && e.opts.Conflict == ConflictFail {
+		return nil, ErrRunExists
+	}
+	if r.status != statusRunning {
+		return r.result()
+	}
+	return e.execute(ctx, wf, r)
+}
+
+// Recover resumes every run left unfinished, for example by a crash, and
+// waits for them. It returns the number of runs resumed and the first
+// error of a resumed run, if any.
+func (e *Engine) Recover(ctx context.Context) (int, error) {
+	runs, err := e.unfinished(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(runs))
+	for i, r := range runs {
+		wf, err := e.workflow(r.workflow)
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = e.execute(ctx, wf, r)
+		}()
+	}
+	wg.Wait()
+	return len(runs), errors.Join(errs...)
+}
+
+// execute runs (or replays) a workflow to completion and records its end.
+func (e *Engine) execute(ctx context.Context, wf Workflow, r *run) ([]byte, error) {
+	history, err := e.history(ctx, r.id)
+	if err != nil {
+		return nil, err
+	}
+	c := &Context{Context: ctx, engine: e, run: r, history: history}
+	out, werr := wf(c, r.input)
+	var nd *NonDeterminismError
+	if errors.As(werr, &nd) || ctx.Err() != nil {
+		return nil, werr // leave the run unfinished: fixed code can resume it
+	}
+	if err := e.finish(ctx, r.id, out, werr); err != nil {
+		return nil, err
+	}
+	return out, werr
+}
+
+// Context is passed to a workflow; Step uses it to checkpoint.
+type Context struct {
+	context.Context
+	engine  *Engine
+	run     *run
+	history []event
+	seq     int
+}
+
+// RunID returns the ID of the run.
+func (c *Context) RunID() string { return c.run.id }
+
+// NonDeterminismError reports that a resumed workflow asked for a step the
+// recorded history does not have at that position.
+type NonDeterminismError struct {
+	RunID    string
+	Seq      int
+	Expected string // the recorded step name
+	Got      string // the step the code asked for
+}
+
+func (e *NonDeterminismError) Error() string {
+	return fmt.Sprintf("engine: run %s is not deterministic at step %d: history has %q, code asked for %q", e.RunID, e.Seq, e.Expected, e.Got)
+}
+
+// StepError is a step's recorded failure, returned again on replay.
+type StepError struct {
+	Step string
+	Msg  string
+}
+
+func (e *StepError) Error() string { return e.Step + ": " + e.Msg }
+
+// Step runs fn once per run and checkpoints its result; on replay it
+// returns the recorded result without calling fn. key is the step's stable
+// idempotency key. T must round-trip through encoding/json.
+func Step[T any](c *Context, name string, fn func(ctx context.Context, key string) (T, error)) (T, error) {
+	var zero T
+	seq := c.seq
+	c.seq++
+	if seq < len(c.history) {
+		return replay[T](c, seq, name)
+	}
+	key := fmt.Sprintf("%s/%d/%s", c.run.id, seq, name)
+	v, err := fn(c, key)
+	if err != nil && c.Err() != nil {
+		// Cancelled, not failed: record nothing, so a resume runs it again.
+		return zero, err
+	}
+	ev := event{seq: seq, step: name, at: time.Now()}
+	if err != nil {
+		ev.errMsg = err.Error()
+	} else if ev.result, ev.err = json.Marshal(v); ev.err != nil {
+		return zero, fmt.Errorf("engine: step %s: result is not JSON: %w", name, ev.err)
+	}
+	if werr := c.engine.w.append(c, c.run.id, ev); werr != nil {
+		return zero, werr
+	}
+	if err != nil {
+		return zero, &StepError{Step: name, Msg: err.Error()}
+	}
+	return v, nil
+}
+
+func replay[T any](c *Context, seq int, name string) (T, error) {
+	var v T
+	ev := c.history[seq]
+	if ev.step != name {
+		return v, &NonDeterminismError{RunID: c.run.id, Seq: seq, Expected: ev.step, Got: name}
+	}
+	if ev.errMsg != "" {
+		return v, &StepError{Step: name, Msg: ev.errMsg}
+	}
+	if err := json.Unmarshal(ev.result, &v); err != nil {
+		return v, fmt.Errorf("engine: step %s: recorded result does not decode: %w", name, err)
+	}
+	return v, nil
+}

@@ -1,0 +1,223 @@
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"sort"
+	"time"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Run states.
+const (
+	statusRunning = "running"
+	statusDone    = "done"
+	statusFailed  = "failed"
+)
+
+// openDB opens the database with WAL, the durability's synchronous mode and
+// a busy timeout on every connection, then applies the migrations.
+func openDB(dsn string, d Durability) (*sql.DB, error) {
+	sync := "FULL"
+	if d == Normal {
+		sync = "NORMAL"
+	}
+	memory := dsn == ":memory:"
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous("+sync+")")
+	if !memory {
+		q.Add("_pragma", "journal_mode(WAL)")
+	}
+	db, err := sql.Open("sqlite", "file:"+dsn+"?"+q.Encode())
+	if err != nil {
+		return nil, err
+	}
+	if memory {
+		// Every connection to ":memory:" is its own database: keep one.
+		db.SetMaxOpenConns(1)
+	}
+	if err := migrate(db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// migrate applies the embedded migrations not yet applied, in name order,
+// each in its own transaction.
+func migrate(db *sql.DB) error {
+	if _, err := db.Exec(`CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY)`); err != nil {
+		return err
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := applyMigration(db, name); err != nil {
+			return fmt.Errorf("engine: migration %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func applyMigration(db *sql.DB, name string) error {
+	tx, err := db.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var done int
+	if err := tx.QueryRow(`SELECT count(*) FROM migrations WHERE name = ?`, name).Scan(&done); err != nil || done > 0 {
+		return err
+	}
+	body, err := migrations.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(string(body)); err != nil { // the driver runs every statement
+		return err
+	}
+	if _, err := tx.Exec(`INSERT INTO migrations (name) VALUES (?)`, name); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// run is a workflow run as stored.
+type run struct {
+	id, workflow, status string
+	input, output        []byte
+	errMsg               string
+}
+
+func (r *run) result() ([]byte, error) {
+	if r.status == statusFailed {
+		return r.output, &RunError{RunID: r.id, Msg: r.errMsg}
+	}
+	return r.output, nil
+}
+
+// RunError is the recorded failure of a finished run.
+type RunError struct {
+	RunID, Msg string
+}
+
+func (e *RunError) Error() string { return "engine: run " + e.RunID + " failed: " + e.Msg }
+
+// event is one recorded step.
+type event struct {
+	seq    int
+	step   string
+	result []byte
+	errMsg string
+	at     time.Time
+	err    error // a local marshalling error, never stored
+}
+
+// startRun creates the run, or loads it when the ID exists.
+func (e *Engine) startRun(ctx context.Context, workflow, id string, input []byte) (*run, bool, error) {
+	var r *run
+	var created bool
+	err := e.w.do(ctx, func(tx *sql.Tx) error {
+		res, err := tx.Exec(`INSERT OR IGNORE INTO runs (id, workflow, input, status, created) VALUES (?, ?, ?, ?, ?)`,
+			id, workflow, input, statusRunning, time.Now().UnixNano())
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		created = n == 1
+		r, err = loadRun(tx, id)
+		return err
+	})
+	if err == nil && r.workflow != workflow {
+		return nil, false, fmt.Errorf("engine: run %s belongs to workflow %q, not %q", id, r.workflow, workflow)
+	}
+	return r, created, err
+}
+
+func loadRun(tx *sql.Tx, id string) (*run, error) {
+	r := &run{id: id}
+	var output []byte
+	var errMsg sql.NullString
+	err := tx.QueryRow(`SELECT workflow, input, status, output, error FROM runs WHERE id = ?`, id).
+		Scan(&r.workflow, &r.input, &r.status, &output, &errMsg)
+	r.output, r.errMsg = output, errMsg.String
+	return r, err
+}
+
+// history returns a run's recorded steps in order.
+func (e *Engine) history(ctx context.Context, id string) ([]event, error) {
+	rows, err := e.db.QueryContext(ctx, `SELECT seq, step, result, error, at FROM events WHERE run_id = ? ORDER BY seq`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var evs []event
+	for rows.Next() {
+		var ev event
+		var errMsg sql.NullString
+		var at int64
+		if err := rows.Scan(&ev.seq, &ev.step, &ev.result, &errMsg, &at); err != nil {
+			return nil, err
+		}
+		if ev.seq != len(evs) {
+			return nil, fmt.Errorf("engine: run %s: history has a gap before step %d", id, ev.seq)
+		}
+		ev.errMsg, ev.at = errMsg.String, time.Unix(0, at)
+		evs = append(evs, ev)
+	}
+	return evs, rows.Err()
+}
+
+// unfinished lists the runs still marked running.
+func (e *Engine) unfinished(ctx context.Context) ([]*run, error) {
+	rows, err := e.db.QueryContext(ctx, `SELECT id, workflow, input FROM runs WHERE status = ? ORDER BY created`, statusRunning)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var runs []*run
+	for rows.Next() {
+		r := &run{status: statusRunning}
+		if err := rows.Scan(&r.id, &r.workflow, &r.input); err != nil {
+			return nil, err
+		}
+		runs = append(runs, r)
+	}
+	return runs, rows.Err()
+}
+
+// finish records the end of a run.
+func (e *Engine) finish(ctx context.Context, id string, out []byte, werr error) error {
+	status, msg := statusDone, sql.NullString{}
+	if werr != nil {
+		status, msg = statusFailed, sql.NullString{String: werr.Error(), Valid: true}
+	}
+	return e.w.do(ctx, func(tx *sql.Tx) error {
+		_, err := tx.Exec(`UPDATE runs SET status = ?, output = ?, error = ?, finished = ? WHERE id = ?`,
+			status, out, msg, time.Now().UnixNano(), id)
+		return err
+	})
+}
+
+// Status returns a run's state: "running", "done" or "failed", and
+// whether it exists.
+func (e *Engine) Status(ctx context.Context, id string) (string, bool, error) {
+	var status string
+	err := e.db.QueryRowContext(ctx, `SELECT status FROM runs WHERE id = ?`, id).Scan(&status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	return status, err == nil, err
+}

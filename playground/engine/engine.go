@@ -56,7 +56,6 @@ package engine
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -92,6 +91,10 @@ type Options struct {
 	Durability Durability
 	Conflict   Conflict
 	Logger     *slog.Logger
+	// Now and Sleep are the clock of retries and timers; tests and the
+	// playground pass a fake one. Sleep must return ctx.Err() if ctx ends.
+	Now   func() time.Time
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // Workflow is a durable function. It must be deterministic given its input
@@ -119,6 +122,12 @@ func Open(dsn string, opts Options) (*Engine, error) {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Sleep == nil {
+		opts.Sleep = sleep
 	}
 	e := &Engine{db: db, opts: opts, log: opts.Logger, flows: make(map[string]Workflow), closed: make(chan struct{})}
 	e.w = newWriter(db)
@@ -201,7 +210,7 @@ func (e *Engine) execute(ctx context.Context, wf Workflow, r *run) ([]byte, erro
 	if err != nil {
 		return nil, err
 	}
-	c := &Context{Context: ctx, engine: e, run: r, history: history}
+	c := &Context{Context: ctx, engine: e, run: r, history: byStep(history), events: len(history)}
 	out, werr := wf(c, r.input)
 	var nd *NonDeterminismError
 	if errors.As(werr, &nd) || ctx.Err() != nil {
@@ -218,8 +227,9 @@ type Context struct {
 	context.Context
 	engine  *Engine
 	run     *run
-	history []event
-	seq     int
+	history map[int][]event // recorded events by step number
+	events  int             // events in the log so far: the next event's seq
+	step    int             // the next step's number
 }
 
 // RunID returns the ID of the run.
@@ -236,58 +246,4 @@ type NonDeterminismError struct {
 
 func (e *NonDeterminismError) Error() string {
 	return fmt.Sprintf("engine: run %s is not deterministic at step %d: history has %q, code asked for %q", e.RunID, e.Seq, e.Expected, e.Got)
-}
-
-// StepError is a step's recorded failure, returned again on replay.
-type StepError struct {
-	Step string
-	Msg  string
-}
-
-func (e *StepError) Error() string { return e.Step + ": " + e.Msg }
-
-// Step runs fn once per run and checkpoints its result; on replay it
-// returns the recorded result without calling fn. key is the step's stable
-// idempotency key. T must round-trip through encoding/json.
-func Step[T any](c *Context, name string, fn func(ctx context.Context, key string) (T, error)) (T, error) {
-	var zero T
-	seq := c.seq
-	c.seq++
-	if seq < len(c.history) {
-		return replay[T](c, seq, name)
-	}
-	key := fmt.Sprintf("%s/%d/%s", c.run.id, seq, name)
-	v, err := fn(c, key)
-	if err != nil && c.Err() != nil {
-		// Cancelled, not failed: record nothing, so a resume runs it again.
-		return zero, err
-	}
-	ev := event{seq: seq, step: name, at: time.Now()}
-	if err != nil {
-		ev.errMsg = err.Error()
-	} else if ev.result, ev.err = json.Marshal(v); ev.err != nil {
-		return zero, fmt.Errorf("engine: step %s: result is not JSON: %w", name, ev.err)
-	}
-	if werr := c.engine.w.append(c, c.run.id, ev); werr != nil {
-		return zero, werr
-	}
-	if err != nil {
-		return zero, &StepError{Step: name, Msg: err.Error()}
-	}
-	return v, nil
-}
-
-func replay[T any](c *Context, seq int, name string) (T, error) {
-	var v T
-	ev := c.history[seq]
-	if ev.step != name {
-		return v, &NonDeterminismError{RunID: c.run.id, Seq: seq, Expected: ev.step, Got: name}
-	}
-	if ev.errMsg != "" {
-		return v, &StepError{Step: name, Msg: ev.errMsg}
-	}
-	if err := json.Unmarshal(ev.result, &v); err != nil {
-		return v, fmt.Errorf("engine: step %s: recorded result does not decode: %w", name, err)
-	}
-	return v, nil
 }

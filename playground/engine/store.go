@@ -115,14 +115,20 @@ type RunError struct {
 
 func (e *RunError) Error() string { return "engine: run " + e.RunID + " failed: " + e.Msg }
 
-// event is one recorded step.
+// Event kinds.
+const (
+	kindDone  = "done"
+	kindRetry = "retry"
+	kindTimer = "timer"
+)
+
+// event is one record of the log.
 type event struct {
-	seq    int
-	step   string
-	result []byte
-	errMsg string
-	at     time.Time
-	err    error // a local marshalling error, never stored
+	seq, stepSeq int
+	step, kind   string
+	result       []byte
+	errMsg       string
+	at, wake     time.Time
 }
 
 // startRun creates the run, or loads it when the ID exists.
@@ -156,9 +162,9 @@ func loadRun(tx *sql.Tx, id string) (*run, error) {
 	return r, err
 }
 
-// history returns a run's recorded steps in order.
+// history returns a run's events in order.
 func (e *Engine) history(ctx context.Context, id string) ([]event, error) {
-	rows, err := e.db.QueryContext(ctx, `SELECT seq, step, result, error, at FROM events WHERE run_id = ? ORDER BY seq`, id)
+	rows, err := e.db.QueryContext(ctx, `SELECT seq, step_seq, step, kind, result, error, at, wake FROM events WHERE run_id = ? ORDER BY seq`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -168,13 +174,17 @@ func (e *Engine) history(ctx context.Context, id string) ([]event, error) {
 		var ev event
 		var errMsg sql.NullString
 		var at int64
-		if err := rows.Scan(&ev.seq, &ev.step, &ev.result, &errMsg, &at); err != nil {
+		var wake sql.NullInt64
+		if err := rows.Scan(&ev.seq, &ev.stepSeq, &ev.step, &ev.kind, &ev.result, &errMsg, &at, &wake); err != nil {
 			return nil, err
 		}
 		if ev.seq != len(evs) {
-			return nil, fmt.Errorf("engine: run %s: history has a gap before step %d", id, ev.seq)
+			return nil, fmt.Errorf("engine: run %s: history has a gap before event %d", id, ev.seq)
 		}
 		ev.errMsg, ev.at = errMsg.String, time.Unix(0, at)
+		if wake.Valid {
+			ev.wake = time.Unix(0, wake.Int64)
+		}
 		evs = append(evs, ev)
 	}
 	return evs, rows.Err()

@@ -55,11 +55,15 @@ func (w *writer) do(ctx context.Context, fn func(*sql.Tx) error) error {
 	return <-req.errc
 }
 
-// append records a step.
+// append records an event.
 func (w *writer) append(ctx context.Context, runID string, ev event) error {
+	var wake sql.NullInt64
+	if !ev.wake.IsZero() {
+		wake = sql.NullInt64{Int64: ev.wake.UnixNano(), Valid: true}
+	}
 	return w.do(ctx, func(tx *sql.Tx) error {
-		_, err := tx.Exec(`INSERT INTO events (run_id, seq, step, result, error, at) VALUES (?, ?, ?, ?, ?, ?)`,
-			runID, ev.seq, ev.step, ev.result, nullString(ev.errMsg), ev.at.UnixNano())
+		_, err := tx.Exec(`INSERT INTO events (run_id, seq, step_seq, step, kind, result, error, at, wake) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			runID, ev.seq, ev.stepSeq, ev.step, ev.kind, ev.result, nullString(ev.errMsg), ev.at.UnixNano(), wake)
 		return err
 	})
 }

@@ -11,13 +11,19 @@ CREATE TABLE runs (
 );
 CREATE INDEX runs_status ON runs (status, created);
 
--- Events: the append-only log, one row per completed step.
+-- Events: the append-only log of a run. A step (step_seq, its position in
+-- the workflow) ends with one 'done' event (result or error); before it, a
+-- failed attempt that will be retried is a 'retry' event and a durable
+-- timer is a 'timer' event, each with the time to wake up.
 CREATE TABLE events (
-  run_id TEXT NOT NULL REFERENCES runs (id),
-  seq    INTEGER NOT NULL,
-  step   TEXT NOT NULL,
-  result BLOB,
-  error  TEXT,
-  at     INTEGER NOT NULL,
+  run_id   TEXT NOT NULL REFERENCES runs (id),
+  seq      INTEGER NOT NULL,   -- event number within the run
+  step_seq INTEGER NOT NULL,
+  step     TEXT NOT NULL,
+  kind     TEXT NOT NULL,      -- done, retry, timer
+  result   BLOB,
+  error    TEXT,
+  at       INTEGER NOT NULL,   -- unix nanoseconds
+  wake     INTEGER,            -- unix nanoseconds, for retry and timer
   PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;

@@ -1,0 +1,251 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+)
+
+// RetryPolicy retries a failing step with exponential backoff. Every wait
+// is a durable timer: its wake-up time is recorded before waiting, so a
+// run that crashes during a backoff resumes with the remaining delay.
+type RetryPolicy struct {
+	MaxAttempts int           // attempts in total; 0 or 1: no retry
+	Initial     time.Duration // first delay; default 100 ms
+	Coefficient float64       // growth per attempt; default 2.0
+	Max         time.Duration // cap on one delay; default 1 minute
+	NoJitter    bool          // jitter (a delay in [d/2, d]) is on by default
+	// Permanent reports errors not worth retrying. Errors wrapped with
+	// Permanent are always permanent.
+	Permanent func(error) bool
+}
+
+// delay is the wait before attempt n+1 after attempt n failed with err.
+func (p RetryPolicy) delay(n int, err error) time.Duration {
+	d := p.Initial
+	if d <= 0 {
+		d = 100 * time.Millisecond
+	}
+	coeff := p.Coefficient
+	if coeff < 1 {
+		coeff = 2
+	}
+	limit := p.Max
+	if limit <= 0 {
+		limit = time.Minute
+	}
+	for i := 1; i < n && d < limit; i++ {
+		d = time.Duration(float64(d) * coeff)
+	}
+	d = min(d, limit)
+	if !p.NoJitter {
+		d = d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
+	}
+	var ra *retryAfter
+	if errors.As(err, &ra) && ra.d > d {
+		d = ra.d
+	}
+	return d
+}
+
+func (p RetryPolicy) permanent(err error) bool {
+	var pe permanentError
+	return errors.As(err, &pe) || (p.Permanent != nil && p.Permanent(err))
+}
+
+// StepOptions configure one step.
+type StepOptions struct {
+	Retry   RetryPolicy
+	Timeout time.Duration // per attempt; 0: none
+}
+
+type permanentError struct{ error }
+
+func (e permanentError) Unwrap() error { return e.error }
+
+// Permanent marks a step error as not worth retrying.
+func Permanent(err error) error { return permanentError{err} }
+
+type retryAfter struct {
+	error
+	d time.Duration
+}
+
+func (e *retryAfter) Unwrap() error { return e.error }
+
+// RetryAfter asks for the next attempt no sooner than d.
+func RetryAfter(err error, d time.Duration) error { return &retryAfter{err, d} }
+
+// StepError is a step's recorded failure, returned again on replay.
+type StepError struct {
+	Step     string
+	Attempts int
+	Msg      string
+}
+
+func (e *StepError) Error() string { return e.Step + ": " + e.Msg }
+
+// Step runs fn once per run and checkpoints its result; on replay it
+// returns the recorded result without calling fn. key is the step's stable
+// idempotency key. T must round-trip through encoding/json.
+func Step[T any](c *Context, name string, fn func(ctx context.Context, key string) (T, error)) (T, error) {
+	return StepWith(c, name, StepOptions{}, fn)
+}
+
+// StepWith is Step with a retry policy and a per-attempt timeout.
+func StepWith[T any](c *Context, name string, opts StepOptions, fn func(ctx context.Context, key string) (T, error)) (T, error) {
+	var zero T
+	n, past, err := c.begin(name)
+	if err != nil {
+		return zero, err
+	}
+	if done := last(past, kindDone); done != nil {
+		return decode[T](done)
+	}
+	attempt := 1 + count(past, kindRetry)
+	if r := last(past, kindRetry); r != nil {
+		if err := c.sleepUntil(r.wake); err != nil {
+			return zero, err
+		}
+	}
+	key := fmt.Sprintf("%s/%d/%s", c.run.id, n, name)
+	for ; ; attempt++ {
+		v, err := attemptT(c, opts.Timeout, func(ctx context.Context) (T, error) { return fn(ctx, key) })
+		switch {
+		case err == nil:
+			result, merr := json.Marshal(v)
+			if merr != nil {
+				return zero, fmt.Errorf("engine: step %s: result is not JSON: %w", name, merr)
+			}
+			return v, c.record(event{stepSeq: n, step: name, kind: kindDone, result: result})
+		case c.Err() != nil:
+			return zero, err // cancelled, not failed: record nothing
+		case attempt >= opts.Retry.MaxAttempts || opts.Retry.permanent(err):
+			ev := event{stepSeq: n, step: name, kind: kindDone, errMsg: err.Error()}
+			if rerr := c.record(ev); rerr != nil {
+				return zero, rerr
+			}
+			return zero, &StepError{Step: name, Attempts: attempt, Msg: err.Error()}
+		}
+		wake := c.engine.opts.Now().Add(opts.Retry.delay(attempt, err))
+		if rerr := c.record(event{stepSeq: n, step: name, kind: kindRetry, errMsg: err.Error(), wake: wake}); rerr != nil {
+			return zero, rerr
+		}
+		if err := c.sleepUntil(wake); err != nil {
+			return zero, err
+		}
+	}
+}
+
+// Sleep pauses the workflow for d, durably: the wake-up time is recorded
+// first, so a run resumed after a crash sleeps only what remains.
+func Sleep(c *Context, name string, d time.Duration) error {
+	n, past, err := c.begin(name)
+	if err != nil || last(past, kindDone) != nil {
+		return err
+	}
+	var wake time.Time
+	if t := last(past, kindTimer); t != nil {
+		wake = t.wake
+	} else {
+		wake = c.engine.opts.Now().Add(d)
+		if err := c.record(event{stepSeq: n, step: name, kind: kindTimer, wake: wake}); err != nil {
+			return err
+		}
+	}
+	if err := c.sleepUntil(wake); err != nil {
+		return err
+	}
+	return c.record(event{stepSeq: n, step: name, kind: kindDone, result: []byte("null")})
+}
+
+// begin numbers the next step and checks it against the history.
+func (c *Context) begin(name string) (int, []event, error) {
+	n := c.step
+	c.step++
+	past := c.history[n]
+	if len(past) > 0 && past[0].step != name {
+		return n, nil, &NonDeterminismError{RunID: c.run.id, Seq: n, Expected: past[0].step, Got: name}
+	}
+	return n, past, nil
+}
+
+// attemptT runs one attempt under the per-attempt timeout.
+func attemptT[T any](c *Context, timeout time.Duration, fn func(context.Context) (T, error)) (T, error) {
+	ctx := context.Context(c)
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(c, timeout)
+		defer cancel()
+	}
+	return fn(ctx)
+}
+
+// record appends an event to the log and waits for its commit.
+func (c *Context) record(ev event) error {
+	ev.seq, ev.at = c.events, c.engine.opts.Now()
+	if err := c.engine.w.append(c, c.run.id, ev); err != nil {
+		return err
+	}
+	c.events++
+	return nil
+}
+
+func (c *Context) sleepUntil(wake time.Time) error {
+	if d := wake.Sub(c.engine.opts.Now()); d > 0 {
+		return c.engine.opts.Sleep(c, d)
+	}
+	return nil
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func decode[T any](ev *event) (T, error) {
+	var v T
+	if ev.errMsg != "" {
+		return v, &StepError{Step: ev.step, Msg: ev.errMsg}
+	}
+	if err := json.Unmarshal(ev.result, &v); err != nil {
+		return v, fmt.Errorf("engine: step %s: recorded result does not decode: %w", ev.step, err)
+	}
+	return v, nil
+}
+
+func byStep(evs []event) map[int][]event {
+	m := make(map[int][]event)
+	for _, ev := range evs {
+		m[ev.stepSeq] = append(m[ev.stepSeq], ev)
+	}
+	return m
+}
+
+func last(evs []event, kind string) *event {
+	for i := len(evs) - 1; i >= 0; i-- {
+		if evs[i].kind == kind {
+			return &evs[i]
+		}
+	}
+	return nil
+}
+
+func count(evs []event, kind string) int {
+	n := 0
+	for _, ev := range evs {
+		if ev.kind == kind {
+			n++
+		}
+	}
+	return n
+}

@@ -228,8 +228,10 @@ type Context struct {
 	engine  *Engine
 	run     *run
 	history map[int][]event // recorded events by step number
-	events  int             // events in the log so far: the next event's seq
 	step    int             // the next step's number
+
+	mu     sync.Mutex // guards events for parallel branches
+	events int        // events in the log so far: the next event's seq
 }
 
 // RunID returns the ID of the run.

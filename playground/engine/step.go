@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"time"
 )
 
@@ -97,8 +98,15 @@ func Step[T any](c *Context, name string, fn func(ctx context.Context, key strin
 
 // StepWith is Step with a retry policy and a per-attempt timeout.
 func StepWith[T any](c *Context, name string, opts StepOptions, fn func(ctx context.Context, key string) (T, error)) (T, error) {
+	n := c.step
+	c.step++
+	return stepAt(c, n, name, opts, fn)
+}
+
+// stepAt runs step number n.
+func stepAt[T any](c *Context, n int, name string, opts StepOptions, fn func(ctx context.Context, key string) (T, error)) (T, error) {
 	var zero T
-	n, past, err := c.begin(name)
+	past, err := c.past(n, name)
 	if err != nil {
 		return zero, err
 	}
@@ -143,7 +151,9 @@ func StepWith[T any](c *Context, name string, opts StepOptions, fn func(ctx cont
 // Sleep pauses the workflow for d, durably: the wake-up time is recorded
 // first, so a run resumed after a crash sleeps only what remains.
 func Sleep(c *Context, name string, d time.Duration) error {
-	n, past, err := c.begin(name)
+	n := c.step
+	c.step++
+	past, err := c.past(n, name)
 	if err != nil || last(past, kindDone) != nil {
 		return err
 	}
@@ -162,15 +172,37 @@ func Sleep(c *Context, name string, d time.Duration) error {
 	return c.record(event{stepSeq: n, step: name, kind: kindDone, result: []byte("null")})
 }
 
-// begin numbers the next step and checks it against the history.
-func (c *Context) begin(name string) (int, []event, error) {
-	n := c.step
-	c.step++
+// past returns the recorded events of step n, checking that the history
+// has the same step there.
+func (c *Context) past(n int, name string) ([]event, error) {
 	past := c.history[n]
 	if len(past) > 0 && past[0].step != name {
-		return n, nil, &NonDeterminismError{RunID: c.run.id, Seq: n, Expected: past[0].step, Got: name}
+		return nil, &NonDeterminismError{RunID: c.run.id, Seq: n, Expected: past[0].step, Got: name}
 	}
-	return n, past, nil
+	return past, nil
+}
+
+// Parallel runs n branches of one step concurrently (fan-out) and returns
+// their results in branch order (fan-in). Branch i is step name[i], with
+// its own record, retries and idempotency key; the step numbers are
+// reserved up front, so replay finds each branch's record whatever order
+// the branches completed in. The error joins the branches' errors.
+func Parallel[T any](c *Context, name string, n int, opts StepOptions, fn func(ctx context.Context, i int, key string) (T, error)) ([]T, error) {
+	base := c.step
+	c.step += n
+	results := make([]T, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i], errs[i] = stepAt(c, base+i, fmt.Sprintf("%s[%d]", name, i), opts,
+				func(ctx context.Context, key string) (T, error) { return fn(ctx, i, key) })
+		}()
+	}
+	wg.Wait()
+	return results, errors.Join(errs...)
 }
 
 // attemptT runs one attempt under the per-attempt timeout.
@@ -184,8 +216,11 @@ func attemptT[T any](c *Context, timeout time.Duration, fn func(context.Context)
 	return fn(ctx)
 }
 
-// record appends an event to the log and waits for its commit.
+// record appends an event to the log and waits for its commit. Parallel
+// branches record one at a time, so event numbers have no gaps.
 func (c *Context) record(ev event) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	ev.seq, ev.at = c.events, c.engine.opts.Now()
 	if err := c.engine.w.append(c, c.run.id, ev); err != nil {
 		return err

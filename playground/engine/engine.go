@@ -232,6 +232,8 @@ type Context struct {
 
 	mu     sync.Mutex // guards events for parallel branches
 	events int        // events in the log so far: the next event's seq
+
+	replayOnly bool // Replay: a step without a record ends the replay
 }
 
 // RunID returns the ID of the run.

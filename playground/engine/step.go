@@ -113,6 +113,9 @@ func stepAt[T any](c *Context, n int, name string, opts StepOptions, fn func(ctx
 	if done := last(past, kindDone); done != nil {
 		return decode[T](done)
 	}
+	if c.replayOnly {
+		return zero, errHistoryEnd
+	}
 	attempt := 1 + count(past, kindRetry)
 	if r := last(past, kindRetry); r != nil {
 		if err := c.sleepUntil(r.wake); err != nil {
@@ -156,6 +159,9 @@ func Sleep(c *Context, name string, d time.Duration) error {
 	past, err := c.past(n, name)
 	if err != nil || last(past, kindDone) != nil {
 		return err
+	}
+	if c.replayOnly {
+		return errHistoryEnd
 	}
 	var wake time.Time
 	if t := last(past, kindTimer); t != nil {
@@ -283,4 +289,29 @@ func count(evs []event, kind string) int {
 		}
 	}
 	return n
+}
+
+// Patched reports whether the workflow runs the code of patch name, so
+// that a workflow can change while runs of the old code are in flight:
+//
+//	if engine.Patched(c, "fraud-check") {
+//		// new step, only in runs that reach this point with the new code
+//	}
+//
+// A run that reaches this point with the new code records a marker and
+// gets true, on replay too. A run whose history already has another step
+// here (it ran this part with the old code) gets false, and no step
+// number is used, so its replay stays deterministic.
+func Patched(c *Context, name string) bool {
+	marker := "patch:" + name
+	past := c.history[c.step]
+	if len(past) > 0 && past[0].step != marker {
+		return false
+	}
+	n := c.step
+	c.step++
+	if len(past) > 0 || c.replayOnly {
+		return len(past) > 0
+	}
+	return c.record(event{stepSeq: n, step: marker, kind: kindDone, result: []byte("true")}) == nil
 }

@@ -39,6 +39,7 @@ const (
 	HalfOpen              // a few probe calls pass; the rest fail with ErrTooManyProbes
 )
 
+// String returns the state's name: closed, open or half-open.
 func (s State) String() string {
 	switch s {
 	case Closed:
@@ -101,7 +102,8 @@ type Settings struct {
 	// validation error.
 	IsFailure func(error) bool
 	// OnStateChange is called, with the breaker's lock released, after
-	// every transition.
+	// every transition. Calls made by concurrent goroutines may overlap,
+	// so the callback must be safe for concurrent use.
 	OnStateChange func(name string, from, to State)
 	// Now returns the current time. Default: time.Now.
 	Now func() time.Time
@@ -251,7 +253,8 @@ func (b *Breaker) newGeneration(now time.Time) {
 }
 
 // unlock releases the lock, then reports the transitions made under it,
-// in order, so OnStateChange may call back into the breaker.
+// in order, so OnStateChange may call back into the breaker. Reports from
+// different goroutines may interleave.
 func (b *Breaker) unlock() {
 	changes := b.changes
 	b.changes = nil

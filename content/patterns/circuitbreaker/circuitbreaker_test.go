@@ -31,6 +31,16 @@ type step struct {
 	want    State
 }
 
+// outcome is what one step observed: the call's error and the state after.
+type outcome struct{ Err, State string }
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
 func TestTransitions(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -115,16 +125,18 @@ func TestTransitions(t *testing.T) {
 			c := newClock()
 			tt.settings.Now = c.Now
 			b := New(tt.settings)
-			for i, s := range tt.steps {
+			var got, want []outcome
+			for _, s := range tt.steps {
 				c.Advance(s.wait)
+				var err error
 				if s.call != nil {
-					if err := b.Execute(s.call); !errors.Is(err, s.wantErr) {
-						t.Fatalf("step %d: err = %v, want %v", i, err, s.wantErr)
-					}
+					err = b.Execute(s.call)
 				}
-				if got := b.State(); got != s.want {
-					t.Fatalf("step %d: state = %v, want %v", i, got, s.want)
-				}
+				got = append(got, outcome{errText(err), b.State().String()})
+				want = append(want, outcome{errText(s.wantErr), s.want.String()})
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("steps (-want +got):\n%s", diff)
 			}
 		})
 	}
@@ -232,6 +244,51 @@ func TestCounts(t *testing.T) {
 	}
 	if b.Name() != "" || State(7).String() != "State(7)" {
 		t.Error("Name or State.String wrong")
+	}
+}
+
+// TestConcurrentProbesBounded: many goroutines ask a half-open breaker for
+// admission at once; exactly HalfOpenProbes of them get it.
+func TestConcurrentProbesBounded(t *testing.T) {
+	c := newClock()
+	b := New(Settings{Now: c.Now, ReadyToTrip: func(c Counts) bool { return c.Failures > 0 }, HalfOpenProbes: 3, OpenTimeout: time.Second})
+	b.Execute(fail)
+	c.Advance(time.Second) // the clock is not moved again, so reading it races with nothing
+	const callers = 32
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		admitted []func(bool)
+		refused  int
+	)
+	for range callers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			done, err := b.Allow()
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				admitted = append(admitted, done)
+			case errors.Is(err, ErrTooManyProbes):
+				refused++
+			default:
+				t.Errorf("Allow: unexpected error %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	got := map[string]int{"admitted": len(admitted), "refused": refused}
+	want := map[string]int{"admitted": 3, "refused": callers - 3}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("half-open admission (-want +got):\n%s", diff)
+	}
+	for _, done := range admitted {
+		done(true)
+	}
+	if s := b.State(); s != Closed {
+		t.Errorf("state = %v after %d successful probes, want closed", s, len(admitted))
 	}
 }
 

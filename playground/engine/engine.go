@@ -95,7 +95,27 @@ type Options struct {
 	// playground pass a fake one. Sleep must return ctx.Err() if ctx ends.
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error
+	// Fault, when set, is called at every event boundary of every step:
+	// FaultAfterEffect (the step's function returned, nothing recorded),
+	// FaultBeforeCommit and FaultAfterCommit. A non-nil return aborts the
+	// run on the spot as if the process had died there: nothing more is
+	// written and Run returns ErrCrashed. Tests use it to inject crashes
+	// deterministically; production code leaves it nil.
+	Fault func(point FaultPoint, runID, step string) error
 }
+
+// FaultPoint names an event boundary where a crash can be injected.
+type FaultPoint string
+
+// The fault points.
+const (
+	FaultAfterEffect  FaultPoint = "after-effect"
+	FaultBeforeCommit FaultPoint = "before-commit"
+	FaultAfterCommit  FaultPoint = "after-commit"
+)
+
+// ErrCrashed is returned by a run aborted by Options.Fault.
+var ErrCrashed = errors.New("engine: crash injected")
 
 // Workflow is a durable function. It must be deterministic given its input
 // and the results of its steps: all nondeterminism (I/O, time, randomness)
@@ -213,8 +233,8 @@ func (e *Engine) execute(ctx context.Context, wf Workflow, r *run) ([]byte, erro
 	c := &Context{Context: ctx, engine: e, run: r, history: byStep(history), events: len(history)}
 	out, werr := wf(c, r.input)
 	var nd *NonDeterminismError
-	if errors.As(werr, &nd) || ctx.Err() != nil {
-		return nil, werr // leave the run unfinished: fixed code can resume it
+	if errors.As(werr, &nd) || errors.Is(werr, ErrCrashed) || ctx.Err() != nil {
+		return nil, werr // leave the run unfinished: it resumes later
 	}
 	if err := e.finish(ctx, r.id, out, werr); err != nil {
 		return nil, err

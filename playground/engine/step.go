@@ -125,6 +125,9 @@ func stepAt[T any](c *Context, n int, name string, opts StepOptions, fn func(ctx
 	key := fmt.Sprintf("%s/%d/%s", c.run.id, n, name)
 	for ; ; attempt++ {
 		v, err := attemptT(c, opts.Timeout, func(ctx context.Context) (T, error) { return fn(ctx, key) })
+		if ferr := c.fault(FaultAfterEffect, name); ferr != nil {
+			return zero, ferr
+		}
 		switch {
 		case err == nil:
 			result, merr := json.Marshal(v)
@@ -228,10 +231,23 @@ func (c *Context) record(ev event) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	ev.seq, ev.at = c.events, c.engine.opts.Now()
+	if err := c.fault(FaultBeforeCommit, ev.step); err != nil {
+		return err
+	}
 	if err := c.engine.w.append(c, c.run.id, ev); err != nil {
 		return err
 	}
 	c.events++
+	return c.fault(FaultAfterCommit, ev.step)
+}
+
+// fault calls the fault hook, if any, and turns its verdict into ErrCrashed.
+func (c *Context) fault(point FaultPoint, step string) error {
+	if h := c.engine.opts.Fault; h != nil {
+		if err := h(point, c.run.id, step); err != nil {
+			return fmt.Errorf("%w at %s of %s: %v", ErrCrashed, point, step, err)
+		}
+	}
 	return nil
 }
 

@@ -197,16 +197,25 @@ func (c *Context) past(n int, name string) ([]event, error) {
 // reserved up front, so replay finds each branch's record whatever order
 // the branches completed in. The error joins the branches' errors.
 func Parallel[T any](c *Context, name string, n int, opts StepOptions, fn func(ctx context.Context, i int, key string) (T, error)) ([]T, error) {
+	names := make([]string, n)
+	for i := range names {
+		names[i] = fmt.Sprintf("%s[%d]", name, i)
+	}
+	return parallel(c, names, func(int) StepOptions { return opts }, fn)
+}
+
+// parallel runs one step per name concurrently, numbered in name order.
+func parallel[T any](c *Context, names []string, opts func(i int) StepOptions, fn func(ctx context.Context, i int, key string) (T, error)) ([]T, error) {
 	base := c.step
-	c.step += n
-	results := make([]T, n)
-	errs := make([]error, n)
+	c.step += len(names)
+	results := make([]T, len(names))
+	errs := make([]error, len(names))
 	var wg sync.WaitGroup
-	for i := range n {
+	for i, name := range names {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i], errs[i] = stepAt(c, base+i, fmt.Sprintf("%s[%d]", name, i), opts,
+			results[i], errs[i] = stepAt(c, base+i, name, opts(i),
 				func(ctx context.Context, key string) (T, error) { return fn(ctx, i, key) })
 		}()
 	}

@@ -131,6 +131,7 @@ type Engine struct {
 	mu     sync.RWMutex
 	flows  map[string]Workflow
 	closed chan struct{}
+	watch  watchers
 }
 
 // Open opens (creating if needed) the database at dsn, a file path or

@@ -43,14 +43,18 @@ func (e *Engine) History(ctx context.Context, runID string) (*History, error) {
 		return nil, err
 	}
 	for _, ev := range evs {
-		he := HistoryEvent{Seq: ev.seq, Step: ev.stepSeq, Name: ev.step, Kind: ev.kind, Result: ev.result, Error: ev.errMsg, At: ev.at.UTC()}
-		if !ev.wake.IsZero() {
-			w := ev.wake.UTC()
-			he.Wake = &w
-		}
-		h.Events = append(h.Events, he)
+		h.Events = append(h.Events, toHistoryEvent(ev))
 	}
 	return &h, nil
+}
+
+func toHistoryEvent(ev event) HistoryEvent {
+	he := HistoryEvent{Seq: ev.seq, Step: ev.stepSeq, Name: ev.step, Kind: ev.kind, Result: ev.result, Error: ev.errMsg, At: ev.at.UTC()}
+	if !ev.wake.IsZero() {
+		w := ev.wake.UTC()
+		he.Wake = &w
+	}
+	return he
 }
 
 func (h *History) events() []event {

@@ -247,6 +247,7 @@ func (c *Context) record(ev event) error {
 		return err
 	}
 	c.events++
+	c.engine.watch.publish(c.run.id, ev)
 	return c.fault(FaultAfterCommit, ev.step)
 }
 

@@ -129,7 +129,7 @@ type Engine struct {
 	opts   Options
 	log    *slog.Logger
 	mu     sync.RWMutex
-	flows  map[string]Workflow
+	flows  map[string]registered
 	closed chan struct{}
 	watch  watchers
 }
@@ -150,7 +150,7 @@ func Open(dsn string, opts Options) (*Engine, error) {
 	if opts.Sleep == nil {
 		opts.Sleep = sleep
 	}
-	e := &Engine{db: db, opts: opts, log: opts.Logger, flows: make(map[string]Workflow), closed: make(chan struct{})}
+	e := &Engine{db: db, opts: opts, log: opts.Logger, flows: make(map[string]registered), closed: make(chan struct{})}
 	e.w = newWriter(db)
 	return e, nil
 }
@@ -161,32 +161,42 @@ func (e *Engine) Close() error {
 	return e.db.Close()
 }
 
-// Register makes a workflow available under name. Register every workflow
-// before Run or Recover.
-func (e *Engine) Register(name string, wf Workflow) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.flows[name] = wf
+type registered struct {
+	wf      Workflow
+	version string
 }
 
-func (e *Engine) workflow(name string) (Workflow, error) {
+// Register makes a workflow available under name. Register every workflow
+// before Run or Recover.
+func (e *Engine) Register(name string, wf Workflow) { e.RegisterVersion(name, "", wf) }
+
+// RegisterVersion is Register with a code version, recorded in every run
+// the workflow starts (Context.Version). Runs started by older code keep
+// their version when they resume under the new one.
+func (e *Engine) RegisterVersion(name, version string, wf Workflow) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.flows[name] = registered{wf, version}
+}
+
+func (e *Engine) workflow(name string) (registered, error) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	wf, ok := e.flows[name]
+	r, ok := e.flows[name]
 	if !ok {
-		return nil, fmt.Errorf("engine: no workflow registered as %q", name)
+		return r, fmt.Errorf("engine: no workflow registered as %q", name)
 	}
-	return wf, nil
+	return r, nil
 }
 
 // Run starts the workflow name as run id with input and waits for its
 // result; see the package documentation for what happens with a known id.
 func (e *Engine) Run(ctx context.Context, name, id string, input []byte) ([]byte, error) {
-	wf, err := e.workflow(name)
+	reg, err := e.workflow(name)
 	if err != nil {
 		return nil, err
 	}
-	r, created, err := e.startRun(ctx, name, id, input)
+	r, created, err := e.startRun(ctx, name, reg.version, id, input)
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +206,7 @@ func (e *Engine) Run(ctx context.Context, name, id string, input []byte) ([]byte
 	if r.status != statusRunning {
 		return r.result()
 	}
-	return e.execute(ctx, wf, r)
+	return e.execute(ctx, reg.wf, r)
 }
 
 // Recover resumes every run left unfinished, for example by a crash, and
@@ -210,7 +220,7 @@ func (e *Engine) Recover(ctx context.Context) (int, error) {
 	var wg sync.WaitGroup
 	errs := make([]error, len(runs))
 	for i, r := range runs {
-		wf, err := e.workflow(r.workflow)
+		reg, err := e.workflow(r.workflow)
 		if err != nil {
 			errs[i] = err
 			continue
@@ -218,7 +228,7 @@ func (e *Engine) Recover(ctx context.Context) (int, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = e.execute(ctx, wf, r)
+			_, errs[i] = e.execute(ctx, reg.wf, r)
 		}()
 	}
 	wg.Wait()
@@ -259,6 +269,9 @@ type Context struct {
 
 // RunID returns the ID of the run.
 func (c *Context) RunID() string { return c.run.id }
+
+// Version returns the code version the run started with.
+func (c *Context) Version() string { return c.run.version }
 
 // NonDeterminismError reports that a resumed workflow asked for a step the
 // recorded history does not have at that position.

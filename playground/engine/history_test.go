@@ -109,3 +109,31 @@ func TestTimeline(t *testing.T) {
 		t.Error("an empty history should say so")
 	}
 }
+
+func TestRecordedVersion(t *testing.T) {
+	path := t.TempDir() + "/e.db"
+	ctx, cancel := context.WithCancel(context.Background())
+	var seen []string
+	wf := func(c *Context, _ []byte) ([]byte, error) {
+		seen = append(seen, c.Version())
+		_, err := Step(c, "s", func(context.Context, string) (int, error) {
+			if len(seen) == 1 {
+				cancel()
+				return 0, context.Canceled
+			}
+			return 1, nil
+		})
+		return nil, err
+	}
+	first := mustOpen(t, path, Options{})
+	first.RegisterVersion("wf", "v1", wf)
+	first.Run(ctx, "wf", "r", nil)
+	first.Close()
+	second := mustOpen(t, path, Options{})
+	second.RegisterVersion("wf", "v2", wf)
+	second.Recover(context.Background())
+	second.Run(context.Background(), "wf", "new", nil)
+	if strings.Join(seen, ",") != "v1,v1,v2" {
+		t.Errorf("versions seen = %v, want v1 (start), v1 (resume), v2 (new run)", seen)
+	}
+}

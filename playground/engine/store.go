@@ -96,9 +96,9 @@ func applyMigration(db *sql.DB, name string) error {
 
 // run is a workflow run as stored.
 type run struct {
-	id, workflow, status string
-	input, output        []byte
-	errMsg               string
+	id, workflow, status, version string
+	input, output                 []byte
+	errMsg                        string
 }
 
 func (r *run) result() ([]byte, error) {
@@ -132,12 +132,12 @@ type event struct {
 }
 
 // startRun creates the run, or loads it when the ID exists.
-func (e *Engine) startRun(ctx context.Context, workflow, id string, input []byte) (*run, bool, error) {
+func (e *Engine) startRun(ctx context.Context, workflow, version, id string, input []byte) (*run, bool, error) {
 	var r *run
 	var created bool
 	err := e.w.do(ctx, func(tx *sql.Tx) error {
-		res, err := tx.Exec(`INSERT OR IGNORE INTO runs (id, workflow, input, status, created) VALUES (?, ?, ?, ?, ?)`,
-			id, workflow, input, statusRunning, time.Now().UnixNano())
+		res, err := tx.Exec(`INSERT OR IGNORE INTO runs (id, workflow, version, input, status, created) VALUES (?, ?, ?, ?, ?, ?)`,
+			id, workflow, version, input, statusRunning, time.Now().UnixNano())
 		if err != nil {
 			return err
 		}
@@ -156,8 +156,8 @@ func loadRun(tx *sql.Tx, id string) (*run, error) {
 	r := &run{id: id}
 	var output []byte
 	var errMsg sql.NullString
-	err := tx.QueryRow(`SELECT workflow, input, status, output, error FROM runs WHERE id = ?`, id).
-		Scan(&r.workflow, &r.input, &r.status, &output, &errMsg)
+	err := tx.QueryRow(`SELECT workflow, version, input, status, output, error FROM runs WHERE id = ?`, id).
+		Scan(&r.workflow, &r.version, &r.input, &r.status, &output, &errMsg)
 	r.output, r.errMsg = output, errMsg.String
 	return r, err
 }
@@ -192,7 +192,7 @@ func (e *Engine) history(ctx context.Context, id string) ([]event, error) {
 
 // unfinished lists the runs still marked running.
 func (e *Engine) unfinished(ctx context.Context) ([]*run, error) {
-	rows, err := e.db.QueryContext(ctx, `SELECT id, workflow, input FROM runs WHERE status = ? ORDER BY created`, statusRunning)
+	rows, err := e.db.QueryContext(ctx, `SELECT id, workflow, version, input FROM runs WHERE status = ? ORDER BY created`, statusRunning)
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +200,7 @@ func (e *Engine) unfinished(ctx context.Context) ([]*run, error) {
 	var runs []*run
 	for rows.Next() {
 		r := &run{status: statusRunning}
-		if err := rows.Scan(&r.id, &r.workflow, &r.input); err != nil {
+		if err := rows.Scan(&r.id, &r.workflow, &r.version, &r.input); err != nil {
 			return nil, err
 		}
 		runs = append(runs, r)

@@ -7,7 +7,7 @@ ADDR      ?= :8080
 NPM_STAMP := static/node_modules/.package-lock.json
 ASSETS    := static/dist/site.css
 
-.PHONY: all run test generate assets deps lint check bench loadtest clean
+.PHONY: all run test generate assets deps lint check bench bench-engine loadtest clean
 
 all: assets
 	$(GO) build -o bin/lamport ./cmd/lamport
@@ -51,6 +51,10 @@ $(ASSETS): $(NPM_STAMP) $(wildcard static/src/*) static/build/main.go
 ## bench: Go benchmarks of page rendering, content loading, search and the patterns
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./site/ ./content/... ./search/
+
+## bench-engine: the workflow engine side by side with DBOS Transact Go on SQLite (own module)
+bench-engine:
+	cd bench/engine && $(GO) run . -n 1000
 
 ## loadtest: requests/s of a pattern page vs http.FileServer on the same page (needs wrk)
 loadtest: assets

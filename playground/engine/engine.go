@@ -102,6 +102,10 @@ type Options struct {
 	// written and Run returns ErrCrashed. Tests use it to inject crashes
 	// deterministically; production code leaves it nil.
 	Fault func(point FaultPoint, runID, step string) error
+	// Mocks replace steps by name, for tests of workflow logic: a mocked
+	// step calls its mock instead of its function, and the mock's result
+	// (converted through JSON to the step's type) is recorded as usual.
+	Mocks map[string]func(ctx context.Context, key string) (any, error)
 }
 
 // FaultPoint names an event boundary where a crash can be injected.

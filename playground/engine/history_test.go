@@ -137,3 +137,22 @@ func TestRecordedVersion(t *testing.T) {
 		t.Errorf("versions seen = %v, want v1 (start), v1 (resume), v2 (new run)", seen)
 	}
 }
+
+func TestStepMocks(t *testing.T) {
+	e := mustOpen(t, ":memory:", Options{Mocks: map[string]func(context.Context, string) (any, error){
+		"charge": func(context.Context, string) (any, error) { return "mocked", nil },
+		"reserve": func(context.Context, string) (any, error) {
+			return nil, Permanent(errors.New("sold out"))
+		},
+	}})
+	var charged string
+	e.Register("order", func(c *Context, _ []byte) ([]byte, error) {
+		charged, _ = Step(c, "charge", func(context.Context, string) (string, error) { return "real", nil })
+		_, err := Step(c, "reserve", func(context.Context, string) (int, error) { return 1, nil })
+		return nil, err
+	})
+	_, err := e.Run(context.Background(), "order", "m1", nil)
+	if charged != "mocked" || err == nil || !strings.Contains(err.Error(), "sold out") {
+		t.Errorf("charged %q, err %v; want the mocks' results", charged, err)
+	}
+}

@@ -123,6 +123,9 @@ func stepAt[T any](c *Context, n int, name string, opts StepOptions, fn func(ctx
 		}
 	}
 	key := fmt.Sprintf("%s/%d/%s", c.run.id, n, name)
+	if mock, ok := c.engine.opts.Mocks[name]; ok {
+		fn = mocked[T](mock)
+	}
 	for ; ; attempt++ {
 		v, err := attemptT(c, opts.Timeout, func(ctx context.Context) (T, error) { return fn(ctx, key) })
 		if ferr := c.fault(FaultAfterEffect, name); ferr != nil {
@@ -340,4 +343,20 @@ func Patched(c *Context, name string) bool {
 		return len(past) > 0
 	}
 	return c.record(event{stepSeq: n, step: marker, kind: kindDone, result: []byte("true")}) == nil
+}
+
+// mocked adapts a mock to a step function of type T.
+func mocked[T any](mock func(context.Context, string) (any, error)) func(context.Context, string) (T, error) {
+	return func(ctx context.Context, key string) (T, error) {
+		var v T
+		out, err := mock(ctx, key)
+		if err != nil {
+			return v, err
+		}
+		b, err := json.Marshal(out)
+		if err == nil {
+			err = json.Unmarshal(b, &v)
+		}
+		return v, err
+	}
 }

@@ -1,0 +1,44 @@
+// Package jail locks down the process it is linked into, before any user
+// code runs. The playground's builder links it into every program it
+// builds: its init applies resource limits (CPU time, memory, no file
+// writes, a few file descriptors, no core dumps), caps the Go stack and
+// sets a soft memory limit for the garbage collector.
+//
+// Package initialisation order guarantees that this init runs before the
+// user's: the builder makes the user's main package import jail, and a
+// package's imports are initialised before the package itself.
+package jail
+
+import (
+	"runtime/debug"
+	"syscall"
+)
+
+// Limits applied by init. The runner's wall-clock timeout and output cap
+// live outside the process.
+const (
+	CPUSeconds = 5
+	DataBytes  = 1 << 30   // RLIMIT_DATA: heap and private mappings (not the address space, which Go reserves freely)
+	SoftMemory = 128 << 20 // GC target: the heap is collected hard before this
+	MaxStack   = 64 << 20
+	OpenFiles  = 16
+)
+
+func init() {
+	limit(syscall.RLIMIT_CPU, CPUSeconds)
+	limit(syscall.RLIMIT_DATA, DataBytes)
+	limit(syscall.RLIMIT_FSIZE, 0)
+	limit(syscall.RLIMIT_NOFILE, OpenFiles)
+	limit(syscall.RLIMIT_CORE, 0)
+	debug.SetMaxStack(MaxStack)
+	debug.SetMemoryLimit(SoftMemory)
+}
+
+// limit lowers a resource limit; a failure is fatal, since running without
+// the limit is not allowed.
+func limit(resource int, value uint64) {
+	rl := syscall.Rlimit{Cur: value, Max: value}
+	if err := syscall.Setrlimit(resource, &rl); err != nil {
+		panic("jail: setrlimit: " + err.Error())
+	}
+}

@@ -1,0 +1,160 @@
+package playground
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// workspace is a Go module "play" that requires this module, replaced by a
+// copy of its sources under lamport/. Each build gets its own package
+// directory in it; the build cache is shared and warmed at start-up.
+type workspace struct {
+	dir   string
+	env   []string
+	goBin string
+	next  atomic.Int64
+	cfg   Config
+}
+
+func newWorkspace(cfg Config, goBin string) (*workspace, error) {
+	dir := filepath.Join(cfg.WorkDir, "workspace")
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, err
+	}
+	mod := filepath.Join(dir, "lamport")
+	if err := os.MkdirAll(mod, 0o755); err != nil {
+		return nil, err
+	}
+	if err := writeModule(mod, cfg); err != nil {
+		return nil, err
+	}
+	gomod := "module play\n\ngo 1.26\n\nrequire github.com/lamport-kb/lamport v0.0.0\n\nreplace github.com/lamport-kb/lamport => ./lamport\n"
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o644); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go.sum"), cfg.GoSum, 0o644); err != nil {
+		return nil, err
+	}
+	ws := &workspace{dir: dir, goBin: goBin, cfg: cfg}
+	modcache, err := exec.Command(goBin, "env", "GOMODCACHE").Output()
+	if err != nil {
+		return nil, fmt.Errorf("playground: go env: %w", err)
+	}
+	ws.env = []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + cfg.WorkDir,
+		"GOCACHE=" + filepath.Join(cfg.WorkDir, "gocache"),
+		"GOMODCACHE=" + strings.TrimSpace(string(modcache)),
+		"GOPROXY=off", "GOFLAGS=-mod=mod", "CGO_ENABLED=0", "GOTOOLCHAIN=local",
+		"GOTELEMETRY=off", "GOENV=off", "GOWORK=off",
+	}
+	return ws, nil
+}
+
+// writeModule lays the module's go.mod, go.sum and sources (no tests) out
+// under dir.
+func writeModule(dir string, cfg Config) error {
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), cfg.GoMod, 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go.sum"), cfg.GoSum, 0o644); err != nil {
+		return err
+	}
+	for _, src := range cfg.Sources {
+		err := fs.WalkDir(src.FS, ".", func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || strings.HasSuffix(path, "_test.go") ||
+				!(strings.HasSuffix(path, ".go") || strings.HasSuffix(path, ".sql")) {
+				return err
+			}
+			data, err := fs.ReadFile(src.FS, path)
+			if err != nil {
+				return err
+			}
+			dst := filepath.Join(dir, src.Dir, path)
+			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+				return err
+			}
+			return os.WriteFile(dst, data, 0o644)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// jailImport makes every program initialise the jail before its own code.
+const jailImport = "package main\n\nimport _ \"github.com/lamport-kb/lamport/playground/jail\"\n"
+
+// build compiles src and returns the binary's path, or the compiler's
+// errors with paths reduced to prog.go.
+func (ws *workspace) build(ctx context.Context, src string) (bin string, compileErrs string, err error) {
+	pkg := filepath.Join(ws.dir, fmt.Sprintf("p%d", ws.next.Add(1)))
+	if err := os.MkdirAll(pkg, 0o755); err != nil {
+		return "", "", err
+	}
+	if err := os.WriteFile(filepath.Join(pkg, "prog.go"), []byte(src), 0o644); err != nil {
+		return "", "", err
+	}
+	if err := os.WriteFile(filepath.Join(pkg, "zz_jail.go"), []byte(jailImport), 0o644); err != nil {
+		return "", "", err
+	}
+	ctx, cancel := context.WithTimeout(ctx, ws.cfg.BuildTimeout)
+	defer cancel()
+	bin = filepath.Join(pkg, "prog")
+	cmd := exec.CommandContext(ctx, ws.goBin, "build", "-trimpath", "-o", bin, ".")
+	cmd.Dir, cmd.Env = pkg, ws.env
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		os.RemoveAll(pkg)
+		if ctx.Err() != nil {
+			return "", "", fmt.Errorf("playground: build timed out after %v", ws.cfg.BuildTimeout)
+		}
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			return "", compilerErrors(out.String()), nil
+		}
+		return "", "", err
+	}
+	return bin, "", nil
+}
+
+var buildNoise = regexp.MustCompile(`(?m)^# .*\n`)
+
+// compilerErrors keeps the compiler's messages, with the file as prog.go.
+func compilerErrors(out string) string {
+	out = buildNoise.ReplaceAllString(out, "")
+	out = strings.ReplaceAll(out, "./prog.go", "prog.go")
+	return strings.TrimSpace(out)
+}
+
+// warm builds a program that imports every allowed package of this module,
+// so the first reader's build finds a warm cache.
+func (ws *workspace) warm(ctx context.Context, imports []string) (time.Duration, error) {
+	var b strings.Builder
+	b.WriteString("package main\n\nimport (\n")
+	for _, imp := range imports {
+		fmt.Fprintf(&b, "\t_ %q\n", imp)
+	}
+	b.WriteString(")\n\nfunc main() {}\n")
+	start := time.Now()
+	bin, errs, err := ws.build(ctx, b.String())
+	if err == nil && errs != "" {
+		err = errors.New(errs)
+	}
+	if bin != "" {
+		os.RemoveAll(filepath.Dir(bin))
+	}
+	return time.Since(start), err
+}

@@ -1,0 +1,212 @@
+// Package sandbox tests the playground with real builds and real child
+// processes: programs that misbehave are stopped by the limit meant for
+// them, within a bounded time, and the server process is unharmed.
+package sandbox
+
+import (
+	"context"
+	"io/fs"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lamport-kb/lamport"
+	"github.com/lamport-kb/lamport/content"
+	"github.com/lamport-kb/lamport/playground"
+	"github.com/lamport-kb/lamport/playground/engine"
+)
+
+var service *playground.Service
+
+// TestMain prepares one playground (and warms its build cache) for every
+// test in the package.
+func TestMain(m *testing.M) {
+	if _, err := exec.LookPath("go"); err != nil {
+		os.Exit(m.Run()) // each test skips
+	}
+	dir, err := os.MkdirTemp("", "sandbox-test")
+	if err != nil {
+		panic(err)
+	}
+	engineSrc, _ := fs.Sub(engine.Source, ".")
+	service, err = playground.New(playground.Config{
+		WorkDir: dir, GoMod: lamport.GoMod, GoSum: lamport.GoSum,
+		Sources: []playground.Source{
+			{Dir: "content", FS: content.FS()},
+			{Dir: "playground/engine", FS: engineSrc},
+			{Dir: "playground/jail", FS: playground.JailSource()},
+		},
+		RunTimeout: 2 * time.Second, MaxOutput: 64 << 10,
+	})
+	if err != nil {
+		panic(err)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func run(t *testing.T, src string, bound time.Duration) *playground.Response {
+	t.Helper()
+	if service == nil {
+		t.Skip("no Go toolchain: the sandbox tests need `go` on PATH")
+	}
+	start := time.Now()
+	resp, err := service.Run(context.Background(), playground.Request{Source: src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > bound {
+		t.Errorf("took %v, want under %v", took, bound)
+	}
+	return resp
+}
+
+func stdout(r *playground.Response) string {
+	var b strings.Builder
+	for _, e := range r.Events {
+		b.WriteString(e.Message)
+	}
+	return b.String()
+}
+
+func TestHelloWorld(t *testing.T) {
+	r := run(t, "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hello, 世界\") }\n", 90*time.Second)
+	if r.Status != 0 || stdout(r) != "hello, 世界\n" || r.Errors != "" {
+		t.Errorf("response %+v", r)
+	}
+	again := run(t, "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hello, 世界\") }\n", 100*time.Millisecond)
+	if !again.Cached {
+		t.Error("the second identical run was not served from the cache")
+	}
+}
+
+func TestLimits(t *testing.T) {
+	tests := []struct {
+		name   string
+		src    string
+		limit  string
+		bound  time.Duration
+		status func(int) bool
+	}{
+		{"infinite loop", "package main\n\nfunc main() { for {} }\n", "time", 30 * time.Second, func(s int) bool { return s != 0 }},
+		{"goroutines spin", "package main\n\nfunc main() { for i := 0; i < 8; i++ { go func() { for {} }() }; select {} }\n", "time", 30 * time.Second, func(s int) bool { return s != 0 }},
+		{"output flood", "package main\n\nimport \"fmt\"\n\nfunc main() { for { fmt.Println(\"spam spam spam spam\") } }\n", "output", 30 * time.Second, func(s int) bool { return s != 0 }},
+		{"sleep an hour", "package main\n\nimport \"time\"\n\nfunc main() { time.Sleep(time.Hour) }\n", "time", 30 * time.Second, func(s int) bool { return s != 0 }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := run(t, tt.src, tt.bound)
+			if r.Limit != tt.limit || !tt.status(r.Status) {
+				t.Errorf("limit %q, status %d; want limit %q; output %.300q", r.Limit, r.Status, tt.limit, stdout(r))
+			}
+			if len(stdout(r)) > 64<<10 {
+				t.Errorf("output of %d bytes passed the 64 KiB cap", len(stdout(r)))
+			}
+		})
+	}
+}
+
+func TestRejectedBeforeBuilding(t *testing.T) {
+	tests := []struct{ name, src, want string }{
+		{"os", "package main\n\nimport \"os\"\n\nfunc main() { os.Exit(1) }\n", `prog.go:3:8: import "os" is not allowed`},
+		{"net", "package main\n\nimport \"net\"\n\nfunc main() { net.Dial(\"tcp\", \"x:1\") }\n", `import "net" is not allowed`},
+		{"unsafe", "package main\n\nimport \"unsafe\"\n\nfunc main() { _ = unsafe.Sizeof(0) }\n", `import "unsafe" is not allowed`},
+		{"cgo", "package main\n\nimport \"C\"\n\nfunc main() {}\n", `import "C" is not allowed`},
+		{"linkname", "package main\n\nimport _ \"strings\"\n\n//go:linkname x runtime.x\nvar x int\n\nfunc main() {}\n", "//go:linkname directive is not allowed"},
+		{"syntax", "package main\n\nfunc main() { fmt.Println(\"x\" }\n", "prog.go:3:"},
+		{"too big", "package main\n\nfunc main() {}\n//" + strings.Repeat("x", 70000) + "\n", "program too large"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := run(t, tt.src, time.Second)
+			if !strings.Contains(r.Errors, tt.want) || len(r.Events) != 0 {
+				t.Errorf("errors %q, want %q", r.Errors, tt.want)
+			}
+		})
+	}
+}
+
+func TestTypeErrorsLikeGo(t *testing.T) {
+	r := run(t, "package main\n\nfunc main() {\n\tx := 1\n\ty = 2\n}\n", 60*time.Second)
+	for _, want := range []string{"prog.go:4:2: declared and not used: x", "prog.go:5:2: undefined: y"} {
+		if !strings.Contains(r.Errors, want) {
+			t.Errorf("errors %q lack %q", r.Errors, want)
+		}
+	}
+}
+
+func TestPanicHasNoHostPaths(t *testing.T) {
+	r := run(t, "package main\n\nfunc main() { var m map[string]int; m[\"a\"] = 1 }\n", 60*time.Second)
+	out := stdout(r)
+	if r.Status == 0 || !strings.Contains(out, "assignment to entry in nil map") || strings.Contains(out, os.TempDir()) {
+		t.Errorf("status %d, output %q", r.Status, out)
+	}
+}
+
+// TestJailSelfCheck runs a program that inspects its own jail.
+func TestJailSelfCheck(t *testing.T) {
+	src := `package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+func main() {
+	fmt.Println("env", len(strings.Join(nil, "")))
+	fmt.Println("now", time.Now().Year() > 2000)
+}
+`
+	r := run(t, src, 60*time.Second)
+	if r.Status != 0 || !strings.Contains(stdout(r), "env 0") {
+		t.Errorf("status %d, output %q", r.Status, stdout(r))
+	}
+	ok, detail := service.Status()
+	t.Logf("jail: %v %s", ok, detail)
+}
+
+// TestContentDemos runs every pattern's demo in the playground and
+// compares its output with `go run` of the same program.
+func TestContentDemos(t *testing.T) {
+	lib, err := content.Load(content.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range lib.Patterns {
+		if p.Demo == nil {
+			continue
+		}
+		t.Run(p.Slug, func(t *testing.T) {
+			r := run(t, p.Demo.Source, 90*time.Second)
+			if r.Errors != "" || r.Status != 0 {
+				t.Fatalf("demo failed: %s (status %d)", r.Errors, r.Status)
+			}
+			want, err := exec.Command("go", "run", "../../content/"+strings.TrimSuffix(p.Demo.Path, "/main.go")).Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if stdout(r) != string(want) {
+				t.Errorf("playground output differs from go run:\n%s\n---\n%s", stdout(r), want)
+			}
+		})
+	}
+}
+
+func TestMemoryBombs(t *testing.T) {
+	tests := []struct{ name, src string }{
+		{"allocation loop", "package main\n\nfunc main() { var keep [][]byte; for { keep = append(keep, make([]byte, 64<<20)) } }\n"},
+		{"one huge make", "package main\n\nimport \"fmt\"\n\nfunc main() { b := make([]byte, 8<<30); b[len(b)-1] = 1; fmt.Println(len(b)) }\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := run(t, tt.src, 60*time.Second)
+			if r.Status == 0 || r.Limit != "memory" {
+				t.Errorf("status %d, limit %q, output %.200q; want a memory stop", r.Status, r.Limit, stdout(r))
+			}
+		})
+	}
+}

@@ -75,6 +75,17 @@ type Messages struct {
 	searchResults string // "%d results for “%s”"
 	SearchEmpty   string
 
+	PlayTitle  string
+	PlayIntro  string
+	PlayOpen   string
+	PlayRun    string
+	PlayFormat string
+	PlayReset  string
+	PlayOutput string
+	PlayStatus string // "exit status %d"
+	PlayLimit  string // "stopped: the %s limit was reached"
+	PlayBack   string
+
 	NotFoundTitle string
 	NotFoundText  string
 	ErrorTitle    string
@@ -180,6 +191,17 @@ var en = Messages{
 	searchResults: "%d results for “%s”",
 	SearchEmpty:   "Type a few words: a pattern, a system, a problem.",
 
+	PlayTitle:  "Playground",
+	PlayIntro:  "Edit the demo and run it. It is compiled with the real Go toolchain against this site's tested packages, and runs in a sandbox with time, memory and output limits. Time in the demos is simulated, so they finish at once.",
+	PlayOpen:   "Edit and run in the playground",
+	PlayRun:    "Run",
+	PlayFormat: "Format",
+	PlayReset:  "Reset",
+	PlayOutput: "Output",
+	PlayStatus: "exit status %d",
+	PlayLimit:  "stopped: the %s limit was reached",
+	PlayBack:   "Back to the pattern",
+
 	NotFoundTitle: "Page not found",
 	NotFoundText:  "There is no page at this address. It may have moved, or the link may be wrong.",
 	ErrorTitle:    "Something went wrong",
@@ -263,6 +285,17 @@ var zh = Messages{
 	SearchNone:    "没有找到结果，换个词或少用几个词试试。",
 	searchResults: "共 %d 条结果：“%s”",
 	SearchEmpty:   "输入几个词：模式名、系统名或你遇到的问题。",
+
+	PlayTitle:  "在线运行",
+	PlayIntro:  "修改示例程序并运行。程序由真实的 Go 工具链编译，链接的是本站经过测试的包，在有时间、内存和输出限制的沙箱中运行。示例里的时间是模拟的，所以会立即结束。",
+	PlayOpen:   "在在线运行环境中编辑并运行",
+	PlayRun:    "运行",
+	PlayFormat: "格式化",
+	PlayReset:  "重置",
+	PlayOutput: "输出",
+	PlayStatus: "退出状态 %d",
+	PlayLimit:  "已停止：触发了%s限制",
+	PlayBack:   "返回模式页面",
 
 	NotFoundTitle: "页面不存在",
 	NotFoundText:  "这个地址没有页面，可能已经移动，也可能是链接有误。",

@@ -229,3 +229,18 @@ func (s *Service) store(key string, r *Response) {
 	}
 	s.cache[key] = r
 }
+
+// Warm builds a program that imports every package of this module that
+// programs may import, filling the build cache so that readers' first
+// builds are fast. The server calls it in the background at start-up.
+func (s *Service) Warm(ctx context.Context, imports []string) (time.Duration, error) {
+	if s.goBin == "" {
+		return 0, ErrUnavailable
+	}
+	release, err := s.acquire(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer release()
+	return s.ws.warm(ctx, imports)
+}

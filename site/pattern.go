@@ -36,6 +36,7 @@ func (s *Server) handlePattern(w http.ResponseWriter, r *http.Request) error {
 	}
 	if p.Demo != nil {
 		d.DemoPath = strings.TrimPrefix(p.Demo.Path, "patterns/")
+		d.PlayURL = "/" + lang + "/play/" + p.Slug
 	}
 	d.Prev, d.Next = neighbours(st, p, lang)
 	pg := s.page(r, lang, dc.Title)

@@ -2,9 +2,11 @@ package site
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
+	"github.com/go-chi/httprate"
 )
 
 // routes lists every route of the site.
@@ -23,6 +25,9 @@ func (s *Server) routes() chi.Router {
 	r.Get("/favicon.ico", s.handle(s.handleFavicon))
 	r.Method(http.MethodGet, "/static/*", s.assets)
 	r.Method(http.MethodHead, "/static/*", s.assets)
+	runLimit := httprate.LimitByIP(30, time.Minute) // per client: builds are expensive
+	r.With(runLimit).Post("/api/run", s.handle(s.handleAPIRun))
+	r.Post("/api/fmt", s.handle(s.handleAPIFmt))
 	if s.cfg.Live {
 		r.Get("/_live", s.handleLive)
 	}
@@ -37,6 +42,8 @@ func (s *Server) routes() chi.Router {
 		r.Get("/tags/", s.handle(s.handleTags))
 		r.Get("/tags/{tag}", s.handle(s.handleTag))
 		r.Get("/search", s.handle(s.handleSearch))
+		r.Get("/play/{slug}", s.handle(s.handlePlay))
+		r.With(runLimit).Post("/play/{slug}", s.handle(s.handlePlay))
 	})
 	r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
 	r.MethodNotAllowed(s.handle(func(w http.ResponseWriter, r *http.Request) error {

@@ -21,6 +21,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/lamport-kb/lamport/content"
+	"github.com/lamport-kb/lamport/playground"
 	"github.com/lamport-kb/lamport/search"
 	"github.com/lamport-kb/lamport/static"
 )
@@ -33,6 +34,7 @@ type Config struct {
 	Branch  string // the branch edit links point at
 	Live    bool   // author mode: announce content changes to open pages
 	Logger  *slog.Logger
+	Runner  playground.Runner // runs playground programs; nil disables the playground
 }
 
 // Searcher answers search queries; *search.Index implements it.

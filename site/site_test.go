@@ -1,11 +1,13 @@
 package site
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -14,6 +16,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/lamport-kb/lamport/content"
+	"github.com/lamport-kb/lamport/playground"
 	"github.com/lamport-kb/lamport/static"
 )
 
@@ -215,4 +218,52 @@ func benchmarkPage(b *testing.B, cached bool) {
 	slices.Sort(took)
 	b.ReportMetric(float64(took[len(took)/2].Microseconds()), "p50-µs")
 	b.ReportMetric(float64(took[len(took)*99/100].Microseconds()), "p99-µs")
+}
+
+// fakeRunner answers like the playground without building anything.
+type fakeRunner struct{ err error }
+
+func (f fakeRunner) Run(_ context.Context, req playground.Request) (*playground.Response, error) {
+	if f.err != nil {
+		return nil, f.err
+	}
+	return &playground.Response{Events: []playground.Event{{Message: "ran " + strconv.Itoa(len(req.Source)), Kind: "stdout"}}}, nil
+}
+
+func TestPlaygroundAPI(t *testing.T) {
+	tests := []struct {
+		name, path, ctype, body string
+		runner                  playground.Runner
+		status                  int
+		want                    string
+	}{
+		{"run json", "/api/run", "application/json", `{"body":"package main"}`, fakeRunner{}, 200, `"Message":"ran 12"`},
+		{"run form", "/api/run", "application/x-www-form-urlencoded", "body=abc", fakeRunner{}, 200, `"Message":"ran 3"`},
+		{"bad json", "/api/run", "application/json", `{`, fakeRunner{}, 400, "invalid JSON"},
+		{"busy", "/api/run", "application/json", `{"body":"x"}`, fakeRunner{err: playground.ErrBusy}, 429, "too many programs"},
+		{"no runner", "/api/run", "application/json", `{"body":"x"}`, nil, 503, "unavailable"},
+		{"fmt", "/api/fmt", "application/json", `{"body":"package main\nfunc main(){}"}`, nil, 200, `"Body":"package main\n\nfunc main() {}\n"`},
+		{"fmt error", "/api/fmt", "application/json", `{"body":"package main\nfunc main({}"}`, nil, 200, `prog.go:2:`},
+		{"play page posts", "/en/play/circuit-breaker", "application/x-www-form-urlencoded", "body=package+main", fakeRunner{}, 200, "ran 12"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := mustServer(t)
+			s.cfg.Runner = tt.runner
+			r := httptest.NewRequest("POST", tt.path, strings.NewReader(tt.body))
+			r.Header.Set("Content-Type", tt.ctype)
+			w := httptest.NewRecorder()
+			s.ServeHTTP(w, r)
+			if w.Code != tt.status || !strings.Contains(w.Body.String(), tt.want) {
+				t.Errorf("status %d, body %.300s; want %d with %q", w.Code, w.Body.String(), tt.status, tt.want)
+			}
+		})
+	}
+	page := get(t, mustServer(t), "/zh/play/rate-limiting")
+	if page.Code != 200 || !strings.Contains(page.Body.String(), `data-testid="play-source"`) || !strings.Contains(page.Body.String(), "ratelimit.NewKeyed") {
+		t.Errorf("play page: %d", page.Code)
+	}
+	if get(t, mustServer(t), "/en/play/no-such").Code != 404 {
+		t.Error("play page of an unknown pattern is not a 404")
+	}
 }

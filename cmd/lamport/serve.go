@@ -12,7 +12,10 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/lamport-kb/lamport"
 	"github.com/lamport-kb/lamport/content"
+	"github.com/lamport-kb/lamport/playground"
+	"github.com/lamport-kb/lamport/playground/engine"
 	"github.com/lamport-kb/lamport/search"
 	"github.com/lamport-kb/lamport/site"
 	"github.com/lamport-kb/lamport/static"
@@ -23,7 +26,9 @@ type Main struct {
 	Config Config
 	Log    *slog.Logger
 
+	lib      *content.Library // as loaded at start-up
 	index    *search.Index
+	play     *playground.Service
 	site     *site.Server
 	http     *http.Server
 	listener net.Listener
@@ -46,6 +51,7 @@ func (m *Main) Open() error {
 	if err != nil {
 		return err
 	}
+	m.lib = lib
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return err
 	}
@@ -60,13 +66,18 @@ func (m *Main) Open() error {
 	if !assets.Built() {
 		m.Log.Warn("front end not built: pages are served without CSS and JavaScript; run `make` or `go generate ./static`")
 	}
+	m.play, err = m.openPlayground()
+	if err != nil {
+		return fmt.Errorf("playground: %w", err)
+	}
 	m.site, err = site.New(site.Config{
 		BaseURL: cfg.BaseURL,
 		RepoURL: cfg.RepoURL,
 		Branch:  "main",
 		Live:    m.authorMode(),
 		Logger:  m.Log,
-	}, lib, m.index, assets, nil)
+		Runner:  m.play,
+	}, lib, m.index, assets, map[string]site.Readiness{"playground": m.play})
 	if err != nil {
 		return err
 	}
@@ -90,6 +101,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.authorMode() {
 		go m.watch(ctx)
 	}
+	go m.warmPlayground(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- m.http.Serve(m.listener) }()
 	m.Log.Info("serving", "addr", m.listener.Addr().String(), "url", m.Config.BaseURL, "content", m.contentSource())
@@ -136,4 +148,38 @@ func (m *Main) contentSource() string {
 		return m.Config.ContentDir
 	}
 	return "embedded"
+}
+
+// openPlayground prepares the playground's workspace in the data
+// directory, with this module's sources built into the binary.
+func (m *Main) openPlayground() (*playground.Service, error) {
+	engineSrc, err := fs.Sub(engine.Source, ".")
+	if err != nil {
+		return nil, err
+	}
+	return playground.New(playground.Config{
+		WorkDir: filepath.Join(m.Config.DataDir, "playground"),
+		GoMod:   lamport.GoMod,
+		GoSum:   lamport.GoSum,
+		Sources: []playground.Source{
+			{Dir: "content", FS: content.FS()},
+			{Dir: "playground/engine", FS: engineSrc},
+			{Dir: "playground/jail", FS: playground.JailSource()},
+		},
+		Logger: m.Log,
+	})
+}
+
+// warmPlayground fills the build cache with every importable package.
+func (m *Main) warmPlayground(ctx context.Context) {
+	imports := []string{"github.com/lamport-kb/lamport/playground/engine"}
+	for _, p := range m.lib.Patterns {
+		imports = append(imports, "github.com/lamport-kb/lamport/content/patterns/"+p.Package)
+	}
+	took, err := m.play.Warm(ctx, imports)
+	if err != nil {
+		m.Log.Warn("playground warm-up failed", "err", err)
+		return
+	}
+	m.Log.Info("playground ready", "warm-up", took.Round(time.Millisecond))
 }

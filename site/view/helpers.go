@@ -26,3 +26,11 @@ func itoa(n int) string { return strconv.Itoa(n) }
 func join(s []string) string { return strings.Join(s, ", ") }
 
 func sprintf(format string, a ...any) string { return fmt.Sprintf(format, a...) }
+
+func playStatus(p Page, d PlayData) string {
+	s := sprintf(p.M.PlayStatus, d.Status)
+	if d.Limit != "" {
+		s += " — " + sprintf(p.M.PlayLimit, d.Limit)
+	}
+	return s
+}

@@ -101,6 +101,7 @@ type PatternData struct {
 	Updated    string
 	DemoHTML   string // highlighted demo/main.go, empty when there is no demo
 	DemoPath   string
+	PlayURL    string // the demo in the playground
 }
 
 // TagData is one tag's page.
@@ -139,4 +140,14 @@ type ErrorData struct {
 	Status  int
 	Title   string
 	Message string
+}
+
+// PlayData is the playground page of a pattern's demo.
+type PlayData struct {
+	Title, PatternURL string
+	Source            string
+	Ran               bool // the form was posted: show the result
+	Output, Errors    string
+	Status            int
+	Limit             string
 }

@@ -5,10 +5,12 @@
 import { initTheme } from "./theme.js";
 import { initCopyButtons } from "./copy.js";
 import { initTOC } from "./toc.js";
+import { initPlay } from "./play.js";
 
 initTheme();
 initCopyButtons();
 initTOC();
+initPlay();
 initSearchShortcut();
 initLiveReload();
 loadHeavyFeatures();

@@ -1,0 +1,125 @@
+package site
+
+import (
+	"encoding/json"
+	"errors"
+	"go/format"
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/lamport-kb/lamport/i18n"
+	"github.com/lamport-kb/lamport/playground"
+	"github.com/lamport-kb/lamport/site/view"
+)
+
+// maxBody bounds a playground request (the source cap plus JSON overhead).
+const maxBody = playground.MaxSource + 4096
+
+// readSource reads the program from a JSON body {"body": ...} or a form
+// field "body".
+func readSource(r *http.Request) (string, error) {
+	r.Body = http.MaxBytesReader(nil, r.Body, maxBody)
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		var req playground.Request
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			return "", httpError(http.StatusBadRequest, "invalid JSON: "+err.Error())
+		}
+		return req.Source, nil
+	}
+	if err := r.ParseForm(); err != nil {
+		return "", httpError(http.StatusRequestEntityTooLarge, "program too large")
+	}
+	return r.PostForm.Get("body"), nil
+}
+
+// run runs a program, mapping the playground's refusals to statuses.
+func (s *Server) runProgram(r *http.Request, src string) (*playground.Response, error) {
+	if s.cfg.Runner == nil {
+		return nil, httpError(http.StatusServiceUnavailable, playground.ErrUnavailable.Error())
+	}
+	resp, err := s.cfg.Runner.Run(r.Context(), playground.Request{Source: src})
+	switch {
+	case errors.Is(err, playground.ErrBusy):
+		return nil, httpError(http.StatusTooManyRequests, err.Error())
+	case errors.Is(err, playground.ErrUnavailable):
+		return nil, httpError(http.StatusServiceUnavailable, err.Error())
+	}
+	return resp, err
+}
+
+// handleAPIRun is POST /api/run.
+func (s *Server) handleAPIRun(w http.ResponseWriter, r *http.Request) error {
+	src, err := readSource(r)
+	if err != nil {
+		return jsonError(w, err)
+	}
+	resp, err := s.runProgram(r, src)
+	if err != nil {
+		return jsonError(w, err)
+	}
+	return writeJSON(w, http.StatusOK, resp)
+}
+
+// handleAPIFmt is POST /api/fmt: gofmt, with errors like the compiler's.
+func (s *Server) handleAPIFmt(w http.ResponseWriter, r *http.Request) error {
+	src, err := readSource(r)
+	if err != nil {
+		return jsonError(w, err)
+	}
+	out, ferr := format.Source([]byte(src))
+	if ferr != nil {
+		// go/format reports "LINE:COL: msg"; say which file, like the compiler.
+		return writeJSON(w, http.StatusOK, map[string]string{"Body": src, "Error": "prog.go:" + ferr.Error()})
+	}
+	return writeJSON(w, http.StatusOK, map[string]string{"Body": string(out), "Error": ""})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	return json.NewEncoder(w).Encode(v)
+}
+
+// jsonError answers an API error as JSON with its status.
+func jsonError(w http.ResponseWriter, err error) error {
+	var se *statusError
+	if !errors.As(err, &se) {
+		return err
+	}
+	return writeJSON(w, se.status, map[string]string{"Error": se.msg})
+}
+
+// handlePlay is GET and POST /{lang}/play/{slug}: the pattern's demo in an
+// editor. Without JavaScript the form posts here and the page shows the
+// output; with it, play.js runs the program through /api/run.
+func (s *Server) handlePlay(w http.ResponseWriter, r *http.Request) error {
+	st, lang := s.current(), langOf(r)
+	p := st.lib.Pattern(chi.URLParam(r, "slug"))
+	if p == nil || p.Demo == nil {
+		return errNotFound
+	}
+	d := view.PlayData{Title: doc(p, lang).Title, PatternURL: patternURL(lang, p.Slug), Source: p.Demo.Source}
+	if r.Method == http.MethodPost {
+		src, err := readSource(r)
+		if err != nil {
+			return err
+		}
+		d.Source = src
+		resp, err := s.runProgram(r, src)
+		if err != nil {
+			return err
+		}
+		d.Ran, d.Errors, d.Status, d.Limit = true, resp.Errors, resp.Status, resp.Limit
+		for _, e := range resp.Events {
+			d.Output += e.Message
+		}
+	}
+	m := i18n.For(lang)
+	pg := s.page(r, lang, m.PlayTitle+" · "+d.Title)
+	pg.NoIndex = r.Method == http.MethodPost
+	s.render(w, r, http.StatusOK, pg, view.Play(pg, d))
+	return nil
+}

@@ -1,0 +1,118 @@
+// The playground page: Run (and Ctrl/Cmd+Enter), Format and Reset over the
+// JSON API, with the output replayed at its own pace and compile errors
+// linked to their lines. Without JavaScript the form posts and the server
+// renders the output.
+
+export function initPlay() {
+  const form = document.querySelector("form.play");
+  if (!form) return;
+  const source = form.querySelector("textarea");
+  const output = document.querySelector(".play-output");
+  const status = form.querySelector(".play-status");
+  const original = document.getElementById("play-original").content.textContent;
+  const zh = document.documentElement.lang.startsWith("zh");
+  const t = (en, cn) => (zh ? cn : en);
+  for (const b of form.querySelectorAll("button[hidden]")) b.hidden = false;
+
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    run();
+  });
+  source.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      run();
+    }
+  });
+  form.querySelector("[data-action=format]").addEventListener("click", format);
+  form.querySelector("[data-action=reset]").addEventListener("click", () => {
+    source.value = original;
+    output.textContent = "";
+    status.textContent = "";
+  });
+
+  async function call(path) {
+    const r = await fetch(path, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ body: source.value }),
+    });
+    const data = await r.json();
+    if (!r.ok) throw new Error(data.Error || r.statusText);
+    return data;
+  }
+
+  async function run() {
+    status.textContent = t("Building and running…", "正在编译和运行…");
+    output.textContent = "";
+    try {
+      const res = await call("/api/run");
+      if (res.Errors) {
+        showErrors(res.Errors);
+      } else {
+        await replay(res.Events || []);
+      }
+      const ms = (ns) => Math.round(ns / 1e6);
+      let line = t(`exit status ${res.Status} · build ${ms(res.BuildTime)} ms · run ${ms(res.RunTime)} ms`,
+        `退出状态 ${res.Status} · 编译 ${ms(res.BuildTime)} ms · 运行 ${ms(res.RunTime)} ms`);
+      if (res.Cached) line += t(" · cached", " · 缓存结果");
+      if (res.Limit) line += t(` · stopped: the ${res.Limit} limit was reached`, ` · 已停止：触发了${res.Limit}限制`);
+      status.textContent = line;
+    } catch (err) {
+      status.textContent = err.message;
+    }
+  }
+
+  // replay prints the events with their delays, capped so a long program
+  // does not keep the reader waiting.
+  async function replay(events) {
+    for (const e of events) {
+      const wait = Math.min(e.Delay / 1e6, 1000);
+      if (wait > 5) await new Promise((r) => setTimeout(r, wait));
+      const span = document.createElement("span");
+      if (e.Kind === "stderr") span.className = "stderr";
+      span.textContent = e.Message;
+      output.append(span);
+    }
+  }
+
+  function showErrors(text) {
+    for (const line of text.split("\n")) {
+      const m = /^prog\.go:(\d+):(\d+):/.exec(line);
+      if (m) {
+        const a = document.createElement("a");
+        a.href = "#play-source";
+        a.textContent = line;
+        a.addEventListener("click", (e) => {
+          e.preventDefault();
+          gotoLine(Number(m[1]), Number(m[2]));
+        });
+        output.append(a, "\n");
+      } else {
+        output.append(line + "\n");
+      }
+    }
+  }
+
+  function gotoLine(line, col) {
+    const lines = source.value.split("\n");
+    let pos = 0;
+    for (let i = 0; i < line - 1 && i < lines.length; i++) pos += lines[i].length + 1;
+    source.focus();
+    source.setSelectionRange(pos + col - 1, pos + col - 1);
+  }
+
+  async function format() {
+    try {
+      const res = await call("/api/fmt");
+      if (res.Error) {
+        output.textContent = "";
+        showErrors(res.Error);
+      } else {
+        source.value = res.Body;
+      }
+    } catch (err) {
+      status.textContent = err.message;
+    }
+  }
+}

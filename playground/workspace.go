@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -114,6 +115,11 @@ func (ws *workspace) build(ctx context.Context, src string) (bin string, compile
 	bin = filepath.Join(pkg, "prog")
 	cmd := exec.CommandContext(ctx, ws.goBin, "build", "-trimpath", "-o", bin, ".")
 	cmd.Dir, cmd.Env = pkg, ws.env
+	// The go command starts compilers and the linker: on timeout or
+	// cancellation, kill the whole process group, not just go.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = time.Second
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {

@@ -101,7 +101,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.authorMode() {
 		go m.watch(ctx)
 	}
-	go m.warmPlayground(ctx)
+	warmed := make(chan struct{})
+	go func() { m.warmPlayground(ctx); close(warmed) }()
+	defer func() { <-warmed }() // shutdown cancels it; wait for its builds to stop
 	errc := make(chan error, 1)
 	go func() { errc <- m.http.Serve(m.listener) }()
 	m.Log.Info("serving", "addr", m.listener.Addr().String(), "url", m.Config.BaseURL, "content", m.contentSource())

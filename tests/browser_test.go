@@ -232,3 +232,27 @@ func TestBrowserDarkMode(t *testing.T) {
 	checkAxe(t, b)
 	b.noErrors(t)
 }
+
+// TestBrowserPlayground opens a pattern's playground, edits the demo, runs
+// it with the real playground, and sees the output and the status line.
+func TestBrowserPlayground(t *testing.T) {
+	ts := mustServerWith(t, mustPlayground(t))
+	requireAssets(t, ts.URL)
+	b := newBrowser(t)
+	var out, status string
+	b.run(t,
+		chromedp.Navigate(ts.URL+"/en/play/circuit-breaker"),
+		chromedp.WaitVisible(`[data-action=format]`, chromedp.ByQuery),
+		chromedp.Evaluate(`(() => { const s = document.querySelector("textarea");
+			s.value = s.value.replace('fmt.Printf("%5s  ok\\n", elapsed())', 'fmt.Printf("%5s  edited ok\\n", elapsed())'); })()`, nil),
+		chromedp.Click(`[data-action=run]`, chromedp.ByQuery),
+		chromedp.Poll(`document.querySelector(".play-status").textContent.includes("exit status")`, nil, chromedp.WithPollingTimeout(80*time.Second)),
+		chromedp.Text(".play-output", &out, chromedp.ByQuery),
+		chromedp.Text(".play-status", &status, chromedp.ByQuery),
+	)
+	if !strings.Contains(out, "edited ok") || !strings.Contains(status, "exit status 0") {
+		t.Errorf("status %q, output %.300q", status, out)
+	}
+	checkAxe(t, b)
+	b.noErrors(t)
+}

@@ -1,9 +1,16 @@
 package tests
 
 import (
+	"io/fs"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
+
+	"github.com/lamport-kb/lamport"
+	"github.com/lamport-kb/lamport/playground"
+	"github.com/lamport-kb/lamport/playground/engine"
 
 	"github.com/lamport-kb/lamport/content"
 	"github.com/lamport-kb/lamport/search"
@@ -27,9 +34,41 @@ func mustLibrary(tb testing.TB) *content.Library {
 	return lib
 }
 
+var (
+	playOnce sync.Once
+	play     *playground.Service
+	playErr  error
+)
+
+// mustPlayground returns one real playground per test binary. Its work
+// directory is stable across runs, so a developer's second run finds a
+// warm build cache.
+func mustPlayground(tb testing.TB) *playground.Service {
+	tb.Helper()
+	playOnce.Do(func() {
+		engineSrc, _ := fs.Sub(engine.Source, ".")
+		play, playErr = playground.New(playground.Config{
+			WorkDir: filepath.Join(os.TempDir(), "lamport-tests-playground"),
+			GoMod:   lamport.GoMod, GoSum: lamport.GoSum,
+			Sources: []playground.Source{
+				{Dir: "content", FS: content.FS()},
+				{Dir: "playground/engine", FS: engineSrc},
+				{Dir: "playground/jail", FS: playground.JailSource()},
+			},
+		})
+	})
+	if playErr != nil {
+		tb.Fatal(playErr)
+	}
+	return play
+}
+
 // mustServer starts the real site over the embedded content, with a search
 // index in a temporary directory, and closes it when the test ends.
-func mustServer(tb testing.TB) *httptest.Server {
+func mustServer(tb testing.TB) *httptest.Server { return mustServerWith(tb, nil) }
+
+// mustServerWith is mustServer with a playground runner.
+func mustServerWith(tb testing.TB, runner playground.Runner) *httptest.Server {
 	tb.Helper()
 	l := mustLibrary(tb)
 	idx, err := search.Open(tb.TempDir(), l)
@@ -40,7 +79,11 @@ func mustServer(tb testing.TB) *httptest.Server {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	s, err := site.New(site.Config{BaseURL: "http://lamport.test", RepoURL: "https://github.com/lamport-kb/lamport", Branch: "main"}, l, idx, assets, nil)
+	cfg := site.Config{BaseURL: "http://lamport.test", RepoURL: "https://github.com/lamport-kb/lamport", Branch: "main"}
+	if runner != nil {
+		cfg.Runner = runner
+	}
+	s, err := site.New(cfg, l, idx, assets, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -230,6 +230,7 @@ func TestBrowserDarkMode(t *testing.T) {
 	}
 	waitDiagram(t, b)
 	checkAxe(t, b)
+
 	b.noErrors(t)
 }
 
@@ -254,5 +255,18 @@ func TestBrowserPlayground(t *testing.T) {
 		t.Errorf("status %q, output %.300q", status, out)
 	}
 	checkAxe(t, b)
+
+	// The pattern page runs its demo in place.
+	var demo string
+	b.run(t,
+		chromedp.Navigate(ts.URL+"/zh/patterns/rate-limiting"),
+		chromedp.WaitVisible(`[data-run-demo]`, chromedp.ByQuery),
+		chromedp.Click(`[data-run-demo]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`[data-testid=demo-output]`, chromedp.ByQuery),
+		chromedp.Text(`[data-testid=demo-output]`, &demo, chromedp.ByQuery),
+	)
+	if !strings.Contains(demo, "runaway") {
+		t.Errorf("inline demo output %.200q", demo)
+	}
 	b.noErrors(t)
 }

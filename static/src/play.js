@@ -116,3 +116,34 @@ export function initPlay() {
     }
   }
 }
+
+// initDemoRun adds a Run button to a pattern page's demo: the demo runs
+// in the playground and its output appears below it.
+export function initDemoRun() {
+  const button = document.querySelector("[data-run-demo]");
+  const code = document.querySelector("[data-testid=demo] pre");
+  if (!button || !code) return;
+  const output = document.querySelector("[data-testid=demo-output]");
+  const status = button.parentElement.querySelector(".play-status");
+  button.hidden = false;
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    status.textContent = "…";
+    try {
+      const r = await fetch("/api/run", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ body: code.innerText }),
+      });
+      const res = await r.json();
+      if (!r.ok) throw new Error(res.Error || r.statusText);
+      output.hidden = false;
+      output.textContent = res.Errors || (res.Events || []).map((e) => e.Message).join("");
+      status.textContent = `exit status ${res.Status} · ${Math.round((res.BuildTime + res.RunTime) / 1e6)} ms`;
+    } catch (err) {
+      status.textContent = err.message;
+    } finally {
+      button.disabled = false;
+    }
+  });
+}

@@ -5,12 +5,13 @@
 import { initTheme } from "./theme.js";
 import { initCopyButtons } from "./copy.js";
 import { initTOC } from "./toc.js";
-import { initPlay } from "./play.js";
+import { initPlay, initDemoRun } from "./play.js";
 
 initTheme();
 initCopyButtons();
 initTOC();
 initPlay();
+initDemoRun();
 initSearchShortcut();
 initLiveReload();
 loadHeavyFeatures();

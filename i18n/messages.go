@@ -81,6 +81,7 @@ type Messages struct {
 	PlayRun    string
 	PlayFormat string
 	PlayReset  string
+	PlayShare  string
 	PlayOutput string
 	PlayStatus string // "exit status %d"
 	PlayLimit  string // "stopped: the %s limit was reached"
@@ -197,6 +198,7 @@ var en = Messages{
 	PlayRun:    "Run",
 	PlayFormat: "Format",
 	PlayReset:  "Reset",
+	PlayShare:  "Share",
 	PlayOutput: "Output",
 	PlayStatus: "exit status %d",
 	PlayLimit:  "stopped: the %s limit was reached",
@@ -292,6 +294,7 @@ var zh = Messages{
 	PlayRun:    "运行",
 	PlayFormat: "格式化",
 	PlayReset:  "重置",
+	PlayShare:  "分享",
 	PlayOutput: "输出",
 	PlayStatus: "退出状态 %d",
 	PlayLimit:  "已停止：触发了%s限制",

@@ -101,7 +101,13 @@ func (s *Server) handlePlay(w http.ResponseWriter, r *http.Request) error {
 	if p == nil || p.Demo == nil {
 		return errNotFound
 	}
-	d := view.PlayData{Title: doc(p, lang).Title, PatternURL: patternURL(lang, p.Slug), Source: p.Demo.Source}
+	d := view.PlayData{Title: doc(p, lang).Title, PatternURL: patternURL(lang, p.Slug), Source: p.Demo.Source, Sharing: s.cfg.Shares != nil}
+	return s.renderPlay(w, r, lang, d)
+}
+
+// renderPlay renders the playground page, running the posted program
+// first when the form was submitted.
+func (s *Server) renderPlay(w http.ResponseWriter, r *http.Request, lang string, d view.PlayData) error {
 	if r.Method == http.MethodPost {
 		src, err := readSource(r)
 		if err != nil {
@@ -118,8 +124,49 @@ func (s *Server) handlePlay(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	m := i18n.For(lang)
-	pg := s.page(r, lang, m.PlayTitle+" · "+d.Title)
+	title := m.PlayTitle
+	if d.Title != "" {
+		title += " · " + d.Title
+	}
+	pg := s.page(r, lang, title)
 	pg.NoIndex = r.Method == http.MethodPost
 	s.render(w, r, http.StatusOK, pg, view.Play(pg, d))
 	return nil
+}
+
+// handleAPIShare is POST /api/share: stores the program and returns its
+// link, /p/{id}.
+func (s *Server) handleAPIShare(w http.ResponseWriter, r *http.Request) error {
+	if s.cfg.Shares == nil {
+		return jsonError(w, httpError(http.StatusServiceUnavailable, "sharing is not enabled on this server"))
+	}
+	src, err := readSource(r)
+	if err != nil {
+		return jsonError(w, err)
+	}
+	if len(src) > playground.MaxSource {
+		return jsonError(w, httpError(http.StatusRequestEntityTooLarge, "program too large"))
+	}
+	id, err := s.cfg.Shares.Put(r.Context(), src)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]string{"ID": id, "URL": "/p/" + id})
+}
+
+// handleShared is GET /p/{id}: a shared program in the playground, in the
+// reader's negotiated language.
+func (s *Server) handleShared(w http.ResponseWriter, r *http.Request) error {
+	if s.cfg.Shares == nil {
+		return errNotFound
+	}
+	src, err := s.cfg.Shares.Get(r.Context(), chi.URLParam(r, "id"))
+	if errors.Is(err, playground.ErrNotFound) {
+		return errNotFound
+	}
+	if err != nil {
+		return err
+	}
+	lang := langOf(r)
+	return s.renderPlay(w, r, lang, view.PlayData{PatternURL: "/" + lang + "/patterns/", Source: src, Sharing: true})
 }

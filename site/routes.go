@@ -28,6 +28,9 @@ func (s *Server) routes() chi.Router {
 	runLimit := httprate.LimitByIP(30, time.Minute) // per client: builds are expensive
 	r.With(runLimit).Post("/api/run", s.handle(s.handleAPIRun))
 	r.Post("/api/fmt", s.handle(s.handleAPIFmt))
+	r.With(runLimit).Post("/api/share", s.handle(s.handleAPIShare))
+	r.Get("/p/{id}", s.handle(s.handleShared))
+	r.With(runLimit).Post("/p/{id}", s.handle(s.handleShared))
 	if s.cfg.Live {
 		r.Get("/_live", s.handleLive)
 	}

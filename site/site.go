@@ -35,6 +35,13 @@ type Config struct {
 	Live    bool   // author mode: announce content changes to open pages
 	Logger  *slog.Logger
 	Runner  playground.Runner // runs playground programs; nil disables the playground
+	Shares  SnippetStore      // shared programs; nil disables sharing
+}
+
+// SnippetStore keeps shared programs; *playground.Store implements it.
+type SnippetStore interface {
+	Put(ctx context.Context, src string) (string, error)
+	Get(ctx context.Context, id string) (string, error)
 }
 
 // Searcher answers search queries; *search.Index implements it.

@@ -2,6 +2,7 @@ package site
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -265,5 +266,30 @@ func TestPlaygroundAPI(t *testing.T) {
 	}
 	if get(t, mustServer(t), "/en/play/no-such").Code != 404 {
 		t.Error("play page of an unknown pattern is not a 404")
+	}
+}
+
+func TestShare(t *testing.T) {
+	store, err := playground.OpenStore(":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	s := mustServer(t)
+	s.cfg.Shares = store
+	r := httptest.NewRequest("POST", "/api/share", strings.NewReader(`{"body":"package main\n// shared\n"}`))
+	r.Header.Set("Content-Type", "application/json")
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, r)
+	var res struct{ ID, URL string }
+	if err := json.Unmarshal(w.Body.Bytes(), &res); err != nil || w.Code != 200 || res.URL != "/p/"+res.ID {
+		t.Fatalf("share: %d %s", w.Code, w.Body.String())
+	}
+	page := get(t, s, res.URL, "Accept-Language", "zh-CN")
+	if page.Code != 200 || !strings.Contains(page.Body.String(), "// shared") || !strings.Contains(page.Body.String(), "在线运行") {
+		t.Errorf("shared page: %d %.300s", page.Code, page.Body.String())
+	}
+	if get(t, s, "/p/doesnotexist").Code != 404 {
+		t.Error("an unknown snippet is not a 404")
 	}
 }

@@ -29,6 +29,7 @@ type Main struct {
 	lib      *content.Library // as loaded at start-up
 	index    *search.Index
 	play     *playground.Service
+	shares   *playground.Store
 	site     *site.Server
 	http     *http.Server
 	listener net.Listener
@@ -70,6 +71,10 @@ func (m *Main) Open() error {
 	if err != nil {
 		return fmt.Errorf("playground: %w", err)
 	}
+	m.shares, err = playground.OpenStore(filepath.Join(cfg.DataDir, "lamport.db"))
+	if err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
 	m.site, err = site.New(site.Config{
 		BaseURL: cfg.BaseURL,
 		RepoURL: cfg.RepoURL,
@@ -77,6 +82,7 @@ func (m *Main) Open() error {
 		Live:    m.authorMode(),
 		Logger:  m.Log,
 		Runner:  m.play,
+		Shares:  m.shares,
 	}, lib, m.index, assets, map[string]site.Readiness{"playground": m.play})
 	if err != nil {
 		return err
@@ -129,6 +135,9 @@ func (m *Main) Run(ctx context.Context) error {
 func (m *Main) Close() error {
 	if m.index != nil {
 		m.index.Close()
+	}
+	if m.shares != nil {
+		m.shares.Close()
 	}
 	if m.listener != nil {
 		m.listener.Close()

@@ -144,8 +144,9 @@ type ErrorData struct {
 
 // PlayData is the playground page of a pattern's demo.
 type PlayData struct {
-	Title, PatternURL string
+	Title, PatternURL string // Title is empty for a shared program
 	Source            string
+	Sharing           bool // show the Share button
 	Ran               bool // the form was posted: show the result
 	Output, Errors    string
 	Status            int

@@ -25,6 +25,17 @@ export function initPlay() {
     }
   });
   form.querySelector("[data-action=format]").addEventListener("click", format);
+  form.querySelector("[data-action=share]")?.addEventListener("click", async () => {
+    try {
+      const res = await call("/api/share");
+      const url = new URL(res.URL, location.href).href;
+      history.replaceState(null, "", res.URL);
+      status.textContent = t("Shared: ", "分享链接：") + url;
+      navigator.clipboard?.writeText(url).catch(() => {});
+    } catch (err) {
+      status.textContent = err.message;
+    }
+  });
   form.querySelector("[data-action=reset]").addEventListener("click", () => {
     source.value = original;
     output.textContent = "";

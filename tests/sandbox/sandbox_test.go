@@ -5,6 +5,7 @@ package sandbox
 
 import (
 	"context"
+	"errors"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -208,5 +209,48 @@ func TestMemoryBombs(t *testing.T) {
 				t.Errorf("status %d, limit %q, output %.200q; want a memory stop", r.Status, r.Limit, stdout(r))
 			}
 		})
+	}
+}
+
+// TestBusy: with one slot and a queue of one, a third concurrent program
+// is refused at once with ErrBusy (the site's 429), and no child beyond
+// the slot runs.
+func TestBusy(t *testing.T) {
+	if service == nil {
+		t.Skip("no Go toolchain")
+	}
+	dir := t.TempDir()
+	engineSrc, _ := fs.Sub(engine.Source, ".")
+	small, err := playground.New(playground.Config{
+		WorkDir: dir, GoMod: lamport.GoMod, GoSum: lamport.GoSum,
+		Sources: []playground.Source{
+			{Dir: "content", FS: content.FS()},
+			{Dir: "playground/engine", FS: engineSrc},
+			{Dir: "playground/jail", FS: playground.JailSource()},
+		},
+		MaxConcurrent: 1, Queue: 1, RunTimeout: 3 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow := "package main\n\nimport \"time\"\n\nfunc main() { time.Sleep(2 * time.Second) }\n"
+	errs := make(chan error, 3)
+	for i := range 3 {
+		go func() {
+			_, err := small.Run(context.Background(), playground.Request{Source: slow + strings.Repeat(" ", i)})
+			errs <- err
+		}()
+		time.Sleep(50 * time.Millisecond)
+	}
+	busy := 0
+	for range 3 {
+		if err := <-errs; errors.Is(err, playground.ErrBusy) {
+			busy++
+		} else if err != nil {
+			t.Errorf("unexpected error: %v", err)
+		}
+	}
+	if busy != 1 {
+		t.Errorf("%d runs refused, want exactly 1", busy)
 	}
 }

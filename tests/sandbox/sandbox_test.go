@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -253,4 +254,61 @@ func TestBusy(t *testing.T) {
 	if busy != 1 {
 		t.Errorf("%d runs refused, want exactly 1", busy)
 	}
+}
+
+// TestParentDeathKillsChild runs a long program from a helper process,
+// kills the helper with SIGKILL, and expects the program to die with it
+// (Pdeathsig), instead of living on as an orphan.
+func TestParentDeathKillsChild(t *testing.T) {
+	if os.Getenv("SANDBOX_PARENT") != "" {
+		service.Run(context.Background(), playground.Request{Source: "package main\n\nimport \"time\"\n\nfunc main() { time.Sleep(time.Minute) }\n"})
+		return
+	}
+	if service == nil {
+		t.Skip("no Go toolchain")
+	}
+	helper := exec.Command(os.Args[0], "-test.run=^TestParentDeathKillsChild$")
+	helper.Env = append(os.Environ(), "SANDBOX_PARENT=1")
+	if err := helper.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var pid int
+	deadline := time.Now().Add(90 * time.Second)
+	for pid == 0 && time.Now().Before(deadline) {
+		pid = findProgram(helper.Process.Pid)
+		time.Sleep(50 * time.Millisecond)
+	}
+	if pid == 0 {
+		helper.Process.Kill()
+		t.Fatal("the program never started")
+	}
+	helper.Process.Kill()
+	helper.Wait()
+	for end := time.Now().Add(3 * time.Second); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+		if _, err := os.Stat("/proc/" + strconv.Itoa(pid)); err != nil {
+			return // gone
+		}
+	}
+	t.Errorf("program %d outlived its parent by 3 s", pid)
+}
+
+// findProgram returns the pid of a running playground program whose
+// parent is ppid, or 0.
+func findProgram(ppid int) int {
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		exe, err := os.Readlink("/proc/" + e.Name() + "/exe")
+		if err != nil || !strings.Contains(exe, "lamport-run-") {
+			continue
+		}
+		status, _ := os.ReadFile("/proc/" + e.Name() + "/status")
+		if strings.Contains(string(status), "\nPPid:\t"+strconv.Itoa(ppid)+"\n") {
+			return pid
+		}
+	}
+	return 0
 }

@@ -108,6 +108,9 @@ func (s *Service) run(ctx context.Context, bin string, resp *Response) (*Respons
 	}
 	resp.RunTime = time.Since(start)
 	resp.Events = out.events()
+	for i := range resp.Events { // tracebacks name the build's package dir
+		resp.Events[i].Message = progPath.ReplaceAllString(resp.Events[i].Message, "prog.go")
+	}
 	resp.Status = exitStatus(werr)
 	resp.Limit = limitHit(ctx, out, werr)
 	return resp, nil
@@ -116,7 +119,10 @@ func (s *Service) run(ctx context.Context, bin string, resp *Response) (*Respons
 // limitHit names the limit that stopped the program, if any.
 func limitHit(ctx context.Context, out *output, err error) string {
 	var exit *exec.ExitError
+	text := string(out.text())
 	switch {
+	case strings.Contains(text, "out of memory") || strings.Contains(text, "cannot allocate memory"):
+		return "memory"
 	case out.truncated():
 		return "output"
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
@@ -124,9 +130,6 @@ func limitHit(ctx context.Context, out *output, err error) string {
 	case errors.As(err, &exit):
 		if ws, ok := exit.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGXCPU {
 			return "cpu"
-		}
-		if text := string(out.text()); strings.Contains(text, "out of memory") || strings.Contains(text, "cannot allocate memory") {
-			return "memory"
 		}
 	}
 	return ""

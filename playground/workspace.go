@@ -136,12 +136,16 @@ func (ws *workspace) build(ctx context.Context, src string) (bin string, compile
 	return bin, "", nil
 }
 
-var buildNoise = regexp.MustCompile(`(?m)^# .*\n`)
+var (
+	buildNoise = regexp.MustCompile(`(?m)^# .*\n`)
+	progPath   = regexp.MustCompile(`(\./|play/p\d+/)prog\.go`) // compiler and linker spellings
+)
 
-// compilerErrors keeps the compiler's messages, with the file as prog.go.
+// compilerErrors keeps the compiler's and linker's messages, with the file
+// as prog.go.
 func compilerErrors(out string) string {
 	out = buildNoise.ReplaceAllString(out, "")
-	out = strings.ReplaceAll(out, "./prog.go", "prog.go")
+	out = progPath.ReplaceAllString(out, "prog.go")
 	return strings.TrimSpace(out)
 }
 

@@ -312,3 +312,33 @@ func findProgram(ppid int) int {
 	}
 	return 0
 }
+
+// TestMoreAbuse: each program is stopped (or fails to build) within its
+// bound, and none takes the server down with it.
+func TestMoreAbuse(t *testing.T) {
+	tests := []struct {
+		name, src, want string // want: in the errors or the output
+	}{
+		{"deep recursion", "package main\n\nfunc f(n int) int { return f(n+1) + 1 }\n\nfunc main() { println(f(0)) }\n", "stack exceeds"},
+		{"a million goroutines", "package main\n\nfunc main() { for i := 0; i < 1_000_000; i++ { go func() { select {} }() }; select {} }\n", ""},
+		{"a million timers", "package main\n\nimport (\"fmt\"; \"time\")\n\nfunc main() { for i := 0; i < 1_000_000; i++ { time.AfterFunc(time.Hour, func() {}) }; fmt.Println(\"armed\") }\n", ""},
+		{"huge global array", "package main\n\nvar big [1 << 40]byte\n\nfunc main() { big[0] = 1 }\n", "symbol too large"},
+		{"huge constant", "package main\n\nconst c = 1 << 100000\n\nfunc main() { println(c) }\n", "prog.go:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := run(t, tt.src, 60*time.Second)
+			text := r.Errors + stdout(r)
+			if (tt.want != "" && !strings.Contains(text, tt.want)) || strings.Contains(text, "play/p") {
+				t.Errorf("status %d, limit %q, want %q in %.300q", r.Status, r.Limit, tt.want, text)
+			}
+			if tt.name == "a million timers" && r.Status == 0 && !strings.Contains(text, "armed") {
+				t.Errorf("the timers program exited 0 without finishing: %.200q", text)
+			}
+			t.Logf("status %d, limit %q, %d bytes of output", r.Status, r.Limit, len(text))
+		})
+	}
+	if ok, _ := service.Status(); !ok {
+		t.Error("the playground is no longer ready")
+	}
+}

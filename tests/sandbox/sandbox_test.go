@@ -342,3 +342,55 @@ func TestMoreAbuse(t *testing.T) {
 		t.Error("the playground is no longer ready")
 	}
 }
+
+// TestEngineInSandbox runs the durable workflow engine inside the jail on
+// an in-memory database: a run crashes mid-way (injected) and Recover
+// resumes it without repeating its completed steps.
+func TestEngineInSandbox(t *testing.T) {
+	src := `package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/lamport-kb/lamport/playground/engine"
+)
+
+func main() {
+	crashed := false
+	e, err := engine.Open(":memory:", engine.Options{Fault: func(p engine.FaultPoint, run, step string) error {
+		if !crashed && p == engine.FaultAfterCommit && step == "reserve" {
+			crashed = true
+			return errors.New("power cut")
+		}
+		return nil
+	}})
+	if err != nil {
+		panic(err)
+	}
+	e.Register("order", func(c *engine.Context, _ []byte) ([]byte, error) {
+		for _, s := range []string{"reserve", "charge", "ship"} {
+			if _, err := engine.Step(c, s, func(context.Context, string) (string, error) {
+				fmt.Println("running", s)
+				return s + " done", nil
+			}); err != nil {
+				return nil, err
+			}
+		}
+		return []byte("delivered"), nil
+	})
+	_, err = e.Run(context.Background(), "order", "o-1", nil)
+	fmt.Println("first attempt:", errors.Is(err, engine.ErrCrashed))
+	n, err := e.Recover(context.Background())
+	fmt.Println("recovered", n, err)
+	out, _ := e.Run(context.Background(), "order", "o-1", nil)
+	fmt.Println(string(out))
+}
+`
+	r := run(t, src, 120*time.Second)
+	want := "running reserve\nfirst attempt: true\nrunning charge\nrunning ship\nrecovered 1 <nil>\ndelivered\n"
+	if r.Errors != "" || stdout(r) != want {
+		t.Errorf("errors %q, output %q; want %q", r.Errors, stdout(r), want)
+	}
+}

@@ -3,6 +3,7 @@ package content
 import (
 	"bytes"
 	"html"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -198,7 +199,7 @@ func (ids *headingIDs) Generate(value []byte, kind ast.NodeKind) []byte {
 	base := slugify(string(value))
 	id := base
 	for i := 1; ids.used[id]; i++ {
-		id = base + "-" + itoa(i)
+		id = base + "-" + strconv.Itoa(i)
 	}
 	ids.used[id] = true
 	return []byte(id)
@@ -227,13 +228,6 @@ func slugify(s string) string {
 		return "section"
 	}
 	return b.String()
-}
-
-func itoa(i int) string {
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return itoa(i/10) + string(rune('0'+i%10))
 }
 
 // nodeRenderer renders Lamport's nodes and every fenced code block.

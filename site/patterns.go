@@ -2,6 +2,7 @@ package site
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/lamport-kb/lamport/content"
@@ -37,7 +38,7 @@ func parseListFilter(r *http.Request, lib *content.Library) (listFilter, error) 
 func (f listFilter) match(p *content.Pattern) bool {
 	return (f.category == "" || p.Category == f.category) &&
 		(f.level == 0 || p.Difficulty == f.level) &&
-		(f.tag == "" || hasString(p.Tags, f.tag))
+		(f.tag == "" || slices.Contains(p.Tags, f.tag))
 }
 
 func (s *Server) handlePatterns(w http.ResponseWriter, r *http.Request) error {
@@ -113,13 +114,4 @@ func tagByID(lib *content.Library, id string) *content.Tag {
 		}
 	}
 	return nil
-}
-
-func hasString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -79,10 +79,7 @@ func mustServerWith(tb testing.TB, runner playground.Runner) *httptest.Server {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	cfg := site.Config{BaseURL: "http://lamport.test", RepoURL: "https://github.com/lamport-kb/lamport", Branch: "main"}
-	if runner != nil {
-		cfg.Runner = runner
-	}
+	cfg := site.Config{BaseURL: "http://lamport.test", RepoURL: "https://github.com/lamport-kb/lamport", Branch: "main", Runner: runner}
 	s, err := site.New(cfg, l, idx, assets, nil)
 	if err != nil {
 		tb.Fatal(err)

@@ -53,10 +53,7 @@ func scaffold(cfg Config, args []string, stdout io.Writer) error {
 	if len(args) != 2 || args[0] != "pattern" {
 		return fmt.Errorf("usage: lamport new pattern <slug>")
 	}
-	dir := cfg.ContentDir
-	if dir == "" {
-		dir = "content"
-	}
+	dir := cfg.contentRoot()
 	if err := content.Scaffold(dir, args[1]); err != nil {
 		return err
 	}
@@ -69,13 +66,19 @@ func stamp(cfg Config, args []string, stdout io.Writer) error {
 	if len(args) != 1 {
 		return fmt.Errorf("usage: lamport stamp <slug>")
 	}
-	dir := cfg.ContentDir
-	if dir == "" {
-		dir = "content"
-	}
+	dir := cfg.contentRoot()
 	if err := content.Stamp(dir, args[0]); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "stamped the Chinese translation of %s with the current English hashes\n", args[0])
 	return nil
+}
+
+// contentRoot is the content directory that new and stamp write to:
+// --content, or ./content in a checkout.
+func (c Config) contentRoot() string {
+	if c.ContentDir != "" {
+		return c.ContentDir
+	}
+	return "content"
 }

@@ -58,7 +58,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"log/slog"
 	"sync"
 	"time"
 
@@ -90,7 +89,6 @@ var ErrRunExists = errors.New("engine: a run with this ID already exists")
 type Options struct {
 	Durability Durability
 	Conflict   Conflict
-	Logger     *slog.Logger
 	// Now and Sleep are the clock of retries and timers; tests and the
 	// playground pass a fake one. Sleep must return ctx.Err() if ctx ends.
 	Now   func() time.Time
@@ -128,14 +126,12 @@ type Workflow func(c *Context, input []byte) ([]byte, error)
 
 // Engine runs workflows over one database.
 type Engine struct {
-	db     *sql.DB
-	w      *writer
-	opts   Options
-	log    *slog.Logger
-	mu     sync.RWMutex
-	flows  map[string]registered
-	closed chan struct{}
-	watch  watchers
+	db    *sql.DB
+	w     *writer
+	opts  Options
+	mu    sync.RWMutex
+	flows map[string]registered
+	watch watchers
 }
 
 // Open opens (creating if needed) the database at dsn, a file path or
@@ -145,16 +141,13 @@ func Open(dsn string, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
 	if opts.Sleep == nil {
 		opts.Sleep = sleep
 	}
-	e := &Engine{db: db, opts: opts, log: opts.Logger, flows: make(map[string]registered), closed: make(chan struct{})}
+	e := &Engine{db: db, opts: opts, flows: make(map[string]registered)}
 	e.w = newWriter(db)
 	return e, nil
 }

@@ -68,7 +68,7 @@ func (l *loader) warner(file string) reporter { return reporter{list: &l.warning
 // read reads a file and adds it to the library's hash.
 func (l *loader) read(name string) ([]byte, error) {
 	data, err := fs.ReadFile(l.fsys, name)
-	if err == nil {
+	if err == nil && l.hash != nil {
 		l.hash.Write([]byte(name))
 		l.hash.Write([]byte{0})
 		l.hash.Write(data)

@@ -75,17 +75,18 @@ type Messages struct {
 	searchResults string // "%d results for “%s”"
 	SearchEmpty   string
 
-	PlayTitle  string
-	PlayIntro  string
-	PlayOpen   string
-	PlayRun    string
-	PlayFormat string
-	PlayReset  string
-	PlayShare  string
-	PlayOutput string
-	PlayStatus string // "exit status %d"
-	PlayLimit  string // "stopped: the %s limit was reached"
-	PlayBack   string
+	PlayTitle    string
+	PlayIntro    string
+	PlayOpen     string
+	PlayRun      string
+	PlayFormat   string
+	PlayReset    string
+	PlayShare    string
+	PlayFakeTime string // the fake-clock option's label
+	PlayOutput   string
+	PlayStatus   string // "exit status %d"
+	PlayLimit    string // "stopped: the %s limit was reached"
+	PlayBack     string
 
 	NotFoundTitle string
 	NotFoundText  string
@@ -192,17 +193,18 @@ var en = Messages{
 	searchResults: "%d results for “%s”",
 	SearchEmpty:   "Type a few words: a pattern, a system, a problem.",
 
-	PlayTitle:  "Playground",
-	PlayIntro:  "Edit the demo and run it. It is compiled with the real Go toolchain against this site's tested packages, and runs in a sandbox with time, memory and output limits. Time in the demos is simulated, so they finish at once.",
-	PlayOpen:   "Edit and run in the playground",
-	PlayRun:    "Run",
-	PlayFormat: "Format",
-	PlayReset:  "Reset",
-	PlayShare:  "Share",
-	PlayOutput: "Output",
-	PlayStatus: "exit status %d",
-	PlayLimit:  "stopped: the %s limit was reached",
-	PlayBack:   "Back to the pattern",
+	PlayTitle:    "Playground",
+	PlayIntro:    "Edit the demo and run it. It is compiled with the real Go toolchain against this site's tested packages, and runs in a sandbox with time, memory and output limits. Time in the demos is simulated, so they finish at once.",
+	PlayOpen:     "Edit and run in the playground",
+	PlayRun:      "Run",
+	PlayFormat:   "Format",
+	PlayReset:    "Reset",
+	PlayShare:    "Share",
+	PlayFakeTime: "Fake time: sleeps and timeouts finish at once",
+	PlayOutput:   "Output",
+	PlayStatus:   "exit status %d",
+	PlayLimit:    "stopped: the %s limit was reached",
+	PlayBack:     "Back to the pattern",
 
 	NotFoundTitle: "Page not found",
 	NotFoundText:  "There is no page at this address. It may have moved, or the link may be wrong.",
@@ -288,17 +290,18 @@ var zh = Messages{
 	searchResults: "共 %d 条结果：“%s”",
 	SearchEmpty:   "输入几个词：模式名、系统名或你遇到的问题。",
 
-	PlayTitle:  "在线运行",
-	PlayIntro:  "修改示例程序并运行。程序由真实的 Go 工具链编译，链接的是本站经过测试的包，在有时间、内存和输出限制的沙箱中运行。示例里的时间是模拟的，所以会立即结束。",
-	PlayOpen:   "在在线运行环境中编辑并运行",
-	PlayRun:    "运行",
-	PlayFormat: "格式化",
-	PlayReset:  "重置",
-	PlayShare:  "分享",
-	PlayOutput: "输出",
-	PlayStatus: "退出状态 %d",
-	PlayLimit:  "已停止：触发了%s限制",
-	PlayBack:   "返回模式页面",
+	PlayTitle:    "在线运行",
+	PlayIntro:    "修改示例程序并运行。程序由真实的 Go 工具链编译，链接的是本站经过测试的包，在有时间、内存和输出限制的沙箱中运行。示例里的时间是模拟的，所以会立即结束。",
+	PlayOpen:     "在在线运行环境中编辑并运行",
+	PlayRun:      "运行",
+	PlayFormat:   "格式化",
+	PlayReset:    "重置",
+	PlayShare:    "分享",
+	PlayFakeTime: "模拟时钟：sleep 和超时瞬间完成",
+	PlayOutput:   "输出",
+	PlayStatus:   "退出状态 %d",
+	PlayLimit:    "已停止：触发了%s限制",
+	PlayBack:     "返回模式页面",
 
 	NotFoundTitle: "页面不存在",
 	NotFoundText:  "这个地址没有页面，可能已经移动，也可能是链接有误。",

@@ -37,6 +37,7 @@ var allowedStd = map[string]bool{
 var allowedOurs = []string{
 	modulePath + "/content/patterns/",
 	modulePath + "/playground/engine",
+	modulePath + "/playground/jail", // for SelfCheck; the jail is linked in anyway
 }
 
 // checkSource applies the limits that hold before any build: size, syntax,

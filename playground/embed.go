@@ -8,7 +8,7 @@ import (
 // jailFiles is the jail package's source. It is embedded here, not
 // imported: importing jail would lock down the server itself.
 //
-//go:embed jail/jail.go
+//go:embed jail/*.go
 var jailFiles embed.FS
 
 // JailSource returns the jail package's source, to lay out in the

@@ -29,9 +29,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"os/exec"
+	"strings"
 	"sync"
 	"time"
 )
@@ -44,6 +46,13 @@ type Runner interface {
 // Request is a program to run.
 type Request struct {
 	Source string `json:"body"`
+	// FakeTime runs the program on a simulated clock, as the Go playground
+	// does: the runtime is built with the faketime tag, so when every
+	// goroutine is blocked the clock jumps to the next timer. Sleeps,
+	// timeouts and backoff finish at once, events carry the simulated
+	// delays, a program blocked with no timer pending is reported as a
+	// deadlock at once, and time starts at 2009-11-10 23:00:00 UTC.
+	FakeTime bool `json:"fakeTime,omitempty"`
 }
 
 // Event is a piece of output, with the time since the previous one.
@@ -123,8 +132,9 @@ type Service struct {
 	slots   chan struct{} // running or building
 	waiting chan struct{} // queued
 
-	mu    sync.Mutex
-	cache map[string]*Response
+	mu        sync.Mutex
+	cache     map[string]*Response
+	selfCheck string // what the jail's self-check found allowed, or ""
 }
 
 // New prepares the workspace. Without a Go toolchain it returns a Service
@@ -153,8 +163,15 @@ func (s *Service) Status() (bool, string) {
 	switch {
 	case s.goBin == "":
 		return true, "disabled: " + ErrUnavailable.Error()
-	case s.jail.degraded != "":
-		return true, "ok, jail degraded: " + s.jail.degraded
+	}
+	s.mu.Lock()
+	weak := s.selfCheck
+	s.mu.Unlock()
+	if s.jail.degraded != "" {
+		weak = strings.TrimPrefix(weak+"; "+s.jail.degraded, "; ")
+	}
+	if weak != "" {
+		return true, "ok, jail degraded: " + weak
 	}
 	return true, "ok"
 }
@@ -167,7 +184,7 @@ func (s *Service) Run(ctx context.Context, req Request) (*Response, error) {
 	if err := checkSource(req.Source); err != nil {
 		return &Response{Errors: err.Error(), Status: 2}, nil
 	}
-	key := cacheKey(req.Source)
+	key := s.cacheKey(req)
 	if r := s.cached(key); r != nil {
 		return r, nil
 	}
@@ -176,7 +193,7 @@ func (s *Service) Run(ctx context.Context, req Request) (*Response, error) {
 		return nil, err
 	}
 	defer release()
-	resp, err := s.buildAndRun(ctx, req.Source)
+	resp, err := s.buildAndRun(ctx, req)
 	if err == nil && resp.Limit == "" {
 		s.store(key, resp)
 	}
@@ -199,16 +216,18 @@ func (s *Service) acquire(ctx context.Context) (func(), error) {
 	}
 }
 
-func cacheKey(src string) string {
+// cacheKey identifies a result: the toolchain, the limits, the clock and
+// the source.
+func (s *Service) cacheKey(req Request) string {
 	h := sha256.New()
-	h.Write([]byte(jailVersion))
-	h.Write([]byte{0})
-	h.Write([]byte(src))
+	fmt.Fprintf(h, "%s\x00%s\x00%v\x00%v\x00%d\x00%t\x00", s.ws.goVersion, jailVersion,
+		s.cfg.RunTimeout, s.cfg.BuildTimeout, s.cfg.MaxOutput, req.FakeTime)
+	h.Write([]byte(req.Source))
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// jailVersion names the limits in force, part of the cache key.
-const jailVersion = "jail-v2"
+// jailVersion names the jail's limits and filter, part of the cache key.
+const jailVersion = "jail-v3 seccomp"
 
 func (s *Service) cached(key string) *Response {
 	s.mu.Lock()
@@ -231,8 +250,10 @@ func (s *Service) store(key string, r *Response) {
 }
 
 // Warm builds a program that imports every package of this module that
-// programs may import, filling the build cache so that readers' first
-// builds are fast. The server calls it in the background at start-up.
+// programs may import, in real and in fake time, filling the build cache
+// so that readers' first builds are fast; then it runs the jail's
+// self-check and records any weakness for Status. The server calls it in
+// the background at start-up.
 func (s *Service) Warm(ctx context.Context, imports []string) (time.Duration, error) {
 	if s.goBin == "" {
 		return 0, ErrUnavailable
@@ -242,5 +263,62 @@ func (s *Service) Warm(ctx context.Context, imports []string) (time.Duration, er
 		return 0, err
 	}
 	defer release()
-	return s.ws.warm(ctx, imports)
+	start := time.Now()
+	for _, tags := range []string{"", "faketime"} {
+		if err := s.ws.warm(ctx, imports, tags); err != nil {
+			return time.Since(start), err
+		}
+	}
+	took := time.Since(start)
+	s.recordSelfCheck(ctx)
+	return took, nil
+}
+
+// selfCheckSource prints the jail's probes, one a line.
+const selfCheckSource = `package main
+
+import (
+	"fmt"
+
+	"github.com/lamport-kb/lamport/playground/jail"
+)
+
+func main() {
+	for _, p := range jail.SelfCheck() {
+		fmt.Println(p)
+	}
+}
+`
+
+// recordSelfCheck runs the jail's self-check and keeps what it found
+// allowed, for Status and the log.
+func (s *Service) recordSelfCheck(ctx context.Context) {
+	var problem string
+	resp, err := s.buildAndRun(ctx, Request{Source: selfCheckSource})
+	switch {
+	case err != nil:
+		problem = "self-check failed: " + err.Error()
+	case resp.Status != 0 || resp.Errors != "":
+		problem = fmt.Sprintf("self-check failed (status %d): %s%s", resp.Status, resp.Errors, eventText(resp))
+	default:
+		for _, line := range strings.Split(eventText(resp), "\n") {
+			if strings.Contains(line, "ALLOWED") {
+				problem += strings.Join(strings.Fields(line), " ") + "; "
+			}
+		}
+	}
+	s.mu.Lock()
+	s.selfCheck = strings.TrimSuffix(problem, "; ")
+	s.mu.Unlock()
+	if problem != "" {
+		s.cfg.Logger.Warn("playground jail self-check", "problem", problem)
+	}
+}
+
+func eventText(r *Response) string {
+	var b strings.Builder
+	for _, e := range r.Events {
+		b.WriteString(e.Message)
+	}
+	return b.String()
 }

@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 )
@@ -45,10 +44,14 @@ func probeJail() jailMode {
 }
 
 // buildAndRun builds src and runs it under the limits.
-func (s *Service) buildAndRun(ctx context.Context, src string) (*Response, error) {
+func (s *Service) buildAndRun(ctx context.Context, req Request) (*Response, error) {
 	start := time.Now()
-	bin, compileErrs, err := s.ws.build(ctx, src)
-	resp := &Response{BuildTime: time.Since(start)}
+	tags := ""
+	if req.FakeTime {
+		tags = "faketime"
+	}
+	bin, compileErrs, limit, err := s.ws.build(ctx, req.Source, tags)
+	resp := &Response{BuildTime: time.Since(start), Limit: limit}
 	if err != nil {
 		return nil, err
 	}
@@ -57,13 +60,13 @@ func (s *Service) buildAndRun(ctx context.Context, src string) (*Response, error
 		return resp, nil
 	}
 	defer os.RemoveAll(filepath.Dir(bin))
-	return s.run(ctx, bin, resp)
+	return s.run(ctx, bin, req.FakeTime, resp)
 }
 
 // run executes the binary in an empty directory with an empty environment
 // and kills its whole process group at the deadline or when the output
 // cap is reached.
-func (s *Service) run(ctx context.Context, bin string, resp *Response) (*Response, error) {
+func (s *Service) run(ctx context.Context, bin string, fake bool, resp *Response) (*Response, error) {
 	// The unprivileged user must reach the binary: it gets a copy in a
 	// fresh directory under the system temp dir, and an empty, read-only
 	// working directory beside it.
@@ -77,16 +80,16 @@ func (s *Service) run(ctx context.Context, bin string, resp *Response) (*Respons
 	if err := os.Mkdir(work, 0o755); err != nil {
 		return nil, err
 	}
-	if err := copyFile(bin, prog); err != nil {
+	if err := linkOrCopy(bin, prog); err != nil {
 		return nil, err
 	}
 	os.Chmod(dir, 0o755)
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.RunTimeout)
 	defer cancel()
-	out := &output{max: s.cfg.MaxOutput, start: time.Now()}
+	out := newOutput(s.cfg.MaxOutput, fake, cancel)
 	cmd := exec.Command(prog)
 	cmd.Dir, cmd.Env = work, []string{}
-	cmd.Stdout, cmd.Stderr = out.writer("stdout", cancel), out.writer("stderr", cancel)
+	cmd.Stdout, cmd.Stderr = out.writer("stdout"), out.writer("stderr")
 	cmd.SysProcAttr = &syscall.SysProcAttr{
 		Setpgid:    true,
 		Pdeathsig:  syscall.SIGKILL,
@@ -149,77 +152,12 @@ func exitStatus(err error) int {
 	return 0
 }
 
-// output collects stdout and stderr as timed events, up to a shared cap.
-type output struct {
-	mu    sync.Mutex
-	max   int
-	n     int
-	cut   bool
-	start time.Time
-	last  time.Time
-	evs   []Event
-}
-
-type streamWriter struct {
-	o      *output
-	kind   string
-	cancel func()
-}
-
-func (o *output) writer(kind string, cancel func()) *streamWriter {
-	return &streamWriter{o: o, kind: kind, cancel: cancel}
-}
-
-func (w *streamWriter) Write(p []byte) (int, error) {
-	written := len(p)
-	o := w.o
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.cut {
-		return len(p), nil
+// linkOrCopy hard-links the binary into the run directory, or copies it
+// when the two are on different file systems.
+func linkOrCopy(from, to string) error {
+	if os.Link(from, to) == nil {
+		return nil
 	}
-	if o.n+len(p) > o.max {
-		p = p[:o.max-o.n]
-		o.cut = true
-		w.cancel()
-	}
-	o.n += len(p)
-	now := time.Now()
-	if o.last.IsZero() {
-		o.last = o.start
-	}
-	if n := len(o.evs); n > 0 && o.evs[n-1].Kind == w.kind && now.Sub(o.last) < time.Millisecond {
-		o.evs[n-1].Message += string(p)
-	} else {
-		o.evs = append(o.evs, Event{Message: string(p), Kind: w.kind, Delay: now.Sub(o.last)})
-	}
-	o.last = now
-	return written, nil
-}
-
-func (o *output) events() []Event {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return append([]Event(nil), o.evs...)
-}
-
-func (o *output) truncated() bool {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.cut
-}
-
-func (o *output) text() []byte {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	var b []byte
-	for _, e := range o.evs {
-		b = append(b, e.Message...)
-	}
-	return b
-}
-
-func copyFile(from, to string) error {
 	data, err := os.ReadFile(from)
 	if err != nil {
 		return err

@@ -14,17 +14,20 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // workspace is a Go module "play" that requires this module, replaced by a
 // copy of its sources under lamport/. Each build gets its own package
 // directory in it; the build cache is shared and warmed at start-up.
 type workspace struct {
-	dir   string
-	env   []string
-	goBin string
-	next  atomic.Int64
-	cfg   Config
+	dir       string
+	env       []string
+	goBin     string
+	goVersion string // the toolchain, part of result cache keys
+	next      atomic.Int64
+	cfg       Config
 }
 
 func newWorkspace(cfg Config, goBin string) (*workspace, error) {
@@ -47,15 +50,17 @@ func newWorkspace(cfg Config, goBin string) (*workspace, error) {
 		return nil, err
 	}
 	ws := &workspace{dir: dir, goBin: goBin, cfg: cfg}
-	modcache, err := exec.Command(goBin, "env", "GOMODCACHE").Output()
+	goenv, err := exec.Command(goBin, "env", "GOMODCACHE", "GOVERSION").Output()
 	if err != nil {
 		return nil, fmt.Errorf("playground: go env: %w", err)
 	}
+	modcache, version, _ := strings.Cut(strings.TrimSpace(string(goenv)), "\n")
+	ws.goVersion = version
 	ws.env = []string{
 		"PATH=" + os.Getenv("PATH"),
 		"HOME=" + cfg.WorkDir,
 		"GOCACHE=" + filepath.Join(cfg.WorkDir, "gocache"),
-		"GOMODCACHE=" + strings.TrimSpace(string(modcache)),
+		"GOMODCACHE=" + modcache,
 		"GOPROXY=off", "GOFLAGS=-mod=mod", "CGO_ENABLED=0", "GOTOOLCHAIN=local",
 		"GOTELEMETRY=off", "GOENV=off", "GOWORK=off",
 	}
@@ -98,22 +103,24 @@ func writeModule(dir string, cfg Config) error {
 const jailImport = "package main\n\nimport _ \"github.com/lamport-kb/lamport/playground/jail\"\n"
 
 // build compiles src and returns the binary's path, or the compiler's
-// errors with paths reduced to prog.go.
-func (ws *workspace) build(ctx context.Context, src string) (bin string, compileErrs string, err error) {
+// errors with paths reduced to prog.go. limit is "build" when the build
+// was stopped by its timeout or resource limits rather than by errors in
+// the program.
+func (ws *workspace) build(ctx context.Context, src string, tags string) (bin, compileErrs, limit string, err error) {
 	pkg := filepath.Join(ws.dir, fmt.Sprintf("p%d", ws.next.Add(1)))
 	if err := os.MkdirAll(pkg, 0o755); err != nil {
-		return "", "", err
+		return "", "", "", err
 	}
 	if err := os.WriteFile(filepath.Join(pkg, "prog.go"), []byte(src), 0o644); err != nil {
-		return "", "", err
+		return "", "", "", err
 	}
 	if err := os.WriteFile(filepath.Join(pkg, "zz_jail.go"), []byte(jailImport), 0o644); err != nil {
-		return "", "", err
+		return "", "", "", err
 	}
 	ctx, cancel := context.WithTimeout(ctx, ws.cfg.BuildTimeout)
 	defer cancel()
 	bin = filepath.Join(pkg, "prog")
-	cmd := exec.CommandContext(ctx, ws.goBin, "build", "-trimpath", "-o", bin, ".")
+	cmd := exec.CommandContext(ctx, ws.goBin, "build", "-trimpath", "-ldflags=-s -w", "-tags="+tags, "-o", bin, ".")
 	cmd.Dir, cmd.Env = pkg, ws.env
 	// The go command starts compilers and the linker: on timeout or
 	// cancellation, kill the whole process group, not just go.
@@ -122,18 +129,68 @@ func (ws *workspace) build(ctx context.Context, src string) (bin string, compile
 	cmd.WaitDelay = time.Second
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
+	if err := startLimited(cmd); err != nil {
 		os.RemoveAll(pkg)
-		if ctx.Err() != nil {
-			return "", "", fmt.Errorf("playground: build timed out after %v", ws.cfg.BuildTimeout)
-		}
-		var exit *exec.ExitError
-		if errors.As(err, &exit) {
-			return "", compilerErrors(out.String()), nil
-		}
-		return "", "", err
+		return "", "", "", err
 	}
-	return bin, "", nil
+	if err := cmd.Wait(); err != nil {
+		os.RemoveAll(pkg)
+		var exit *exec.ExitError
+		switch {
+		case ctx.Err() != nil && parentDone(ctx):
+			return "", "", "", ctx.Err()
+		case ctx.Err() != nil:
+			return "", fmt.Sprintf("prog.go: build stopped: it took longer than %v", ws.cfg.BuildTimeout), "build", nil
+		case toolKilled.MatchString(out.String()):
+			return "", "prog.go: build stopped: the compiler exceeded the playground's CPU or memory limit", "build", nil
+		case errors.As(err, &exit):
+			return "", compilerErrors(out.String()), "", nil
+		}
+		return "", "", "", err
+	}
+	return bin, "", "", nil
+}
+
+// parentDone tells a caller's cancellation from the build timeout.
+func parentDone(ctx context.Context) bool {
+	return errors.Is(context.Cause(ctx), context.Canceled)
+}
+
+// toolKilled matches the go command's report of a compiler or linker
+// killed by a signal (SIGXCPU, SIGKILL when out of memory).
+var toolKilled = regexp.MustCompile(`(?m)(compile|link|asm): signal: |signal: (killed|CPU time limit exceeded)`)
+
+// Limits on the go command and, since children inherit them, on the
+// compilers and the linker it starts. They bound what a hostile program
+// can make the toolchain do (huge constants, deep nesting, giant arrays)
+// beyond the build timeout; a cold build of modernc.org/sqlite needs
+// about 2 GiB, hence the generous memory limit.
+var buildLimits = []struct {
+	resource int
+	value    uint64
+}{
+	{unix.RLIMIT_CPU, 120},       // seconds per process
+	{unix.RLIMIT_DATA, 6 << 30},  // bytes of heap per process
+	{unix.RLIMIT_FSIZE, 1 << 30}, // largest file written (objects, the binary)
+	{unix.RLIMIT_CORE, 0},
+}
+
+// startLimited starts cmd and lowers its resource limits at once, before
+// the go command has started any compiler (it reads go.mod and plans the
+// build first, which takes milliseconds).
+func startLimited(cmd *exec.Cmd) error {
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	for _, l := range buildLimits {
+		rl := unix.Rlimit{Cur: l.value, Max: l.value}
+		if err := unix.Prlimit(cmd.Process.Pid, l.resource, &rl, nil); err != nil {
+			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			cmd.Wait()
+			return fmt.Errorf("playground: limiting the build: %w", err)
+		}
+	}
+	return nil
 }
 
 var (
@@ -151,20 +208,19 @@ func compilerErrors(out string) string {
 
 // warm builds a program that imports every allowed package of this module,
 // so the first reader's build finds a warm cache.
-func (ws *workspace) warm(ctx context.Context, imports []string) (time.Duration, error) {
+func (ws *workspace) warm(ctx context.Context, imports []string, tags string) error {
 	var b strings.Builder
 	b.WriteString("package main\n\nimport (\n")
 	for _, imp := range imports {
 		fmt.Fprintf(&b, "\t_ %q\n", imp)
 	}
 	b.WriteString(")\n\nfunc main() {}\n")
-	start := time.Now()
-	bin, errs, err := ws.build(ctx, b.String())
+	bin, errs, _, err := ws.build(ctx, b.String(), tags)
 	if err == nil && errs != "" {
 		err = errors.New(errs)
 	}
 	if bin != "" {
 		os.RemoveAll(filepath.Dir(bin))
 	}
-	return time.Since(start), err
+	return err
 }

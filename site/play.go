@@ -17,29 +17,36 @@ import (
 // maxBody bounds a playground request (the source cap plus JSON overhead).
 const maxBody = playground.MaxSource + 4096
 
-// readSource reads the program from a JSON body {"body": ...} or a form
-// field "body".
-func readSource(r *http.Request) (string, error) {
+// readRequest reads the program from a JSON body {"body": ...,
+// "fakeTime": bool} or the form fields "body" and "faketime".
+func readRequest(r *http.Request) (playground.Request, error) {
+	var req playground.Request
 	r.Body = http.MaxBytesReader(nil, r.Body, maxBody)
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
-		var req playground.Request
 		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-			return "", httpError(http.StatusBadRequest, "invalid JSON: "+err.Error())
+			return req, httpError(http.StatusBadRequest, "invalid JSON: "+err.Error())
 		}
-		return req.Source, nil
+		return req, nil
 	}
 	if err := r.ParseForm(); err != nil {
-		return "", httpError(http.StatusRequestEntityTooLarge, "program too large")
+		return req, httpError(http.StatusRequestEntityTooLarge, "program too large")
 	}
-	return r.PostForm.Get("body"), nil
+	req.Source, req.FakeTime = r.PostForm.Get("body"), r.PostForm.Get("faketime") != ""
+	return req, nil
+}
+
+// readSource reads just the program.
+func readSource(r *http.Request) (string, error) {
+	req, err := readRequest(r)
+	return req.Source, err
 }
 
 // run runs a program, mapping the playground's refusals to statuses.
-func (s *Server) runProgram(r *http.Request, src string) (*playground.Response, error) {
+func (s *Server) runProgram(r *http.Request, req playground.Request) (*playground.Response, error) {
 	if s.cfg.Runner == nil {
 		return nil, httpError(http.StatusServiceUnavailable, playground.ErrUnavailable.Error())
 	}
-	resp, err := s.cfg.Runner.Run(r.Context(), playground.Request{Source: src})
+	resp, err := s.cfg.Runner.Run(r.Context(), req)
 	switch {
 	case errors.Is(err, playground.ErrBusy):
 		return nil, httpError(http.StatusTooManyRequests, err.Error())
@@ -51,11 +58,11 @@ func (s *Server) runProgram(r *http.Request, src string) (*playground.Response, 
 
 // handleAPIRun is POST /api/run.
 func (s *Server) handleAPIRun(w http.ResponseWriter, r *http.Request) error {
-	src, err := readSource(r)
+	req, err := readRequest(r)
 	if err != nil {
 		return jsonError(w, err)
 	}
-	resp, err := s.runProgram(r, src)
+	resp, err := s.runProgram(r, req)
 	if err != nil {
 		return jsonError(w, err)
 	}
@@ -109,12 +116,12 @@ func (s *Server) handlePlay(w http.ResponseWriter, r *http.Request) error {
 // first when the form was submitted.
 func (s *Server) renderPlay(w http.ResponseWriter, r *http.Request, lang string, d view.PlayData) error {
 	if r.Method == http.MethodPost {
-		src, err := readSource(r)
+		req, err := readRequest(r)
 		if err != nil {
 			return err
 		}
-		d.Source = src
-		resp, err := s.runProgram(r, src)
+		d.Source, d.FakeTime = req.Source, req.FakeTime
+		resp, err := s.runProgram(r, req)
 		if err != nil {
 			return err
 		}

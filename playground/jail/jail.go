@@ -1,12 +1,23 @@
 // Package jail locks down the process it is linked into, before any user
 // code runs. The playground's builder links it into every program it
-// builds: its init applies resource limits (CPU time, memory, no file
-// writes, a few file descriptors, no core dumps), caps the Go stack and
-// sets a soft memory limit for the garbage collector.
+// builds; its init
+//
+//   - applies resource limits: CPU time, data segment (heap and private
+//     mappings), no file writes, a few file descriptors, no core dumps;
+//   - caps the Go stack and sets a soft memory limit for the collector;
+//   - installs a seccomp filter that allows only the system calls the Go
+//     runtime needs to compute, print and schedule goroutines, and fails
+//     every other call with EPERM: no open, socket, exec, fork, ptrace,
+//     mount, unshare or setuid (see filter.go).
 //
 // Package initialisation order guarantees that this init runs before the
 // user's: the builder makes the user's main package import jail, and a
-// package's imports are initialised before the package itself.
+// package's imports are initialised before the package itself. If the
+// filter cannot be installed the program stops before main: the jail
+// fails closed.
+//
+// SelfCheck lets a program report, from inside, how the jail holds; the
+// sandbox tests and the server's start-up check use it.
 package jail
 
 import (
@@ -32,6 +43,9 @@ func init() {
 	limit(syscall.RLIMIT_CORE, 0)
 	debug.SetMaxStack(MaxStack)
 	debug.SetMemoryLimit(SoftMemory)
+	if err := installFilter(); err != nil {
+		panic("jail: seccomp: " + err.Error())
+	}
 }
 
 // limit lowers a resource limit; a failure is fatal, since running without

@@ -151,4 +151,5 @@ type PlayData struct {
 	Output, Errors    string
 	Status            int
 	Limit             string
+	FakeTime          bool // run on the simulated clock
 }

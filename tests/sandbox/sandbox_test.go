@@ -148,25 +148,40 @@ func TestPanicHasNoHostPaths(t *testing.T) {
 	}
 }
 
-// TestJailSelfCheck runs a program that inspects its own jail.
+// TestJailSelfCheck runs a program that tries, from inside the jail,
+// everything the jail forbids: opening a file, a socket, exec, fork,
+// ptrace, mount, unshare and setuid must fail with EPERM; the environment
+// is empty; and when the server is root the program is not.
 func TestJailSelfCheck(t *testing.T) {
 	src := `package main
 
 import (
 	"fmt"
-	"strings"
-	"time"
+
+	"github.com/lamport-kb/lamport/playground/jail"
 )
 
 func main() {
-	fmt.Println("env", len(strings.Join(nil, "")))
-	fmt.Println("now", time.Now().Year() > 2000)
+	for _, p := range jail.SelfCheck() {
+		fmt.Println(p)
+	}
 }
 `
 	r := run(t, src, 60*time.Second)
-	if r.Status != 0 || !strings.Contains(stdout(r), "env 0") {
-		t.Errorf("status %d, output %q", r.Status, stdout(r))
+	out := stdout(r)
+	if r.Status != 0 {
+		t.Fatalf("status %d, output %q", r.Status, out)
 	}
+	for _, probe := range []string{"openat", "socket", "execve", "fork", "ptrace", "mount", "unshare", "setuid", "env"} {
+		if !strings.Contains(out, probe+strings.Repeat(" ", 9-len(probe))+"blocked") {
+			t.Errorf("%s not blocked:\n%s", probe, out)
+		}
+	}
+	uidBlocked := strings.Contains(out, "uid      blocked")
+	if os.Geteuid() == 0 && !uidBlocked {
+		t.Errorf("server is root and so is the program:\n%s", out)
+	}
+	t.Logf("inside the jail:\n%s", out)
 	ok, detail := service.Status()
 	t.Logf("jail: %v %s", ok, detail)
 }
@@ -392,5 +407,88 @@ func main() {
 	want := "running reserve\nfirst attempt: true\nrunning charge\nrunning ship\nrecovered 1 <nil>\ndelivered\n"
 	if r.Errors != "" || stdout(r) != want {
 		t.Errorf("errors %q, output %q; want %q", r.Errors, stdout(r), want)
+	}
+}
+
+func runFake(t *testing.T, src string, bound time.Duration) *playground.Response {
+	t.Helper()
+	if service == nil {
+		t.Skip("no Go toolchain: the sandbox tests need `go` on PATH")
+	}
+	start := time.Now()
+	resp, err := service.Run(context.Background(), playground.Request{Source: src, FakeTime: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > bound {
+		t.Errorf("took %v, want under %v", took, bound)
+	}
+	return resp
+}
+
+// TestFakeTime runs programs on the simulated clock: an hour's sleep ends
+// at once and is reported as the next event's delay, time starts where the
+// Go playground's does, and the output of both streams comes back in the
+// order it was written.
+func TestFakeTime(t *testing.T) {
+	src := `package main
+
+import (
+	"fmt"
+	"time"
+)
+
+func main() {
+	start := time.Now()
+	fmt.Println("start", start.UTC().Format(time.DateOnly))
+	time.Sleep(time.Hour)
+	println("warn") // to stderr
+	<-time.After(90 * time.Second)
+	fmt.Println("slept", time.Since(start))
+}
+`
+	r := runFake(t, src, 60*time.Second)
+	if r.Status != 0 || r.Errors != "" {
+		t.Fatalf("status %d, errors %q, events %+v", r.Status, r.Errors, r.Events)
+	}
+	want := []playground.Event{
+		{Message: "start 2009-11-10\n", Kind: "stdout"},
+		{Message: "warn\n", Kind: "stderr", Delay: time.Hour},
+		{Message: "slept 1h1m30s\n", Kind: "stdout", Delay: 90 * time.Second},
+	}
+	if len(r.Events) != len(want) {
+		t.Fatalf("events %+v, want %+v", r.Events, want)
+	}
+	for i := range want {
+		if r.Events[i] != want[i] {
+			t.Errorf("event %d = %+v, want %+v", i, r.Events[i], want[i])
+		}
+	}
+	if r.RunTime > 5*time.Second {
+		t.Errorf("run took %v of real time", r.RunTime)
+	}
+}
+
+// TestFakeTimeDeadlock: a program waiting forever, with a timer pending,
+// runs until the timeout in real time, but on the fake clock the timer
+// fires at once and the deadlock that follows is reported at once.
+func TestFakeTimeDeadlock(t *testing.T) {
+	src := `package main
+
+import "time"
+
+func main() {
+	time.AfterFunc(24*time.Hour, func() { println("a day later") })
+	select {}
+}
+`
+	r := runFake(t, src, 60*time.Second)
+	out := stdout(r)
+	if r.Status != 2 || !strings.Contains(out, "a day later") || !strings.Contains(out, "all goroutines are asleep - deadlock!") || r.Limit != "" {
+		t.Errorf("status %d, limit %q, output %q", r.Status, r.Limit, out)
+	}
+	real := run(t, src, 60*time.Second)
+	if real.Limit != "time" {
+		t.Errorf("in real time: limit %q, want time (output %q)", real.Limit, stdout(real))
 	}
 }

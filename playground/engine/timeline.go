@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/base64"
 	"fmt"
 	"html"
 	"sort"
@@ -68,6 +69,19 @@ func (r timelineRow) colour() string {
 }
 
 // timelineRows groups the events by step.
+// ImagePrefix starts an output line that the playground shows as an
+// image: the rest of the line is the image (SVG or PNG) in base64. The Go
+// playground uses the same convention.
+const ImagePrefix = "IMAGE:"
+
+// TimelineImage returns the run's timeline as one output line that the
+// playground draws under the program's output:
+//
+//	fmt.Println(engine.TimelineImage(h))
+func TimelineImage(h *History) string {
+	return ImagePrefix + base64.StdEncoding.EncodeToString([]byte(Timeline(h)))
+}
+
 func timelineRows(h *History) []timelineRow {
 	byStep := map[int]*timelineRow{}
 	prev := time.Time{}

@@ -83,6 +83,7 @@ type Messages struct {
 	PlayReset    string
 	PlayShare    string
 	PlayFakeTime string // the fake-clock option's label
+	PlayImage    string // alt text of a picture the program wrote
 	PlayOutput   string
 	PlayStatus   string // "exit status %d"
 	PlayLimit    string // "stopped: the %s limit was reached"
@@ -201,6 +202,7 @@ var en = Messages{
 	PlayReset:    "Reset",
 	PlayShare:    "Share",
 	PlayFakeTime: "Fake time: sleeps and timeouts finish at once",
+	PlayImage:    "Image written by the program",
 	PlayOutput:   "Output",
 	PlayStatus:   "exit status %d",
 	PlayLimit:    "stopped: the %s limit was reached",
@@ -298,6 +300,7 @@ var zh = Messages{
 	PlayReset:    "重置",
 	PlayShare:    "分享",
 	PlayFakeTime: "模拟时钟：sleep 和超时瞬间完成",
+	PlayImage:    "程序输出的图像",
 	PlayOutput:   "输出",
 	PlayStatus:   "退出状态 %d",
 	PlayLimit:    "已停止：触发了%s限制",

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"go/format"
 	"net/http"
+	"regexp"
 	"strings"
+
+	"github.com/a-h/templ"
 
 	"github.com/go-chi/chi/v5"
 
@@ -126,9 +129,11 @@ func (s *Server) renderPlay(w http.ResponseWriter, r *http.Request, lang string,
 			return err
 		}
 		d.Ran, d.Errors, d.Status, d.Limit = true, resp.Errors, resp.Status, resp.Limit
+		var out strings.Builder
 		for _, e := range resp.Events {
-			d.Output += e.Message
+			out.WriteString(e.Message)
 		}
+		d.Output, d.Images = splitImages(out.String())
 	}
 	m := i18n.For(lang)
 	title := m.PlayTitle
@@ -176,4 +181,24 @@ func (s *Server) handleShared(w http.ResponseWriter, r *http.Request) error {
 	}
 	lang := langOf(r)
 	return s.renderPlay(w, r, lang, view.PlayData{PatternURL: "/" + lang + "/patterns/", Source: src, Sharing: true})
+}
+
+// imageLine is an output line the playground shows as a picture (the Go
+// playground's convention; engine.TimelineImage writes one).
+var imageLine = regexp.MustCompile(`(?m)^IMAGE:([A-Za-z0-9+/=]+)\n?`)
+
+// splitImages takes the image lines out of a program's output and returns
+// them as data URLs for <img>, where an SVG cannot run script.
+func splitImages(out string) (string, []templ.SafeURL) {
+	var images []templ.SafeURL
+	text := imageLine.ReplaceAllStringFunc(out, func(line string) string {
+		b64 := imageLine.FindStringSubmatch(line)[1]
+		typ := "image/svg+xml"
+		if strings.HasPrefix(b64, "iVBOR") {
+			typ = "image/png"
+		}
+		images = append(images, templ.SafeURL("data:"+typ+";base64,"+b64))
+		return ""
+	})
+	return text, images
 }

@@ -228,7 +228,14 @@ func (f fakeRunner) Run(_ context.Context, req playground.Request) (*playground.
 	if f.err != nil {
 		return nil, f.err
 	}
-	return &playground.Response{Events: []playground.Event{{Message: "ran " + strconv.Itoa(len(req.Source)), Kind: "stdout"}}}, nil
+	msg := "ran " + strconv.Itoa(len(req.Source))
+	if req.FakeTime {
+		msg += " on the fake clock"
+	}
+	if req.Source == "image" {
+		msg += "\nIMAGE:PHN2Zz48L3N2Zz4=\nafter"
+	}
+	return &playground.Response{Events: []playground.Event{{Message: msg, Kind: "stdout"}}}, nil
 }
 
 func TestPlaygroundAPI(t *testing.T) {
@@ -246,6 +253,10 @@ func TestPlaygroundAPI(t *testing.T) {
 		{"fmt", "/api/fmt", "application/json", `{"body":"package main\nfunc main(){}"}`, nil, 200, `"Body":"package main\n\nfunc main() {}\n"`},
 		{"fmt error", "/api/fmt", "application/json", `{"body":"package main\nfunc main({}"}`, nil, 200, `prog.go:2:`},
 		{"play page posts", "/en/play/circuit-breaker", "application/x-www-form-urlencoded", "body=package+main", fakeRunner{}, 200, "ran 12"},
+		{"fake time json", "/api/run", "application/json", `{"body":"x","fakeTime":true}`, fakeRunner{}, 200, "ran 1 on the fake clock"},
+		{"fake time form", "/en/play/circuit-breaker", "application/x-www-form-urlencoded", "body=x&faketime=on", fakeRunner{}, 200, "ran 1 on the fake clock"},
+		{"fake time stays checked", "/en/play/circuit-breaker", "application/x-www-form-urlencoded", "body=x&faketime=on", fakeRunner{}, 200, `value="on" checked`},
+		{"image line drawn", "/en/play/circuit-breaker", "application/x-www-form-urlencoded", "body=image", fakeRunner{}, 200, `<img class="play-image" src="data:image/svg+xml;base64,PHN2Zz48L3N2Zz4="`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -8,6 +8,8 @@
 package view
 
 import (
+	"github.com/a-h/templ"
+
 	"github.com/lamport-kb/lamport/content"
 	"github.com/lamport-kb/lamport/i18n"
 )
@@ -151,5 +153,6 @@ type PlayData struct {
 	Output, Errors    string
 	Status            int
 	Limit             string
-	FakeTime          bool // run on the simulated clock
+	FakeTime          bool            // run on the simulated clock
+	Images            []templ.SafeURL // pictures the program wrote (IMAGE: lines), as data URLs
 }

@@ -50,7 +50,7 @@ func (s *Service) buildAndRun(ctx context.Context, req Request) (*Response, erro
 	if req.FakeTime {
 		tags = "faketime"
 	}
-	bin, compileErrs, limit, err := s.ws.build(ctx, req.Source, tags)
+	bin, compileErrs, limit, err := s.ws.build(ctx, req.Source, tags, s.cfg.BuildTimeout)
 	resp := &Response{BuildTime: time.Since(start), Limit: limit}
 	if err != nil {
 		return nil, err

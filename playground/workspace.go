@@ -106,7 +106,7 @@ const jailImport = "package main\n\nimport _ \"github.com/lamport-kb/lamport/pla
 // errors with paths reduced to prog.go. limit is "build" when the build
 // was stopped by its timeout or resource limits rather than by errors in
 // the program.
-func (ws *workspace) build(ctx context.Context, src string, tags string) (bin, compileErrs, limit string, err error) {
+func (ws *workspace) build(ctx context.Context, src, tags string, timeout time.Duration) (bin, compileErrs, limit string, err error) {
 	pkg := filepath.Join(ws.dir, fmt.Sprintf("p%d", ws.next.Add(1)))
 	if err := os.MkdirAll(pkg, 0o755); err != nil {
 		return "", "", "", err
@@ -117,7 +117,7 @@ func (ws *workspace) build(ctx context.Context, src string, tags string) (bin, c
 	if err := os.WriteFile(filepath.Join(pkg, "zz_jail.go"), []byte(jailImport), 0o644); err != nil {
 		return "", "", "", err
 	}
-	ctx, cancel := context.WithTimeout(ctx, ws.cfg.BuildTimeout)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	bin = filepath.Join(pkg, "prog")
 	cmd := exec.CommandContext(ctx, ws.goBin, "build", "-trimpath", "-ldflags=-s -w", "-tags="+tags, "-o", bin, ".")
@@ -140,7 +140,7 @@ func (ws *workspace) build(ctx context.Context, src string, tags string) (bin, c
 		case ctx.Err() != nil && parentDone(ctx):
 			return "", "", "", ctx.Err()
 		case ctx.Err() != nil:
-			return "", fmt.Sprintf("prog.go: build stopped: it took longer than %v", ws.cfg.BuildTimeout), "build", nil
+			return "", fmt.Sprintf("prog.go: build stopped: it took longer than %v", timeout), "build", nil
 		case toolKilled.MatchString(out.String()):
 			return "", "prog.go: build stopped: the compiler exceeded the playground's CPU or memory limit", "build", nil
 		case errors.As(err, &exit):
@@ -206,6 +206,10 @@ func compilerErrors(out string) string {
 	return strings.TrimSpace(out)
 }
 
+// warmTimeout bounds the warm-up build: trusted code, but a cold build of
+// modernc.org/sqlite takes minutes on a small machine.
+const warmTimeout = 15 * time.Minute
+
 // warm builds a program that imports every allowed package of this module,
 // so the first reader's build finds a warm cache.
 func (ws *workspace) warm(ctx context.Context, imports []string, tags string) error {
@@ -215,7 +219,7 @@ func (ws *workspace) warm(ctx context.Context, imports []string, tags string) er
 		fmt.Fprintf(&b, "\t_ %q\n", imp)
 	}
 	b.WriteString(")\n\nfunc main() {}\n")
-	bin, errs, _, err := ws.build(ctx, b.String(), tags)
+	bin, errs, _, err := ws.build(ctx, b.String(), tags, warmTimeout)
 	if err == nil && errs != "" {
 		err = errors.New(errs)
 	}

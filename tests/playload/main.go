@@ -1,0 +1,343 @@
+// Command playload measures the playground end to end, through the site's
+// HTTP API with the real Service (real builds, real jailed processes):
+//
+//  1. latency of the circuit-breaker demo after an edit (never cached),
+//     p50 and p90 over -n runs, with the build and run times the playground
+//     reports, side by side with `go run` of the same edited programs
+//     in this module with the same (warm) build cache;
+//
+//  2. latency of the same program when cached;
+//
+//  3. -c clients for -d, each editing and running the demo in a loop from
+//     its own loopback address (the per-client rate limit keys on it),
+//     backing off on 429: runs/s, status counts (no 5xx allowed), and the
+//     server's peak heap and RSS, sampled every 100 ms.
+//
+//     go run ./tests/playload [-n 20] [-c 20] [-d 60s]
+//
+// It needs the Go toolchain and runs from the module root (make
+// loadtest-play).
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log"
+	"log/slog"
+	"maps"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/lamport-kb/lamport"
+	"github.com/lamport-kb/lamport/content"
+	"github.com/lamport-kb/lamport/playground"
+	"github.com/lamport-kb/lamport/playground/engine"
+	"github.com/lamport-kb/lamport/search"
+	"github.com/lamport-kb/lamport/site"
+	"github.com/lamport-kb/lamport/static"
+)
+
+func main() {
+	n := flag.Int("n", 20, "runs for the latency figures")
+	clients := flag.Int("c", 20, "concurrent clients for the load phase")
+	duration := flag.Duration("d", 60*time.Second, "length of the load phase (0 skips it)")
+	flag.Parse()
+	if err := run(*n, *clients, *duration); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func run(n, clients int, duration time.Duration) error {
+	tmp, err := os.MkdirTemp("", "lamport-playload")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	lib, err := content.Load(content.FS())
+	if err != nil {
+		return err
+	}
+	demo := lib.Pattern("circuit-breaker").Demo
+	play, err := newPlayground(tmp)
+	if err != nil {
+		return err
+	}
+	url, err := serveSite(tmp, lib, play)
+	if err != nil {
+		return err
+	}
+	imports := []string{"github.com/lamport-kb/lamport/playground/engine"}
+	for _, p := range lib.Patterns {
+		imports = append(imports, "github.com/lamport-kb/lamport/content/patterns/"+p.Package)
+	}
+	took, err := play.Warm(context.Background(), imports)
+	if err != nil {
+		return fmt.Errorf("warm-up: %w", err)
+	}
+	ok, status := play.Status()
+	fmt.Printf("machine: %d CPUs, %s; warm-up %v; jail: %v %s\n\n", runtime.NumCPU(), runtime.Version(), took.Round(time.Millisecond), ok, status)
+
+	if err := latency(url, demo.Source, n); err != nil {
+		return err
+	}
+	if err := goRun(demo.Source, n); err != nil {
+		return err
+	}
+	if duration > 0 {
+		return load(url, demo.Source, clients, duration)
+	}
+	return nil
+}
+
+func newPlayground(dir string) (*playground.Service, error) {
+	engineSrc, err := fs.Sub(engine.Source, ".")
+	if err != nil {
+		return nil, err
+	}
+	return playground.New(playground.Config{
+		WorkDir: filepath.Join(dir, "playground"), GoMod: lamport.GoMod, GoSum: lamport.GoSum,
+		Sources: []playground.Source{
+			{Dir: "content", FS: content.FS()},
+			{Dir: "playground/engine", FS: engineSrc},
+			{Dir: "playground/jail", FS: playground.JailSource()},
+		},
+	})
+}
+
+func serveSite(dir string, lib *content.Library, play *playground.Service) (string, error) {
+	idx, err := search.Open(filepath.Join(dir, "index"), lib)
+	if err != nil {
+		return "", err
+	}
+	assets, err := static.Load()
+	if err != nil {
+		return "", err
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	s, err := site.New(site.Config{BaseURL: "http://localhost", Logger: logger, Runner: play}, lib, idx, assets, nil)
+	if err != nil {
+		return "", err
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	go http.Serve(l, s)
+	return "http://" + l.Addr().String(), nil
+}
+
+// edit makes the demo a new program, as a reader's edit does: the
+// playground's result cache and Go's build cache for the main package
+// both miss.
+var edits atomic.Int64
+
+func edit(src string) string {
+	return src + fmt.Sprintf("\n// edit %d at %d\n", edits.Add(1), time.Now().UnixNano())
+}
+
+// result is one POST /api/run.
+type result struct {
+	status          int
+	took            time.Duration
+	build, runTime  time.Duration
+	cached          bool
+	programExitCode int
+}
+
+func post(client *http.Client, url, src string) (result, error) {
+	body, _ := json.Marshal(playground.Request{Source: src})
+	start := time.Now()
+	resp, err := client.Post(url+"/api/run", "application/json", bytes.NewReader(body))
+	if err != nil {
+		return result{}, err
+	}
+	defer resp.Body.Close()
+	var r playground.Response
+	data, _ := io.ReadAll(resp.Body)
+	res := result{status: resp.StatusCode, took: time.Since(start)}
+	if resp.StatusCode == http.StatusOK {
+		if err := json.Unmarshal(data, &r); err != nil {
+			return res, err
+		}
+		if r.Errors != "" || r.Status != 0 {
+			return res, fmt.Errorf("the demo failed: %s %+v", r.Errors, r.Events)
+		}
+		res.build, res.runTime, res.cached, res.programExitCode = r.BuildTime, r.RunTime, r.Cached, r.Status
+	}
+	return res, nil
+}
+
+func latency(url, demo string, n int) error {
+	var edited, cached, builds, runs []time.Duration
+	last := ""
+	for range n {
+		last = edit(demo)
+		r, err := post(http.DefaultClient, url, last)
+		if err != nil || r.status != 200 || r.cached {
+			return fmt.Errorf("edited run: status %d cached %v: %v", r.status, r.cached, err)
+		}
+		edited, builds, runs = append(edited, r.took), append(builds, r.build), append(runs, r.runTime)
+	}
+	for range n {
+		r, err := post(http.DefaultClient, url, last)
+		if err != nil || !r.cached {
+			return fmt.Errorf("cached run: %v (cached %v)", err, r.cached)
+		}
+		cached = append(cached, r.took)
+	}
+	fmt.Printf("circuit-breaker demo, %d runs each, end to end over HTTP\n", n)
+	fmt.Printf("  after an edit   p50 %-8v p90 %-8v (build p50 %v, run p50 %v)\n", pct(edited, 50), pct(edited, 90), pct(builds, 50), pct(runs, 50))
+	fmt.Printf("  cached          p50 %-8v p90 %v\n", pct(cached, 50), pct(cached, 90))
+	return nil
+}
+
+// goRun times `go run` of the same edited programs in this module, with
+// the default (warm) build cache.
+func goRun(demo string, n int) error {
+	root, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp(strings.TrimSpace(string(root)), "playload-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	var took []time.Duration
+	for i := range n + 1 {
+		if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(edit(demo)), 0o644); err != nil {
+			return err
+		}
+		start := time.Now()
+		cmd := exec.Command("go", "run", ".")
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("go run: %v\n%s", err, out)
+		}
+		if i > 0 { // the first one links this module's packages into the cache
+			took = append(took, time.Since(start))
+		}
+	}
+	fmt.Printf("  go run, edited  p50 %-8v p90 %v\n\n", pct(took, 50), pct(took, 90))
+	return nil
+}
+
+// load runs clients that edit and run the demo in a loop.
+func load(url, demo string, clients int, d time.Duration) error {
+	var (
+		mu       sync.Mutex
+		statuses = map[int]int{}
+		took     []time.Duration
+		errs     []error
+	)
+	stop := make(chan struct{})
+	peak := watchMemory(stop)
+	deadline := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for i := range clients {
+		client := clientFrom(fmt.Sprintf("127.0.0.%d", i+2))
+		wg.Go(func() {
+			for time.Now().Before(deadline) {
+				r, err := post(client, url, edit(demo))
+				mu.Lock()
+				statuses[r.status]++
+				if err != nil {
+					errs = append(errs, err)
+				} else if r.status == 200 {
+					took = append(took, r.took)
+				}
+				mu.Unlock()
+				if r.status == http.StatusTooManyRequests {
+					time.Sleep(200*time.Millisecond + rand.N(300*time.Millisecond))
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(stop)
+	heap, rss := peak()
+	fmt.Printf("%d clients for %v, each editing and running the demo, backing off on 429\n", clients, d)
+	fmt.Printf("  runs completed  %d (%.1f runs/s), latency p50 %v p99 %v\n", len(took), float64(len(took))/d.Seconds(), pct(took, 50), pct(took, 99))
+	codes := slices.Sorted(maps.Keys(statuses))
+	var parts []string
+	five := 0
+	for _, c := range codes {
+		parts = append(parts, strconv.Itoa(c)+": "+strconv.Itoa(statuses[c]))
+		if c >= 500 {
+			five += statuses[c]
+		}
+	}
+	fmt.Printf("  statuses        %s\n", strings.Join(parts, ", "))
+	fmt.Printf("  server memory   peak heap %.1f MiB, peak RSS %.1f MiB\n", float64(heap)/(1<<20), float64(rss)/(1<<20))
+	if five > 0 || len(errs) > 0 {
+		return fmt.Errorf("%d responses were 5xx; errors: %v", five, errors.Join(errs...))
+	}
+	return nil
+}
+
+// clientFrom is an HTTP client whose connections come from addr.
+func clientFrom(addr string) *http.Client {
+	dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(addr)}}
+	return &http.Client{Transport: &http.Transport{DialContext: dialer.DialContext}}
+}
+
+// watchMemory samples the heap and RSS until stop closes; the returned
+// function reports the peaks.
+func watchMemory(stop chan struct{}) func() (heap, rss uint64) {
+	var maxHeap, maxRSS atomic.Uint64
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			maxHeap.Store(max(maxHeap.Load(), ms.HeapInuse))
+			maxRSS.Store(max(maxRSS.Load(), rssBytes()))
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() (uint64, uint64) { <-done; return maxHeap.Load(), maxRSS.Load() }
+}
+
+func rssBytes() uint64 {
+	data, _ := os.ReadFile("/proc/self/status")
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, _ := strconv.ParseUint(f[1], 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+func pct(d []time.Duration, p int) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[min(len(s)-1, len(s)*p/100)].Round(100 * time.Microsecond)
+}

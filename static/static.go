@@ -1,6 +1,6 @@
 // Package static serves Lamport's front-end assets: our CSS and ES modules,
-// and the npm libraries they load lazily (Mermaid, KaTeX), bundled by
-// static/build into dist/ and embedded into the binary.
+// and the npm libraries they load lazily (Mermaid, KaTeX, CodeMirror),
+// bundled by static/build into dist/ and embedded into the binary.
 //
 // Every asset is served under one content-hashed prefix,
 // /static/{version}/..., where version is a digest of all of dist: URLs

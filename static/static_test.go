@@ -116,6 +116,23 @@ func TestEmbeddedBuild(t *testing.T) {
 	if a.Size("site.css", true) > 12<<10 {
 		t.Errorf("site.css is %d bytes gzipped; keep it under 12 KiB", a.Size("site.css", true))
 	}
+	checkPageScript(t, a)
+}
+
+// checkPageScript keeps what every page downloads small: the libraries
+// (Mermaid, KaTeX, the code editor) must stay lazy chunks.
+func checkPageScript(t *testing.T, a *Assets) {
+	t.Helper()
+	total := 0
+	for _, name := range a.ModuleGraph("js/site.js") {
+		total += a.Size(name, true)
+		if strings.HasPrefix(name, "js/editor-") {
+			t.Errorf("site.js imports the code editor (%s) statically; it must load lazily", name)
+		}
+	}
+	if total > 8<<10 {
+		t.Errorf("site.js and its static imports are %d bytes gzipped; keep them under 8 KiB", total)
+	}
 }
 
 func TestModuleGraph(t *testing.T) {

@@ -5,14 +5,17 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // browser starts headless Chromium for one test and collects every console
@@ -234,27 +237,43 @@ func TestBrowserDarkMode(t *testing.T) {
 	b.noErrors(t)
 }
 
-// TestBrowserPlayground opens a pattern's playground, edits the demo, runs
-// it with the real playground, and sees the output and the status line.
+// TestBrowserPlayground opens a pattern's playground, edits the demo in the
+// code editor as a reader types, runs it with the real playground, and sees
+// the output and the status line; then it breaks the program and follows a
+// compile error to its line.
 func TestBrowserPlayground(t *testing.T) {
 	ts := mustServerWith(t, mustPlayground(t))
 	requireAssets(t, ts.URL)
 	b := newBrowser(t)
-	var out, status string
+	var out, status, field string
 	b.run(t,
 		chromedp.Navigate(ts.URL+"/en/play/circuit-breaker"),
 		chromedp.WaitVisible(`[data-action=format]`, chromedp.ByQuery),
-		chromedp.Evaluate(`(() => { const s = document.querySelector("textarea");
-			s.value = s.value.replace('fmt.Printf("%5s  ok\\n", elapsed())', 'fmt.Printf("%5s  edited ok\\n", elapsed())'); })()`, nil),
+		chromedp.WaitVisible(`.cm-editor .cm-content`, chromedp.ByQuery),
+	)
+	light := keywordColour(t, b)
+	typeAtEnd(t, b, "\nfunc init() { println(\"edited ok\") }\n")
+	b.run(t,
 		chromedp.Click(`[data-action=run]`, chromedp.ByQuery),
 		chromedp.Poll(`document.querySelector(".play-status").textContent.includes("exit status")`, nil, chromedp.WithPollingTimeout(80*time.Second)),
 		chromedp.Text(".play-output", &out, chromedp.ByQuery),
 		chromedp.Text(".play-status", &status, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelector("textarea[name=body]").value`, &field),
 	)
 	if !strings.Contains(out, "edited ok") || !strings.Contains(status, "exit status 0") {
 		t.Errorf("status %q, output %.300q", status, out)
 	}
+	if !strings.Contains(field, `println("edited ok")`) {
+		t.Errorf("the form's textarea did not follow the editor: %.300q", field)
+	}
 	checkAxe(t, b)
+
+	b.run(t, chromedp.Click(".theme-toggle", chromedp.ByQuery))
+	if dark := keywordColour(t, b); dark == light {
+		t.Errorf("keywords are %s in both themes", dark)
+	}
+	checkAxe(t, b)
+	followCompileError(t, b)
 
 	// The pattern page runs its demo in place.
 	var demo string
@@ -269,4 +288,65 @@ func TestBrowserPlayground(t *testing.T) {
 		t.Errorf("inline demo output %.200q", demo)
 	}
 	b.noErrors(t)
+}
+
+// keywordColour checks that the playground's code editor highlights Go
+// keywords, and returns their colour.
+func keywordColour(t *testing.T, b *browser) string {
+	t.Helper()
+	var kw struct {
+		Words        []string
+		Colour, Text string
+	}
+	b.run(t, chromedp.Evaluate(`(() => {
+		const spans = [...document.querySelectorAll(".cm-editor .cm-line span.tok-keyword")];
+		return {Words: spans.map((s) => s.textContent),
+			Colour: spans.length ? getComputedStyle(spans[0]).color : "",
+			Text: getComputedStyle(document.querySelector(".cm-content")).color};
+	})()`, &kw))
+	if !slices.Contains(kw.Words, "package") || !slices.Contains(kw.Words, "func") {
+		t.Errorf("highlighted keywords %q, want package and func among them", kw.Words)
+	}
+	if kw.Colour == kw.Text {
+		t.Errorf("keywords have the text colour %s", kw.Colour)
+	}
+	return kw.Colour
+}
+
+// typeAtEnd types text at the end of the program in the code editor,
+// with the keyboard.
+func typeAtEnd(t *testing.T, b *browser, text string) {
+	t.Helper()
+	b.run(t,
+		chromedp.Focus(".cm-content", chromedp.ByQuery),
+		chromedp.KeyEvent(kb.End, chromedp.KeyModifiers(input.ModifierCtrl)),
+		chromedp.SendKeys(".cm-content", text, chromedp.ByQuery),
+	)
+}
+
+// followCompileError adds a compile error, runs with Ctrl+Enter, expects the
+// error's line marked in the editor, and clicks the error to put the cursor
+// on that line.
+func followCompileError(t *testing.T, b *browser) {
+	t.Helper()
+	typeAtEnd(t, b, "\nfunc broken() { undefinedName() }\n")
+	var marked string
+	b.run(t,
+		chromedp.KeyEvent(kb.Enter, chromedp.KeyModifiers(input.ModifierCtrl)),
+		chromedp.WaitVisible(".play-output a", chromedp.ByQuery),
+		chromedp.Evaluate(`[...document.querySelectorAll(".cm-error-line")].map((l) => l.textContent).join("\n")`, &marked),
+	)
+	if !strings.Contains(marked, "undefinedName()") {
+		t.Errorf("marked error lines %q, want the line calling undefinedName", marked)
+	}
+	cursorOnError := `(() => {
+		const node = getSelection().focusNode;
+		const el = node?.nodeType === Node.ELEMENT_NODE ? node : node?.parentElement;
+		return document.activeElement?.classList.contains("cm-content") &&
+			!!el?.closest(".cm-line.cm-error-line");
+	})()`
+	b.run(t,
+		chromedp.Click(".play-output a", chromedp.ByQuery),
+		chromedp.Poll(cursorOnError, nil, chromedp.WithPollingTimeout(5*time.Second)),
+	)
 }

@@ -3,8 +3,9 @@
 // git-ignored and embedded into the binary by package static.
 //
 //	dist/site.css       our stylesheet plus the Chroma code themes (light, dark)
-//	dist/js/site.js     our page script (ES module); diagrams and math are
-//	dist/js/*-HASH.js   split into chunks that load only on pages that need them
+//	dist/js/site.js     our page script (ES module); diagrams, math and the
+//	dist/js/*-HASH.js   playground's code editor are split into chunks that
+//	                    load only on pages that need them
 //	dist/katex.css      KaTeX's stylesheet and fonts, loaded with the math chunk
 //
 // Front-end dependencies come from static/node_modules (npm ci, with the

@@ -2,6 +2,11 @@
 // JSON API, with the output replayed at its own pace and compile errors
 // linked to their lines. Without JavaScript the form posts and the server
 // renders the output.
+//
+// The textarea is the form's field and always holds the program; the code
+// editor (editor.js, CodeMirror) is imported lazily, replaces it on screen
+// and keeps it in sync. Until it loads, or if it fails to, the textarea is
+// the editor.
 
 export function initPlay() {
   const form = document.querySelector("form.play");
@@ -13,6 +18,10 @@ export function initPlay() {
   const zh = document.documentElement.lang.startsWith("zh");
   const t = (en, cn) => (zh ? cn : en);
   for (const b of form.querySelectorAll("button[hidden]")) b.hidden = false;
+  let editor = plainEditor(source);
+  import("./editor.js")
+    .then((m) => { editor = m.mountEditor(source, { onRun: run, lang: zh ? "zh" : "en" }); })
+    .catch((err) => console.warn("code editor unavailable, keeping the textarea:", err));
 
   form.addEventListener("submit", (e) => {
     e.preventDefault();
@@ -37,7 +46,8 @@ export function initPlay() {
     }
   });
   form.querySelector("[data-action=reset]").addEventListener("click", () => {
-    source.value = original;
+    editor.setText(original);
+    editor.markErrors([]);
     output.textContent = "";
     status.textContent = "";
   });
@@ -56,6 +66,7 @@ export function initPlay() {
   async function run() {
     status.textContent = t("Building and running…", "正在编译和运行…");
     output.textContent = "";
+    editor.markErrors([]);
     try {
       const res = await call("/api/run");
       if (res.Errors) {
@@ -87,30 +98,21 @@ export function initPlay() {
     }
   }
 
+  // showErrors prints compiler errors, each "prog.go:LINE:COL: …" as a
+  // link to its place in the editor, and marks those lines.
   function showErrors(text) {
+    const lines = [];
     for (const line of text.split("\n")) {
-      const m = /^prog\.go:(\d+):(\d+):/.exec(line);
+      const m = /^prog\.go:(\d+)(?::(\d+))?:/.exec(line);
       if (m) {
-        const a = document.createElement("a");
-        a.href = "#play-source";
-        a.textContent = line;
-        a.addEventListener("click", (e) => {
-          e.preventDefault();
-          gotoLine(Number(m[1]), Number(m[2]));
-        });
-        output.append(a, "\n");
+        const at = [Number(m[1]), Number(m[2] || 1)];
+        lines.push(at[0]);
+        output.append(errorLink(line, () => editor.goto(...at)), "\n");
       } else {
         output.append(line + "\n");
       }
     }
-  }
-
-  function gotoLine(line, col) {
-    const lines = source.value.split("\n");
-    let pos = 0;
-    for (let i = 0; i < line - 1 && i < lines.length; i++) pos += lines[i].length + 1;
-    source.focus();
-    source.setSelectionRange(pos + col - 1, pos + col - 1);
+    editor.markErrors(lines);
   }
 
   async function format() {
@@ -120,12 +122,42 @@ export function initPlay() {
         output.textContent = "";
         showErrors(res.Error);
       } else {
-        source.value = res.Body;
+        editor.setText(res.Body);
+        editor.markErrors([]);
       }
     } catch (err) {
       status.textContent = err.message;
     }
   }
+}
+
+function errorLink(text, onClick) {
+  const a = document.createElement("a");
+  a.href = "#play-source";
+  a.textContent = text;
+  a.addEventListener("click", (e) => {
+    e.preventDefault();
+    onClick();
+  });
+  return a;
+}
+
+// plainEditor is the textarea seen through the interface of editor.js's
+// mountEditor: setText, goto(line, col) and markErrors(lines).
+function plainEditor(source) {
+  return {
+    setText(text) {
+      source.value = text;
+    },
+    goto(line, col) {
+      const lines = source.value.split("\n");
+      let pos = 0;
+      for (let i = 0; i < line - 1 && i < lines.length; i++) pos += lines[i].length + 1;
+      source.focus();
+      source.setSelectionRange(pos + col - 1, pos + col - 1);
+    },
+    markErrors() {},
+  };
 }
 
 // initDemoRun adds a Run button to a pattern page's demo: the demo runs

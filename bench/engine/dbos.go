@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dbos-inc/dbos-transact-golang/dbos"
@@ -100,4 +101,92 @@ func dbosRunner(dir string, w workload) (result, error) {
 		r.eventsPerStep = rowsPerStep(path, "operation_outputs", r.steps)
 	}
 	return r, err
+}
+
+// dbosRecovery is W5 for DBOS: 1,000 ten-step workflows started and left
+// blocked in their seventh step (six completed, as in our W5), the
+// context shut down with them still PENDING, as a crash would leave them;
+// then a fresh context on the same database is launched (Launch recovers
+// this executor's pending workflows) and timed until every workflow has
+// finished. It returns the time and the completed steps that ran twice.
+func dbosRecovery(dir string, runs int) (time.Duration, int, error) {
+	path := filepath.Join(dir, "dbos-w5.db")
+	var mu sync.Mutex
+	completed := map[string]int{} // "workflow/step" → completions
+	reached := make(chan struct{}, runs)
+	finished := make(chan struct{}, runs)
+	blocking := true
+	wf := func(ctx dbos.Context, in int) (int, error) {
+		for i := range 10 {
+			step := func(context.Context) (int, error) {
+				mu.Lock()
+				block := blocking && i == 6
+				mu.Unlock()
+				if block {
+					reached <- struct{}{}
+					select {} // the crash: this step never returns
+				}
+				mu.Lock()
+				completed[fmt.Sprint(in, "/", i)]++
+				mu.Unlock()
+				return i, nil
+			}
+			if _, err := dbos.RunAsStep(ctx, step, dbos.WithStepName(stepNames[i])); err != nil {
+				return 0, err
+			}
+		}
+		finished <- struct{}{}
+		return in, nil
+	}
+	first, err := dbosLaunch(path, wf)
+	if err != nil {
+		return 0, 0, err
+	}
+	for i := range runs {
+		if _, err := dbos.RunWorkflow(first, wf, i, dbos.WithWorkflowID(fmt.Sprint("run-", i))); err != nil {
+			return 0, 0, err
+		}
+	}
+	for range runs {
+		<-reached
+	}
+	dbos.Shutdown(first, 100*time.Millisecond)
+	mu.Lock()
+	blocking = false
+	mu.Unlock()
+
+	start := time.Now()
+	second, err := dbosLaunch(path, wf)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer dbos.Shutdown(second, 5*time.Second)
+	for range runs {
+		<-finished
+	}
+	took := time.Since(start)
+	dup := 0
+	for _, n := range completed {
+		if n > 1 {
+			dup++
+		}
+	}
+	return took, dup, nil
+}
+
+// dbosLaunch opens a DBOS context on the SQLite file with one workflow
+// registered, under a fixed application version so that a second launch
+// recovers the first one's workflows.
+func dbosLaunch(path string, wf dbos.Workflow[int, int]) (dbos.Context, error) {
+	ctx, err := dbos.NewContext(context.Background(), dbos.Config{
+		AppName:            "bench",
+		ApplicationVersion: "w5",
+		DatabaseURL:        "sqlite:" + path,
+		Logger:             slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		return nil, err
+	}
+	dbos.RegisterWorkflow(ctx, wf)
+	return ctx, dbos.Launch(ctx)
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -157,8 +158,22 @@ func recovery(tmp string, _ int) {
 		}
 	}
 	sortDurations(times)
-	fmt.Printf("W5 recovery of %d interrupted 10-step runs (6 steps done each): lamport NORMAL %v (%v–%v); completed steps run twice: %d\n",
-		runs, times[1].Round(time.Millisecond), times[0].Round(time.Millisecond), times[2].Round(time.Millisecond), dup)
+	fmt.Printf("W5 recovery of %d interrupted 10-step runs (6 steps done each), median (min–max), completed steps run twice:\n", runs)
+	fmt.Printf("  lamport NORMAL %v (%v–%v), %d\n", times[1].Round(time.Millisecond), times[0].Round(time.Millisecond), times[2].Round(time.Millisecond), dup)
+	var dbosTimes []time.Duration
+	dbosDup := 0
+	for round := range 3 {
+		dir := filepath.Join(tmp, fmt.Sprint("w5-dbos-", round))
+		os.MkdirAll(dir, 0o755)
+		took, d, err := dbosRecovery(dir, runs)
+		if err != nil {
+			fmt.Printf("  DBOS (NORMAL) error: %v\n", err)
+			return
+		}
+		dbosTimes, dbosDup = append(dbosTimes, took), dbosDup+d
+	}
+	sortDurations(dbosTimes)
+	fmt.Printf("  DBOS (NORMAL)  %v (%v–%v), %d\n", dbosTimes[1].Round(time.Millisecond), dbosTimes[0].Round(time.Millisecond), dbosTimes[2].Round(time.Millisecond), dbosDup)
 }
 
 func sortDurations(d []time.Duration) {

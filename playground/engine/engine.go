@@ -148,7 +148,11 @@ func Open(dsn string, opts Options) (*Engine, error) {
 		opts.Sleep = sleep
 	}
 	e := &Engine{db: db, opts: opts, flows: make(map[string]registered)}
-	e.w = newWriter(db)
+	var linger time.Duration
+	if opts.Durability == Full && dsn != ":memory:" {
+		linger = fullLinger
+	}
+	e.w = newWriter(db, linger)
 	return e, nil
 }
 
@@ -189,6 +193,8 @@ func (e *Engine) workflow(name string) (registered, error) {
 // Run starts the workflow name as run id with input and waits for its
 // result; see the package documentation for what happens with a known id.
 func (e *Engine) Run(ctx context.Context, name, id string, input []byte) ([]byte, error) {
+	e.w.active.Add(1)
+	defer e.w.active.Add(-1)
 	reg, err := e.workflow(name)
 	if err != nil {
 		return nil, err
@@ -223,8 +229,10 @@ func (e *Engine) Recover(ctx context.Context) (int, error) {
 			continue
 		}
 		wg.Add(1)
+		e.w.active.Add(1)
 		go func() {
 			defer wg.Done()
+			defer e.w.active.Add(-1)
 			_, errs[i] = e.execute(ctx, reg.wf, r)
 		}()
 	}

@@ -5,15 +5,25 @@ import (
 	"database/sql"
 	"errors"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // writer is the single goroutine that writes to the database. Requests
 // that arrive while a transaction commits wait together and share the next
 // one (group commit): one fsync for many steps.
+//
+// Under FULL durability every commit waits for an fsync, so the writer
+// also lingers: when other runs are in flight, it waits up to linger for
+// their next requests before committing, so that one fsync covers all of
+// them instead of the first one alone (PostgreSQL's commit_delay, gated
+// like its commit_siblings). A lone run never waits.
 type writer struct {
-	db   *sql.DB
-	reqs chan *writeReq
-	done chan struct{}
+	db     *sql.DB
+	reqs   chan *writeReq
+	done   chan struct{}
+	linger time.Duration
+	active atomic.Int64 // runs in flight, each writing at most one request at a time
 
 	mu     sync.RWMutex // held for reading while sending, for writing by close
 	closed bool
@@ -29,8 +39,12 @@ const maxBatch = 512
 
 var errClosed = errors.New("engine: closed")
 
-func newWriter(db *sql.DB) *writer {
-	w := &writer{db: db, reqs: make(chan *writeReq, maxBatch), done: make(chan struct{})}
+// fullLinger is how long a FULL-durability batch waits for the requests
+// of other runs in flight: about one fsync on an SSD.
+const fullLinger = 250 * time.Microsecond
+
+func newWriter(db *sql.DB, linger time.Duration) *writer {
+	w := &writer{db: db, reqs: make(chan *writeReq, maxBatch), done: make(chan struct{}), linger: linger}
 	go w.loop()
 	return w
 }
@@ -72,50 +86,80 @@ func nullString(s string) sql.NullString { return sql.NullString{String: s, Vali
 
 func (w *writer) loop() {
 	for req := range w.reqs {
-		batch := []*writeReq{req}
-	drain:
-		for len(batch) < maxBatch {
-			select {
-			case r, ok := <-w.reqs:
-				if !ok {
-					break drain
-				}
-				batch = append(batch, r)
-			default:
-				break drain
-			}
+		batch := w.drain([]*writeReq{req})
+		if w.linger > 0 {
+			batch = w.gather(batch)
 		}
 		w.commit(batch)
 	}
 	close(w.done)
 }
 
-// commit runs a batch in one transaction. A request whose function fails
-// gets its own error; the others commit.
+// drain adds the requests already queued.
+func (w *writer) drain(batch []*writeReq) []*writeReq {
+	for len(batch) < maxBatch {
+		select {
+		case r, ok := <-w.reqs:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, r)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// gather waits up to w.linger for a request from every run in flight.
+func (w *writer) gather(batch []*writeReq) []*writeReq {
+	want := min(int(w.active.Load()), maxBatch)
+	if len(batch) >= want {
+		return batch
+	}
+	timer := time.NewTimer(w.linger)
+	defer timer.Stop()
+	for len(batch) < want {
+		select {
+		case r, ok := <-w.reqs:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, r)
+		case <-timer.C:
+			return batch
+		}
+	}
+	return batch
+}
+
+// commit runs a batch in one transaction. If a request's function fails,
+// the batch is rolled back and each request is retried in a transaction
+// of its own, so that it alone gets the error and the others commit.
 func (w *writer) commit(batch []*writeReq) {
+	if len(batch) > 1 && w.commitAll(batch) == nil {
+		reply(batch, nil)
+		return
+	}
+	for _, r := range batch {
+		r.errc <- w.commitAll([]*writeReq{r})
+	}
+}
+
+// commitAll runs the requests' functions in one transaction and commits
+// it if all of them succeed.
+func (w *writer) commitAll(batch []*writeReq) error {
 	tx, err := w.db.Begin()
 	if err != nil {
-		reply(batch, err)
-		return
+		return err
 	}
-	errs := make([]error, len(batch))
-	for i, r := range batch {
-		if _, err := tx.Exec(`SAVEPOINT req`); err != nil {
-			errs[i] = err
-			continue
+	for _, r := range batch {
+		if err := r.fn(tx); err != nil {
+			tx.Rollback()
+			return err
 		}
-		if errs[i] = r.fn(tx); errs[i] != nil {
-			tx.Exec(`ROLLBACK TO req`)
-		}
-		tx.Exec(`RELEASE req`)
 	}
-	if err := tx.Commit(); err != nil {
-		reply(batch, err)
-		return
-	}
-	for i, r := range batch {
-		r.errc <- errs[i]
-	}
+	return tx.Commit()
 }
 
 func reply(batch []*writeReq, err error) {

@@ -26,7 +26,7 @@ check:
 
 ## generate: regenerate templ code and the front-end bundle
 generate: deps
-	$(GO) tool templ generate
+	cd site/view && $(GO) tool templ generate -path .
 	$(GO) generate ./static
 
 ## lint: formatting, vet, and generated code that matches its source

@@ -56,7 +56,7 @@ export function initPlay() {
     const r = await fetch(path, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ body: source.value }),
+      body: JSON.stringify({ body: source.value, fakeTime: !!form.elements.faketime?.checked }),
     });
     const data = await r.json();
     if (!r.ok) throw new Error(data.Error || r.statusText);
@@ -91,10 +91,7 @@ export function initPlay() {
     for (const e of events) {
       const wait = Math.min(e.Delay / 1e6, 1000);
       if (wait > 5) await new Promise((r) => setTimeout(r, wait));
-      const span = document.createElement("span");
-      if (e.Kind === "stderr") span.className = "stderr";
-      span.textContent = e.Message;
-      output.append(span);
+      appendOutput(output, e.Message, e.Kind);
     }
   }
 
@@ -160,6 +157,34 @@ function plainEditor(source) {
   };
 }
 
+// appendOutput adds a program's output to el. A line "IMAGE:<base64>", the
+// Go playground's convention (engine.TimelineImage writes one), becomes a
+// picture: PNG or SVG, shown through <img>, where an SVG cannot run script.
+export function appendOutput(el, message, kind) {
+  for (const part of message.split(/^(IMAGE:[A-Za-z0-9+/=]+\n?)/m)) {
+    if (!part) continue;
+    const image = /^IMAGE:([A-Za-z0-9+/=]+)/.exec(part);
+    if (image) {
+      el.append(outputImage(image[1]));
+      continue;
+    }
+    const span = document.createElement("span");
+    if (kind === "stderr") span.className = "stderr";
+    span.textContent = part;
+    el.append(span);
+  }
+}
+
+function outputImage(base64) {
+  const img = document.createElement("img");
+  const type = base64.startsWith("iVBOR") ? "image/png" : "image/svg+xml";
+  img.src = `data:${type};base64,${base64}`;
+  img.className = "play-image";
+  img.alt = document.documentElement.lang.startsWith("zh") ? "程序输出的图像" : "Image written by the program";
+  img.dataset.testid = "play-image";
+  return img;
+}
+
 // initDemoRun adds a Run button to a pattern page's demo: the demo runs
 // in the playground and its output appears below it.
 export function initDemoRun() {
@@ -181,7 +206,8 @@ export function initDemoRun() {
       const res = await r.json();
       if (!r.ok) throw new Error(res.Error || r.statusText);
       output.hidden = false;
-      output.textContent = res.Errors || (res.Events || []).map((e) => e.Message).join("");
+      output.textContent = res.Errors;
+      if (!res.Errors) for (const e of res.Events || []) appendOutput(output, e.Message, e.Kind);
       status.textContent = `exit status ${res.Status} · ${Math.round((res.BuildTime + res.RunTime) / 1e6)} ms`;
     } catch (err) {
       status.textContent = err.message;

@@ -341,3 +341,24 @@ func BenchmarkRun3Steps(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkFull8Starters is W2 under FULL durability: eight goroutines
+// start 3-step workflows; group commit with the linger shares fsyncs.
+func BenchmarkFull8Starters(b *testing.B) {
+	e := mustOpen(b, filepath.Join(b.TempDir(), "e.db"), Options{Durability: Full})
+	var calls counter
+	e.Register("wf", threeSteps(&calls, nil))
+	var next atomic.Int64
+	b.SetParallelism(4) // 8 goroutines on 2 CPUs
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := e.Run(context.Background(), "wf", strconv.FormatInt(next.Add(1), 10), nil); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "wf/s")
+	b.ReportMetric(float64(e.w.requests.Load())/b.Elapsed().Seconds(), "writes/s")
+	b.ReportMetric(float64(e.w.requests.Load())/float64(e.w.commits.Load()), "writes/commit")
+}

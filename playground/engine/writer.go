@@ -25,6 +25,8 @@ type writer struct {
 	linger time.Duration
 	active atomic.Int64 // runs in flight, each writing at most one request at a time
 
+	commits, requests atomic.Int64 // for the group-commit ratio in benchmarks
+
 	mu     sync.RWMutex // held for reading while sending, for writing by close
 	closed bool
 }
@@ -137,6 +139,8 @@ func (w *writer) gather(batch []*writeReq) []*writeReq {
 // the batch is rolled back and each request is retried in a transaction
 // of its own, so that it alone gets the error and the others commit.
 func (w *writer) commit(batch []*writeReq) {
+	w.commits.Add(1)
+	w.requests.Add(int64(len(batch)))
 	if len(batch) > 1 && w.commitAll(batch) == nil {
 		reply(batch, nil)
 		return

@@ -96,4 +96,3 @@ func TestWriterLoneRunDoesNotLinger(t *testing.T) {
 		t.Fatal("a lone run waited for other runs")
 	}
 }
-

@@ -90,6 +90,7 @@ type Source struct {
 // Config configures a Service.
 type Config struct {
 	WorkDir       string        // workspace, build cache and runs live here
+	GoCache       string        // the build cache; default WorkDir/gocache (Go's cache is safe to share)
 	GoMod, GoSum  []byte        // the module's go.mod and go.sum
 	Sources       []Source      // the module's packages that programs may import
 	BuildTimeout  time.Duration // default 60 s (a cold build of the engine is slow)

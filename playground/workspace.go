@@ -2,6 +2,7 @@ package playground
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -59,7 +60,7 @@ func newWorkspace(cfg Config, goBin string) (*workspace, error) {
 	ws.env = []string{
 		"PATH=" + os.Getenv("PATH"),
 		"HOME=" + cfg.WorkDir,
-		"GOCACHE=" + filepath.Join(cfg.WorkDir, "gocache"),
+		"GOCACHE=" + cmp.Or(cfg.GoCache, filepath.Join(cfg.WorkDir, "gocache")),
 		"GOMODCACHE=" + modcache,
 		"GOPROXY=off", "GOFLAGS=-mod=mod", "CGO_ENABLED=0", "GOTOOLCHAIN=local",
 		"GOTELEMETRY=off", "GOENV=off", "GOWORK=off",

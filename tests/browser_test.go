@@ -350,3 +350,37 @@ func followCompileError(t *testing.T, b *browser) {
 		chromedp.Poll(cursorOnError, nil, chromedp.WithPollingTimeout(5*time.Second)),
 	)
 }
+
+// TestBrowserEngineDemo runs the durable-execution demo in the playground
+// on the fake clock: the bundled engine runs in the jail, the run that
+// "crashed" is recovered, and the run's timeline, written as an IMAGE:
+// line, is drawn as a picture under the output.
+func TestBrowserEngineDemo(t *testing.T) {
+	ts := mustServerWith(t, mustPlayground(t))
+	requireAssets(t, ts.URL)
+	b := newBrowser(t)
+	var out string
+	var image struct {
+		Count, Width int
+		Source       string
+	}
+	b.run(t,
+		chromedp.Navigate(ts.URL+"/en/play/durable-execution"),
+		chromedp.WaitVisible(`.cm-editor .cm-content`, chromedp.ByQuery),
+		chromedp.Click(`[data-testid=play-faketime]`, chromedp.ByQuery),
+		chromedp.Click(`[data-action=run]`, chromedp.ByQuery),
+		chromedp.Poll(`document.querySelector(".play-status").textContent.includes("exit status")`, nil, chromedp.WithPollingTimeout(150*time.Second)),
+		chromedp.Poll(`(() => { const i = document.querySelector(".play-output img.play-image"); return !!i && i.complete && i.naturalWidth > 0; })()`, nil, chromedp.WithPollingTimeout(30*time.Second)),
+		chromedp.Text(".play-output", &out, chromedp.ByQuery),
+		chromedp.Evaluate(`(() => { const imgs = document.querySelectorAll(".play-output img.play-image");
+			return {Count: imgs.length, Width: imgs[0].naturalWidth, Source: imgs[0].src.slice(0, 26)}; })()`, &image),
+	)
+	if !strings.Contains(out, "recovered 1 run(s)") || strings.Contains(out, "IMAGE:") {
+		t.Errorf("output %.400q", out)
+	}
+	if image.Count != 1 || image.Width < 100 || image.Source != "data:image/svg+xml;base64," {
+		t.Errorf("timeline image %+v", image)
+	}
+	checkAxe(t, b)
+	b.noErrors(t)
+}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/lamport-kb/lamport"
 	"github.com/lamport-kb/lamport/playground"
@@ -49,7 +50,11 @@ func mustPlayground(tb testing.TB) *playground.Service {
 		engineSrc, _ := fs.Sub(engine.Source, ".")
 		play, playErr = playground.New(playground.Config{
 			WorkDir: filepath.Join(os.TempDir(), "lamport-tests-playground"),
+			GoCache: filepath.Join(os.TempDir(), "lamport-tests-gocache"), // shared with tests/sandbox
 			GoMod:   lamport.GoMod, GoSum: lamport.GoSum,
+			// A cold cache builds modernc.org/sqlite, real and fake-time,
+			// in minutes on a 2-core machine.
+			BuildTimeout: 10 * time.Minute,
 			Sources: []playground.Source{
 				{Dir: "content", FS: content.FS()},
 				{Dir: "playground/engine", FS: engineSrc},

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -35,6 +36,8 @@ func TestMain(m *testing.M) {
 	engineSrc, _ := fs.Sub(engine.Source, ".")
 	service, err = playground.New(playground.Config{
 		WorkDir: dir, GoMod: lamport.GoMod, GoSum: lamport.GoSum,
+		GoCache:      filepath.Join(os.TempDir(), "lamport-tests-gocache"), // shared with tests
+		BuildTimeout: 10 * time.Minute,                                     // a cold cache builds modernc.org/sqlite
 		Sources: []playground.Source{
 			{Dir: "content", FS: content.FS()},
 			{Dir: "playground/engine", FS: engineSrc},
@@ -239,6 +242,8 @@ func TestBusy(t *testing.T) {
 	engineSrc, _ := fs.Sub(engine.Source, ".")
 	small, err := playground.New(playground.Config{
 		WorkDir: dir, GoMod: lamport.GoMod, GoSum: lamport.GoSum,
+		GoCache:      filepath.Join(os.TempDir(), "lamport-tests-gocache"), // shared with tests
+		BuildTimeout: 10 * time.Minute,                                     // a cold cache builds modernc.org/sqlite
 		Sources: []playground.Source{
 			{Dir: "content", FS: content.FS()},
 			{Dir: "playground/engine", FS: engineSrc},

@@ -7,7 +7,7 @@ ADDR      ?= :8080
 NPM_STAMP := static/node_modules/.package-lock.json
 ASSETS    := static/dist/site.css
 
-.PHONY: all run test generate assets deps lint check bench bench-engine loadtest clean
+.PHONY: all run test generate assets deps lint check bench bench-engine loadtest loadtest-play clean
 
 all: assets
 	$(GO) build -o bin/lamport ./cmd/lamport
@@ -59,6 +59,10 @@ bench-engine:
 ## loadtest: requests/s of a pattern page vs http.FileServer on the same page (needs wrk)
 loadtest: assets
 	$(GO) run ./tests/loadtest -d 10s -c 32
+
+## loadtest-play: playground latency (edited, cached, vs go run) and 20 clients for 60 s
+loadtest-play: assets
+	$(GO) run ./tests/playload -n 20 -c 20 -d 60s
 
 clean:
 	rm -rf bin static/dist/site.css static/dist/katex.css static/dist/js static/dist/fonts

@@ -56,7 +56,7 @@ func checkSource(src string) error {
 	for _, imp := range f.Imports {
 		path, _ := strconv.Unquote(imp.Path.Value)
 		if !importAllowed(path) {
-			problems = append(problems, fmt.Sprintf("%s: import %q is not allowed in the playground", fset.Position(imp.Pos()), path))
+			problems = append(problems, fmt.Sprintf("%s: import %q is not allowed in the playground", fset.Position(imp.Path.Pos()), path))
 		}
 	}
 	for _, group := range f.Comments {

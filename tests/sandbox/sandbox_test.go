@@ -6,6 +6,7 @@ package sandbox
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -373,6 +374,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"fmt"
 
 	"github.com/lamport-kb/lamport/playground/engine"
 )
@@ -497,3 +499,77 @@ func main() {
 		t.Errorf("in real time: limit %q, want time (output %q)", real.Limit, stdout(real))
 	}
 }
+
+// TestEveryForbiddenImport: each package that reaches the host (files,
+// network, processes, the runtime's internals, plugins, embedded files,
+// template file loading) is refused before anything is built.
+func TestEveryForbiddenImport(t *testing.T) {
+	forbidden := []string{"os", "os/exec", "os/signal", "os/user", "net", "net/http", "net/rpc", "syscall",
+		"unsafe", "reflect", "runtime", "runtime/debug", "runtime/pprof", "plugin", "embed", "C",
+		"go/build", "debug/elf", "debug/gosym", "path/filepath", "io/ioutil", "io/fs", "text/template",
+		"html/template", "crypto/rand", "internal/poll", "golang.org/x/sys/unix",
+		"github.com/lamport-kb/lamport/site", "github.com/lamport-kb/lamport/playground",
+		"modernc.org/sqlite"}
+	for _, imp := range forbidden {
+		src := fmt.Sprintf("package main\n\nimport _ %q\n\nfunc main() {}\n", imp)
+		r := run(t, src, 5*time.Second)
+		want := fmt.Sprintf("prog.go:3:10: import %q is not allowed in the playground", imp)
+		if r.Errors != want || r.Status == 0 || len(r.Events) != 0 {
+			t.Errorf("import %q: errors %q, status %d", imp, r.Errors, r.Status)
+		}
+	}
+}
+
+// TestDeepNesting: a deeply nested expression within the size cap is
+// refused by the parser or compiled within the build limits; either way
+// the answer comes in bounded time and the playground stays ready.
+func TestDeepNesting(t *testing.T) {
+	depth := 20000
+	src := "package main\n\nfunc main() { println(" + strings.Repeat("(", depth) + "1" + strings.Repeat(")", depth) + ") }\n"
+	r := run(t, src, 120*time.Second)
+	t.Logf("status %d, limit %q, errors %.200q", r.Status, r.Limit, r.Errors)
+	if r.Status == 0 && stdout(r) != "1\n" {
+		t.Errorf("ran with output %q", stdout(r))
+	}
+	if ok, _ := service.Status(); !ok {
+		t.Error("the playground is no longer ready")
+	}
+}
+
+// TestCPULimit: with a wall-clock limit longer than the CPU limit, eight
+// spinning goroutines on a two-core machine use up the CPU seconds first
+// and the kernel stops the program with SIGXCPU.
+func TestCPULimit(t *testing.T) {
+	if service == nil {
+		t.Skip("no Go toolchain")
+	}
+	dir := t.TempDir()
+	engineSrc, _ := fs.Sub(engine.Source, ".")
+	slow, err := playground.New(playground.Config{
+		WorkDir: dir, GoMod: lamport.GoMod, GoSum: lamport.GoSum,
+		GoCache: filepath.Join(os.TempDir(), "lamport-tests-gocache"),
+		Sources: []playground.Source{
+			{Dir: "content", FS: content.FS()},
+			{Dir: "playground/engine", FS: engineSrc},
+			{Dir: "playground/jail", FS: playground.JailSource()},
+		},
+		RunTimeout: 60 * time.Second, BuildTimeout: 10 * time.Minute,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := "package main\n\nfunc main() { for i := 0; i < 8; i++ { go func() { for {} }() }; select {} }\n"
+	start := time.Now()
+	r, err := slow.Run(context.Background(), playground.Request{Source: src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Limit != "cpu" || r.RunTime > 30*time.Second {
+		t.Errorf("limit %q after %v of running, want cpu (%d CPU seconds)", r.Limit, r.RunTime, jailCPUSeconds)
+	}
+	t.Logf("stopped after %v (run %v)", time.Since(start), r.RunTime)
+}
+
+// jailCPUSeconds is playground/jail.CPUSeconds (the jail is not imported:
+// its init would lock down this test process).
+const jailCPUSeconds = 5

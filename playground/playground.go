@@ -228,7 +228,7 @@ func (s *Service) cacheKey(req Request) string {
 }
 
 // jailVersion names the jail's limits and filter, part of the cache key.
-const jailVersion = "jail-v3 seccomp"
+const jailVersion = "jail-v4 seccomp, soft CPU limit"
 
 func (s *Service) cached(key string) *Response {
 	s.mu.Lock()

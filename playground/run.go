@@ -115,12 +115,12 @@ func (s *Service) run(ctx context.Context, bin string, fake bool, resp *Response
 		resp.Events[i].Message = progPath.ReplaceAllString(resp.Events[i].Message, "prog.go")
 	}
 	resp.Status = exitStatus(werr)
-	resp.Limit = limitHit(ctx, out, werr)
+	resp.Limit = limitHit(ctx, out, werr, cpuTime(cmd.ProcessState))
 	return resp, nil
 }
 
 // limitHit names the limit that stopped the program, if any.
-func limitHit(ctx context.Context, out *output, err error) string {
+func limitHit(ctx context.Context, out *output, err error, cpu time.Duration) string {
 	var exit *exec.ExitError
 	text := string(out.text())
 	switch {
@@ -130,12 +130,23 @@ func limitHit(ctx context.Context, out *output, err error) string {
 		return "output"
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		return "time"
-	case errors.As(err, &exit):
-		if ws, ok := exit.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGXCPU {
-			return "cpu"
-		}
+	case errors.As(err, &exit) && cpu >= jailCPU:
+		// The runtime ignores SIGXCPU at the soft limit; the kernel's
+		// SIGKILL at the hard limit ends it.
+		return "cpu"
 	}
 	return ""
+}
+
+// jailCPU is playground/jail's CPUSeconds (jail is not imported here:
+// its init would lock down the server).
+const jailCPU = 5 * time.Second
+
+func cpuTime(ps *os.ProcessState) time.Duration {
+	if ps == nil {
+		return 0
+	}
+	return ps.UserTime() + ps.SystemTime()
 }
 
 func exitStatus(err error) int {

@@ -36,7 +36,10 @@ const (
 )
 
 func init() {
-	limit(syscall.RLIMIT_CPU, CPUSeconds)
+	// SIGXCPU at the soft limit, which the Go runtime ignores, then the
+	// kernel's SIGKILL at the hard limit a second later; the runner tells
+	// it from other kills by the CPU time the process used.
+	limitSoft(syscall.RLIMIT_CPU, CPUSeconds, CPUSeconds+1)
 	limit(syscall.RLIMIT_DATA, DataBytes)
 	limit(syscall.RLIMIT_FSIZE, 0)
 	limit(syscall.RLIMIT_NOFILE, OpenFiles)
@@ -50,8 +53,10 @@ func init() {
 
 // limit lowers a resource limit; a failure is fatal, since running without
 // the limit is not allowed.
-func limit(resource int, value uint64) {
-	rl := syscall.Rlimit{Cur: value, Max: value}
+func limit(resource int, value uint64) { limitSoft(resource, value, value) }
+
+func limitSoft(resource int, soft, hard uint64) {
+	rl := syscall.Rlimit{Cur: soft, Max: hard}
 	if err := syscall.Setrlimit(resource, &rl); err != nil {
 		panic("jail: setrlimit: " + err.Error())
 	}

@@ -565,7 +565,7 @@ func TestCPULimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	if r.Limit != "cpu" || r.RunTime > 30*time.Second {
-		t.Errorf("limit %q after %v of running, want cpu (%d CPU seconds)", r.Limit, r.RunTime, jailCPUSeconds)
+		t.Errorf("limit %q, status %d after %v of running, want cpu (%d CPU seconds); output %.300q", r.Limit, r.Status, r.RunTime, jailCPUSeconds, stdout(r))
 	}
 	t.Logf("stopped after %v (run %v)", time.Since(start), r.RunTime)
 }

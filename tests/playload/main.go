@@ -26,6 +26,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"go/parser"
+	"go/token"
 	"io"
 	"io/fs"
 	"log"
@@ -102,6 +104,9 @@ func run(n, clients int, duration time.Duration, work string) error {
 		return err
 	}
 	if err := goRun(demo.Source, n); err != nil {
+		return err
+	}
+	if err := breakdown(demo.Source, n); err != nil {
 		return err
 	}
 	if duration > 0 {
@@ -347,4 +352,113 @@ func pct(d []time.Duration, p int) time.Duration {
 	s := slices.Clone(d)
 	slices.Sort(s)
 	return s[min(len(s)-1, len(s)*p/100)].Round(100 * time.Microsecond)
+}
+
+// breakdown builds edited programs with the playground's flags and
+// -debug-trace, and reports the median time of each phase of the go
+// command: loading packages, checking the build cache, compiling the
+// edited package (parse, type-check, code generation), linking. It also
+// times go/parser on the source, the playground's own check.
+func breakdown(demo string, n int) error {
+	root, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp(strings.TrimSpace(string(root)), "playload-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	phases := map[string][]time.Duration{}
+	for i := range n + 1 {
+		src := edit(demo)
+		start := time.Now()
+		if _, err := parser.ParseFile(token.NewFileSet(), "prog.go", src, parser.SkipObjectResolution); err != nil {
+			return err
+		}
+		parse := time.Since(start)
+		if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(src), 0o644); err != nil {
+			return err
+		}
+		trace := filepath.Join(dir, "trace.json")
+		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-debug-trace="+trace, "-o", filepath.Join(dir, "prog"), ".")
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("go build: %v\n%s", err, out)
+		}
+		spans, err := readTrace(trace)
+		if err != nil {
+			return err
+		}
+		if i == 0 {
+			continue // the first one fills the cache for -trimpath
+		}
+		phases["parse (ours)"] = append(phases["parse (ours)"], parse)
+		for name, d := range spans {
+			phases[name] = append(phases[name], d)
+		}
+	}
+	fmt.Println("where a build after an edit goes (go build -trimpath -ldflags=-s -w, median)")
+	for _, name := range []string{"parse (ours)", "whole go build", "load packages", "check the cache", "compile the edited package", "link"} {
+		fmt.Printf("  %-28s %v\n", name, pct(phases[name], 50))
+	}
+	fmt.Println()
+	return nil
+}
+
+// readTrace sums the go command's trace spans into phases.
+func readTrace(path string) (map[string]time.Duration, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var events []struct {
+		Name string  `json:"name"`
+		Ph   string  `json:"ph"`
+		TS   float64 `json:"ts"`
+		Dur  float64 `json:"dur"`
+		TID  int     `json:"tid"`
+	}
+	if err := json.Unmarshal(data, &events); err != nil {
+		return nil, err
+	}
+	type key struct {
+		name string
+		tid  int
+	}
+	open := map[key][]float64{}
+	phases := map[string]time.Duration{}
+	us := func(f float64) time.Duration { return time.Duration(f * 1e3) }
+	for _, e := range events {
+		var dur float64
+		switch e.Ph {
+		case "X":
+			dur = e.Dur
+		case "B":
+			open[key{e.Name, e.TID}] = append(open[key{e.Name, e.TID}], e.TS)
+			continue
+		case "E":
+			k := key{e.Name, e.TID}
+			if len(open[k]) == 0 {
+				continue
+			}
+			dur = e.TS - open[k][len(open[k])-1]
+			open[k] = open[k][:len(open[k])-1]
+		default:
+			continue
+		}
+		switch {
+		case e.Name == "Running build command":
+			phases["whole go build"] += us(dur)
+		case e.Name == "load.PackagesAndErrors":
+			phases["load packages"] += us(dur)
+		case strings.HasPrefix(e.Name, "Executing action (build check cache"):
+			phases["check the cache"] = max(phases["check the cache"], us(dur)) // they overlap
+		case strings.HasPrefix(e.Name, "Executing action (build ") && strings.Contains(e.Name, "playload-"):
+			phases["compile the edited package"] += us(dur)
+		case strings.HasPrefix(e.Name, "Executing action (link "):
+			phases["link"] += us(dur)
+		}
+	}
+	return phases, nil
 }

@@ -152,7 +152,10 @@ func Open(dsn string, opts Options) (*Engine, error) {
 	if opts.Durability == Full && dsn != ":memory:" {
 		linger = fullLinger
 	}
-	e.w = newWriter(db, linger)
+	if e.w, err = newWriter(db, linger); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return e, nil
 }
 
@@ -242,9 +245,12 @@ func (e *Engine) Recover(ctx context.Context) (int, error) {
 
 // execute runs (or replays) a workflow to completion and records its end.
 func (e *Engine) execute(ctx context.Context, wf Workflow, r *run) ([]byte, error) {
-	history, err := e.history(ctx, r.id)
-	if err != nil {
-		return nil, err
+	var history []event
+	if !r.fresh {
+		var err error
+		if history, err = e.history(ctx, r.id); err != nil {
+			return nil, err
+		}
 	}
 	c := &Context{Context: ctx, engine: e, run: r, history: byStep(history), events: len(history)}
 	out, werr := wf(c, r.input)

@@ -99,6 +99,7 @@ type run struct {
 	id, workflow, status, version string
 	input, output                 []byte
 	errMsg                        string
+	fresh                         bool // created by this Run: no history to load
 }
 
 func (r *run) result() ([]byte, error) {
@@ -122,6 +123,13 @@ const (
 	kindTimer = "timer"
 )
 
+// The writes every run makes (see writer.prepare).
+const (
+	insertEvent = `INSERT INTO events (run_id, seq, step_seq, step, kind, result, error, at, wake) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	insertRun   = `INSERT OR IGNORE INTO runs (id, workflow, version, input, status, created) VALUES (?, ?, ?, ?, ?, ?)`
+	finishRun   = `UPDATE runs SET status = ?, output = ?, error = ?, finished = ? WHERE id = ?`
+)
+
 // event is one record of the log.
 type event struct {
 	seq, stepSeq int
@@ -136,13 +144,16 @@ func (e *Engine) startRun(ctx context.Context, workflow, version, id string, inp
 	var r *run
 	var created bool
 	err := e.w.do(ctx, func(tx *sql.Tx) error {
-		res, err := tx.Exec(`INSERT OR IGNORE INTO runs (id, workflow, version, input, status, created) VALUES (?, ?, ?, ?, ?, ?)`,
+		res, err := e.w.exec(tx, insertRun,
 			id, workflow, version, input, statusRunning, time.Now().UnixNano())
 		if err != nil {
 			return err
 		}
 		n, _ := res.RowsAffected()
-		created = n == 1
+		if created = n == 1; created {
+			r = &run{id: id, workflow: workflow, version: version, input: input, status: statusRunning, fresh: true}
+			return nil
+		}
 		r, err = loadRun(tx, id)
 		return err
 	})
@@ -215,7 +226,7 @@ func (e *Engine) finish(ctx context.Context, id string, out []byte, werr error) 
 		status, msg = statusFailed, sql.NullString{String: werr.Error(), Valid: true}
 	}
 	return e.w.do(ctx, func(tx *sql.Tx) error {
-		_, err := tx.Exec(`UPDATE runs SET status = ?, output = ?, error = ?, finished = ? WHERE id = ?`,
+		_, err := e.w.exec(tx, finishRun,
 			status, out, msg, time.Now().UnixNano(), id)
 		return err
 	})

@@ -27,6 +27,8 @@ type writer struct {
 
 	commits, requests atomic.Int64 // for the group-commit ratio in benchmarks
 
+	stmts map[string]*sql.Stmt // prepared once; used only by the writer goroutine
+
 	mu     sync.RWMutex // held for reading while sending, for writing by close
 	closed bool
 }
@@ -45,10 +47,14 @@ var errClosed = errors.New("engine: closed")
 // of other runs in flight: about one fsync on an SSD.
 const fullLinger = 250 * time.Microsecond
 
-func newWriter(db *sql.DB, linger time.Duration) *writer {
-	w := &writer{db: db, reqs: make(chan *writeReq, maxBatch), done: make(chan struct{}), linger: linger}
+func newWriter(db *sql.DB, linger time.Duration) (*writer, error) {
+	w := &writer{db: db, reqs: make(chan *writeReq, maxBatch), done: make(chan struct{}), linger: linger,
+		stmts: make(map[string]*sql.Stmt)}
+	if err := w.prepare(); err != nil {
+		return nil, err
+	}
 	go w.loop()
-	return w
+	return w, nil
 }
 
 // do runs fn in a write transaction and waits until it is committed.
@@ -78,7 +84,7 @@ func (w *writer) append(ctx context.Context, runID string, ev event) error {
 		wake = sql.NullInt64{Int64: ev.wake.UnixNano(), Valid: true}
 	}
 	return w.do(ctx, func(tx *sql.Tx) error {
-		_, err := tx.Exec(`INSERT INTO events (run_id, seq, step_seq, step, kind, result, error, at, wake) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		_, err := w.exec(tx, insertEvent,
 			runID, ev.seq, ev.stepSeq, ev.step, ev.kind, ev.result, nullString(ev.errMsg), ev.at.UnixNano(), wake)
 		return err
 	})
@@ -95,6 +101,32 @@ func (w *writer) loop() {
 		w.commit(batch)
 	}
 	close(w.done)
+}
+
+// statements are the writes every run makes, prepared once when the
+// writer starts (before any transaction holds the connection, which for
+// ":memory:" is the only one) so that SQLite does not parse them for
+// every event.
+var statements = []string{insertEvent, insertRun, finishRun}
+
+func (w *writer) prepare() error {
+	for _, q := range statements {
+		stmt, err := w.db.Prepare(q)
+		if err != nil {
+			return err
+		}
+		w.stmts[q] = stmt
+	}
+	return nil
+}
+
+// exec runs query in tx, as its prepared statement when it has one. Only
+// request functions, which run on the writer goroutine, call it.
+func (w *writer) exec(tx *sql.Tx, query string, args ...any) (sql.Result, error) {
+	if stmt, ok := w.stmts[query]; ok {
+		return tx.Stmt(stmt).Exec(args...)
+	}
+	return tx.Exec(query, args...)
 }
 
 // drain adds the requests already queued.
@@ -182,4 +214,7 @@ func (w *writer) close() {
 	}
 	w.mu.Unlock()
 	<-w.done
+	for _, stmt := range w.stmts {
+		stmt.Close()
+	}
 }

@@ -18,7 +18,10 @@ func openTestWriter(t *testing.T, linger time.Duration) (*sql.DB, *writer) {
 	if _, err := db.Exec(`CREATE TABLE t (k TEXT PRIMARY KEY)`); err != nil {
 		t.Fatal(err)
 	}
-	w := newWriter(db, linger)
+	w, err := newWriter(db, linger)
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() { w.close(); db.Close() })
 	return db, w
 }

@@ -103,9 +103,6 @@ func run(n, clients int, duration time.Duration, work string) error {
 	if err := latency(url, demo.Source, n); err != nil {
 		return err
 	}
-	if err := goRun(demo.Source, n); err != nil {
-		return err
-	}
 	if err := breakdown(demo.Source, n); err != nil {
 		return err
 	}
@@ -193,8 +190,19 @@ func post(client *http.Client, url, src string) (result, error) {
 	return res, nil
 }
 
+// latency times edited runs through the site and, interleaved with them
+// so that both see the same machine, `go run` of the same edited programs
+// in this module with the default (warm) build cache; then cached runs.
 func latency(url, demo string, n int) error {
-	var edited, cached, builds, runs []time.Duration
+	goRun, cleanup, err := goRunner()
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	if _, err := goRun(edit(demo)); err != nil { // links this module's packages into the cache
+		return err
+	}
+	var edited, cached, builds, runs, goRuns []time.Duration
 	last := ""
 	// Each phase from its own address: the site allows a client 30 runs a
 	// minute.
@@ -206,6 +214,11 @@ func latency(url, demo string, n int) error {
 			return fmt.Errorf("edited run: status %d cached %v: %v", r.status, r.cached, err)
 		}
 		edited, builds, runs = append(edited, r.took), append(builds, r.build), append(runs, r.runTime)
+		took, err := goRun(edit(demo))
+		if err != nil {
+			return err
+		}
+		goRuns = append(goRuns, took)
 	}
 	for range n {
 		r, err := post(again, url, last)
@@ -216,39 +229,35 @@ func latency(url, demo string, n int) error {
 	}
 	fmt.Printf("circuit-breaker demo, %d runs each, end to end over HTTP\n", n)
 	fmt.Printf("  after an edit   p50 %-8v p90 %-8v (build p50 %v, run p50 %v)\n", pct(edited, 50), pct(edited, 90), pct(builds, 50), pct(runs, 50))
-	fmt.Printf("  cached          p50 %-8v p90 %v\n", pct(cached, 50), pct(cached, 90))
+	fmt.Printf("  go run, edited  p50 %-8v p90 %v   (interleaved with the runs above)\n", pct(goRuns, 50), pct(goRuns, 90))
+	fmt.Printf("  cached          p50 %-8v p90 %v\n\n", pct(cached, 50), pct(cached, 90))
 	return nil
 }
 
-// goRun times `go run` of the same edited programs in this module, with
-// the default (warm) build cache.
-func goRun(demo string, n int) error {
+// goRunner returns a function that times `go run` of a program placed in
+// a directory of this module.
+func goRunner() (func(src string) (time.Duration, error), func(), error) {
 	root, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	dir, err := os.MkdirTemp(strings.TrimSpace(string(root)), "playload-")
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	defer os.RemoveAll(dir)
-	var took []time.Duration
-	for i := range n + 1 {
-		if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(edit(demo)), 0o644); err != nil {
-			return err
+	run := func(src string) (time.Duration, error) {
+		if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(src), 0o644); err != nil {
+			return 0, err
 		}
 		start := time.Now()
 		cmd := exec.Command("go", "run", ".")
 		cmd.Dir = dir
 		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("go run: %v\n%s", err, out)
+			return 0, fmt.Errorf("go run: %v\n%s", err, out)
 		}
-		if i > 0 { // the first one links this module's packages into the cache
-			took = append(took, time.Since(start))
-		}
+		return time.Since(start), nil
 	}
-	fmt.Printf("  go run, edited  p50 %-8v p90 %v\n\n", pct(took, 50), pct(took, 90))
-	return nil
+	return run, func() { os.RemoveAll(dir) }, nil
 }
 
 // load runs clients that edit and run the demo in a loop.

@@ -121,7 +121,7 @@ func (ws *workspace) build(ctx context.Context, src, tags string, timeout time.D
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	bin = filepath.Join(pkg, "prog")
-	cmd := exec.CommandContext(ctx, ws.goBin, "build", "-trimpath", "-ldflags=-s -w", "-tags="+tags, "-o", bin, ".")
+	cmd := exec.CommandContext(ctx, ws.goBin, "build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w", "-tags="+tags, "-o", bin, ".")
 	cmd.Dir, cmd.Env = pkg, ws.env
 	// The go command starts compilers and the linker: on timeout or
 	// cancellation, kill the whole process group, not just go.

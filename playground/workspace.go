@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/mod/modfile"
 	"golang.org/x/sys/unix"
 )
 
@@ -43,8 +44,11 @@ func newWorkspace(cfg Config, goBin string) (*workspace, error) {
 	if err := writeModule(mod, cfg); err != nil {
 		return nil, err
 	}
-	gomod := "module play\n\ngo 1.26\n\nrequire github.com/lamport-kb/lamport v0.0.0\n\nreplace github.com/lamport-kb/lamport => ./lamport\n"
-	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o644); err != nil {
+	gomod, err := workspaceGoMod(cfg.GoMod)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), gomod, 0o644); err != nil {
 		return nil, err
 	}
 	if err := os.WriteFile(filepath.Join(dir, "go.sum"), cfg.GoSum, 0o644); err != nil {
@@ -62,10 +66,29 @@ func newWorkspace(cfg Config, goBin string) (*workspace, error) {
 		"HOME=" + cfg.WorkDir,
 		"GOCACHE=" + cmp.Or(cfg.GoCache, filepath.Join(cfg.WorkDir, "gocache")),
 		"GOMODCACHE=" + modcache,
-		"GOPROXY=off", "GOFLAGS=-mod=mod", "CGO_ENABLED=0", "GOTOOLCHAIN=local",
+		"GOPROXY=off", "GOFLAGS=-mod=readonly", "CGO_ENABLED=0", "GOTOOLCHAIN=local",
 		"GOTELEMETRY=off", "GOENV=off", "GOWORK=off",
 	}
 	return ws, nil
+}
+
+// workspaceGoMod is the go.mod of the workspace module "play": it
+// requires this module, replaced by its copy under lamport/, and every
+// module this module requires, at the same versions, so that the module
+// graph is complete and builds run with -mod=readonly (no go.mod update to
+// check on every build).
+func workspaceGoMod(moduleGoMod []byte) ([]byte, error) {
+	f, err := modfile.Parse("go.mod", moduleGoMod, nil)
+	if err != nil {
+		return nil, fmt.Errorf("playground: the module's go.mod: %w", err)
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "module play\n\ngo %s\n\nrequire (\n\t%s v0.0.0\n", f.Go.Version, f.Module.Mod.Path)
+	for _, r := range f.Require {
+		fmt.Fprintf(&b, "\t%s %s\n", r.Mod.Path, r.Mod.Version)
+	}
+	fmt.Fprintf(&b, ")\n\nreplace %s => ./lamport\n", f.Module.Mod.Path)
+	return b.Bytes(), nil
 }
 
 // writeModule lays the module's go.mod, go.sum and sources (no tests) out

@@ -374,7 +374,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"fmt"
 
 	"github.com/lamport-kb/lamport/playground/engine"
 )

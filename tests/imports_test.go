@@ -18,6 +18,7 @@ var allowed = map[string][]string{
 	"search":               {"content"},
 	"graph":                {"content"},
 	"playground":           {"playground/jail", "content"},
+	"playground/jail/gen":  {"playground/jail/internal/policy"},
 	"site/view":            {"content", "i18n", "static"},
 	"site":                 {"content", "i18n", "static", "search", "graph", "playground", "playground/engine", "site/view"},
 	"cmd/lamport":          {"content", "i18n", "static", "search", "graph", "playground", "playground/engine", "site"},

@@ -1,69 +1,50 @@
 package jail
 
 import (
+	"errors"
 	"syscall"
-
-	seccomp "github.com/elastic/go-seccomp-bpf"
+	"unsafe"
 )
 
-// allowed are the system calls a jailed Go program may make once init has
-// run: memory, threads and signals for the runtime, the netpoller, time,
-// and reads and writes on descriptors it already holds (stdout, stderr,
-// the runtime's pipes and eventfds). Everything else fails with EPERM.
-// Opening files is not here: the program starts with every descriptor it
-// will ever need.
-var allowed = []string{
-	// descriptors already open
-	"read", "write", "readv", "writev", "pread64", "pwrite64", "close", "fstat", "lseek", "fcntl", "dup", "dup3",
-	"pipe2", "eventfd2", "epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait", "ppoll", "pselect6", "poll",
-	// memory
-	"mmap", "munmap", "mprotect", "madvise", "mremap", "brk", "mincore",
-	// threads, scheduling and signals
-	"futex", "sched_yield", "sched_getaffinity", "set_robust_list", "rseq", "gettid", "getpid", "getppid",
-	"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigaltstack", "restart_syscall",
-	"exit", "exit_group",
-	// time
-	"clock_gettime", "clock_getres", "clock_nanosleep", "nanosleep", "gettimeofday", "time",
-	"timer_create", "timer_settime", "timer_gettime", "timer_delete", "setitimer", "getitimer",
-	// harmless facts about the process
-	"getrandom", "uname", "getuid", "geteuid", "getgid", "getegid", "getrlimit", "getrusage",
-}
+//go:generate go run ./gen
 
-// filter allows the calls above; clone only for new threads (the flags
-// the runtime uses include CLONE_THREAD, fork-like clones do not); kill
-// and tgkill only of this process (the runtime signals its own threads to
-// preempt them), so a program cannot signal another reader's run that
-// shares its uid; prlimit64 only on itself.
-func filter() seccomp.Filter {
-	self := uint64(syscall.Getpid())
-	return seccomp.Filter{
-		NoNewPrivs: true,
-		Flag:       seccomp.FilterFlagTSync, // every thread the runtime has already started
-		Policy: seccomp.Policy{
-			DefaultAction: seccomp.ActionErrno,
-			Syscalls: []seccomp.SyscallGroup{{
-				Action: seccomp.ActionAllow,
-				Names:  allowed,
-				NamesWithCondtions: []seccomp.NameWithConditions{
-					{Name: "clone", Conditions: []seccomp.Condition{
-						{Argument: 0, Operation: seccomp.BitsSet, Value: syscall.CLONE_THREAD},
-					}},
-					onlyArg0("kill", self),
-					onlyArg0("tgkill", self),
-					onlyArg0("prlimit64", 0),
-				},
-			}},
-		},
-	}
-}
+// Constants of prctl(2) and seccomp(2) that package syscall lacks.
+const (
+	prSetNoNewPrivs      = 38
+	seccompSetModeFilter = 1
+	seccompFilterTSync   = 1
+)
 
+// installFilter installs the seccomp program (generated from
+// internal/policy into filter_linux_amd64.go) on every thread of the
+// process, after setting no_new_privs, which an unprivileged process
+// needs to install a filter.
 func installFilter() error {
-	return seccomp.LoadFilter(filter())
+	if len(program) == 0 {
+		return errors.New("no filter for this architecture: the jail has one for linux/amd64")
+	}
+	prog := withPID(program, uint32(syscall.Getpid()))
+	if _, _, e := syscall.RawSyscall6(syscall.SYS_PRCTL, prSetNoNewPrivs, 1, 0, 0, 0, 0); e != 0 {
+		return e
+	}
+	fprog := syscall.SockFprog{Len: uint16(len(prog)), Filter: &prog[0]}
+	r, _, e := syscall.RawSyscall(sysSeccomp, seccompSetModeFilter, seccompFilterTSync, uintptr(unsafe.Pointer(&fprog)))
+	if e != 0 {
+		return e
+	}
+	if r != 0 { // TSYNC names a thread it could not synchronise
+		return errors.New("a thread could not take the filter")
+	}
+	return nil
 }
 
-// onlyArg0 allows a call whose first argument is v.
-func onlyArg0(name string, v uint64) seccomp.NameWithConditions {
-	return seccomp.NameWithConditions{Name: name, Conditions: []seccomp.Condition{
-		{Argument: 0, Operation: seccomp.Equal, Value: v},
-	}}
+// withPID is a copy of prog with the process's pid in place of selfPID.
+func withPID(prog []syscall.SockFilter, pid uint32) []syscall.SockFilter {
+	out := append([]syscall.SockFilter(nil), prog...)
+	for i := range out {
+		if out[i].K == selfPID {
+			out[i].K = pid
+		}
+	}
+	return out
 }

@@ -1,0 +1,25 @@
+//go:build linux && amd64
+
+package policy
+
+import (
+	"bytes"
+	"os"
+	"testing"
+)
+
+// TestFilterGenerated fails when filter_linux_amd64.go is not what
+// internal/policy assembles: run `go generate ./playground/jail`.
+func TestFilterGenerated(t *testing.T) {
+	want, err := GoFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile("../../filter_linux_amd64.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Error("filter_linux_amd64.go is stale: run `go generate ./playground/jail`")
+	}
+}

@@ -10,11 +10,12 @@ import (
 )
 
 // Timeline draws a run's history as an SVG: one row per step in step
-// order, a bar for the step's work (from the previous event to its
-// result; red when it failed), a dashed gap for every backoff or durable
-// timer, a red tick for every failed attempt, and compensations ("undo:")
-// in amber, so a saga's reverse order is visible. It is a pure function of
-// the history; the playground shows it under a run's output.
+// order, a bar for each attempt of the step's work (from the previous
+// event, or the end of the last wait, to its outcome; red when the attempt
+// failed), a dashed gap for every backoff or durable timer, and
+// compensations ("undo:") in amber, so a saga's reverse order is
+// visible. It is a pure function of the history; the playground shows it
+// under a run's output (TimelineImage).
 func Timeline(h *History) string {
 	rows := timelineRows(h)
 	if len(rows) == 0 {
@@ -37,38 +38,19 @@ func Timeline(h *History) string {
 		for _, g := range r.gaps {
 			fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#888" stroke-dasharray="3 3"/>`, x(g[0]), y+9, x(g[1]), y+9)
 		}
-		for _, t := range r.failures {
-			fmt.Fprintf(&b, `<rect x="%.1f" y="%d" width="3" height="16" fill="#cf222e"><title>attempt failed</title></rect>`, x(t), y+1)
-		}
-		if !r.end.IsZero() {
+		for _, a := range r.attempts {
+			colour := r.colour()
+			if a.failed {
+				colour = "#cf222e"
+			}
 			fmt.Fprintf(&b, `<rect x="%.1f" y="%d" width="%.1f" height="16" rx="2" fill="%s"><title>%s</title></rect>`,
-				x(r.start), y+1, max(2, x(r.end)-x(r.start)), r.colour(), html.EscapeString(r.title))
+				x(a.from), y+1, max(3, x(a.to)-x(a.from)), colour, html.EscapeString(a.title))
 		}
 	}
 	fmt.Fprintf(&b, `<text x="%d" y="%d" fill="#666">%s</text></svg>`, label, len(rows)*rowH+18, end.Sub(start).Round(time.Millisecond))
 	return b.String()
 }
 
-type timelineRow struct {
-	name       string
-	start, end time.Time
-	failed     bool
-	title      string
-	gaps       [][2]time.Time
-	failures   []time.Time
-}
-
-func (r timelineRow) colour() string {
-	switch {
-	case r.failed:
-		return "#cf222e"
-	case strings.HasPrefix(r.name, "undo:"):
-		return "#bf8700"
-	}
-	return "#2da44e"
-}
-
-// timelineRows groups the events by step.
 // ImagePrefix starts an output line that the playground shows as an
 // image: the rest of the line is the image (SVG or PNG) in base64. The Go
 // playground uses the same convention.
@@ -82,34 +64,65 @@ func TimelineImage(h *History) string {
 	return ImagePrefix + base64.StdEncoding.EncodeToString([]byte(Timeline(h)))
 }
 
+type timelineRow struct {
+	name     string
+	attempts []attempt
+	failed   bool // the step's recorded result is an error
+	gaps     [][2]time.Time
+}
+
+// attempt is one run of a step's function, or the wait before a timer.
+type attempt struct {
+	from, to time.Time
+	failed   bool
+	title    string
+}
+
+func (r timelineRow) colour() string {
+	switch {
+	case r.failed:
+		return "#cf222e"
+	case strings.HasPrefix(r.name, "undo:"):
+		return "#bf8700"
+	}
+	return "#2da44e"
+}
+
+// timelineRows groups the events by step, and a step's events into
+// attempts separated by backoff or timer gaps.
 func timelineRows(h *History) []timelineRow {
 	byStep := map[int]*timelineRow{}
+	cursor := map[int]time.Time{} // where the step's next attempt starts
 	prev := time.Time{}
 	for _, ev := range h.Events {
 		r := byStep[ev.Step]
 		if r == nil {
-			r = &timelineRow{name: ev.Name, start: ev.At}
-			if !prev.IsZero() {
-				r.start = prev
-			}
+			r = &timelineRow{name: ev.Name}
 			byStep[ev.Step] = r
+			cursor[ev.Step] = ev.At
+			if !prev.IsZero() {
+				cursor[ev.Step] = prev
+			}
 		}
 		switch ev.Kind {
-		case kindRetry:
-			r.failures = append(r.failures, ev.At)
-			if ev.Wake != nil {
-				r.gaps = append(r.gaps, [2]time.Time{ev.At, *ev.Wake})
+		case kindRetry, kindTimer:
+			title := ev.Name + ": waiting"
+			if ev.Kind == kindRetry {
+				title = ev.Name + ": attempt failed: " + ev.Error
 			}
-		case kindTimer:
+			r.attempts = append(r.attempts, attempt{from: cursor[ev.Step], to: ev.At, failed: ev.Kind == kindRetry, title: title})
+			cursor[ev.Step] = ev.At
 			if ev.Wake != nil {
 				r.gaps = append(r.gaps, [2]time.Time{ev.At, *ev.Wake})
+				cursor[ev.Step] = *ev.Wake
 			}
 		case kindDone:
-			r.end, r.failed = ev.At, ev.Error != ""
-			r.title = ev.Name + ": ok"
+			r.failed = ev.Error != ""
+			title := ev.Name + ": ok"
 			if r.failed {
-				r.title = ev.Name + ": " + ev.Error
+				title = ev.Name + ": " + ev.Error
 			}
+			r.attempts = append(r.attempts, attempt{from: cursor[ev.Step], to: ev.At, failed: r.failed, title: title})
 		}
 		prev = ev.At
 	}

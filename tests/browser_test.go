@@ -298,6 +298,10 @@ func keywordColour(t *testing.T, b *browser) string {
 		Words        []string
 		Colour, Text string
 	}
+	// CodeMirror parses in the background, in slices of time: on a busy
+	// machine the later lines are highlighted a moment later.
+	b.run(t, chromedp.Poll(`[...document.querySelectorAll(".cm-editor .cm-line span.tok-keyword")].some((s) => s.textContent === "func")`,
+		nil, chromedp.WithPollingTimeout(15*time.Second)))
 	b.run(t, chromedp.Evaluate(`(() => {
 		const spans = [...document.querySelectorAll(".cm-editor .cm-line span.tok-keyword")];
 		return {Words: spans.map((s) => s.textContent),

@@ -69,10 +69,8 @@ func main() {
 	defer os.RemoveAll(tmp)
 
 	fmt.Printf("engine benchmark: %d workflows per run, median of 3 (min–max), GOMAXPROCS %s\n\n", *n, os.Getenv("GOMAXPROCS"))
-	if *only == "" {
-		ceiling(tmp)
-		fmt.Println()
-	}
+	ceiling(tmp)
+	fmt.Println()
 	fmt.Printf("%-28s %-16s %22s %22s %12s %12s %10s\n", "workload", "engine", "wf/s", "steps/s", "p50", "p99", "events/step")
 	workloads := []workload{
 		{"W1 3 steps, 1 starter", 3, 1, *n},

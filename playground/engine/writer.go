@@ -94,14 +94,38 @@ func nullString(s string) sql.NullString { return sql.NullString{String: s, Vali
 
 func (w *writer) loop() {
 	for req := range w.reqs {
-		batch := w.drain([]*writeReq{req})
+		b := w.begin()
+		b.add(req)
+		w.drain(b)
 		if w.linger > 0 {
-			batch = w.gather(batch)
+			w.gather(b)
 		}
-		w.commit(batch)
+		w.commit(b)
 	}
 	close(w.done)
 }
+
+// batch is a transaction being filled: each request's function runs as
+// the request joins, so the SQL work overlaps the wait for more requests.
+type batch struct {
+	tx   *sql.Tx
+	reqs []*writeReq
+	err  error // Begin's error or the first function's; later requests only join
+}
+
+func (w *writer) begin() *batch {
+	tx, err := w.db.Begin()
+	return &batch{tx: tx, err: err}
+}
+
+func (b *batch) add(r *writeReq) {
+	b.reqs = append(b.reqs, r)
+	if b.err == nil {
+		b.err = r.fn(b.tx)
+	}
+}
+
+func (b *batch) full() bool { return len(b.reqs) >= maxBatch }
 
 // statements are the writes every run makes, prepared once when the
 // writer starts (before any transaction holds the connection, which for
@@ -130,70 +154,71 @@ func (w *writer) exec(tx *sql.Tx, query string, args ...any) (sql.Result, error)
 }
 
 // drain adds the requests already queued.
-func (w *writer) drain(batch []*writeReq) []*writeReq {
-	for len(batch) < maxBatch {
+func (w *writer) drain(b *batch) {
+	for !b.full() {
 		select {
 		case r, ok := <-w.reqs:
 			if !ok {
-				return batch
+				return
 			}
-			batch = append(batch, r)
+			b.add(r)
 		default:
-			return batch
+			return
 		}
 	}
-	return batch
 }
 
 // gather waits up to w.linger for a request from every run in flight.
-func (w *writer) gather(batch []*writeReq) []*writeReq {
+func (w *writer) gather(b *batch) {
 	want := min(int(w.active.Load()), maxBatch)
-	if len(batch) >= want {
-		return batch
+	if len(b.reqs) >= want {
+		return
 	}
 	timer := time.NewTimer(w.linger)
 	defer timer.Stop()
-	for len(batch) < want {
+	for len(b.reqs) < want {
 		select {
 		case r, ok := <-w.reqs:
 			if !ok {
-				return batch
+				return
 			}
-			batch = append(batch, r)
+			b.add(r)
 		case <-timer.C:
-			return batch
+			return
 		}
 	}
-	return batch
 }
 
-// commit runs a batch in one transaction. If a request's function fails,
+// commit commits the batch. If a request's function or the commit failed,
 // the batch is rolled back and each request is retried in a transaction
 // of its own, so that it alone gets the error and the others commit.
-func (w *writer) commit(batch []*writeReq) {
+func (w *writer) commit(b *batch) {
 	w.commits.Add(1)
-	w.requests.Add(int64(len(batch)))
-	if len(batch) > 1 && w.commitAll(batch) == nil {
-		reply(batch, nil)
+	w.requests.Add(int64(len(b.reqs)))
+	err := b.err
+	if err == nil {
+		err = b.tx.Commit()
+	} else if b.tx != nil {
+		b.tx.Rollback()
+	}
+	if err == nil || len(b.reqs) == 1 {
+		reply(b.reqs, err)
 		return
 	}
-	for _, r := range batch {
-		r.errc <- w.commitAll([]*writeReq{r})
+	for _, r := range b.reqs {
+		r.errc <- w.commitOne(r)
 	}
 }
 
-// commitAll runs the requests' functions in one transaction and commits
-// it if all of them succeed.
-func (w *writer) commitAll(batch []*writeReq) error {
+// commitOne runs one request in a transaction of its own.
+func (w *writer) commitOne(r *writeReq) error {
 	tx, err := w.db.Begin()
 	if err != nil {
 		return err
 	}
-	for _, r := range batch {
-		if err := r.fn(tx); err != nil {
-			tx.Rollback()
-			return err
-		}
+	if err := r.fn(tx); err != nil {
+		tx.Rollback()
+		return err
 	}
 	return tx.Commit()
 }

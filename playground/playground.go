@@ -271,6 +271,7 @@ func (s *Service) Warm(ctx context.Context, imports []string) (time.Duration, er
 		}
 	}
 	took := time.Since(start)
+	s.ws.warmed.Store(true)
 	s.recordSelfCheck(ctx)
 	return took, nil
 }

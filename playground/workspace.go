@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -28,6 +29,7 @@ type workspace struct {
 	env       []string
 	goBin     string
 	goVersion string // the toolchain, part of result cache keys
+	warmed    atomic.Bool // every importable package is in the build cache
 	next      atomic.Int64
 	cfg       Config
 }
@@ -145,7 +147,7 @@ func (ws *workspace) build(ctx context.Context, src, tags string, timeout time.D
 	defer cancel()
 	bin = filepath.Join(pkg, "prog")
 	cmd := exec.CommandContext(ctx, ws.goBin, "build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w", "-tags="+tags, "-o", bin, ".")
-	cmd.Dir, cmd.Env = pkg, ws.env
+	cmd.Dir, cmd.Env = pkg, ws.buildEnv()
 	// The go command starts compilers and the linker: on timeout or
 	// cancellation, kill the whole process group, not just go.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -173,6 +175,19 @@ func (ws *workspace) build(ctx context.Context, src, tags string, timeout time.D
 		return "", "", "", err
 	}
 	return bin, "", "", nil
+}
+
+// buildEnv is the go command's environment. Once the cache is warm, a
+// build compiles one small package and links: there the compiler and
+// linker run about 5% faster with a lazier garbage collector (GOGC=400),
+// and their heaps stay small. Before, a build may compile
+// modernc.org/sqlite, whose compiler heap must not grow 4× past its
+// live size.
+func (ws *workspace) buildEnv() []string {
+	if !ws.warmed.Load() {
+		return ws.env
+	}
+	return append(slices.Clone(ws.env), "GOGC=400")
 }
 
 // parentDone tells a caller's cancellation from the build timeout.

@@ -28,7 +28,7 @@ type workspace struct {
 	dir       string
 	env       []string
 	goBin     string
-	goVersion string // the toolchain, part of result cache keys
+	goVersion string      // the toolchain, part of result cache keys
 	warmed    atomic.Bool // every importable package is in the build cache
 	next      atomic.Int64
 	cfg       Config

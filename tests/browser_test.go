@@ -267,6 +267,7 @@ func TestBrowserPlayground(t *testing.T) {
 		t.Errorf("the form's textarea did not follow the editor: %.300q", field)
 	}
 	checkAxe(t, b)
+	reopenShared(t, b)
 
 	b.run(t, chromedp.Click(".theme-toggle", chromedp.ByQuery))
 	if dark := keywordColour(t, b); dark == light {
@@ -387,4 +388,25 @@ func TestBrowserEngineDemo(t *testing.T) {
 	}
 	checkAxe(t, b)
 	b.noErrors(t)
+}
+
+// reopenShared shares the edited program, opens the link it gets, and
+// expects the same code in the editor.
+func reopenShared(t *testing.T, b *browser) {
+	t.Helper()
+	var link, code string
+	b.run(t,
+		chromedp.Click(`[data-action=share]`, chromedp.ByQuery),
+		chromedp.Poll(`location.pathname.startsWith("/p/")`, nil, chromedp.WithPollingTimeout(10*time.Second)),
+		chromedp.Evaluate(`location.href`, &link),
+	)
+	b.run(t, // a new run: Navigate takes the link's value when it is built
+		chromedp.Navigate("about:blank"),
+		chromedp.Navigate(link),
+		chromedp.WaitVisible(`.cm-editor .cm-content`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelector("textarea[name=body]").value`, &code), // the editor draws only the lines in view
+	)
+	if !strings.Contains(code, `println("edited ok")`) {
+		t.Errorf("the shared link %s reopened %.200q", link, code)
+	}
 }

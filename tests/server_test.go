@@ -85,6 +85,14 @@ func mustServerWith(tb testing.TB, runner playground.Runner) *httptest.Server {
 		tb.Fatal(err)
 	}
 	cfg := site.Config{BaseURL: "http://lamport.test", RepoURL: "https://github.com/lamport-kb/lamport", Branch: "main", Runner: runner}
+	if runner != nil { // with the playground, sharing too, on a real SQLite file
+		shares, err := playground.OpenStore(filepath.Join(tb.TempDir(), "lamport.db"))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { shares.Close() })
+		cfg.Shares = shares
+	}
 	s, err := site.New(cfg, l, idx, assets, nil)
 	if err != nil {
 		tb.Fatal(err)

@@ -27,6 +27,18 @@ func join(s []string) string { return strings.Join(s, ", ") }
 
 func sprintf(format string, a ...any) string { return fmt.Sprintf(format, a...) }
 
+// playHeading is "Playground: <pattern>", or "Playground" for a shared
+// program.
+func playHeading(p Page, d PlayData) string {
+	if d.Title == "" {
+		return p.M.PlayTitle
+	}
+	if p.Lang == "zh" {
+		return p.M.PlayTitle + "：" + d.Title
+	}
+	return p.M.PlayTitle + ": " + d.Title
+}
+
 func playStatus(p Page, d PlayData) string {
 	s := sprintf(p.M.PlayStatus, d.Status)
 	if d.Limit != "" {

@@ -46,7 +46,12 @@
 // writer goroutine that groups the records waiting at the same moment into
 // one transaction (group commit), so concurrent runs share fsyncs.
 // Durability FULL (the default) syncs the WAL on every commit: a step
-// reported as recorded survives a power loss. NORMAL syncs only at
+// reported as recorded survives a power loss. A step's record is durable
+// before the next step starts; a run's final status is written after Run
+// returns its result, without waiting for its commit: it follows from the
+// recorded steps, so a run whose end was lost is replayed by Recover
+// without running any step again. Status, History and Recover wait for
+// pending writes, so they see every run that has returned. NORMAL syncs only at
 // checkpoints: a recorded step survives a crash of the process, but the
 // last commits may be lost in a power failure or OS crash; DBOS Transact
 // uses NORMAL by default. ":memory:" gives a private in-memory database,

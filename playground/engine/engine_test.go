@@ -270,6 +270,9 @@ func TestKill9(t *testing.T) {
 		}
 	}
 	var done, events int
+	if err := e.w.sync(context.Background()); err != nil { // the last runs' ends are written after Run returns
+		t.Fatal(err)
+	}
 	e.db.QueryRow(`SELECT count(*) FROM runs WHERE status = 'done'`).Scan(&done)
 	e.db.QueryRow(`SELECT count(*) FROM events`).Scan(&events)
 	if done != 1000 || events != 10000 {
@@ -361,4 +364,60 @@ func BenchmarkFull8Starters(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "wf/s")
 	b.ReportMetric(float64(e.w.requests.Load())/b.Elapsed().Seconds(), "writes/s")
 	b.ReportMetric(float64(e.w.requests.Load())/float64(e.w.commits.Load()), "writes/commit")
+}
+
+// A run's end is written after Run returns. If it is lost (the process
+// died before its commit), Recover replays the run from its recorded steps:
+// no step runs again, and the same end is recorded.
+func TestLostEndIsReplayed(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "e.db")
+	e := mustOpen(t, path, Options{})
+	var calls counter
+	e.Register("wf", threeSteps(&calls, nil))
+	want, err := e.Run(context.Background(), "wf", "r", []byte("in"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.w.sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.Exec(`UPDATE runs SET status = 'running', output = NULL WHERE id = 'r'`); err != nil {
+		t.Fatal(err) // as if the end's commit never happened
+	}
+	n, err := e.Recover(context.Background())
+	if err != nil || n != 1 {
+		t.Fatalf("Recover = %d, %v", n, err)
+	}
+	got, err := e.Run(context.Background(), "wf", "r", []byte("in"))
+	if err != nil || string(got) != string(want) {
+		t.Errorf("after recovery %q, %v; want %q", got, err, want)
+	}
+	for _, step := range []string{"a", "b", "c"} {
+		if k := calls.get(step); k != 1 {
+			t.Errorf("step %s ran %d times", step, k)
+		}
+	}
+}
+
+// Status after Run sees the run's end, although Run does not wait for it.
+func TestStatusReadsYourWrites(t *testing.T) {
+	e := mustOpen(t, filepath.Join(t.TempDir(), "e.db"), Options{Durability: Full})
+	var calls counter
+	e.Register("wf", threeSteps(&calls, nil))
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 25 {
+				id := fmt.Sprint(g, "-", i)
+				if _, err := e.Run(context.Background(), "wf", id, nil); err != nil {
+					t.Error(err)
+					return
+				}
+				if status, ok, err := e.Status(context.Background(), id); status != "done" || !ok || err != nil {
+					t.Errorf("Status(%s) right after Run = %q, %v, %v", id, status, ok, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -32,6 +32,9 @@ type HistoryEvent struct {
 
 // History exports a run's log.
 func (e *Engine) History(ctx context.Context, runID string) (*History, error) {
+	if err := e.w.sync(ctx); err != nil {
+		return nil, err
+	}
 	var h History
 	err := e.db.QueryRowContext(ctx, `SELECT workflow, input FROM runs WHERE id = ?`, runID).Scan(&h.Workflow, &h.Input)
 	if err != nil {

@@ -203,6 +203,9 @@ func (e *Engine) history(ctx context.Context, id string) ([]event, error) {
 
 // unfinished lists the runs still marked running.
 func (e *Engine) unfinished(ctx context.Context) ([]*run, error) {
+	if err := e.w.sync(ctx); err != nil {
+		return nil, err
+	}
 	rows, err := e.db.QueryContext(ctx, `SELECT id, workflow, version, input FROM runs WHERE status = ? ORDER BY created`, statusRunning)
 	if err != nil {
 		return nil, err
@@ -219,22 +222,30 @@ func (e *Engine) unfinished(ctx context.Context) ([]*run, error) {
 	return runs, rows.Err()
 }
 
-// finish records the end of a run.
+// finish records the end of a run, without waiting for the commit: every
+// step the run's result depends on is already durable, so if the process
+// dies before this record is, Recover replays the run (no step runs again,
+// since all are recorded) and records the same end. Reads that must see it
+// (Status, History, Recover) wait for the writer first.
 func (e *Engine) finish(ctx context.Context, id string, out []byte, werr error) error {
 	status, msg := statusDone, sql.NullString{}
 	if werr != nil {
 		status, msg = statusFailed, sql.NullString{String: werr.Error(), Valid: true}
 	}
-	return e.w.do(ctx, func(tx *sql.Tx) error {
+	_, err := e.w.submit(ctx, func(tx *sql.Tx) error {
 		_, err := e.w.exec(tx, finishRun,
 			status, out, msg, time.Now().UnixNano(), id)
 		return err
 	})
+	return err
 }
 
 // Status returns a run's state: "running", "done" or "failed", and
 // whether it exists.
 func (e *Engine) Status(ctx context.Context, id string) (string, bool, error) {
+	if err := e.w.sync(ctx); err != nil {
+		return "", false, err
+	}
 	var status string
 	err := e.db.QueryRowContext(ctx, `SELECT status FROM runs WHERE id = ?`, id).Scan(&status)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -59,22 +59,36 @@ func newWriter(db *sql.DB, linger time.Duration) (*writer, error) {
 
 // do runs fn in a write transaction and waits until it is committed.
 func (w *writer) do(ctx context.Context, fn func(*sql.Tx) error) error {
-	req := &writeReq{fn: fn, errc: make(chan error, 1)}
-	w.mu.RLock()
-	if w.closed {
-		w.mu.RUnlock()
-		return errClosed
-	}
-	select {
-	case w.reqs <- req:
-		w.mu.RUnlock()
-	case <-ctx.Done():
-		w.mu.RUnlock()
-		return ctx.Err()
+	req, err := w.submit(ctx, fn)
+	if err != nil {
+		return err
 	}
 	// Once queued, wait for the commit even if ctx ends: the caller must
 	// know whether its record is durable.
 	return <-req.errc
+}
+
+// submit queues fn for the next transaction without waiting for it. The
+// writer commits requests in the order they were queued.
+func (w *writer) submit(ctx context.Context, fn func(*sql.Tx) error) (*writeReq, error) {
+	req := &writeReq{fn: fn, errc: make(chan error, 1)}
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	if w.closed {
+		return nil, errClosed
+	}
+	select {
+	case w.reqs <- req:
+		return req, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// sync waits until every request queued before it is committed, so that
+// a read after it sees them (read your writes).
+func (w *writer) sync(ctx context.Context) error {
+	return w.do(ctx, func(*sql.Tx) error { return nil })
 }
 
 // append records an event.

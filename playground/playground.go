@@ -265,7 +265,7 @@ func (s *Service) Warm(ctx context.Context, imports []string) (time.Duration, er
 	}
 	defer release()
 	start := time.Now()
-	for _, tags := range []string{"", "faketime"} {
+	for _, tags := range []string{"", fakeTimeTag} {
 		if err := s.ws.warm(ctx, imports, tags); err != nil {
 			return time.Since(start), err
 		}
@@ -301,9 +301,9 @@ func (s *Service) recordSelfCheck(ctx context.Context) {
 	case err != nil:
 		problem = "self-check failed: " + err.Error()
 	case resp.Status != 0 || resp.Errors != "":
-		problem = fmt.Sprintf("self-check failed (status %d): %s%s", resp.Status, resp.Errors, eventText(resp))
+		problem = fmt.Sprintf("self-check failed (status %d): %s%s", resp.Status, resp.Errors, resp.Output())
 	default:
-		for _, line := range strings.Split(eventText(resp), "\n") {
+		for _, line := range strings.Split(resp.Output(), "\n") {
 			if strings.Contains(line, "ALLOWED") {
 				problem += strings.Join(strings.Fields(line), " ") + "; "
 			}
@@ -317,7 +317,8 @@ func (s *Service) recordSelfCheck(ctx context.Context) {
 	}
 }
 
-func eventText(r *Response) string {
+// Output is the program's output: every event's text, in order.
+func (r *Response) Output() string {
 	var b strings.Builder
 	for _, e := range r.Events {
 		b.WriteString(e.Message)

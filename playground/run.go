@@ -43,12 +43,15 @@ func probeJail() jailMode {
 	return m
 }
 
+// fakeTimeTag builds the runtime with the simulated clock (Request.FakeTime).
+const fakeTimeTag = "faketime"
+
 // buildAndRun builds src and runs it under the limits.
 func (s *Service) buildAndRun(ctx context.Context, req Request) (*Response, error) {
 	start := time.Now()
 	tags := ""
 	if req.FakeTime {
-		tags = "faketime"
+		tags = fakeTimeTag
 	}
 	bin, compileErrs, limit, err := s.ws.build(ctx, req.Source, tags, s.cfg.BuildTimeout)
 	resp := &Response{BuildTime: time.Since(start), Limit: limit}

@@ -129,11 +129,7 @@ func (s *Server) renderPlay(w http.ResponseWriter, r *http.Request, lang string,
 			return err
 		}
 		d.Ran, d.Errors, d.Status, d.Limit = true, resp.Errors, resp.Status, resp.Limit
-		var out strings.Builder
-		for _, e := range resp.Events {
-			out.WriteString(e.Message)
-		}
-		d.Output, d.Images = splitImages(out.String())
+		d.Output, d.Images = splitImages(resp.Output())
 	}
 	m := i18n.For(lang)
 	title := m.PlayTitle

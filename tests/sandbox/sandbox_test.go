@@ -34,18 +34,9 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	engineSrc, _ := fs.Sub(engine.Source, ".")
-	service, err = playground.New(playground.Config{
-		WorkDir: dir, GoMod: lamport.GoMod, GoSum: lamport.GoSum,
-		GoCache:      filepath.Join(os.TempDir(), "lamport-tests-gocache"), // shared with tests
-		BuildTimeout: 10 * time.Minute,                                     // a cold cache builds modernc.org/sqlite
-		Sources: []playground.Source{
-			{Dir: "content", FS: content.FS()},
-			{Dir: "playground/engine", FS: engineSrc},
-			{Dir: "playground/jail", FS: playground.JailSource()},
-		},
-		RunTimeout: 2 * time.Second, MaxOutput: 64 << 10,
-	})
+	cfg := testConfig(dir)
+	cfg.RunTimeout, cfg.MaxOutput = 2*time.Second, 64<<10
+	service, err = playground.New(cfg)
 	if err != nil {
 		panic(err)
 	}
@@ -54,13 +45,41 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// testConfig is a playground over this module's sources in dir, sharing
+// one build cache with the other test playgrounds.
+func testConfig(dir string) playground.Config {
+	engineSrc, _ := fs.Sub(engine.Source, ".")
+	return playground.Config{
+		WorkDir: dir, GoMod: lamport.GoMod, GoSum: lamport.GoSum,
+		GoCache:      filepath.Join(os.TempDir(), "lamport-tests-gocache"), // shared with tests
+		BuildTimeout: 10 * time.Minute,                                     // a cold cache builds modernc.org/sqlite
+		Sources: []playground.Source{
+			{Dir: "content", FS: content.FS()},
+			{Dir: "playground/engine", FS: engineSrc},
+			{Dir: "playground/jail", FS: playground.JailSource()},
+		},
+	}
+}
+
+// run runs src in real time and checks it answered within bound.
 func run(t *testing.T, src string, bound time.Duration) *playground.Response {
+	t.Helper()
+	return runRequest(t, playground.Request{Source: src}, bound)
+}
+
+// runFake runs src on the simulated clock.
+func runFake(t *testing.T, src string, bound time.Duration) *playground.Response {
+	t.Helper()
+	return runRequest(t, playground.Request{Source: src, FakeTime: true}, bound)
+}
+
+func runRequest(t *testing.T, req playground.Request, bound time.Duration) *playground.Response {
 	t.Helper()
 	if service == nil {
 		t.Skip("no Go toolchain: the sandbox tests need `go` on PATH")
 	}
 	start := time.Now()
-	resp, err := service.Run(context.Background(), playground.Request{Source: src})
+	resp, err := service.Run(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,17 +89,9 @@ func run(t *testing.T, src string, bound time.Duration) *playground.Response {
 	return resp
 }
 
-func stdout(r *playground.Response) string {
-	var b strings.Builder
-	for _, e := range r.Events {
-		b.WriteString(e.Message)
-	}
-	return b.String()
-}
-
 func TestHelloWorld(t *testing.T) {
 	r := run(t, "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hello, 世界\") }\n", 90*time.Second)
-	if r.Status != 0 || stdout(r) != "hello, 世界\n" || r.Errors != "" {
+	if r.Status != 0 || r.Output() != "hello, 世界\n" || r.Errors != "" {
 		t.Errorf("response %+v", r)
 	}
 	again := run(t, "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hello, 世界\") }\n", 100*time.Millisecond)
@@ -106,10 +117,10 @@ func TestLimits(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := run(t, tt.src, tt.bound)
 			if r.Limit != tt.limit || !tt.status(r.Status) {
-				t.Errorf("limit %q, status %d; want limit %q; output %.300q", r.Limit, r.Status, tt.limit, stdout(r))
+				t.Errorf("limit %q, status %d; want limit %q; output %.300q", r.Limit, r.Status, tt.limit, r.Output())
 			}
-			if len(stdout(r)) > 64<<10 {
-				t.Errorf("output of %d bytes passed the 64 KiB cap", len(stdout(r)))
+			if len(r.Output()) > 64<<10 {
+				t.Errorf("output of %d bytes passed the 64 KiB cap", len(r.Output()))
 			}
 		})
 	}
@@ -146,7 +157,7 @@ func TestTypeErrorsLikeGo(t *testing.T) {
 
 func TestPanicHasNoHostPaths(t *testing.T) {
 	r := run(t, "package main\n\nfunc main() { var m map[string]int; m[\"a\"] = 1 }\n", 60*time.Second)
-	out := stdout(r)
+	out := r.Output()
 	if r.Status == 0 || !strings.Contains(out, "assignment to entry in nil map") || strings.Contains(out, os.TempDir()) {
 		t.Errorf("status %d, output %q", r.Status, out)
 	}
@@ -172,7 +183,7 @@ func main() {
 }
 `
 	r := run(t, src, 60*time.Second)
-	out := stdout(r)
+	out := r.Output()
 	if r.Status != 0 {
 		t.Fatalf("status %d, output %q", r.Status, out)
 	}
@@ -210,8 +221,8 @@ func TestContentDemos(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if stdout(r) != string(want) {
-				t.Errorf("playground output differs from go run:\n%s\n---\n%s", stdout(r), want)
+			if r.Output() != string(want) {
+				t.Errorf("playground output differs from go run:\n%s\n---\n%s", r.Output(), want)
 			}
 		})
 	}
@@ -226,7 +237,7 @@ func TestMemoryBombs(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := run(t, tt.src, 60*time.Second)
 			if r.Status == 0 || r.Limit != "memory" {
-				t.Errorf("status %d, limit %q, output %.200q; want a memory stop", r.Status, r.Limit, stdout(r))
+				t.Errorf("status %d, limit %q, output %.200q; want a memory stop", r.Status, r.Limit, r.Output())
 			}
 		})
 	}
@@ -239,19 +250,9 @@ func TestBusy(t *testing.T) {
 	if service == nil {
 		t.Skip("no Go toolchain")
 	}
-	dir := t.TempDir()
-	engineSrc, _ := fs.Sub(engine.Source, ".")
-	small, err := playground.New(playground.Config{
-		WorkDir: dir, GoMod: lamport.GoMod, GoSum: lamport.GoSum,
-		GoCache:      filepath.Join(os.TempDir(), "lamport-tests-gocache"), // shared with tests
-		BuildTimeout: 10 * time.Minute,                                     // a cold cache builds modernc.org/sqlite
-		Sources: []playground.Source{
-			{Dir: "content", FS: content.FS()},
-			{Dir: "playground/engine", FS: engineSrc},
-			{Dir: "playground/jail", FS: playground.JailSource()},
-		},
-		MaxConcurrent: 1, Queue: 1, RunTimeout: 3 * time.Second,
-	})
+	cfg := testConfig(t.TempDir())
+	cfg.MaxConcurrent, cfg.Queue, cfg.RunTimeout = 1, 1, 3*time.Second
+	small, err := playground.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -349,7 +350,7 @@ func TestMoreAbuse(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := run(t, tt.src, 60*time.Second)
-			text := r.Errors + stdout(r)
+			text := r.Errors + r.Output()
 			if (tt.want != "" && !strings.Contains(text, tt.want)) || strings.Contains(text, "play/p") {
 				t.Errorf("status %d, limit %q, want %q in %.300q", r.Status, r.Limit, tt.want, text)
 			}
@@ -411,25 +412,9 @@ func main() {
 `
 	r := run(t, src, 120*time.Second)
 	want := "running reserve\nfirst attempt: true\nrunning charge\nrunning ship\nrecovered 1 <nil>\ndelivered\n"
-	if r.Errors != "" || stdout(r) != want {
-		t.Errorf("errors %q, output %q; want %q", r.Errors, stdout(r), want)
+	if r.Errors != "" || r.Output() != want {
+		t.Errorf("errors %q, output %q; want %q", r.Errors, r.Output(), want)
 	}
-}
-
-func runFake(t *testing.T, src string, bound time.Duration) *playground.Response {
-	t.Helper()
-	if service == nil {
-		t.Skip("no Go toolchain: the sandbox tests need `go` on PATH")
-	}
-	start := time.Now()
-	resp, err := service.Run(context.Background(), playground.Request{Source: src, FakeTime: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if took := time.Since(start); took > bound {
-		t.Errorf("took %v, want under %v", took, bound)
-	}
-	return resp
 }
 
 // TestFakeTime runs programs on the simulated clock: an hour's sleep ends
@@ -489,13 +474,13 @@ func main() {
 }
 `
 	r := runFake(t, src, 60*time.Second)
-	out := stdout(r)
+	out := r.Output()
 	if r.Status != 2 || !strings.Contains(out, "a day later") || !strings.Contains(out, "all goroutines are asleep - deadlock!") || r.Limit != "" {
 		t.Errorf("status %d, limit %q, output %q", r.Status, r.Limit, out)
 	}
 	real := run(t, src, 60*time.Second)
 	if real.Limit != "time" {
-		t.Errorf("in real time: limit %q, want time (output %q)", real.Limit, stdout(real))
+		t.Errorf("in real time: limit %q, want time (output %q)", real.Limit, real.Output())
 	}
 }
 
@@ -527,8 +512,8 @@ func TestDeepNesting(t *testing.T) {
 	src := "package main\n\nfunc main() { println(" + strings.Repeat("(", depth) + "1" + strings.Repeat(")", depth) + ") }\n"
 	r := run(t, src, 120*time.Second)
 	t.Logf("status %d, limit %q, errors %.200q", r.Status, r.Limit, r.Errors)
-	if r.Status == 0 && stdout(r) != "1\n" {
-		t.Errorf("ran with output %q", stdout(r))
+	if r.Status == 0 && r.Output() != "1\n" {
+		t.Errorf("ran with output %q", r.Output())
 	}
 	if ok, _ := service.Status(); !ok {
 		t.Error("the playground is no longer ready")
@@ -542,18 +527,9 @@ func TestCPULimit(t *testing.T) {
 	if service == nil {
 		t.Skip("no Go toolchain")
 	}
-	dir := t.TempDir()
-	engineSrc, _ := fs.Sub(engine.Source, ".")
-	slow, err := playground.New(playground.Config{
-		WorkDir: dir, GoMod: lamport.GoMod, GoSum: lamport.GoSum,
-		GoCache: filepath.Join(os.TempDir(), "lamport-tests-gocache"),
-		Sources: []playground.Source{
-			{Dir: "content", FS: content.FS()},
-			{Dir: "playground/engine", FS: engineSrc},
-			{Dir: "playground/jail", FS: playground.JailSource()},
-		},
-		RunTimeout: 60 * time.Second, BuildTimeout: 10 * time.Minute,
-	})
+	cfg := testConfig(t.TempDir())
+	cfg.RunTimeout = 60 * time.Second
+	slow, err := playground.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -564,7 +540,7 @@ func TestCPULimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	if r.Limit != "cpu" || r.RunTime > 30*time.Second {
-		t.Errorf("limit %q, status %d after %v of running, want cpu (%d CPU seconds); output %.300q", r.Limit, r.Status, r.RunTime, jailCPUSeconds, stdout(r))
+		t.Errorf("limit %q, status %d after %v of running, want cpu (%d CPU seconds); output %.300q", r.Limit, r.Status, r.RunTime, jailCPUSeconds, r.Output())
 	}
 	t.Logf("stopped after %v (run %v)", time.Since(start), r.RunTime)
 }

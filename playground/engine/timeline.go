@@ -69,6 +69,7 @@ type timelineRow struct {
 	attempts []attempt
 	failed   bool // the step's recorded result is an error
 	gaps     [][2]time.Time
+	next     time.Time // where the step's next attempt starts
 }
 
 // attempt is one run of a step's function, or the wait before a timer.
@@ -92,17 +93,15 @@ func (r timelineRow) colour() string {
 // attempts separated by backoff or timer gaps.
 func timelineRows(h *History) []timelineRow {
 	byStep := map[int]*timelineRow{}
-	cursor := map[int]time.Time{} // where the step's next attempt starts
 	prev := time.Time{}
 	for _, ev := range h.Events {
 		r := byStep[ev.Step]
 		if r == nil {
-			r = &timelineRow{name: ev.Name}
-			byStep[ev.Step] = r
-			cursor[ev.Step] = ev.At
+			r = &timelineRow{name: ev.Name, next: ev.At}
 			if !prev.IsZero() {
-				cursor[ev.Step] = prev
+				r.next = prev
 			}
+			byStep[ev.Step] = r
 		}
 		switch ev.Kind {
 		case kindRetry, kindTimer:
@@ -110,11 +109,11 @@ func timelineRows(h *History) []timelineRow {
 			if ev.Kind == kindRetry {
 				title = ev.Name + ": attempt failed: " + ev.Error
 			}
-			r.attempts = append(r.attempts, attempt{from: cursor[ev.Step], to: ev.At, failed: ev.Kind == kindRetry, title: title})
-			cursor[ev.Step] = ev.At
+			r.attempts = append(r.attempts, attempt{from: r.next, to: ev.At, failed: ev.Kind == kindRetry, title: title})
+			r.next = ev.At
 			if ev.Wake != nil {
 				r.gaps = append(r.gaps, [2]time.Time{ev.At, *ev.Wake})
-				cursor[ev.Step] = *ev.Wake
+				r.next = *ev.Wake
 			}
 		case kindDone:
 			r.failed = ev.Error != ""
@@ -122,7 +121,7 @@ func timelineRows(h *History) []timelineRow {
 			if r.failed {
 				title = ev.Name + ": " + ev.Error
 			}
-			r.attempts = append(r.attempts, attempt{from: cursor[ev.Step], to: ev.At, failed: r.failed, title: title})
+			r.attempts = append(r.attempts, attempt{from: r.next, to: ev.At, failed: r.failed, title: title})
 		}
 		prev = ev.At
 	}

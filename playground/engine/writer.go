@@ -141,6 +141,18 @@ func (b *batch) add(r *writeReq) {
 
 func (b *batch) full() bool { return len(b.reqs) >= maxBatch }
 
+// end commits the batch, or rolls it back if a function failed, and
+// returns the outcome.
+func (b *batch) end() error {
+	if b.err != nil {
+		if b.tx != nil {
+			b.tx.Rollback()
+		}
+		return b.err
+	}
+	return b.tx.Commit()
+}
+
 // statements are the writes every run makes, prepared once when the
 // writer starts (before any transaction holds the connection, which for
 // ":memory:" is the only one) so that SQLite does not parse them for
@@ -209,32 +221,16 @@ func (w *writer) gather(b *batch) {
 func (w *writer) commit(b *batch) {
 	w.commits.Add(1)
 	w.requests.Add(int64(len(b.reqs)))
-	err := b.err
-	if err == nil {
-		err = b.tx.Commit()
-	} else if b.tx != nil {
-		b.tx.Rollback()
-	}
+	err := b.end()
 	if err == nil || len(b.reqs) == 1 {
 		reply(b.reqs, err)
 		return
 	}
 	for _, r := range b.reqs {
-		r.errc <- w.commitOne(r)
+		one := w.begin()
+		one.add(r)
+		r.errc <- one.end()
 	}
-}
-
-// commitOne runs one request in a transaction of its own.
-func (w *writer) commitOne(r *writeReq) error {
-	tx, err := w.db.Begin()
-	if err != nil {
-		return err
-	}
-	if err := r.fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
 }
 
 func reply(batch []*writeReq, err error) {

@@ -26,8 +26,12 @@ type Ledger struct {
 	effects  []string
 }
 
-// once applies op for key unless key was applied before.
-func (l *Ledger) once(op, key string, apply func() (string, error)) (string, error) {
+// once applies op for key unless key was applied before, or ctx has
+// ended (a service does nothing for a caller that has gone).
+func (l *Ledger) once(ctx context.Context, op, key string, apply func() (string, error)) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.answers == nil {
@@ -88,10 +92,7 @@ type hold struct {
 
 // Reserve takes qty units of sku off the shelf.
 func (inv *InMemoryInventory) Reserve(ctx context.Context, key, sku string, qty int) (string, error) {
-	if err := ctx.Err(); err != nil {
-		return "", err
-	}
-	return inv.once("reserve", key, func() (string, error) {
+	return inv.once(ctx, "reserve", key, func() (string, error) {
 		if inv.Stock[sku] < qty {
 			return "", fmt.Errorf("%s: %w", sku, ErrOutOfStock)
 		}
@@ -108,10 +109,7 @@ func (inv *InMemoryInventory) Reserve(ctx context.Context, key, sku string, qty 
 
 // Release puts a reservation's units back.
 func (inv *InMemoryInventory) Release(ctx context.Context, key, reservation string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	_, err := inv.once("release", key, func() (string, error) {
+	_, err := inv.once(ctx, "release", key, func() (string, error) {
 		h, ok := inv.held[reservation]
 		if !ok {
 			return "", fmt.Errorf("release %s: no such reservation", reservation)
@@ -137,10 +135,7 @@ type payment struct {
 
 // Charge takes amount cents from card.
 func (p *InMemoryPayments) Charge(ctx context.Context, key, card string, amount int64) (string, error) {
-	if err := ctx.Err(); err != nil {
-		return "", err
-	}
-	return p.once("charge", key, func() (string, error) {
+	return p.once(ctx, "charge", key, func() (string, error) {
 		if p.charges == nil {
 			p.charges = map[string]*payment{}
 		}
@@ -152,10 +147,7 @@ func (p *InMemoryPayments) Charge(ctx context.Context, key, card string, amount 
 
 // Refund gives a charge back; refunding it again changes nothing.
 func (p *InMemoryPayments) Refund(ctx context.Context, key, charge string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	_, err := p.once("refund", key, func() (string, error) {
+	_, err := p.once(ctx, "refund", key, func() (string, error) {
 		c, ok := p.charges[charge]
 		if !ok {
 			return "", fmt.Errorf("refund %s: no such charge", charge)
@@ -188,10 +180,7 @@ type InMemoryShipping struct {
 
 // Ship hands the order's parcel to the carrier.
 func (s *InMemoryShipping) Ship(ctx context.Context, key string, o Order) (string, error) {
-	if err := ctx.Err(); err != nil {
-		return "", err
-	}
-	return s.once("ship", key, func() (string, error) {
+	return s.once(ctx, "ship", key, func() (string, error) {
 		switch {
 		case s.Busy > 0:
 			s.Busy--

@@ -234,14 +234,20 @@ func latency(url, demo string, n int) error {
 	return nil
 }
 
+// moduleTempDir makes a directory inside this module, where a program can
+// import the module's packages as the playground's programs do.
+func moduleTempDir() (string, error) {
+	root, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
+	if err != nil {
+		return "", err
+	}
+	return os.MkdirTemp(strings.TrimSpace(string(root)), "playload-")
+}
+
 // goRunner returns a function that times `go run` of a program placed in
 // a directory of this module.
 func goRunner() (func(src string) (time.Duration, error), func(), error) {
-	root, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
-	if err != nil {
-		return nil, nil, err
-	}
-	dir, err := os.MkdirTemp(strings.TrimSpace(string(root)), "playload-")
+	dir, err := moduleTempDir()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -369,11 +375,7 @@ func pct(d []time.Duration, p int) time.Duration {
 // edited package (parse, type-check, code generation), linking. It also
 // times go/parser on the source, the playground's own check.
 func breakdown(demo string, n int) error {
-	root, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
-	if err != nil {
-		return err
-	}
-	dir, err := os.MkdirTemp(strings.TrimSpace(string(root)), "playload-")
+	dir, err := moduleTempDir()
 	if err != nil {
 		return err
 	}

@@ -76,6 +76,20 @@ type Response struct {
 // ErrBusy is returned when too many runs are waiting.
 var ErrBusy = errors.New("playground: too many programs running; try again in a moment")
 
+// WarmingError is returned by Run while Warm is filling the build cache:
+// a build now would wait for the same packages, so the reader is told how
+// long to wait instead.
+type WarmingError struct {
+	Remaining time.Duration // estimated time until the playground is ready
+}
+
+func (e *WarmingError) Error() string {
+	return fmt.Sprintf("the playground is warming up (about %d s)", e.Seconds())
+}
+
+// Seconds is Remaining in whole seconds, at least 1.
+func (e *WarmingError) Seconds() int { return max(1, int((e.Remaining+time.Second-1)/time.Second)) }
+
 // ErrUnavailable is returned when the server has no Go toolchain.
 var ErrUnavailable = errors.New("playground unavailable: no Go toolchain on this server")
 
@@ -133,9 +147,9 @@ type Service struct {
 	slots   chan struct{} // running or building
 	waiting chan struct{} // queued
 
-	mu        sync.Mutex
-	cache     map[string]*Response
-	selfCheck string // what the jail's self-check found allowed, or ""
+	mu    sync.Mutex
+	cache map[string]*Response
+	warm  warmState // guarded by mu
 }
 
 // New prepares the workspace. Without a Go toolchain it returns a Service
@@ -159,24 +173,6 @@ func New(cfg Config) (*Service, error) {
 	return s, nil
 }
 
-// Status reports readiness for /readyz.
-func (s *Service) Status() (bool, string) {
-	switch {
-	case s.goBin == "":
-		return true, "disabled: " + ErrUnavailable.Error()
-	}
-	s.mu.Lock()
-	weak := s.selfCheck
-	s.mu.Unlock()
-	if s.jail.degraded != "" {
-		weak = strings.TrimPrefix(weak+"; "+s.jail.degraded, "; ")
-	}
-	if weak != "" {
-		return true, "ok, jail degraded: " + weak
-	}
-	return true, "ok"
-}
-
 // Run checks, builds and runs a program.
 func (s *Service) Run(ctx context.Context, req Request) (*Response, error) {
 	if s.goBin == "" {
@@ -184,6 +180,9 @@ func (s *Service) Run(ctx context.Context, req Request) (*Response, error) {
 	}
 	if err := checkSource(req.Source); err != nil {
 		return &Response{Errors: err.Error(), Status: 2}, nil
+	}
+	if err := s.warming(); err != nil {
+		return nil, err
 	}
 	key := s.cacheKey(req)
 	if r := s.cached(key); r != nil {
@@ -248,73 +247,6 @@ func (s *Service) store(key string, r *Response) {
 		clear(s.cache)
 	}
 	s.cache[key] = r
-}
-
-// Warm builds a program that imports every package of this module that
-// programs may import, in real and in fake time, filling the build cache
-// so that readers' first builds are fast; then it runs the jail's
-// self-check and records any weakness for Status. The server calls it in
-// the background at start-up.
-func (s *Service) Warm(ctx context.Context, imports []string) (time.Duration, error) {
-	if s.goBin == "" {
-		return 0, ErrUnavailable
-	}
-	release, err := s.acquire(ctx)
-	if err != nil {
-		return 0, err
-	}
-	defer release()
-	start := time.Now()
-	for _, tags := range []string{"", fakeTimeTag} {
-		if err := s.ws.warm(ctx, imports, tags); err != nil {
-			return time.Since(start), err
-		}
-	}
-	took := time.Since(start)
-	s.ws.warmed.Store(true)
-	s.recordSelfCheck(ctx)
-	return took, nil
-}
-
-// selfCheckSource prints the jail's probes, one a line.
-const selfCheckSource = `package main
-
-import (
-	"fmt"
-
-	"github.com/lamport-kb/lamport/playground/jail"
-)
-
-func main() {
-	for _, p := range jail.SelfCheck() {
-		fmt.Println(p)
-	}
-}
-`
-
-// recordSelfCheck runs the jail's self-check and keeps what it found
-// allowed, for Status and the log.
-func (s *Service) recordSelfCheck(ctx context.Context) {
-	var problem string
-	resp, err := s.buildAndRun(ctx, Request{Source: selfCheckSource})
-	switch {
-	case err != nil:
-		problem = "self-check failed: " + err.Error()
-	case resp.Status != 0 || resp.Errors != "":
-		problem = fmt.Sprintf("self-check failed (status %d): %s%s", resp.Status, resp.Errors, resp.Output())
-	default:
-		for _, line := range strings.Split(resp.Output(), "\n") {
-			if strings.Contains(line, "ALLOWED") {
-				problem += strings.Join(strings.Fields(line), " ") + "; "
-			}
-		}
-	}
-	s.mu.Lock()
-	s.selfCheck = strings.TrimSuffix(problem, "; ")
-	s.mu.Unlock()
-	if problem != "" {
-		s.cfg.Logger.Warn("playground jail self-check", "problem", problem)
-	}
 }
 
 // Output is the program's output: every event's text, in order.

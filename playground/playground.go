@@ -33,6 +33,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -103,8 +104,8 @@ type Source struct {
 
 // Config configures a Service.
 type Config struct {
-	WorkDir       string        // workspace, build cache and runs live here
-	GoCache       string        // the build cache; default WorkDir/gocache (Go's cache is safe to share)
+	WorkDir       string        // workspace and runs live here; absolute
+	GoCache       string        // the build cache, absolute; default the go command's own (Go's cache is safe to share)
 	GoMod, GoSum  []byte        // the module's go.mod and go.sum
 	Sources       []Source      // the module's packages that programs may import
 	BuildTimeout  time.Duration // default 60 s (a cold build of the engine is slow)
@@ -163,6 +164,15 @@ func New(cfg Config) (*Service, error) {
 		return s, nil
 	}
 	s.goBin = goBin
+	if s.cfg.GoCache == "" {
+		s.cfg.GoCache = defaultGoCache(goBin, cfg.WorkDir)
+	}
+	for _, dir := range []string{s.cfg.WorkDir, s.cfg.GoCache} {
+		if !filepath.IsAbs(dir) {
+			return nil, fmt.Errorf("playground: %q is not an absolute path (the go command needs one)", dir)
+		}
+	}
+	cfg = s.cfg
 	if s.ws, err = newWorkspace(cfg, goBin); err != nil {
 		return nil, err
 	}
@@ -181,7 +191,7 @@ func (s *Service) Run(ctx context.Context, req Request) (*Response, error) {
 	if err := checkSource(req.Source); err != nil {
 		return &Response{Errors: err.Error(), Status: 2}, nil
 	}
-	if err := s.warming(); err != nil {
+	if err := s.warming(req); err != nil {
 		return nil, err
 	}
 	key := s.cacheKey(req)
@@ -198,6 +208,19 @@ func (s *Service) Run(ctx context.Context, req Request) (*Response, error) {
 		s.store(key, resp)
 	}
 	return resp, err
+}
+
+// defaultGoCache is the go command's own build cache. Building the server
+// the way make does (-trimpath, CGO_ENABLED=0, the playground's flags)
+// has filled it with the standard library and every dependency compiled
+// exactly as the playground compiles them, so the warm-up finds them
+// there. Without one (no HOME, GOCACHE=off) it is WorkDir/gocache.
+func defaultGoCache(goBin, workDir string) string {
+	out, err := exec.Command(goBin, "env", "GOCACHE").Output()
+	if dir := strings.TrimSpace(string(out)); err == nil && filepath.IsAbs(dir) {
+		return dir
+	}
+	return filepath.Join(workDir, "gocache")
 }
 
 // acquire waits for a slot, or fails at once when the queue is full.

@@ -21,7 +21,7 @@ func loadLibrary(fsys fs.FS, author bool) (*content.Library, error) {
 func check(cfg Config, stdout io.Writer) error {
 	fsys, root := content.FS(), "content/"
 	if cfg.ContentDir != "" {
-		fsys, root = os.DirFS(cfg.ContentDir), cfg.ContentDir+"/"
+		fsys, root = os.DirFS(cfg.ContentDir), shortPath(cfg.ContentDir)+"/"
 	}
 	lib, err := content.Load(fsys)
 	var problems content.Problems
@@ -78,7 +78,7 @@ func stamp(cfg Config, args []string, stdout io.Writer) error {
 // --content, or ./content in a checkout.
 func (c Config) contentRoot() string {
 	if c.ContentDir != "" {
-		return c.ContentDir
+		return shortPath(c.ContentDir)
 	}
 	return "content"
 }

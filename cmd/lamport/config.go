@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
@@ -13,8 +14,9 @@ import (
 // Config is every setting of the command, from flags and the environment.
 type Config struct {
 	Addr       string // listen address
-	DataDir    string // SQLite database and search index
-	ContentDir string // read content from disk (author mode); empty: embedded
+	DataDir    string // SQLite database, search index, playground workspace; absolute
+	ContentDir string // read content from disk (author mode), absolute; empty: embedded
+	PlayCache  string // the playground's build cache, absolute; empty: the go command's own
 	BaseURL    string // public origin, for canonical links and the sitemap
 	RepoURL    string // repository, for "edit this page"
 	LogLevel   slog.Level
@@ -36,6 +38,7 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 	fs.StringVar(&cfg.Addr, "addr", env("LAMPORT_ADDR", ":8080"), "listen address")
 	fs.StringVar(&cfg.DataDir, "data", env("LAMPORT_DATA", defaultDataDir(getenv)), "data directory (database and search index)")
 	fs.StringVar(&cfg.ContentDir, "content", env("LAMPORT_CONTENT", ""), "read content from this directory instead of the embedded copy, reloading on change")
+	fs.StringVar(&cfg.PlayCache, "play-cache", env("LAMPORT_PLAY_CACHE", ""), "the playground's Go build cache (default: the go command's own, which building the server has filled)")
 	fs.StringVar(&cfg.BaseURL, "base-url", env("LAMPORT_BASE_URL", ""), "public origin for canonical links (default http://localhost<addr>)")
 	fs.StringVar(&cfg.RepoURL, "repo-url", env("LAMPORT_REPO_URL", "https://github.com/lamport-kb/lamport"), "repository for edit links")
 	level := fs.String("log-level", env("LAMPORT_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
@@ -59,7 +62,42 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 		cfg.BaseURL = "http://" + localHost(cfg.Addr)
 	}
 	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
+	if err := cfg.absolute(); err != nil {
+		return cfg, nil, err
+	}
 	return cfg, rest, nil
+}
+
+// absolute makes every configured path absolute, once, against the
+// working directory: the go command refuses a relative GOCACHE, and a
+// path that changes meaning when a child process starts elsewhere is a
+// bug waiting to happen.
+func (c *Config) absolute() error {
+	for _, p := range []*string{&c.DataDir, &c.ContentDir, &c.PlayCache} {
+		if *p == "" {
+			continue
+		}
+		abs, err := filepath.Abs(*p)
+		if err != nil {
+			return fmt.Errorf("%s: %w", *p, err)
+		}
+		*p = abs
+	}
+	return nil
+}
+
+// shortPath is p relative to the working directory when it lies under it,
+// for messages: check prints content/patterns/x/en.md:3, not a long
+// absolute path.
+func shortPath(p string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return p
+	}
+	if rel, err := filepath.Rel(wd, p); err == nil && !strings.HasPrefix(rel, "..") {
+		return rel
+	}
+	return p
 }
 
 // defaultDataDir is $XDG_DATA_HOME/lamport when set, else ./data.

@@ -6,12 +6,15 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 )
 
 func TestParseConfig(t *testing.T) {
+	wd := t.TempDir()
+	t.Chdir(wd)
 	env := map[string]string{"LAMPORT_ADDR": ":9000", "LAMPORT_LOG_LEVEL": "debug", "XDG_DATA_HOME": "/xdg"}
 	getenv := func(k string) string { return env[k] }
 	tests := []struct {
@@ -23,9 +26,14 @@ func TestParseConfig(t *testing.T) {
 			return c.Addr == ":9000" && c.LogLevel == slog.LevelDebug && c.DataDir == "/xdg/lamport" && c.BaseURL == "http://localhost:9000"
 		}},
 		{"flags win", []string{"--addr", "127.0.0.1:7000", "--data", "d", "--base-url", "https://x.org/"}, func(c Config) bool {
-			return c.Addr == "127.0.0.1:7000" && c.DataDir == "d" && c.BaseURL == "https://x.org"
+			return c.Addr == "127.0.0.1:7000" && c.DataDir == filepath.Join(wd, "d") && c.BaseURL == "https://x.org"
 		}},
-		{"content dir", []string{"--content", "content"}, func(c Config) bool { return c.ContentDir == "content" }},
+		{"content dir", []string{"--content", "content"}, func(c Config) bool { return c.ContentDir == filepath.Join(wd, "content") }},
+		{"every path absolute", []string{"--data", "./data", "--content", "../c", "--play-cache", "cache"}, func(c Config) bool {
+			return c.DataDir == filepath.Join(wd, "data") && c.ContentDir == filepath.Join(filepath.Dir(wd), "c") &&
+				c.PlayCache == filepath.Join(wd, "cache")
+		}},
+		{"default data dir", []string{}, func(c Config) bool { return c.DataDir == "/xdg/lamport" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

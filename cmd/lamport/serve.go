@@ -107,8 +107,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.authorMode() {
 		go m.watch(ctx)
 	}
-	warmed := make(chan struct{})
-	go func() { m.warmPlayground(ctx); close(warmed) }()
+	warmed := m.warmPlayground(ctx)
 	defer func() { <-warmed }() // shutdown cancels it; wait for its builds to stop
 	errc := make(chan error, 1)
 	go func() { errc <- m.http.Serve(m.listener) }()
@@ -170,6 +169,7 @@ func (m *Main) openPlayground() (*playground.Service, error) {
 	}
 	return playground.New(playground.Config{
 		WorkDir: filepath.Join(m.Config.DataDir, "playground"),
+		GoCache: m.Config.PlayCache,
 		GoMod:   lamport.GoMod,
 		GoSum:   lamport.GoSum,
 		Sources: []playground.Source{
@@ -181,16 +181,20 @@ func (m *Main) openPlayground() (*playground.Service, error) {
 	})
 }
 
-// warmPlayground fills the build cache with every importable package.
-func (m *Main) warmPlayground(ctx context.Context) {
+// warmPlayground starts filling the build cache with every importable
+// package; the playground reports "warming" until real time is ready.
+// The channel is closed when the warm-up has ended.
+func (m *Main) warmPlayground(ctx context.Context) <-chan struct{} {
 	imports := []string{"github.com/lamport-kb/lamport/playground/engine"}
 	for _, p := range m.lib.Patterns {
 		imports = append(imports, "github.com/lamport-kb/lamport/content/patterns/"+p.Package)
 	}
-	took, err := m.play.Warm(ctx, imports)
-	if err != nil {
-		m.Log.Warn("playground warm-up failed", "err", err)
-		return
-	}
-	m.Log.Info("playground ready", "warm-up", took.Round(time.Millisecond))
+	result, ended := m.play.StartWarm(ctx, imports), make(chan struct{})
+	go func() {
+		defer close(ended)
+		if err := <-result; err != nil && ctx.Err() == nil && !errors.Is(err, playground.ErrUnavailable) {
+			m.Log.Error("playground warm-up failed", "err", err)
+		}
+	}()
+	return ended
 }

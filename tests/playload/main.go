@@ -93,10 +93,11 @@ func run(n, clients int, duration time.Duration, work string) error {
 	for _, p := range lib.Patterns {
 		imports = append(imports, "github.com/lamport-kb/lamport/content/patterns/"+p.Package)
 	}
-	took, err := play.Warm(context.Background(), imports)
-	if err != nil {
+	start := time.Now()
+	if err := play.Warm(context.Background(), imports); err != nil {
 		return fmt.Errorf("warm-up: %w", err)
 	}
+	took := time.Since(start)
 	ok, status := play.Status()
 	fmt.Printf("machine: %d CPUs, %s; warm-up %v; jail: %v %s\n\n", runtime.NumCPU(), runtime.Version(), took.Round(time.Millisecond), ok, status)
 

@@ -1,6 +1,6 @@
 // Command lamport serves the Lamport knowledge base and checks its content.
 //
-//	lamport [serve] [--addr :8080] [--data DIR] [--content DIR]
+//	lamport [serve] [--addr :8080] [--data DIR] [--content DIR] [--play-cache DIR]
 //	lamport check [--content DIR]
 //	lamport new pattern <slug> [--content DIR]
 //	lamport stamp <slug> [--content DIR]
@@ -14,8 +14,9 @@
 // records, in a pattern's zh.md, which English text it now translates.
 //
 // Every flag has an environment variable: LAMPORT_ADDR, LAMPORT_DATA,
-// LAMPORT_CONTENT, LAMPORT_BASE_URL, LAMPORT_REPO_URL, LAMPORT_LOG_LEVEL,
-// LAMPORT_LOG_FORMAT. Flags win over the environment.
+// LAMPORT_CONTENT, LAMPORT_PLAY_CACHE, LAMPORT_BASE_URL, LAMPORT_REPO_URL,
+// LAMPORT_LOG_LEVEL, LAMPORT_LOG_FORMAT. Flags win over the environment;
+// relative paths are made absolute once, against the working directory.
 package main
 
 import (

@@ -64,11 +64,11 @@ bench-engine:
 
 ## loadtest: requests/s of a pattern page vs http.FileServer on the same page (needs wrk)
 loadtest: assets
-	$(GO) run ./tests/loadtest -d 10s -c 32
+	$(GO) run ./bench/loadtest -d 10s -c 32
 
 ## loadtest-play: playground latency (edited, cached, vs go run) and 20 clients for 60 s
 loadtest-play: assets
-	$(GO) run ./tests/playload -n 20 -c 20 -d 60s
+	$(GO) run ./bench/playload -n 20 -c 20 -d 60s
 
 clean:
 	rm -rf bin static/dist/site.css static/dist/katex.css static/dist/js static/dist/fonts

@@ -1,18 +1,26 @@
-// Package lamport is the root of the Lamport module. It holds nothing but
-// the module's go.mod and go.sum, embedded so that the playground can
-// write a workspace that resolves this module's packages (and their
+// Package lamport is the root of the Lamport module. It holds the module's
+// source bundle: go.mod, go.sum and the source of every package a
+// playground program may import, embedded so that the playground can lay
+// out a workspace that resolves this module's packages (and their
 // dependencies, from the local module cache) with no network and no source
 // tree: a deployed binary carries what the playground's builds need.
 package lamport
 
-import _ "embed"
+import (
+	"embed"
+	"io/fs"
+)
 
-// GoMod is the module's go.mod.
+// source is the bundle, laid out as in the repository. A package that
+// programs may import is listed here and nowhere else: the playground
+// derives its import allowlist and its warm-up from what the bundle holds.
 //
-//go:embed go.mod
-var GoMod []byte
+//go:embed go.mod go.sum
+//go:embed content/patterns/*/*.go
+//go:embed engine/*.go engine/migrations/*.sql internal/sqlitedb/*.go
+//go:embed playground/jail/*.go playground/picture/*.go
+var source embed.FS
 
-// GoSum is the module's go.sum.
-//
-//go:embed go.sum
-var GoSum []byte
+// Source returns the module's source bundle (tests included; the
+// playground skips them).
+func Source() fs.FS { return source }

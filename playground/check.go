@@ -41,9 +41,10 @@ var allowedOurs = []string{
 }
 
 // checkSource applies the limits that hold before any build: size, syntax,
-// imports and forbidden directives. Its errors read like the compiler's:
+// imports (the standard packages above and ours, this module's importable
+// packages) and forbidden directives. Its errors read like the compiler's:
 // prog.go:LINE:COL: message, one a line.
-func checkSource(src string) error {
+func checkSource(src string, ours map[string]bool) error {
 	if len(src) > MaxSource {
 		return fmt.Errorf("program too large: %d bytes (the limit is %d)", len(src), MaxSource)
 	}
@@ -55,7 +56,7 @@ func checkSource(src string) error {
 	var problems []string
 	for _, imp := range f.Imports {
 		path, _ := strconv.Unquote(imp.Path.Value)
-		if !importAllowed(path) {
+		if !allowedStd[path] && !ours[path] {
 			problems = append(problems, fmt.Sprintf("%s: import %q is not allowed in the playground", fset.Position(imp.Path.Pos()), path))
 		}
 	}
@@ -74,18 +75,6 @@ func checkSource(src string) error {
 		return errors.New(strings.Join(problems, "\n"))
 	}
 	return nil
-}
-
-func importAllowed(path string) bool {
-	if allowedStd[path] {
-		return true
-	}
-	for _, prefix := range allowedOurs {
-		if strings.HasPrefix(path, prefix) && !strings.Contains(strings.TrimPrefix(path, prefix), "/internal") {
-			return true
-		}
-	}
-	return false
 }
 
 // syntaxErrors formats every syntax error the parser found, one a line.

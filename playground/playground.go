@@ -94,20 +94,11 @@ func (e *WarmingError) Seconds() int { return max(1, int((e.Remaining+time.Secon
 // ErrUnavailable is returned when the server has no Go toolchain.
 var ErrUnavailable = errors.New("playground unavailable: no Go toolchain on this server")
 
-// Source is a tree of this module's files to lay out in the workspace, at
-// Dir (relative to the module root), for example the content FS at
-// "content" and the engine's embedded source at "playground/engine".
-type Source struct {
-	Dir string
-	FS  fs.FS
-}
-
 // Config configures a Service.
 type Config struct {
 	WorkDir       string        // workspace and runs live here; absolute
 	GoCache       string        // the build cache, absolute; default the go command's own (Go's cache is safe to share)
-	GoMod, GoSum  []byte        // the module's go.mod and go.sum
-	Sources       []Source      // the module's packages that programs may import
+	Module        fs.FS         // go.mod, go.sum and the packages programs may import, as in the repository (lamport.Source)
 	BuildTimeout  time.Duration // default 60 s (a cold build of the engine is slow)
 	RunTimeout    time.Duration // default 5 s
 	MaxOutput     int           // combined stdout+stderr bytes; default 1 MiB
@@ -145,8 +136,10 @@ type Service struct {
 	goBin   string
 	ws      *workspace
 	jail    jailMode
-	slots   chan struct{} // running or building
-	waiting chan struct{} // queued
+	ours    map[string]bool // this module's packages programs may import
+	imports []string        // the same, sorted: what Warm compiles
+	slots   chan struct{}   // running or building
+	waiting chan struct{}   // queued
 
 	mu    sync.Mutex
 	cache map[string]*Response
@@ -173,6 +166,13 @@ func New(cfg Config) (*Service, error) {
 		}
 	}
 	cfg = s.cfg
+	if s.imports, err = importable(cfg.Module); err != nil {
+		return nil, err
+	}
+	s.ours = make(map[string]bool)
+	for _, p := range s.imports {
+		s.ours[p] = true
+	}
 	if s.ws, err = newWorkspace(cfg, goBin); err != nil {
 		return nil, err
 	}
@@ -188,7 +188,7 @@ func (s *Service) Run(ctx context.Context, req Request) (*Response, error) {
 	if s.goBin == "" {
 		return nil, ErrUnavailable
 	}
-	if err := checkSource(req.Source); err != nil {
+	if err := checkSource(req.Source, s.ours); err != nil {
 		return &Response{Errors: err.Error(), Status: 2}, nil
 	}
 	if err := s.warming(req); err != nil {

@@ -87,19 +87,19 @@ func (s *Service) warming(req Request) error {
 }
 
 // Warm builds a program that imports every package of this module that
-// programs may import, filling the build cache so that readers' first
+// programs may import (see importable), filling the build cache so that readers' first
 // builds are fast: in real time, then runs the jail's self-check (from
 // then on the playground is ready), then in fake time. While a clock mode
 // warms, Run answers *WarmingError for it. Warm returns when both modes
 // are warm.
-func (s *Service) Warm(ctx context.Context, imports []string) error {
-	return <-s.StartWarm(ctx, imports)
+func (s *Service) Warm(ctx context.Context) error {
+	return <-s.StartWarm(ctx)
 }
 
 // StartWarm is Warm in the background: Status says "warming" as soon as
 // it returns, and the channel delivers Warm's result. The server calls it
 // before it starts accepting requests.
-func (s *Service) StartWarm(ctx context.Context, imports []string) <-chan error {
+func (s *Service) StartWarm(ctx context.Context) <-chan error {
 	done := make(chan error, 1)
 	if s.goBin == "" {
 		done <- ErrUnavailable
@@ -111,7 +111,7 @@ func (s *Service) StartWarm(ctx context.Context, imports []string) <-chan error 
 		w.fake = warmClock{warmRunning, start, last.real + last.fake}
 	})
 	go func() {
-		took, err := s.warmUp(ctx, imports)
+		took, err := s.warmUp(ctx, s.imports)
 		if err != nil {
 			s.update(func(w *warmState) { w.err = err.Error(); w.real.phase, w.fake.phase = warmFailed, warmFailed })
 		} else {

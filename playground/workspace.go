@@ -46,14 +46,18 @@ func newWorkspace(cfg Config, goBin string) (*workspace, error) {
 	if err := writeModule(mod, cfg); err != nil {
 		return nil, err
 	}
-	gomod, err := workspaceGoMod(cfg.GoMod)
+	moduleGoMod, err := fs.ReadFile(cfg.Module, "go.mod")
+	if err != nil {
+		return nil, fmt.Errorf("playground: the module bundle: %w", err)
+	}
+	gomod, err := workspaceGoMod(moduleGoMod)
 	if err != nil {
 		return nil, err
 	}
 	if err := os.WriteFile(filepath.Join(dir, "go.mod"), gomod, 0o644); err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "go.sum"), cfg.GoSum, 0o644); err != nil {
+	if err := copyFile(cfg.Module, "go.sum", filepath.Join(dir, "go.sum")); err != nil {
 		return nil, err
 	}
 	ws := &workspace{dir: dir, goBin: goBin, cfg: cfg}
@@ -93,36 +97,32 @@ func workspaceGoMod(moduleGoMod []byte) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// writeModule lays the module's go.mod, go.sum and sources (no tests) out
-// under dir.
+// writeModule lays the module bundle's go.mod, go.sum and sources (no
+// tests) out under dir.
 func writeModule(dir string, cfg Config) error {
-	if err := os.WriteFile(filepath.Join(dir, "go.mod"), cfg.GoMod, 0o644); err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "go.sum"), cfg.GoSum, 0o644); err != nil {
-		return err
-	}
-	for _, src := range cfg.Sources {
-		err := fs.WalkDir(src.FS, ".", func(path string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || strings.HasSuffix(path, "_test.go") ||
-				!(strings.HasSuffix(path, ".go") || strings.HasSuffix(path, ".sql")) {
-				return err
-			}
-			data, err := fs.ReadFile(src.FS, path)
-			if err != nil {
-				return err
-			}
-			dst := filepath.Join(dir, src.Dir, path)
-			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-				return err
-			}
-			return os.WriteFile(dst, data, 0o644)
-		})
-		if err != nil {
+	return fs.WalkDir(cfg.Module, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasSuffix(path, "_test.go") || !moduleFile(path) {
 			return err
 		}
+		dst := filepath.Join(dir, path)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		return copyFile(cfg.Module, path, dst)
+	})
+}
+
+// moduleFile reports whether a file of the bundle belongs in the workspace.
+func moduleFile(path string) bool {
+	return path == "go.mod" || path == "go.sum" || strings.HasSuffix(path, ".go") || strings.HasSuffix(path, ".sql")
+}
+
+func copyFile(fsys fs.FS, path, dst string) error {
+	data, err := fs.ReadFile(fsys, path)
+	if err != nil {
+		return err
 	}
-	return nil
+	return os.WriteFile(dst, data, 0o644)
 }
 
 // jailImport makes every program initialise the jail before its own code.

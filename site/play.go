@@ -15,6 +15,7 @@ import (
 	"github.com/lamport-kb/lamport/i18n"
 	"github.com/lamport-kb/lamport/playground"
 	"github.com/lamport-kb/lamport/site/view"
+	"github.com/lamport-kb/lamport/store"
 )
 
 // maxBody bounds a playground request (the source cap plus JSON overhead).
@@ -169,7 +170,7 @@ func (s *Server) handleShared(w http.ResponseWriter, r *http.Request) error {
 		return errNotFound
 	}
 	src, err := s.cfg.Shares.Get(r.Context(), chi.URLParam(r, "id"))
-	if errors.Is(err, playground.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) {
 		return errNotFound
 	}
 	if err != nil {
@@ -180,7 +181,7 @@ func (s *Server) handleShared(w http.ResponseWriter, r *http.Request) error {
 }
 
 // imageLine is an output line the playground shows as a picture (the Go
-// playground's convention; engine.TimelineImage writes one).
+// playground's convention, see playground/picture).
 var imageLine = regexp.MustCompile(`(?m)^IMAGE:([A-Za-z0-9+/=]+)\n?`)
 
 // splitImages takes the image lines out of a program's output and returns

@@ -38,7 +38,7 @@ type Config struct {
 	Shares  SnippetStore      // shared programs; nil disables sharing
 }
 
-// SnippetStore keeps shared programs; *playground.Store implements it.
+// SnippetStore keeps shared programs; *store.Store implements it.
 type SnippetStore interface {
 	Put(ctx context.Context, src string) (string, error)
 	Get(ctx context.Context, id string) (string, error)

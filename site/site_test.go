@@ -19,6 +19,7 @@ import (
 	"github.com/lamport-kb/lamport/content"
 	"github.com/lamport-kb/lamport/playground"
 	"github.com/lamport-kb/lamport/static"
+	"github.com/lamport-kb/lamport/store"
 )
 
 // mustServer returns a Server over the embedded content, without search.
@@ -281,7 +282,7 @@ func TestPlaygroundAPI(t *testing.T) {
 }
 
 func TestShare(t *testing.T) {
-	store, err := playground.OpenStore(":memory:")
+	store, err := store.Open(":memory:")
 	if err != nil {
 		t.Fatal(err)
 	}

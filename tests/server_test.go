@@ -1,7 +1,6 @@
 package tests
 
 import (
-	"io/fs"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -11,12 +10,12 @@ import (
 
 	"github.com/lamport-kb/lamport"
 	"github.com/lamport-kb/lamport/playground"
-	"github.com/lamport-kb/lamport/playground/engine"
 
 	"github.com/lamport-kb/lamport/content"
 	"github.com/lamport-kb/lamport/search"
 	"github.com/lamport-kb/lamport/site"
 	"github.com/lamport-kb/lamport/static"
+	"github.com/lamport-kb/lamport/store"
 )
 
 var (
@@ -47,19 +46,13 @@ var (
 func mustPlayground(tb testing.TB) *playground.Service {
 	tb.Helper()
 	playOnce.Do(func() {
-		engineSrc, _ := fs.Sub(engine.Source, ".")
 		play, playErr = playground.New(playground.Config{
 			WorkDir: filepath.Join(os.TempDir(), "lamport-tests-playground"),
 			GoCache: filepath.Join(os.TempDir(), "lamport-tests-gocache"), // shared with tests/sandbox
-			GoMod:   lamport.GoMod, GoSum: lamport.GoSum,
+			Module:  lamport.Source(),
 			// A cold cache builds modernc.org/sqlite, real and fake-time,
 			// in minutes on a 2-core machine.
 			BuildTimeout: 10 * time.Minute,
-			Sources: []playground.Source{
-				{Dir: "content", FS: content.FS()},
-				{Dir: "playground/engine", FS: engineSrc},
-				{Dir: "playground/jail", FS: playground.JailSource()},
-			},
 		})
 	})
 	if playErr != nil {
@@ -86,7 +79,7 @@ func mustServerWith(tb testing.TB, runner playground.Runner) *httptest.Server {
 	}
 	cfg := site.Config{BaseURL: "http://lamport.test", RepoURL: "https://github.com/lamport-kb/lamport", Branch: "main", Runner: runner}
 	if runner != nil { // with the playground, sharing too, on a real SQLite file
-		shares, err := playground.OpenStore(filepath.Join(tb.TempDir(), "lamport.db"))
+		shares, err := store.Open(filepath.Join(tb.TempDir(), "lamport.db"))
 		if err != nil {
 			tb.Fatal(err)
 		}

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/lamport-kb/lamport/playground/engine"
+	"github.com/lamport-kb/lamport/engine"
 )
 
 // lamportWorkflow builds our workflow for a workload.

@@ -15,10 +15,10 @@ import (
 	"github.com/lamport-kb/lamport"
 	"github.com/lamport-kb/lamport/content"
 	"github.com/lamport-kb/lamport/playground"
-	"github.com/lamport-kb/lamport/playground/engine"
 	"github.com/lamport-kb/lamport/search"
 	"github.com/lamport-kb/lamport/site"
 	"github.com/lamport-kb/lamport/static"
+	"github.com/lamport-kb/lamport/store"
 )
 
 // Main is the running server and what it owns.
@@ -29,7 +29,7 @@ type Main struct {
 	lib      *content.Library // as loaded at start-up
 	index    *search.Index
 	play     *playground.Service
-	shares   *playground.Store
+	shares   *store.Store
 	site     *site.Server
 	http     *http.Server
 	listener net.Listener
@@ -71,7 +71,7 @@ func (m *Main) Open() error {
 	if err != nil {
 		return fmt.Errorf("playground: %w", err)
 	}
-	m.shares, err = playground.OpenStore(filepath.Join(cfg.DataDir, "lamport.db"))
+	m.shares, err = store.Open(filepath.Join(cfg.DataDir, "lamport.db"))
 	if err != nil {
 		return fmt.Errorf("database: %w", err)
 	}
@@ -161,35 +161,21 @@ func (m *Main) contentSource() string {
 }
 
 // openPlayground prepares the playground's workspace in the data
-// directory, with this module's sources built into the binary.
+// directory, from the module's source bundle built into the binary.
 func (m *Main) openPlayground() (*playground.Service, error) {
-	engineSrc, err := fs.Sub(engine.Source, ".")
-	if err != nil {
-		return nil, err
-	}
 	return playground.New(playground.Config{
 		WorkDir: filepath.Join(m.Config.DataDir, "playground"),
 		GoCache: m.Config.PlayCache,
-		GoMod:   lamport.GoMod,
-		GoSum:   lamport.GoSum,
-		Sources: []playground.Source{
-			{Dir: "content", FS: content.FS()},
-			{Dir: "playground/engine", FS: engineSrc},
-			{Dir: "playground/jail", FS: playground.JailSource()},
-		},
-		Logger: m.Log,
+		Module:  lamport.Source(),
+		Logger:  m.Log,
 	})
 }
 
-// warmPlayground starts filling the build cache with every importable
-// package; the playground reports "warming" until real time is ready.
+// warmPlayground starts filling the build cache with every package
+// programs may import; the playground reports "warming" until real time is ready.
 // The channel is closed when the warm-up has ended.
 func (m *Main) warmPlayground(ctx context.Context) <-chan struct{} {
-	imports := []string{"github.com/lamport-kb/lamport/playground/engine"}
-	for _, p := range m.lib.Patterns {
-		imports = append(imports, "github.com/lamport-kb/lamport/content/patterns/"+p.Package)
-	}
-	result, ended := m.play.StartWarm(ctx, imports), make(chan struct{})
+	result, ended := m.play.StartWarm(ctx), make(chan struct{})
 	go func() {
 		defer close(ended)
 		if err := <-result; err != nil && ctx.Err() == nil && !errors.Is(err, playground.ErrUnavailable) {

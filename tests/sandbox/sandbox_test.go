@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,7 +18,6 @@ import (
 	"github.com/lamport-kb/lamport"
 	"github.com/lamport-kb/lamport/content"
 	"github.com/lamport-kb/lamport/playground"
-	"github.com/lamport-kb/lamport/playground/engine"
 )
 
 var service *playground.Service
@@ -48,16 +46,10 @@ func TestMain(m *testing.M) {
 // testConfig is a playground over this module's sources in dir, sharing
 // one build cache with the other test playgrounds.
 func testConfig(dir string) playground.Config {
-	engineSrc, _ := fs.Sub(engine.Source, ".")
 	return playground.Config{
-		WorkDir: dir, GoMod: lamport.GoMod, GoSum: lamport.GoSum,
+		WorkDir: dir, Module: lamport.Source(),
 		GoCache:      filepath.Join(os.TempDir(), "lamport-tests-gocache"), // shared with tests
 		BuildTimeout: 10 * time.Minute,                                     // a cold cache builds modernc.org/sqlite
-		Sources: []playground.Source{
-			{Dir: "content", FS: content.FS()},
-			{Dir: "playground/engine", FS: engineSrc},
-			{Dir: "playground/jail", FS: playground.JailSource()},
-		},
 	}
 }
 
@@ -376,7 +368,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/lamport-kb/lamport/playground/engine"
+	"github.com/lamport-kb/lamport/engine"
 )
 
 func main() {

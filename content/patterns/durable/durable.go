@@ -1,5 +1,5 @@
 // Package durable shows durable execution on Lamport's workflow engine
-// (playground/engine): an order checkout (reserve stock, charge the card,
+// (engine): an order checkout (reserve stock, charge the card,
 // ship the parcel) written as an ordinary Go function whose steps the
 // engine checkpoints, so that a run interrupted by a crash resumes where it
 // stopped instead of starting over or stopping half-done.
@@ -19,7 +19,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/lamport-kb/lamport/playground/engine"
+	"github.com/lamport-kb/lamport/engine"
 )
 
 // WorkflowName is the name the checkout is registered under.

@@ -13,7 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/lamport-kb/lamport/content/patterns/durable"
-	"github.com/lamport-kb/lamport/playground/engine"
+	"github.com/lamport-kb/lamport/engine"
 )
 
 var (

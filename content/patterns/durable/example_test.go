@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/lamport-kb/lamport/content/patterns/durable"
-	"github.com/lamport-kb/lamport/playground/engine"
+	"github.com/lamport-kb/lamport/engine"
 )
 
 func Example() {

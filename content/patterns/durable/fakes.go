@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/lamport-kb/lamport/playground/engine"
+	"github.com/lamport-kb/lamport/engine"
 )
 
 // ErrCarrierBusy is the fake carrier's transient error: worth a retry.

@@ -18,7 +18,8 @@ import (
 	"time"
 
 	"github.com/lamport-kb/lamport/content/patterns/durable"
-	"github.com/lamport-kb/lamport/playground/engine"
+	"github.com/lamport-kb/lamport/engine"
+	"github.com/lamport-kb/lamport/playground/picture"
 )
 
 func main() {
@@ -76,7 +77,7 @@ func main() {
 		}
 		fmt.Printf("  seq %d  step %d  %-7s %-5s  +%.2fs  %s\n", ev.Seq, ev.Step, ev.Name, ev.Kind, ev.At.Sub(start).Seconds(), detail)
 	}
-	fmt.Println(engine.TimelineImage(h))
+	fmt.Println(picture.Line([]byte(engine.Timeline(h)))) // the playground draws it
 }
 
 // crashAndRecover places o with a crash at point of step, then restarts:

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"encoding/base64"
 	"fmt"
 	"html"
 	"sort"
@@ -15,7 +14,7 @@ import (
 // failed), a dashed gap for every backoff or durable timer, and
 // compensations ("undo:") in amber, so a saga's reverse order is
 // visible. It is a pure function of the history; the playground shows it
-// under a run's output (TimelineImage).
+// under a run's output (see playground/picture).
 func Timeline(h *History) string {
 	rows := timelineRows(h)
 	if len(rows) == 0 {
@@ -49,19 +48,6 @@ func Timeline(h *History) string {
 	}
 	fmt.Fprintf(&b, `<text x="%d" y="%d" fill="#666">%s</text></svg>`, label, len(rows)*rowH+18, end.Sub(start).Round(time.Millisecond))
 	return b.String()
-}
-
-// ImagePrefix starts an output line that the playground shows as an
-// image: the rest of the line is the image (SVG or PNG) in base64. The Go
-// playground uses the same convention.
-const ImagePrefix = "IMAGE:"
-
-// TimelineImage returns the run's timeline as one output line that the
-// playground draws under the program's output:
-//
-//	fmt.Println(engine.TimelineImage(h))
-func TimelineImage(h *History) string {
-	return ImagePrefix + base64.StdEncoding.EncodeToString([]byte(Timeline(h)))
 }
 
 type timelineRow struct {

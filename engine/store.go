@@ -7,9 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
-	"sort"
 	"time"
+
+	"github.com/lamport-kb/lamport/internal/sqlitedb"
 )
 
 //go:embed migrations/*.sql
@@ -29,69 +29,20 @@ func openDB(dsn string, d Durability) (*sql.DB, error) {
 	if d == Normal {
 		sync = "NORMAL"
 	}
-	memory := dsn == ":memory:"
-	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(5000)")
-	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "synchronous("+sync+")")
-	if !memory {
-		q.Add("_pragma", "journal_mode(WAL)")
+	pragmas := []string{"busy_timeout(5000)", "foreign_keys(1)", "synchronous(" + sync + ")"}
+	if dsn != sqlitedb.Memory {
+		pragmas = append(pragmas, "journal_mode(WAL)")
 	}
-	db, err := sql.Open("sqlite", "file:"+dsn+"?"+q.Encode())
+	db, err := sqlitedb.Open(dsn, pragmas...)
 	if err != nil {
 		return nil, err
 	}
-	if memory {
-		// Every connection to ":memory:" is its own database: keep one.
-		db.SetMaxOpenConns(1)
-	}
-	if err := migrate(db); err != nil {
+	sub, _ := fs.Sub(migrations, "migrations") // a constant path
+	if err := sqlitedb.Migrate(db, sub); err != nil {
 		db.Close()
-		return nil, err
+		return nil, fmt.Errorf("engine: %w", err)
 	}
 	return db, nil
-}
-
-// migrate applies the embedded migrations not yet applied, in name order,
-// each in its own transaction.
-func migrate(db *sql.DB) error {
-	if _, err := db.Exec(`CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY)`); err != nil {
-		return err
-	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		return err
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		if err := applyMigration(db, name); err != nil {
-			return fmt.Errorf("engine: migration %s: %w", name, err)
-		}
-	}
-	return nil
-}
-
-func applyMigration(db *sql.DB, name string) error {
-	tx, err := db.Begin()
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	var done int
-	if err := tx.QueryRow(`SELECT count(*) FROM migrations WHERE name = ?`, name).Scan(&done); err != nil || done > 0 {
-		return err
-	}
-	body, err := migrations.ReadFile(name)
-	if err != nil {
-		return err
-	}
-	if _, err := tx.Exec(string(body)); err != nil { // the driver runs every statement
-		return err
-	}
-	if _, err := tx.Exec(`INSERT INTO migrations (name) VALUES (?)`, name); err != nil {
-		return err
-	}
-	return tx.Commit()
 }
 
 // run is a workflow run as stored.

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -105,11 +104,6 @@ func TestTimeline(t *testing.T) {
 		if !strings.Contains(svg, want) {
 			t.Errorf("timeline lacks %q:\n%s", want, svg)
 		}
-	}
-	line := TimelineImage(h)
-	data, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(line, ImagePrefix))
-	if !strings.HasPrefix(line, "IMAGE:") || err != nil || string(data) != svg {
-		t.Errorf("TimelineImage = %.40q…, decoding: %v", line, err)
 	}
 	if !strings.Contains(Timeline(&History{RunID: "x"}), "no steps recorded") {
 		t.Error("an empty history should say so")

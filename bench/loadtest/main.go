@@ -4,7 +4,7 @@
 // machine. It also reports the bytes a reader downloads for that page
 // (HTML + CSS + our JS, gzipped) before any diagram or math library loads.
 //
-//	go run ./tests/loadtest [-d 10s] [-c 32] [-path /en/patterns/circuit-breaker]
+//	go run ./bench/loadtest [-d 10s] [-c 32] [-path /en/patterns/circuit-breaker]
 //
 // Both servers run in this process, one after the other; the load comes
 // from wrk (Debian package wrk) in a separate process, over loopback.

@@ -65,8 +65,6 @@ import (
 	"fmt"
 	"sync"
 	"time"
-
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
 // Durability is how hard a commit is synced.

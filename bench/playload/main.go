@@ -13,7 +13,7 @@
 //     backing off on 429: runs/s, status counts (no 5xx allowed), and the
 //     server's peak heap and RSS, sampled every 100 ms.
 //
-//     go run ./tests/playload [-n 20] [-c 20] [-d 60s]
+//     go run ./bench/playload [-n 20] [-c 20] [-d 60s]
 //
 // It needs the Go toolchain and runs from the module root (make
 // loadtest-play).
@@ -29,7 +29,6 @@ import (
 	"go/parser"
 	"go/token"
 	"io"
-	"io/fs"
 	"log"
 	"log/slog"
 	"maps"
@@ -50,7 +49,6 @@ import (
 	"github.com/lamport-kb/lamport"
 	"github.com/lamport-kb/lamport/content"
 	"github.com/lamport-kb/lamport/playground"
-	"github.com/lamport-kb/lamport/playground/engine"
 	"github.com/lamport-kb/lamport/search"
 	"github.com/lamport-kb/lamport/site"
 	"github.com/lamport-kb/lamport/static"
@@ -89,12 +87,8 @@ func run(n, clients int, duration time.Duration, work string) error {
 	if err != nil {
 		return err
 	}
-	imports := []string{"github.com/lamport-kb/lamport/playground/engine"}
-	for _, p := range lib.Patterns {
-		imports = append(imports, "github.com/lamport-kb/lamport/content/patterns/"+p.Package)
-	}
 	start := time.Now()
-	if err := play.Warm(context.Background(), imports); err != nil {
+	if err := play.Warm(context.Background()); err != nil {
 		return fmt.Errorf("warm-up: %w", err)
 	}
 	took := time.Since(start)
@@ -114,17 +108,8 @@ func run(n, clients int, duration time.Duration, work string) error {
 }
 
 func newPlayground(dir string) (*playground.Service, error) {
-	engineSrc, err := fs.Sub(engine.Source, ".")
-	if err != nil {
-		return nil, err
-	}
 	return playground.New(playground.Config{
-		WorkDir: filepath.Join(dir, "playground"), GoMod: lamport.GoMod, GoSum: lamport.GoSum,
-		Sources: []playground.Source{
-			{Dir: "content", FS: content.FS()},
-			{Dir: "playground/engine", FS: engineSrc},
-			{Dir: "playground/jail", FS: playground.JailSource()},
-		},
+		WorkDir: filepath.Join(dir, "playground"), Module: lamport.Source(),
 	})
 }
 

@@ -1,0 +1,82 @@
+// Package sqlitedb opens this module's SQLite databases (the site's store
+// and the workflow engine's log) with modernc.org/sqlite, and applies a
+// package's embedded migrations: files named NNN_what.sql, applied in name
+// order, each in its own transaction, and recorded in a table migrations
+// (name) so that each is applied once. Names are recorded as
+// "migrations/NNN_what.sql", as databases made before this package record
+// them.
+package sqlitedb
+
+import (
+	"database/sql"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"slices"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Memory is the path of a private in-memory database.
+const Memory = ":memory:"
+
+// Open opens the database at path with the given pragmas (such as
+// "busy_timeout(5000)"), set on every connection the pool opens. A
+// Memory database is kept to one connection, since each connection to
+// ":memory:" is a database of its own.
+func Open(path string, pragmas ...string) (*sql.DB, error) {
+	q := url.Values{}
+	for _, p := range pragmas {
+		q.Add("_pragma", p)
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, err
+	}
+	if path == Memory {
+		db.SetMaxOpenConns(1)
+	}
+	return db, nil
+}
+
+// Migrate applies the migrations in fsys (*.sql at its root) that db has
+// not had yet.
+func Migrate(db *sql.DB, fsys fs.FS) error {
+	if _, err := db.Exec(`CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY)`); err != nil {
+		return err
+	}
+	names, err := fs.Glob(fsys, "*.sql")
+	if err != nil {
+		return err
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if err := apply(db, fsys, name); err != nil {
+			return fmt.Errorf("migration %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func apply(db *sql.DB, fsys fs.FS, name string) error {
+	tx, err := db.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var done int
+	if err := tx.QueryRow(`SELECT count(*) FROM migrations WHERE name = ?`, "migrations/"+name).Scan(&done); err != nil || done > 0 {
+		return err
+	}
+	body, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(string(body)); err != nil { // the driver runs every statement
+		return err
+	}
+	if _, err := tx.Exec(`INSERT INTO migrations (name) VALUES (?)`, "migrations/"+name); err != nil {
+		return err
+	}
+	return tx.Commit()
+}

@@ -10,12 +10,12 @@ import (
 	"strings"
 )
 
-// importable lists the packages of the module bundle (Config.Module) that
+// Importable lists the packages of the module bundle (Config.Module) that
 // programs may import: every directory with Go files that are not tests,
 // whose package is not main, outside any internal directory. The same
 // list is the allowlist of this module's packages and what the warm-up
 // compiles, so the two cannot disagree.
-func importable(module fs.FS) ([]string, error) {
+func Importable(module fs.FS) ([]string, error) {
 	seen := make(map[string]bool)
 	err := fs.WalkDir(module, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {

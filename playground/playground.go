@@ -166,7 +166,7 @@ func New(cfg Config) (*Service, error) {
 		}
 	}
 	cfg = s.cfg
-	if s.imports, err = importable(cfg.Module); err != nil {
+	if s.imports, err = Importable(cfg.Module); err != nil {
 		return nil, err
 	}
 	s.ours = make(map[string]bool)

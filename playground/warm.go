@@ -87,7 +87,7 @@ func (s *Service) warming(req Request) error {
 }
 
 // Warm builds a program that imports every package of this module that
-// programs may import (see importable), filling the build cache so that readers' first
+// programs may import (see Importable), filling the build cache so that readers' first
 // builds are fast: in real time, then runs the jail's self-check (from
 // then on the playground is ready), then in fake time. While a clock mode
 // warms, Run answers *WarmingError for it. Warm returns when both modes

@@ -15,8 +15,8 @@ package i18n
 
 import (
 	"slices"
-	"strconv"
-	"strings"
+
+	"golang.org/x/text/language"
 )
 
 // The supported languages. The first is the default.
@@ -47,35 +47,25 @@ func Other(lang string) string {
 	return Chinese
 }
 
+// matcher matches a reader's preferences against Langs, in order: a
+// reader of Traditional Chinese (zh-TW, zh-HK) gets the Chinese pages,
+// whose simplified script they read, rather than English.
+var matcher = language.NewMatcher([]language.Tag{language.English, language.SimplifiedChinese})
+
 // Negotiate returns the language for a request: the cookie value when it
 // names a supported language, else the best match of the Accept-Language
-// header, else English.
+// header (x/text's matcher: q-values, regions and scripts), else English.
 func Negotiate(cookie, acceptLanguage string) string {
 	if Supported(cookie) {
 		return cookie
 	}
-	best, bestQ := English, 0.0
-	for _, part := range strings.Split(acceptLanguage, ",") {
-		lang, q := parseRange(part)
-		if q > bestQ && Supported(lang) {
-			best, bestQ = lang, q
-		}
+	prefs, _, err := language.ParseAcceptLanguage(acceptLanguage)
+	if err != nil || len(prefs) == 0 {
+		return English
 	}
-	return best
-}
-
-// parseRange parses one Accept-Language item such as "zh-CN;q=0.8" into a
-// base language ("zh") and its quality.
-func parseRange(item string) (string, float64) {
-	tag, params, _ := strings.Cut(strings.TrimSpace(item), ";")
-	base, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
-	q := 1.0
-	if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
-		f, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			return base, 0
-		}
-		q = f
+	_, i, confidence := matcher.Match(prefs...)
+	if confidence == language.No {
+		return English
 	}
-	return base, q
+	return Langs[i]
 }

@@ -17,6 +17,9 @@ func TestNegotiate(t *testing.T) {
 		{"only unsupported", "", "fr, de;q=0.5", "en"},
 		{"bad q", "", "zh;q=x, en;q=0.1", "en"},
 		{"case and spaces", "", " ZH-cn ; q=0.7 ", "zh"},
+		{"traditional script", "", "zh-HK", "zh"},
+		{"first supported preference", "", "ja,zh;q=0.5,en;q=0.4", "zh"},
+		{"english region", "", "en-GB,zh;q=0.9", "en"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -33,13 +33,6 @@ var allowedStd = map[string]bool{
 	"unicode/utf16": true, "unicode/utf8": true,
 }
 
-// allowedOurs are this module's package trees a program may import.
-var allowedOurs = []string{
-	modulePath + "/content/patterns/",
-	modulePath + "/playground/engine",
-	modulePath + "/playground/jail", // for SelfCheck; the jail is linked in anyway
-}
-
 // checkSource applies the limits that hold before any build: size, syntax,
 // imports (the standard packages above and ours, this module's importable
 // packages) and forbidden directives. Its errors read like the compiler's:

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/lamport-kb/lamport"
-	"github.com/lamport-kb/lamport/content"
 	"github.com/lamport-kb/lamport/playground"
 )
 
@@ -191,33 +190,6 @@ func main() {
 	t.Logf("inside the jail:\n%s", out)
 	ok, detail := service.Status()
 	t.Logf("jail: %v %s", ok, detail)
-}
-
-// TestContentDemos runs every pattern's demo in the playground and
-// compares its output with `go run` of the same program.
-func TestContentDemos(t *testing.T) {
-	lib, err := content.Load(content.FS())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range lib.Patterns {
-		if p.Demo == nil {
-			continue
-		}
-		t.Run(p.Slug, func(t *testing.T) {
-			r := run(t, p.Demo.Source, 90*time.Second)
-			if r.Errors != "" || r.Status != 0 {
-				t.Fatalf("demo failed: %s (status %d)", r.Errors, r.Status)
-			}
-			want, err := exec.Command("go", "run", "../../content/"+strings.TrimSuffix(p.Demo.Path, "/main.go")).Output()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if r.Output() != string(want) {
-				t.Errorf("playground output differs from go run:\n%s\n---\n%s", r.Output(), want)
-			}
-		})
-	}
 }
 
 func TestMemoryBombs(t *testing.T) {

@@ -1,0 +1,115 @@
+package tests
+
+import (
+	"context"
+	"net/http"
+	"os/exec"
+	"path"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/chromedp/chromedp"
+
+	"github.com/lamport-kb/lamport/content"
+	"github.com/lamport-kb/lamport/i18n"
+	"github.com/lamport-kb/lamport/playground"
+)
+
+// TestConformance checks every pattern of the library the same way, so a
+// new pattern gets every check without anyone editing a test: each
+// language's page renders the chapter template's sections with their
+// headings; the page opens in the shared Chromium with every diagram and
+// formula rendered, no console error and no serious axe violation; and the
+// demo's output in the playground's jail is what `go run` prints.
+func TestConformance(t *testing.T) {
+	lib := mustLibrary(t)
+	ts := mustServer(t)
+	requireAssets(t, ts.URL)
+	for _, p := range lib.Patterns {
+		t.Run(p.Slug, func(t *testing.T) {
+			for _, lang := range i18n.Langs {
+				url := ts.URL + "/" + lang + "/patterns/" + p.Slug
+				t.Run(lang, func(t *testing.T) {
+					checkSections(t, url, p.Docs[lang])
+					checkInBrowser(t, url)
+				})
+			}
+			if p.Demo != nil {
+				t.Run("demo", func(t *testing.T) { checkDemo(t, p) })
+			}
+		})
+	}
+}
+
+// checkSections fetches a pattern page and expects every section of the
+// template, in order, under the heading the document gives it.
+func checkSections(t *testing.T, url string, d *content.Doc) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("%s: status %d", url, resp.StatusCode)
+	}
+	page, err := goquery.NewDocumentFromReader(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h1 := page.Find("h1").First().Text(); h1 != d.Title {
+		t.Errorf("<h1> %q, want the title %q", h1, d.Title)
+	}
+	var ids []string
+	page.Find("main h2[id]").Each(func(_ int, h *goquery.Selection) {
+		id, _ := h.Attr("id")
+		ids = append(ids, id)
+	})
+	if len(ids) < len(content.SectionIDs) {
+		t.Fatalf("section headings %v, want the template's %v", ids, content.SectionIDs)
+	}
+	for i, id := range content.SectionIDs {
+		if ids[i] != id {
+			t.Errorf("section %d is %q, want %q", i, ids[i], id)
+		}
+	}
+}
+
+// checkInBrowser opens the page in a tab of the shared Chromium.
+func checkInBrowser(t *testing.T, url string) {
+	t.Helper()
+	b := newBrowser(t)
+	b.run(t, chromedp.Navigate(url), chromedp.WaitReady("main"),
+		// every diagram drawn, every formula typeset
+		chromedp.Poll(`[...document.querySelectorAll("pre.mermaid")].every(d => d.querySelector("svg"))`, nil,
+			chromedp.WithPollingTimeout(30*time.Second)),
+		chromedp.Poll(`[...document.querySelectorAll(".math")].every(m => m.classList.contains("katex-rendered"))`, nil,
+			chromedp.WithPollingTimeout(30*time.Second)))
+	checkAxe(t, b)
+	b.noErrors(t)
+}
+
+// checkDemo runs the pattern's demo in the test playground's jail and
+// compares its output with `go run` of the same program.
+func checkDemo(t *testing.T, p *content.Pattern) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute) // a cold build cache
+	defer cancel()
+	r, err := mustPlayground(t).Run(ctx, playground.Request{Source: p.Demo.Source})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Errors != "" || r.Status != 0 || r.Limit != "" {
+		t.Fatalf("the demo failed in the playground: status %d, limit %q, errors %s", r.Status, r.Limit, r.Errors)
+	}
+	cmd := exec.Command("go", "run", "./"+path.Join("content", path.Dir(p.Demo.Path)))
+	cmd.Dir = ".."
+	want, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go run: %v", err)
+	}
+	if r.Output() != string(want) {
+		t.Errorf("the playground's output differs from go run's:\n%s\n--- go run:\n%s", r.Output(), want)
+	}
+}

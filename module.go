@@ -18,7 +18,7 @@ import (
 //go:embed go.mod go.sum
 //go:embed content/patterns/*/*.go
 //go:embed engine/*.go engine/migrations/*.sql internal/sqlitedb/*.go
-//go:embed playground/jail/*.go playground/picture/*.go
+//go:embed playground/jail/*.go playground/jail/internal/pid/*.go playground/picture/*.go
 var source embed.FS
 
 // Source returns the module's source bundle (tests included; the

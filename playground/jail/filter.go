@@ -4,6 +4,8 @@ import (
 	"errors"
 	"syscall"
 	"unsafe"
+
+	"github.com/lamport-kb/lamport/playground/jail/internal/pid"
 )
 
 //go:generate go run ./gen
@@ -23,7 +25,7 @@ func installFilter() error {
 	if len(program) == 0 {
 		return errors.New("no filter for this architecture: the jail has one for linux/amd64")
 	}
-	prog := withPID(program, uint32(syscall.Getpid()))
+	prog := pid.Patch(program, selfPID, uint32(syscall.Getpid()))
 	if _, _, e := syscall.RawSyscall6(syscall.SYS_PRCTL, prSetNoNewPrivs, 1, 0, 0, 0, 0); e != 0 {
 		return e
 	}
@@ -36,15 +38,4 @@ func installFilter() error {
 		return errors.New("a thread could not take the filter")
 	}
 	return nil
-}
-
-// withPID is a copy of prog with the process's pid in place of selfPID.
-func withPID(prog []syscall.SockFilter, pid uint32) []syscall.SockFilter {
-	out := append([]syscall.SockFilter(nil), prog...)
-	for i := range out {
-		if out[i].K == selfPID {
-			out[i].K = pid
-		}
-	}
-	return out
 }

@@ -163,6 +163,10 @@ func TestValidation(t *testing.T) {
 		{"unknown tag", edit(t, yml, "tags: [latency]", "tags: [latency, speed]"), yml + ":3: unknown tag \"speed\""},
 		{"unknown key", edit(t, yml, "difficulty: 1", "difficulty: 1\ncolour: blue"), yml + ":5: field colour not found"},
 		{"bad difficulty", edit(t, yml, "difficulty: 1", "difficulty: 4"), yml + ":4: difficulty must be 1, 2 or 3"},
+		{"category unlike the catalog's", edit(t, "catalog.yaml", "{slug: sample, category: resilience", "{slug: sample, category: replication"),
+			yml + ":2: category \"resilience\", but catalog.yaml files sample under \"replication\""},
+		{"difficulty unlike the catalog's", edit(t, "catalog.yaml", "difficulty: 1, en: \"Sample\"", "difficulty: 2, en: \"Sample\""),
+			yml + ":4: difficulty 1, but catalog.yaml gives sample difficulty 2"},
 		{"slug outside catalog", edit(t, yml, "slug: sample", "slug: other"), yml + ":1: slug \"other\" is not in catalog.yaml"},
 		{"bad source", edit(t, yml, "https://example.com/docs", "ftp://example.com"), yml + ":8: system \"Example\": source"},
 		{"missing translation", map[string]*string{zh: nil}, zh + ": missing Chinese translation"},
@@ -229,5 +233,18 @@ func BenchmarkLoad(b *testing.B) {
 		if _, err := Load(FS()); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestRelationLines: a relation knows where pattern.yaml names it, so the
+// graph's checks can report file:line.
+func TestRelationLines(t *testing.T) {
+	lib, err := Load(fixture(t, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Relation{{Type: CombinesWith, Target: "planned-thing", Line: 5}}
+	if diff := cmp.Diff(want, lib.Pattern("sample").Relations); diff != "" {
+		t.Errorf("relations (-want +got):\n%s", diff)
 	}
 }

@@ -176,8 +176,15 @@ func (l *loader) checkFacts(p *Pattern, lines yamlLines, r reporter) bool {
 		r.at(lines.line("slug"), "slug %q is also used by %s", p.Slug, l.lib.bySlug[p.Slug].Dir)
 		return false
 	}
-	if l.category(p.Category) == nil {
+	entry := l.lib.entries[p.Slug]
+	switch {
+	case l.category(p.Category) == nil:
 		r.at(lines.line("category"), "unknown category %q", p.Category)
+	case p.Category != entry.Category:
+		r.at(lines.line("category"), "category %q, but catalog.yaml files %s under %q: make them equal", p.Category, p.Slug, entry.Category)
+	}
+	if p.Difficulty != entry.Difficulty && p.Difficulty >= 1 && p.Difficulty <= 3 {
+		r.at(lines.line("difficulty"), "difficulty %d, but catalog.yaml gives %s difficulty %d: make them equal", p.Difficulty, p.Slug, entry.Difficulty)
 	}
 	for i, t := range p.Tags {
 		if l.tag(t) == nil {
@@ -221,7 +228,7 @@ func (l *loader) relations(p *Pattern, y *patternYAML, lines yamlLines, r report
 			case l.lib.entries[t] == nil:
 				r.at(lines.item(group.typ, i), "%s: unknown slug %q (not in catalog.yaml)", group.typ, t)
 			default:
-				rels = append(rels, Relation{Type: group.typ, Target: t})
+				rels = append(rels, Relation{Type: group.typ, Target: t, Line: lines.item(group.typ, i)})
 			}
 		}
 	}

@@ -101,6 +101,7 @@ type Pattern struct {
 type Relation struct {
 	Type   string // Requires, CombinesWith or AlternativeTo
 	Target string // slug of a catalog entry
+	Line   int    // where pattern.yaml names it, for errors (file: the pattern's Dir/pattern.yaml)
 }
 
 // System is a real system that uses a pattern, with a citable source.

@@ -2,6 +2,8 @@ package content
 
 import (
 	"gopkg.in/yaml.v3"
+
+	"github.com/lamport-kb/lamport/i18n"
 )
 
 const catalogFile = "catalog.yaml"
@@ -41,7 +43,7 @@ func (l *loader) loadCatalog() {
 	}
 	lines := parseLines(data)
 	for _, cat := range c.Categories {
-		l.lib.Categories = append(l.lib.Categories, &Category{ID: cat.ID, Name: map[string]string{English: cat.En, Chinese: cat.Zh}})
+		l.lib.Categories = append(l.lib.Categories, &Category{ID: cat.ID, Name: map[string]string{i18n.English: cat.En, i18n.Chinese: cat.Zh}})
 	}
 	l.loadTags(&c.Tags, r)
 	for i, p := range c.Patterns {
@@ -52,7 +54,7 @@ func (l *loader) loadCatalog() {
 		if l.category(p.Category) == nil {
 			r.at(lines.item("patterns", i), "unknown category %q", p.Category)
 		}
-		e := &Entry{Slug: p.Slug, Category: p.Category, Difficulty: p.Difficulty, Name: map[string]string{English: p.En, Chinese: p.Zh}}
+		e := &Entry{Slug: p.Slug, Category: p.Category, Difficulty: p.Difficulty, Name: map[string]string{i18n.English: p.En, i18n.Chinese: p.Zh}}
 		l.lib.Catalog = append(l.lib.Catalog, e)
 		l.lib.entries[p.Slug] = e
 	}

@@ -9,6 +9,8 @@ import (
 	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/lamport-kb/lamport/i18n"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -22,7 +24,7 @@ func TestGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := lib.Pattern("sample")
-	for _, lang := range Langs {
+	for _, lang := range i18n.Langs {
 		d := p.Docs[lang]
 		var b strings.Builder
 		b.WriteString("<!-- lead -->\n" + d.Lead)
@@ -51,7 +53,7 @@ func TestConventions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	en, zh := lib.Pattern("sample").Docs[English], lib.Pattern("sample").Docs[Chinese]
+	en, zh := lib.Pattern("sample").Docs[i18n.English], lib.Pattern("sample").Docs[i18n.Chinese]
 	html := func(d *Doc, id string) string {
 		for _, s := range d.Sections {
 			if s.ID == id {
@@ -193,7 +195,7 @@ func TestStaleAndFallback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	zh := lib.Pattern("sample").Docs[Chinese]
+	zh := lib.Pattern("sample").Docs[i18n.Chinese]
 	last := zh.Sections[len(zh.Sections)-1]
 	if !last.Stale || !strings.Contains(last.HTML, "New text.") || !strings.Contains(last.Outdated, "正文") {
 		t.Errorf("stale section: stale=%v html=%q outdated=%q", last.Stale, last.HTML, last.Outdated)
@@ -205,8 +207,8 @@ func TestStaleAndFallback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	zh = lib.Pattern("sample").Docs[Chinese]
-	if !zh.Fallback || !zh.Sections[0].Fallback || zh.Title != "Sample" || zh.Lang != Chinese {
+	zh = lib.Pattern("sample").Docs[i18n.Chinese]
+	if !zh.Fallback || !zh.Sections[0].Fallback || zh.Title != "Sample" || zh.Lang != i18n.Chinese {
 		t.Errorf("fallback doc = %+v", zh)
 	}
 }
@@ -220,7 +222,7 @@ func TestEmbeddedContent(t *testing.T) {
 		t.Errorf("%d patterns, warnings %v", len(lib.Patterns), lib.Warnings)
 	}
 	for _, p := range lib.Patterns {
-		for _, lang := range Langs {
+		for _, lang := range i18n.Langs {
 			if n := len(p.Docs[lang].Sections); n != len(SectionIDs) {
 				t.Errorf("%s/%s renders %d sections, want %d", p.Slug, lang, n, len(SectionIDs))
 			}

@@ -11,6 +11,8 @@ import (
 	"sort"
 
 	"github.com/yuin/goldmark"
+
+	"github.com/lamport-kb/lamport/i18n"
 )
 
 // Options changes how Load treats incomplete content.
@@ -195,7 +197,7 @@ func (l *loader) checkFacts(p *Pattern, lines yamlLines, r reporter) bool {
 		r.at(lines.line("difficulty"), "difficulty must be 1, 2 or 3, not %d", p.Difficulty)
 	}
 	for lang := range p.Aliases {
-		if lang != English && lang != Chinese {
+		if lang != i18n.English && lang != i18n.Chinese {
 			r.at(lines.line("aliases"), "aliases for unknown language %q", lang)
 		}
 	}

@@ -2,16 +2,9 @@ package content
 
 import "time"
 
-// The languages every page is written in. English is the source language: a
-// Chinese section that is missing or older than its English source falls back
-// to the English text with a visible notice.
-const (
-	English = "en"
-	Chinese = "zh"
-)
-
-// Langs lists the supported languages, source language first.
-var Langs = []string{English, Chinese}
+// Every page is written in each of i18n.Langs. English (i18n.English) is
+// the source language: a Chinese section that is missing or older than its
+// English source falls back to the English text with a visible notice.
 
 // SectionIDs are the heading IDs of the unified chapter template, in page
 // order. Every pattern page has all of them, in every language.

@@ -13,6 +13,8 @@ import (
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
+
+	"github.com/lamport-kb/lamport/i18n"
 )
 
 // page is one en.md or zh.md while it is being loaded.
@@ -48,11 +50,11 @@ type h2Line struct {
 // readPages reads a pattern's pages and their front matter.
 func (l *loader) readPages(p *Pattern) []*page {
 	var pages []*page
-	for _, lang := range Langs {
+	for _, lang := range i18n.Langs {
 		file := path.Join(p.Dir, lang+".md")
 		data, err := l.read(file)
 		if err != nil {
-			if lang == English || !l.opts.AllowMissing {
+			if lang == i18n.English || !l.opts.AllowMissing {
 				l.reporter(file).at(0, "missing %s translation: %s.md does not exist", langName(lang), lang)
 			} else {
 				l.warner(file).at(0, "missing %s translation: the English page is shown", langName(lang))
@@ -67,7 +69,7 @@ func (l *loader) readPages(p *Pattern) []*page {
 }
 
 func langName(lang string) string {
-	if lang == Chinese {
+	if lang == i18n.Chinese {
 		return "Chinese"
 	}
 	return "English"
@@ -97,7 +99,7 @@ func (l *loader) parsePage(p *Pattern, lang, file string, data []byte) *page {
 	if _, err := time.Parse(time.DateOnly, pg.fm.Updated); err != nil {
 		r.at(fmLine("updated"), "front matter: updated must be a date YYYY-MM-DD, got %q", pg.fm.Updated)
 	}
-	if lang == English && pg.fm.SourceHash != nil {
+	if lang == i18n.English && pg.fm.SourceHash != nil {
 		r.at(fmLine("source-hash"), "front matter: source-hash belongs in translations, not in en.md")
 	}
 	if i := bytes.Index(body, []byte("TODO")); i >= 0 {
@@ -216,7 +218,7 @@ func (l *loader) checkTemplate(pg *page, r reporter) {
 	}
 	for _, id := range SectionIDs {
 		if !seen[id] {
-			if pg.lang != English && l.opts.AllowMissing {
+			if pg.lang != i18n.English && l.opts.AllowMissing {
 				l.warner(pg.file).at(0, "missing section %q: the English text is shown", id)
 				continue
 			}
@@ -255,7 +257,7 @@ func lastLine(pg *page) int { return pg.bodyLine + bytes.Count(pg.body, []byte("
 // the template's sections.
 func (l *loader) renderPage(pg *page, all []*page) {
 	r := l.reporter(pg.file)
-	ctx := &pageContext{lang: pg.lang, lib: l.lib, pages: pagesOf(all, pg.lang), english: pagesOf(all, English), decls: l.declsOf(pg.pattern)}
+	ctx := &pageContext{lang: pg.lang, lib: l.lib, pages: pagesOf(all, pg.lang), english: pagesOf(all, i18n.English), decls: l.declsOf(pg.pattern)}
 	ctx.report = func(offset int, format string, args ...any) { r.at(pg.lineAt(offset), format, args...) }
 	ids := newHeadingIDs()
 	for _, h := range pg.heads {

@@ -7,14 +7,16 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/lamport-kb/lamport/i18n"
 )
 
 // sectionTitles are the template's H2 headings in each language.
 var sectionTitles = map[string][]string{
-	English: {"Definition", "Formal model", "When to use — and when not", "How it works",
+	i18n.English: {"Definition", "Formal model", "When to use — and when not", "How it works",
 		"Implementation in Go", "Tests and benchmarks", "In the wild", "Best practices and pitfalls",
 		"In other languages", "FAQ and interview questions", "References"},
-	Chinese: {"定义", "形式化", "适用与不适用场景", "图示", "Go 实现", "测试与基准", "真实系统与案例",
+	i18n.Chinese: {"定义", "形式化", "适用与不适用场景", "图示", "Go 实现", "测试与基准", "真实系统与案例",
 		"最佳实践与常见陷阱", "多语言对比", "常见问题与面试题", "参考资料"},
 }
 
@@ -40,11 +42,11 @@ func Scaffold(root, slug string) error {
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	en := scaffoldPage(English, e)
+	en := scaffoldPage(i18n.English, e)
 	files := map[string]string{
 		"pattern.yaml":   scaffoldYAML(e),
 		"en.md":          en,
-		"zh.md":          scaffoldPage(Chinese, e),
+		"zh.md":          scaffoldPage(i18n.Chinese, e),
 		pkg + ".go":      scaffoldGo(pkg, e),
 		pkg + "_test.go": scaffoldTest(pkg),
 		"demo/main.go":   scaffoldDemo(pkg),
@@ -101,7 +103,7 @@ type Config struct {
 	// Name identifies the instance in logs and metrics.
 	Name string
 }
-`, pkg, localized(e.Name, English), pkg)
+`, pkg, localized(e.Name, i18n.English), pkg)
 }
 
 func scaffoldTest(pkg string) string {

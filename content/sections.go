@@ -7,6 +7,8 @@ import (
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	extast "github.com/yuin/goldmark/extension/ast"
+
+	"github.com/lamport-kb/lamport/i18n"
 )
 
 // splitSections renders the document's top-level blocks, cutting at each
@@ -145,14 +147,14 @@ func offsetOf(n ast.Node) int {
 // with the outdated translation kept aside. It also validates
 // [[slug#section]] links, now that every page's anchors are known.
 func (l *loader) applyTranslations(pages []*page) {
-	english := pagesOf(pages, English)
+	english := pagesOf(pages, i18n.English)
 	for _, p := range l.lib.Patterns {
 		en := english[p.Slug]
 		if en == nil {
 			continue
 		}
-		p.Docs[English] = en.doc
-		for _, lang := range Langs[1:] {
+		p.Docs[i18n.English] = en.doc
+		for _, lang := range i18n.Langs[1:] {
 			var tr *page
 			for _, pg := range pages {
 				if pg.pattern == p && pg.lang == lang {

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/lamport-kb/lamport/i18n"
 )
 
 // Stamp records in a pattern's translations the hash of every English
@@ -32,7 +34,7 @@ func Stamp(root, slug string) error {
 			fmt.Fprintf(&block, "  %s: %s\n", h.id, sectionHash(h.source))
 		}
 	}
-	for _, lang := range Langs[1:] {
+	for _, lang := range i18n.Langs[1:] {
 		if err := stampFile(filepath.Join(dir, lang+".md"), block.String()); err != nil {
 			return err
 		}

@@ -7,6 +7,8 @@ import (
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
+
+	"github.com/lamport-kb/lamport/i18n"
 )
 
 const includeAttr = "data-lamport-include"
@@ -125,5 +127,5 @@ func localized(m map[string]string, lang string) string {
 	if v := m[lang]; v != "" {
 		return v
 	}
-	return m[English]
+	return m[i18n.English]
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/lamport-kb/lamport/content"
+	"github.com/lamport-kb/lamport/i18n"
 )
 
 type document struct {
@@ -14,9 +15,9 @@ type document struct {
 // documents returns the page and section documents of a pattern, in every
 // language.
 func documents(p *content.Pattern) []document {
-	aliases := strings.Join(append(append([]string{}, p.Aliases[content.English]...), p.Aliases[content.Chinese]...), " ")
+	aliases := strings.Join(append(append([]string{}, p.Aliases[i18n.English]...), p.Aliases[i18n.Chinese]...), " ")
 	var docs []document
-	for _, lang := range content.Langs {
+	for _, lang := range i18n.Langs {
 		d := p.Docs[lang]
 		if d == nil {
 			continue
@@ -45,7 +46,7 @@ func fields(lang, slug, kind, section, title, heading, body, url, aliases string
 		"title": title, "heading": heading, "body": body, "url": url,
 		fAlias: aliases,
 	}
-	if lang == content.Chinese {
+	if lang == i18n.Chinese {
 		f[fTitleZH], f[fHeadingZH], f[fBodyZH] = title, heading, body
 	} else {
 		f[fTitleEN], f[fHeadingEN], f[fBodyEN] = title, heading, body

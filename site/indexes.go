@@ -2,6 +2,7 @@ package site
 
 import (
 	"github.com/lamport-kb/lamport/content"
+	"github.com/lamport-kb/lamport/i18n"
 )
 
 // indexes are lookups derived once per library.
@@ -39,7 +40,7 @@ func doc(p *content.Pattern, lang string) *content.Doc {
 	if d := p.Docs[lang]; d != nil {
 		return d
 	}
-	return p.Docs[content.English]
+	return p.Docs[i18n.English]
 }
 
 // entryName names a catalog slug in lang: the page title when written,
@@ -52,7 +53,7 @@ func entryName(lib *content.Library, slug, lang string) string {
 		if n := e.Name[lang]; n != "" {
 			return n
 		}
-		return e.Name[content.English]
+		return e.Name[i18n.English]
 	}
 	return slug
 }
@@ -68,7 +69,7 @@ func localName(names map[string]string, lang, fallback string) string {
 	if n := names[lang]; n != "" {
 		return n
 	}
-	if n := names[content.English]; n != "" {
+	if n := names[i18n.English]; n != "" {
 		return n
 	}
 	return fallback

@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/lamport-kb/lamport/content"
+	"github.com/lamport-kb/lamport/i18n"
 )
 
 // loadLibrary loads the content. In author mode missing translations are
@@ -37,7 +38,7 @@ func check(cfg Config, stdout io.Writer) error {
 	for _, w := range lib.Warnings {
 		fmt.Fprintln(stdout, format(root, w)+" (warning)")
 	}
-	fmt.Fprintf(stdout, "ok: %d patterns, %d languages, %d warnings\n", len(lib.Patterns), len(content.Langs), len(lib.Warnings))
+	fmt.Fprintf(stdout, "ok: %d patterns, %d languages, %d warnings\n", len(lib.Patterns), len(i18n.Langs), len(lib.Warnings))
 	return nil
 }
 

@@ -31,8 +31,8 @@ var allowed = map[string][]string{
 	"i18n":                            {},
 	"static":                          {},
 	"static/build":                    {},
-	"search":                          {"content"},
-	"graph":                           {"content"},
+	"search":                          {"content", "i18n"}, // languages come from i18n alone
+	"graph":                           {"content", "i18n"},
 	"playground":                      {},
 	"site/view":                       {"content", "graph", "i18n", "static"},
 	"site":                            {"content", "i18n", "static", "search", "graph", "playground", "store", "site/view"},

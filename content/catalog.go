@@ -43,7 +43,9 @@ func (l *loader) loadCatalog() {
 	}
 	lines := parseLines(data)
 	for _, cat := range c.Categories {
-		l.lib.Categories = append(l.lib.Categories, &Category{ID: cat.ID, Name: map[string]string{i18n.English: cat.En, i18n.Chinese: cat.Zh}})
+		c := &Category{ID: cat.ID, Name: Names{i18n.English: cat.En, i18n.Chinese: cat.Zh}}
+		l.lib.Categories = append(l.lib.Categories, c)
+		l.lib.categories[c.ID] = c
 	}
 	l.loadTags(&c.Tags, r)
 	for i, p := range c.Patterns {
@@ -51,10 +53,10 @@ func (l *loader) loadCatalog() {
 			r.at(lines.item("patterns", i), "duplicate slug %q", p.Slug)
 			continue
 		}
-		if l.category(p.Category) == nil {
+		if l.lib.Category(p.Category) == nil {
 			r.at(lines.item("patterns", i), "unknown category %q", p.Category)
 		}
-		e := &Entry{Slug: p.Slug, Category: p.Category, Difficulty: p.Difficulty, Name: map[string]string{i18n.English: p.En, i18n.Chinese: p.Zh}}
+		e := &Entry{Slug: p.Slug, Category: p.Category, Difficulty: p.Difficulty, Name: Names{i18n.English: p.En, i18n.Chinese: p.Zh}}
 		l.lib.Catalog = append(l.lib.Catalog, e)
 		l.lib.entries[p.Slug] = e
 	}
@@ -69,29 +71,13 @@ func (l *loader) loadCatalog() {
 // loadTags keeps the tags in file order: a mapping of id → names.
 func (l *loader) loadTags(n *yaml.Node, r reporter) {
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		var names map[string]string
+		var names Names
 		if err := n.Content[i+1].Decode(&names); err != nil {
 			r.at(n.Content[i].Line, "tag %q: %v", n.Content[i].Value, err)
 			continue
 		}
-		l.lib.Tags = append(l.lib.Tags, &Tag{ID: n.Content[i].Value, Name: names})
+		t := &Tag{ID: n.Content[i].Value, Name: names}
+		l.lib.Tags = append(l.lib.Tags, t)
+		l.lib.tags[t.ID] = t
 	}
-}
-
-func (l *loader) category(id string) *Category {
-	for _, c := range l.lib.Categories {
-		if c.ID == id {
-			return c
-		}
-	}
-	return nil
-}
-
-func (l *loader) tag(id string) *Tag {
-	for _, t := range l.lib.Tags {
-		if t.ID == id {
-			return t
-		}
-	}
-	return nil
 }

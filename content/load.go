@@ -35,7 +35,7 @@ func LoadWith(fsys fs.FS, opts Options) (*Library, error) {
 		opts:  opts,
 		hash:  sha256.New(),
 		decls: make(map[string]declIndex),
-		lib:   &Library{bySlug: make(map[string]*Pattern), entries: make(map[string]*Entry)},
+		lib:   newLibrary(),
 	}
 	l.loadCatalog()
 	if len(l.problems) == 0 {
@@ -49,6 +49,11 @@ func LoadWith(fsys fs.FS, opts Options) (*Library, error) {
 	l.warnings.sort()
 	l.lib.Warnings = l.warnings
 	return l.lib, nil
+}
+
+func newLibrary() *Library {
+	return &Library{bySlug: make(map[string]*Pattern), entries: make(map[string]*Entry),
+		categories: make(map[string]*Category), tags: make(map[string]*Tag)}
 }
 
 // loader is the state of one Load.
@@ -180,7 +185,7 @@ func (l *loader) checkFacts(p *Pattern, lines yamlLines, r reporter) bool {
 	}
 	entry := l.lib.entries[p.Slug]
 	switch {
-	case l.category(p.Category) == nil:
+	case l.lib.Category(p.Category) == nil:
 		r.at(lines.line("category"), "unknown category %q", p.Category)
 	case p.Category != entry.Category:
 		r.at(lines.line("category"), "category %q, but catalog.yaml files %s under %q: make them equal", p.Category, p.Slug, entry.Category)
@@ -189,7 +194,7 @@ func (l *loader) checkFacts(p *Pattern, lines yamlLines, r reporter) bool {
 		r.at(lines.line("difficulty"), "difficulty %d, but catalog.yaml gives %s difficulty %d: make them equal", p.Difficulty, p.Slug, entry.Difficulty)
 	}
 	for i, t := range p.Tags {
-		if l.tag(t) == nil {
+		if l.lib.Tag(t) == nil {
 			r.at(lines.item("tags", i), "unknown tag %q (tags are listed in catalog.yaml)", t)
 		}
 	}

@@ -1,6 +1,10 @@
 package content
 
-import "time"
+import (
+	"time"
+
+	"github.com/lamport-kb/lamport/i18n"
+)
 
 // Every page is written in each of i18n.Langs. English (i18n.English) is
 // the source language: a Chinese section that is missing or older than its
@@ -42,20 +46,33 @@ type Library struct {
 	Hash       string      // hex digest of every loaded file; changes when any content changes
 	Warnings   []Problem   // non-fatal findings, such as stale translations
 
-	bySlug  map[string]*Pattern
-	entries map[string]*Entry
+	bySlug     map[string]*Pattern
+	entries    map[string]*Entry
+	categories map[string]*Category
+	tags       map[string]*Tag
 }
 
 // Category groups patterns by the problem they solve.
 type Category struct {
 	ID   string
-	Name map[string]string // language → name
+	Name Names
 }
 
 // Tag is a cross-cutting label with a name per language.
 type Tag struct {
 	ID   string
-	Name map[string]string
+	Name Names
+}
+
+// Names is a name in each language: language → name.
+type Names map[string]string
+
+// In is the name in lang, else the English name ("" when there is none).
+func (n Names) In(lang string) string {
+	if v := n[lang]; v != "" {
+		return v
+	}
+	return n[i18n.English]
 }
 
 // Entry is a pattern in the content plan. Written reports whether it has a
@@ -64,7 +81,7 @@ type Entry struct {
 	Slug       string
 	Category   string
 	Difficulty int
-	Name       map[string]string
+	Name       Names
 	Written    bool
 }
 
@@ -163,3 +180,29 @@ func (l *Library) Pattern(slug string) *Pattern { return l.bySlug[slug] }
 
 // Entry returns the catalog entry with the given slug, or nil.
 func (l *Library) Entry(slug string) *Entry { return l.entries[slug] }
+
+// Category returns the category with the given id, or nil.
+func (l *Library) Category(id string) *Category { return l.categories[id] }
+
+// Tag returns the tag with the given id, or nil.
+func (l *Library) Tag(id string) *Tag { return l.tags[id] }
+
+// Name names a catalog slug in lang: the page's title when the pattern is
+// written, else the catalog's name, else the slug itself.
+func (l *Library) Name(slug, lang string) string {
+	if p := l.Pattern(slug); p != nil {
+		return p.Doc(lang).Title
+	}
+	if e := l.Entry(slug); e != nil && e.Name.In(lang) != "" {
+		return e.Name.In(lang)
+	}
+	return slug
+}
+
+// Doc returns the pattern's page in lang, else its English page.
+func (p *Pattern) Doc(lang string) *Doc {
+	if d := p.Docs[lang]; d != nil {
+		return d
+	}
+	return p.Docs[i18n.English]
+}

@@ -25,7 +25,7 @@ var sectionTitles = map[string][]string{
 // with a test, and a demo. The result passes `lamport check` (with warnings
 // for its TODOs) and compiles. It refuses to overwrite a folder.
 func Scaffold(root, slug string) error {
-	lib := &Library{bySlug: map[string]*Pattern{}, entries: map[string]*Entry{}}
+	lib := newLibrary()
 	l := &loader{fsys: os.DirFS(root), lib: lib} // no hash: nothing is rendered
 	l.loadCatalog()
 	if len(l.problems) > 0 {
@@ -79,7 +79,7 @@ demo: demo
 
 func scaffoldPage(lang string, e *Entry) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "---\ntitle: %q\nsummary: \"TODO: one sentence.\"\nupdated: 2026-01-01\n---\n\n", localized(e.Name, lang))
+	fmt.Fprintf(&b, "---\ntitle: %q\nsummary: \"TODO: one sentence.\"\nupdated: 2026-01-01\n---\n\n", e.Name.In(lang))
 	for i, id := range SectionIDs {
 		fmt.Fprintf(&b, "## %s {#%s}\n\nTODO\n\n", sectionTitles[lang][i], id)
 		switch id {
@@ -103,7 +103,7 @@ type Config struct {
 	// Name identifies the instance in logs and metrics.
 	Name string
 }
-`, pkg, localized(e.Name, i18n.English), pkg)
+`, pkg, e.Name.In(i18n.English), pkg)
 }
 
 func scaffoldTest(pkg string) string {

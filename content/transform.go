@@ -7,8 +7,6 @@ import (
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
-
-	"github.com/lamport-kb/lamport/i18n"
 )
 
 const includeAttr = "data-lamport-include"
@@ -65,7 +63,7 @@ func (ctx *pageContext) resolveXRef(n *xrefNode) {
 		n.label = n.slug
 		return
 	}
-	n.title = localized(e.Name, ctx.lang)
+	n.title = e.Name.In(ctx.lang)
 	n.label = n.text
 	target := ctx.pages[n.slug]
 	if target == nil {
@@ -84,7 +82,7 @@ func (ctx *pageContext) resolveXRef(n *xrefNode) {
 		}
 		return
 	}
-	n.href = "/" + ctx.lang + "/patterns/" + n.slug
+	n.href = PatternURL(ctx.lang, n.slug)
 	if n.section != "" {
 		n.href += "#" + n.section
 		ctx.links = append(ctx.links, pendingLink{slug: n.slug, section: n.section, offset: n.offset})
@@ -120,12 +118,4 @@ func (ctx *pageContext) fenced(n *ast.FencedCodeBlock, source []byte) {
 		b.WriteString(highlight("go", d.src) + "</figure>\n")
 	}
 	n.SetAttributeString(includeAttr, []byte(b.String()))
-}
-
-// localized picks lang's value from a language map, falling back to English.
-func localized(m map[string]string, lang string) string {
-	if v := m[lang]; v != "" {
-		return v
-	}
-	return m[i18n.English]
 }

@@ -13,11 +13,20 @@ import (
 type decl struct {
 	file string // base name, e.g. "breaker.go"
 	src  string
+	html string // src highlighted, once: both languages include the same code
+}
+
+// highlighted is the declaration's source as highlighted HTML.
+func (d *decl) highlighted() string {
+	if d.html == "" {
+		d.html = highlight("go", d.src)
+	}
+	return d.html
 }
 
 // declIndex maps declaration names (New, Breaker, Breaker.Allow, or any
 // const/var name) of a package folder to their source.
-type declIndex map[string]decl
+type declIndex map[string]*decl
 
 // indexDecls parses the non-test Go files of dir. The loader reads each
 // file through read so the files count in the library's hash.
@@ -43,7 +52,7 @@ func indexDecls(fsys fs.FS, dir string, read func(string) ([]byte, error)) (decl
 		}
 		for _, d := range f.Decls {
 			for _, n := range declNames(d) {
-				idx[n] = decl{file: name, src: sliceDecl(fset, src, d)}
+				idx[n] = &decl{file: name, src: sliceDecl(fset, src, d)}
 			}
 		}
 	}

@@ -31,10 +31,6 @@ func highlight(lang, code string) string {
 	return strings.Replace(b.String(), `<pre class="chroma">`, `<pre class="chroma" tabindex="0">`, 1)
 }
 
-// Highlight renders Go source the way pattern pages show code, for callers
-// outside the Markdown pipeline (the site's demo blocks).
-func Highlight(lang, code string) string { return highlight(lang, code) }
-
 func plainCode(code string) string {
 	return `<pre class="chroma" tabindex="0"><code>` + html.EscapeString(code) + "</code></pre>"
 }

@@ -252,5 +252,5 @@ func (l *loader) loadDemo(p *Pattern, dir string, lines yamlLines, r reporter) {
 		r.at(lines.line("demo"), "demo folder %q has no main.go", dir)
 		return
 	}
-	p.Demo = &Demo{Path: file, Source: string(src)}
+	p.Demo = &Demo{Path: file, Source: string(src), HTML: highlight("go", string(src))}
 }

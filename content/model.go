@@ -125,6 +125,7 @@ type System struct {
 type Demo struct {
 	Path   string // path inside the content FS, e.g. "patterns/circuitbreaker/demo/main.go"
 	Source string
+	HTML   string // Source highlighted, as the pipeline highlights code
 }
 
 // Doc is one language's page of a pattern.

@@ -115,7 +115,7 @@ func (ctx *pageContext) fenced(n *ast.FencedCodeBlock, source []byte) {
 			continue
 		}
 		b.WriteString(`<figure class="code-include"><figcaption><code>` + html.EscapeString(d.file) + `</code> · ` + html.EscapeString(name) + "</figcaption>")
-		b.WriteString(highlight("go", d.src) + "</figure>\n")
+		b.WriteString(d.highlighted() + "</figure>\n")
 	}
 	n.SetAttributeString(includeAttr, []byte(b.String()))
 }

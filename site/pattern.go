@@ -29,13 +29,12 @@ func (s *Server) handlePattern(w http.ResponseWriter, r *http.Request) error {
 		Aliases:  p.Aliases[lang],
 		Related:  relatedGroups(st, p, lang),
 		EditURL:  s.editURL(dc),
-		DemoHTML: st.demos[p.Slug],
 	}
 	if !dc.Updated.IsZero() {
 		d.Updated = dc.Updated.Format("2006-01-02")
 	}
 	if p.Demo != nil {
-		d.DemoPath = strings.TrimPrefix(p.Demo.Path, "patterns/")
+		d.DemoPath, d.DemoHTML = strings.TrimPrefix(p.Demo.Path, "patterns/"), p.Demo.HTML
 		d.PlayURL = "/" + lang + "/play/" + p.Slug
 	}
 	d.Prev, d.Next = neighbours(st, p, lang)

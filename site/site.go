@@ -9,7 +9,7 @@
 //
 // The content library can be replaced while serving (author mode, --content
 // DIR): SetLibrary swaps an immutable state snapshot atomically, so a request
-// always sees one consistent library, index and set of highlighted demos.
+// always sees one consistent library, index and page cache.
 package site
 
 import (
@@ -70,7 +70,6 @@ type Server struct {
 type state struct {
 	lib    *content.Library
 	search Searcher
-	demos  map[string]string // slug → highlighted demo HTML
 	index  *indexes
 	pages  *pageCache
 }
@@ -98,11 +97,7 @@ func New(cfg Config, lib *content.Library, idx Searcher, assets *static.Assets, 
 // SetLibrary replaces the content and its index, and tells open pages in
 // author mode to reload.
 func (s *Server) SetLibrary(lib *content.Library, idx Searcher) error {
-	demos, err := highlightDemos(lib)
-	if err != nil {
-		return err
-	}
-	s.state.Store(&state{lib: lib, search: idx, demos: demos, index: buildIndexes(lib), pages: newPageCache(4096)})
+	s.state.Store(&state{lib: lib, search: idx, index: buildIndexes(lib), pages: newPageCache(4096)})
 	s.live.publish(lib.Hash)
 	return nil
 }

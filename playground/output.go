@@ -251,13 +251,3 @@ func (o *output) truncated() bool {
 	defer o.mu.Unlock()
 	return o.cut
 }
-
-func (o *output) text() []byte {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	var b []byte
-	for _, f := range o.frames {
-		b = append(b, f.data...)
-	}
-	return b
-}

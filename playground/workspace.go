@@ -33,9 +33,12 @@ type workspace struct {
 func newWorkspace(cfg Config, goBin string) (*workspace, error) {
 	dir := filepath.Join(cfg.WorkDir, "workspace")
 	// A server killed mid-build leaves package directories and the go
-	// command's temporary files here.
+	// command's temporary files here, and run directories in the temp dir.
 	if err := os.RemoveAll(dir); err != nil {
 		return nil, err
+	}
+	if n := sweepRuns(os.TempDir(), time.Now().Add(-staleRun)); n > 0 {
+		cfg.Logger.Info("playground: removed stale run directories", "count", n)
 	}
 	if err := layOut(dir, cfg); err != nil {
 		return nil, err
@@ -80,6 +83,26 @@ func layOut(dir string, cfg Config) error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, "go.sum"), cfg.GoSum, 0o644)
+}
+
+// staleRun is the age past which a run directory (lamport-run-*, made by
+// Service.run in the temp dir, where the unprivileged user can reach it)
+// belongs to no run: runs last seconds (Config.RunTimeout), so an older
+// one was left by a server killed mid-run, this one or another.
+const staleRun = 10 * time.Minute
+
+// sweepRuns removes the run directories in tmp last modified before
+// before, and returns how many it removed.
+func sweepRuns(tmp string, before time.Time) int {
+	dirs, _ := filepath.Glob(filepath.Join(tmp, "lamport-run-*"))
+	n := 0
+	for _, d := range dirs {
+		fi, err := os.Lstat(d)
+		if err == nil && fi.IsDir() && fi.ModTime().Before(before) && os.RemoveAll(d) == nil {
+			n++
+		}
+	}
+	return n
 }
 
 // workspaceGoMod is the go.mod of the workspace module "play": it

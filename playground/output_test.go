@@ -103,9 +103,10 @@ func TestOutputFloods(t *testing.T) {
 			}
 		}},
 		{"tiny real-time writes to alternating streams", false, true, func(stdout, stderr io.Writer) {
+			x, y := []byte("x"), []byte("y")
 			for range 100_000 {
-				stdout.Write([]byte("x"))
-				stderr.Write([]byte("y"))
+				stdout.Write(x)
+				stderr.Write(y)
 			}
 		}},
 	}

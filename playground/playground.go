@@ -142,8 +142,8 @@ type Service struct {
 	waiting chan struct{}   // queued
 
 	mu    sync.Mutex
-	cache map[string]*Response
-	warm  warmState // guarded by mu
+	cache *resultCache // guarded by mu
+	warm  warmState    // guarded by mu
 }
 
 // New prepares the workspace. Without a Go toolchain it returns a Service
@@ -151,7 +151,7 @@ type Service struct {
 func New(cfg Config) (*Service, error) {
 	cfg.defaults()
 	s := &Service{cfg: cfg, slots: make(chan struct{}, cfg.MaxConcurrent),
-		waiting: make(chan struct{}, cfg.MaxConcurrent+cfg.Queue), cache: make(map[string]*Response)}
+		waiting: make(chan struct{}, cfg.MaxConcurrent+cfg.Queue), cache: newResultCache(cacheBytes)}
 	goBin, err := exec.LookPath("go")
 	if err != nil {
 		return s, nil
@@ -255,7 +255,7 @@ const jailVersion = "jail-v4 seccomp, soft CPU limit"
 func (s *Service) cached(key string) *Response {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if r := s.cache[key]; r != nil {
+	if r := s.cache.get(key); r != nil {
 		c := *r
 		c.Cached = true
 		return &c
@@ -266,10 +266,7 @@ func (s *Service) cached(key string) *Response {
 func (s *Service) store(key string, r *Response) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.cache) > 4096 {
-		clear(s.cache)
-	}
-	s.cache[key] = r
+	s.cache.put(key, r)
 }
 
 // Output is the program's output: every event's text, in order.

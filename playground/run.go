@@ -2,7 +2,6 @@ package playground
 
 import (
 	"context"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -120,50 +119,6 @@ func (s *Service) run(ctx context.Context, bin string, fake bool, resp *Response
 	resp.Status = exitStatus(werr)
 	resp.Limit = limitHit(ctx, out, werr, cpuTime(cmd.ProcessState))
 	return resp, nil
-}
-
-// limitHit names the limit that stopped the program, if any.
-func limitHit(ctx context.Context, out *output, err error, cpu time.Duration) string {
-	var exit *exec.ExitError
-	text := string(out.text())
-	switch {
-	case strings.Contains(text, "out of memory") || strings.Contains(text, "cannot allocate memory"):
-		return "memory"
-	case out.truncated():
-		return "output"
-	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return "time"
-	case errors.As(err, &exit) && cpu >= jailCPU:
-		// The runtime ignores SIGXCPU at the soft limit; the kernel's
-		// SIGKILL at the hard limit ends it.
-		return "cpu"
-	}
-	return ""
-}
-
-// jailCPU is playground/jail's CPUSeconds (jail is not imported here:
-// its init would lock down the server).
-const jailCPU = 5 * time.Second
-
-func cpuTime(ps *os.ProcessState) time.Duration {
-	if ps == nil {
-		return 0
-	}
-	return ps.UserTime() + ps.SystemTime()
-}
-
-func exitStatus(err error) int {
-	var exit *exec.ExitError
-	if errors.As(err, &exit) {
-		if ws, ok := exit.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			return 128 + int(ws.Signal())
-		}
-		return exit.ExitCode()
-	}
-	if err != nil {
-		return 1
-	}
-	return 0
 }
 
 // linkOrCopy hard-links the binary into the run directory, or copies it

@@ -10,15 +10,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"slices"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"golang.org/x/mod/modfile"
-	"golang.org/x/sys/unix"
 )
 
 // workspace is a Go module "play" that requires this module, replaced by a
@@ -36,28 +32,15 @@ type workspace struct {
 
 func newWorkspace(cfg Config, goBin string) (*workspace, error) {
 	dir := filepath.Join(cfg.WorkDir, "workspace")
+	// A server killed mid-build leaves package directories and the go
+	// command's temporary files here, and run directories in the temp dir.
 	if err := os.RemoveAll(dir); err != nil {
 		return nil, err
 	}
-	mod := filepath.Join(dir, "lamport")
-	if err := os.MkdirAll(mod, 0o755); err != nil {
-		return nil, err
+	if n := sweepRuns(os.TempDir(), time.Now().Add(-staleRun)); n > 0 {
+		cfg.Logger.Info("playground: removed stale run directories", "count", n)
 	}
-	if err := writeModule(mod, cfg); err != nil {
-		return nil, err
-	}
-	moduleGoMod, err := fs.ReadFile(cfg.Module, "go.mod")
-	if err != nil {
-		return nil, fmt.Errorf("playground: the module bundle: %w", err)
-	}
-	gomod, err := workspaceGoMod(moduleGoMod)
-	if err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "go.mod"), gomod, 0o644); err != nil {
-		return nil, err
-	}
-	if err := copyFile(cfg.Module, "go.sum", filepath.Join(dir, "go.sum")); err != nil {
+	if err := layOut(dir, cfg); err != nil {
 		return nil, err
 	}
 	ws := &workspace{dir: dir, goBin: goBin, cfg: cfg}
@@ -72,10 +55,58 @@ func newWorkspace(cfg Config, goBin string) (*workspace, error) {
 		"HOME=" + cfg.WorkDir,
 		"GOCACHE=" + cmp.Or(cfg.GoCache, filepath.Join(cfg.WorkDir, "gocache")),
 		"GOMODCACHE=" + modcache,
+		"GOTMPDIR=" + filepath.Join(dir, "tmp"),
 		"GOPROXY=off", "GOFLAGS=-mod=readonly", "CGO_ENABLED=0", "GOTOOLCHAIN=local",
 		"GOTELEMETRY=off", "GOENV=off", "GOWORK=off",
 	}
 	return ws, nil
+}
+
+// layOut writes the workspace module to dir, with this module's copy under
+// lamport/ and an empty tmp/ for the go command's temporary files.
+func layOut(dir string, cfg Config) error {
+	mod := filepath.Join(dir, "lamport")
+	if err := os.MkdirAll(mod, 0o755); err != nil {
+		return err
+	}
+	if err := os.Mkdir(filepath.Join(dir, "tmp"), 0o755); err != nil {
+		return err
+	}
+	if err := writeModule(mod, cfg); err != nil {
+		return err
+	}
+	moduleGoMod, err := fs.ReadFile(cfg.Module, "go.mod")
+	if err != nil {
+		return fmt.Errorf("playground: the module bundle: %w", err)
+	}
+	gomod, err := workspaceGoMod(moduleGoMod)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), gomod, 0o644); err != nil {
+		return err
+	}
+	return copyFile(cfg.Module, "go.sum", filepath.Join(dir, "go.sum"))
+}
+
+// staleRun is the age past which a run directory (lamport-run-*, made by
+// Service.run in the temp dir, where the unprivileged user can reach it)
+// belongs to no run: runs last seconds (Config.RunTimeout), so an older
+// one was left by a server killed mid-run, this one or another.
+const staleRun = 10 * time.Minute
+
+// sweepRuns removes the run directories in tmp last modified before
+// before, and returns how many it removed.
+func sweepRuns(tmp string, before time.Time) int {
+	dirs, _ := filepath.Glob(filepath.Join(tmp, "lamport-run-*"))
+	n := 0
+	for _, d := range dirs {
+		fi, err := os.Lstat(d)
+		if err == nil && fi.IsDir() && fi.ModTime().Before(before) && os.RemoveAll(d) == nil {
+			n++
+		}
+	}
+	return n
 }
 
 // workspaceGoMod is the go.mod of the workspace module "play": it
@@ -127,123 +158,6 @@ func copyFile(fsys fs.FS, path, dst string) error {
 
 // jailImport makes every program initialise the jail before its own code.
 const jailImport = "package main\n\nimport _ \"github.com/lamport-kb/lamport/playground/jail\"\n"
-
-// build compiles src and returns the binary's path, or the compiler's
-// errors with paths reduced to prog.go. limit is "build" when the build
-// was stopped by its timeout or resource limits rather than by errors in
-// the program.
-func (ws *workspace) build(ctx context.Context, src, tags string, timeout time.Duration) (bin, compileErrs, limit string, err error) {
-	pkg := filepath.Join(ws.dir, fmt.Sprintf("p%d", ws.next.Add(1)))
-	if err := os.MkdirAll(pkg, 0o755); err != nil {
-		return "", "", "", err
-	}
-	if err := os.WriteFile(filepath.Join(pkg, "prog.go"), []byte(src), 0o644); err != nil {
-		return "", "", "", err
-	}
-	if err := os.WriteFile(filepath.Join(pkg, "zz_jail.go"), []byte(jailImport), 0o644); err != nil {
-		return "", "", "", err
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	bin = filepath.Join(pkg, "prog")
-	cmd := exec.CommandContext(ctx, ws.goBin, "build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w", "-tags="+tags, "-o", bin, ".")
-	cmd.Dir, cmd.Env = pkg, ws.buildEnv()
-	// The go command starts compilers and the linker: on timeout or
-	// cancellation, kill the whole process group, not just go.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = time.Second
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := startLimited(cmd); err != nil {
-		os.RemoveAll(pkg)
-		return "", "", "", err
-	}
-	if err := cmd.Wait(); err != nil {
-		os.RemoveAll(pkg)
-		var exit *exec.ExitError
-		switch {
-		case ctx.Err() != nil && parentDone(ctx):
-			return "", "", "", ctx.Err()
-		case ctx.Err() != nil:
-			return "", fmt.Sprintf("prog.go: build stopped: it took longer than %v", timeout), "build", nil
-		case toolKilled.MatchString(out.String()):
-			return "", "prog.go: build stopped: the compiler exceeded the playground's CPU or memory limit", "build", nil
-		case errors.As(err, &exit):
-			return "", compilerErrors(out.String()), "", nil
-		}
-		return "", "", "", err
-	}
-	return bin, "", "", nil
-}
-
-// buildEnv is the go command's environment. Once the cache is warm, a
-// build compiles one small package and links: there the compiler and
-// linker run about 5% faster with a lazier garbage collector (GOGC=400),
-// and their heaps stay small. Before, a build may compile
-// modernc.org/sqlite, whose compiler heap must not grow 4× past its
-// live size.
-func (ws *workspace) buildEnv() []string {
-	if !ws.warmed.Load() {
-		return ws.env
-	}
-	return append(slices.Clone(ws.env), "GOGC=400")
-}
-
-// parentDone tells a caller's cancellation from the build timeout.
-func parentDone(ctx context.Context) bool {
-	return errors.Is(context.Cause(ctx), context.Canceled)
-}
-
-// toolKilled matches the go command's report of a compiler or linker
-// killed by a signal (SIGXCPU, SIGKILL when out of memory).
-var toolKilled = regexp.MustCompile(`(?m)(compile|link|asm): signal: |signal: (killed|CPU time limit exceeded)`)
-
-// Limits on the go command and, since children inherit them, on the
-// compilers and the linker it starts. They bound what a hostile program
-// can make the toolchain do (huge constants, deep nesting, giant arrays)
-// beyond the build timeout; a cold build of modernc.org/sqlite needs
-// about 2 GiB, hence the generous memory limit.
-var buildLimits = []struct {
-	resource int
-	value    uint64
-}{
-	{unix.RLIMIT_CPU, 120},       // seconds per process
-	{unix.RLIMIT_DATA, 6 << 30},  // bytes of heap per process
-	{unix.RLIMIT_FSIZE, 1 << 30}, // largest file written (objects, the binary)
-	{unix.RLIMIT_CORE, 0},
-}
-
-// startLimited starts cmd and lowers its resource limits at once, before
-// the go command has started any compiler (it reads go.mod and plans the
-// build first, which takes milliseconds).
-func startLimited(cmd *exec.Cmd) error {
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	for _, l := range buildLimits {
-		rl := unix.Rlimit{Cur: l.value, Max: l.value}
-		if err := unix.Prlimit(cmd.Process.Pid, l.resource, &rl, nil); err != nil {
-			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			cmd.Wait()
-			return fmt.Errorf("playground: limiting the build: %w", err)
-		}
-	}
-	return nil
-}
-
-var (
-	buildNoise = regexp.MustCompile(`(?m)^# .*\n`)
-	progPath   = regexp.MustCompile(`(\./|play/p\d+/)prog\.go`) // compiler and linker spellings
-)
-
-// compilerErrors keeps the compiler's and linker's messages, with the file
-// as prog.go.
-func compilerErrors(out string) string {
-	out = buildNoise.ReplaceAllString(out, "")
-	out = progPath.ReplaceAllString(out, "prog.go")
-	return strings.TrimSpace(out)
-}
 
 // warmTimeout bounds the warm-up build: trusted code, but a cold build of
 // modernc.org/sqlite takes minutes on a small machine.

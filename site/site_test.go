@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -22,10 +23,14 @@ import (
 	"github.com/lamport-kb/lamport/store"
 )
 
+// corpus is the embedded content, loaded once per test binary: servers
+// are cheap, loading 70 patterns is not.
+var corpus = sync.OnceValues(func() (*content.Library, error) { return content.Load(content.FS()) })
+
 // mustServer returns a Server over the embedded content, without search.
 func mustServer(tb testing.TB) *Server {
 	tb.Helper()
-	lib, err := content.Load(content.FS())
+	lib, err := corpus()
 	if err != nil {
 		tb.Fatal(err)
 	}

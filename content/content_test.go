@@ -157,6 +157,8 @@ func TestValidation(t *testing.T) {
 		{"section of a planned page", edit(t, en, "[[planned-thing]]", "[[planned-thing#faq]]"), en + ":59: link [[planned-thing#faq]]"},
 		{"missing section", edit(t, zh, "## 常见问题与面试题 {#faq}", "## 常见问题与面试题"), zh + ":"},
 		{"unknown section", edit(t, en, "{#faq}", "{#questions}"), en + ":"},
+		{"setext heading", edit(t, en, "## Definition {#definition}\n", "## Definition {#definition}\n\nAside\n---\n"),
+			en + ":9: section \"Aside\" needs an explicit ID"},
 		{"out of order", edit(t, en, "## Definition {#definition}", "## Definition {#references}"), en + ":7: section \"references\" is out of order"},
 		{"unknown include", edit(t, en, "include=Bucket.Take", "include=Bucket.Give"), en + ":44: include: no declaration \"Bucket.Give\""},
 		{"include with a body", edit(t, en, "include=Bucket.Take\n```", "include=Bucket.Take\nfunc x() {}\n```"), en + ":44: an include block must be empty"},

@@ -105,7 +105,7 @@ func (l *loader) parsePage(p *Pattern, lang, file string, data []byte) *page {
 	if i := bytes.Index(body, []byte("TODO")); i >= 0 {
 		l.warner(file).at(bodyLine+bytes.Count(body[:i], []byte("\n")), "the page still has TODOs")
 	}
-	pg.heads = scanH2(body, bodyLine)
+	pg.heads = headingsOf(l.markdown(), body, bodyLine)
 	l.checkTemplate(pg, r)
 	return pg
 }
@@ -133,49 +133,51 @@ func splitFrontMatter(data []byte) (fm, body []byte, bodyLine int, ok bool) {
 
 var headingID = regexp.MustCompile(`\s*\{#([^}\s]+)\}\s*$`)
 
-// scanH2 finds the "## " headings outside fenced code and splits the body
-// into their sections.
-func scanH2(body []byte, firstLine int) []h2Line {
+// headingsOf finds the top-level H2 headings of body (ATX "## " or setext
+// "---" underlines) with the pipeline's own parser, so the template check,
+// the section hashes and the rendered sections cannot disagree about where
+// a section starts. Each heading's source runs from its first line to the
+// next H2's.
+func headingsOf(md goldmark.Markdown, body []byte, firstLine int) []h2Line {
+	root := md.Parser().Parse(text.NewReader(body)) // no page context: links and includes are left alone
 	var heads []h2Line
-	var cur *strings.Builder
-	fence := ""
-	lines := strings.Split(string(body), "\n")
-	for i, line := range lines {
-		trimmed := strings.TrimSpace(line)
-		if f := fenceMarker(trimmed); f != "" && (fence == "" || strings.HasPrefix(trimmed, fence)) {
-			if fence == "" {
-				fence = f
-			} else if strings.TrimLeft(trimmed, f[:1]) == "" {
-				fence = ""
-			}
+	var starts []int
+	for n := root.FirstChild(); n != nil; n = n.NextSibling() {
+		h, ok := n.(*ast.Heading)
+		if !ok || h.Level != 2 || h.Lines().Len() == 0 {
+			continue
 		}
-		if fence == "" && strings.HasPrefix(line, "## ") {
-			h := h2Line{line: firstLine + i, title: strings.TrimSpace(line[3:])}
-			if m := headingID.FindStringSubmatch(h.title); m != nil {
-				h.id, h.explicit = m[1], true
-				h.title = strings.TrimSpace(strings.TrimSuffix(h.title, m[0]))
-			}
-			heads = append(heads, h)
-			cur = &strings.Builder{}
+		start := lineStart(body, h.Lines().At(0).Start)
+		raw := strings.TrimSpace(string(lineAt(body, start)))
+		hl := h2Line{line: firstLine + bytes.Count(body[:start], []byte("\n")), title: strings.TrimSpace(strings.TrimLeft(raw, "#"))}
+		if m := headingID.FindStringSubmatch(hl.title); m != nil {
+			hl.id, hl.explicit = m[1], true
+			hl.title = strings.TrimSpace(strings.TrimSuffix(hl.title, m[0]))
 		}
-		if cur != nil {
-			cur.WriteString(line + "\n")
-			heads[len(heads)-1].source = cur.String()
+		heads, starts = append(heads, hl), append(starts, start)
+	}
+	for i := range heads {
+		end := len(body)
+		if i+1 < len(starts) {
+			end = starts[i+1]
 		}
+		heads[i].source = string(body[starts[i]:end])
 	}
 	return heads
 }
 
-// fenceMarker returns the fence (``` or ~~~, any length) a line opens or
-// closes, or "".
-func fenceMarker(line string) string {
-	for _, c := range []string{"`", "~"} {
-		n := len(line) - len(strings.TrimLeft(line, c))
-		if n >= 3 {
-			return strings.Repeat(c, n)
-		}
+// lineStart is the offset of the start of the line holding offset.
+func lineStart(body []byte, offset int) int {
+	return bytes.LastIndexByte(body[:offset], '\n') + 1
+}
+
+// lineAt is the line starting at start, without its newline.
+func lineAt(body []byte, start int) []byte {
+	line := body[start:]
+	if i := bytes.IndexByte(line, '\n'); i >= 0 {
+		line = line[:i]
 	}
-	return ""
+	return line
 }
 
 // sectionHash is the stable digest of a section's English source: its

@@ -54,3 +54,51 @@ func TestScaffoldLoads(t *testing.T) {
 		t.Error("Scaffold accepted a slug outside the catalog")
 	}
 }
+
+// TestStamp: after the English text changes, the translation is stale
+// until Stamp records the new hashes; then it is current again, and the
+// rest of zh.md is unchanged.
+func TestStamp(t *testing.T) {
+	dir := mustContentDir(t)
+	if err := Scaffold(dir, "bulkhead"); err != nil {
+		t.Fatal(err)
+	}
+	en := filepath.Join(dir, "patterns", "bulkhead", "en.md")
+	zh := filepath.Join(dir, "patterns", "bulkhead", "zh.md")
+	b, _ := os.ReadFile(en)
+	os.WriteFile(en, []byte(strings.Replace(string(b), "{#faq}\n", "{#faq}\n\nA new question.\n", 1)), 0o644)
+	if n := staleWarnings(t, dir); n != 1 {
+		t.Fatalf("%d stale sections after editing the English FAQ, want 1", n)
+	}
+	before, _ := os.ReadFile(zh)
+	if err := Stamp(dir, "bulkhead"); err != nil {
+		t.Fatal(err)
+	}
+	if n := staleWarnings(t, dir); n != 0 {
+		t.Errorf("%d stale sections after Stamp", n)
+	}
+	after, _ := os.ReadFile(zh)
+	_, bodyBefore, _, _ := splitFrontMatter(before)
+	_, bodyAfter, _, _ := splitFrontMatter(after)
+	if string(bodyBefore) != string(bodyAfter) {
+		t.Error("Stamp changed the translation's body")
+	}
+	if err := Stamp(dir, "no-such-thing"); err == nil {
+		t.Error("Stamp of an unknown slug succeeded")
+	}
+}
+
+func staleWarnings(t *testing.T, dir string) int {
+	t.Helper()
+	lib, err := Load(os.DirFS(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, w := range lib.Warnings {
+		if strings.Contains(w.Msg, "stale") {
+			n++
+		}
+	}
+	return n
+}

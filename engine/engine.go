@@ -63,6 +63,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"time"
 )
@@ -96,6 +97,9 @@ type Options struct {
 	// playground pass a fake one. Sleep must return ctx.Err() if ctx ends.
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error
+	// Rand returns a random number in [0, n), for retry jitter; tests pass a
+	// seeded one. Default: math/rand/v2's Int64N.
+	Rand func(n int64) int64
 	// Fault, when set, is called at every event boundary of every step:
 	// FaultAfterEffect (the step's function returned, nothing recorded),
 	// FaultBeforeCommit and FaultAfterCommit. A non-nil return aborts the
@@ -149,6 +153,9 @@ func Open(dsn string, opts Options) (*Engine, error) {
 	}
 	if opts.Sleep == nil {
 		opts.Sleep = sleep
+	}
+	if opts.Rand == nil {
+		opts.Rand = rand.Int64N
 	}
 	e := &Engine{db: db, opts: opts, flows: make(map[string]registered)}
 	var linger time.Duration

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"sync"
 	"time"
 )
@@ -25,7 +24,7 @@ type RetryPolicy struct {
 }
 
 // delay is the wait before attempt n+1 after attempt n failed with err.
-func (p RetryPolicy) delay(n int, err error) time.Duration {
+func (p RetryPolicy) delay(n int, err error, random func(int64) int64) time.Duration {
 	d := p.Initial
 	if d <= 0 {
 		d = 100 * time.Millisecond
@@ -43,7 +42,7 @@ func (p RetryPolicy) delay(n int, err error) time.Duration {
 	}
 	d = min(d, limit)
 	if !p.NoJitter {
-		d = d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
+		d = d/2 + time.Duration(random(int64(d/2)+1))
 	}
 	var ra *retryAfter
 	if errors.As(err, &ra) && ra.d > d {
@@ -147,7 +146,7 @@ func stepAt[T any](c *Context, n int, name string, opts StepOptions, fn func(ctx
 			}
 			return zero, &StepError{Step: name, Attempts: attempt, Msg: err.Error()}
 		}
-		wake := c.engine.opts.Now().Add(opts.Retry.delay(attempt, err))
+		wake := c.engine.opts.Now().Add(opts.Retry.delay(attempt, err, c.engine.opts.Rand))
 		if rerr := c.record(event{stepSeq: n, step: name, kind: kindRetry, errMsg: err.Error(), wake: wake}); rerr != nil {
 			return zero, rerr
 		}

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -99,17 +100,48 @@ func TestRetries(t *testing.T) {
 func TestJitterBounds(t *testing.T) {
 	p := RetryPolicy{Initial: time.Second}
 	for range 200 {
-		if d := p.delay(3, errors.New("x")); d < 2*time.Second || d > 4*time.Second {
+		if d := p.delay(3, errors.New("x"), rand.Int64N); d < 2*time.Second || d > 4*time.Second {
 			t.Fatalf("jittered delay %v outside [2s, 4s]", d)
 		}
 	}
-	if d := (RetryPolicy{Max: 3 * time.Second, NoJitter: true}).delay(10, nil); d != 3*time.Second {
+	if d := (RetryPolicy{Max: 3 * time.Second, NoJitter: true}).delay(10, nil, rand.Int64N); d != 3*time.Second {
 		t.Errorf("delay above the cap: %v", d)
 	}
 }
 
 // TestCrashDuringBackoff: the run dies while waiting before attempt 2;
 // 4 s later a new engine resumes it and waits only the 6 s that remain.
+// TestInjectedClockAndRand: jitter draws from Options.Rand, and the run's
+// timestamps come from Options.Now, so a test controls both.
+func TestInjectedClockAndRand(t *testing.T) {
+	clock := newFakeClock()
+	opts := clock.options()
+	opts.Rand = func(n int64) int64 { return 0 } // the lowest jitter: half the delay
+	e := mustOpen(t, ":memory:", opts)
+	calls := 0
+	e.Register("wf", func(c *Context, _ []byte) ([]byte, error) {
+		v, err := StepWith(c, "call", StepOptions{Retry: RetryPolicy{MaxAttempts: 3, Initial: 4 * time.Second}}, flaky(1, &calls, errors.New("503")))
+		return []byte(v), err
+	})
+	start := clock.Now()
+	if _, err := e.Run(context.Background(), "wf", "r", nil); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]time.Duration{2 * time.Second}, clock.sleeps); diff != "" {
+		t.Errorf("backoff with Rand = 0 (-want +got):\n%s", diff)
+	}
+	if _, _, err := e.Status(context.Background(), "r"); err != nil { // waits for the run's end to be written
+		t.Fatal(err)
+	}
+	var created, finished int64
+	if err := e.db.QueryRow(`SELECT created, finished FROM runs WHERE id = 'r'`).Scan(&created, &finished); err != nil {
+		t.Fatal(err)
+	}
+	if created != start.UnixNano() || finished != clock.Now().UnixNano() {
+		t.Errorf("created %d, finished %d; want the fake clock's %d and %d", created, finished, start.UnixNano(), clock.Now().UnixNano())
+	}
+}
+
 func TestCrashDuringBackoff(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "e.db")
 	clock := newFakeClock()

@@ -96,7 +96,7 @@ func (e *Engine) startRun(ctx context.Context, workflow, version, id string, inp
 	var created bool
 	err := e.w.do(ctx, func(tx *sql.Tx) error {
 		res, err := e.w.exec(tx, insertRun,
-			id, workflow, version, input, statusRunning, time.Now().UnixNano())
+			id, workflow, version, input, statusRunning, e.opts.Now().UnixNano())
 		if err != nil {
 			return err
 		}
@@ -185,7 +185,7 @@ func (e *Engine) finish(ctx context.Context, id string, out []byte, werr error) 
 	}
 	_, err := e.w.submit(ctx, func(tx *sql.Tx) error {
 		_, err := e.w.exec(tx, finishRun,
-			status, out, msg, time.Now().UnixNano(), id)
+			status, out, msg, e.opts.Now().UnixNano(), id)
 		return err
 	})
 	return err

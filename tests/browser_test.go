@@ -98,7 +98,7 @@ func newBrowser(t *testing.T) *browser {
 		t.Fatalf("starting Chromium: %v", chromium.err)
 	}
 	tab, closeTab := chromedp.NewContext(chromium.ctx)
-	ctx, cancelTimeout := context.WithTimeout(tab, 90*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(tab, 3*time.Minute)
 	t.Cleanup(func() { cancelTimeout(); closeTab() })
 	b := &browser{ctx: ctx}
 	chromedp.ListenTarget(ctx, b.listen)

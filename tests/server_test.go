@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"context"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -40,9 +41,10 @@ var (
 	playErr  error
 )
 
-// mustPlayground returns one real playground per test binary. Its work
-// directory is stable across runs, so a developer's second run finds a
-// warm build cache.
+// mustPlayground returns one real playground per test binary, warmed as
+// the server warms it (both clock modes), so no test's deadline pays for a
+// cold build of the standard library and modernc.org/sqlite. Its build
+// cache is stable across runs and shared with tests/sandbox.
 func mustPlayground(tb testing.TB) *playground.Service {
 	tb.Helper()
 	playOnce.Do(func() {
@@ -54,6 +56,9 @@ func mustPlayground(tb testing.TB) *playground.Service {
 			// in minutes on a 2-core machine.
 			BuildTimeout: 10 * time.Minute,
 		})
+		if playErr == nil {
+			playErr = play.Warm(context.Background())
+		}
 	})
 	if playErr != nil {
 		tb.Fatal(playErr)

@@ -146,6 +146,7 @@ type Service struct {
 	jail    jailMode
 	slots   chan struct{} // running or building
 	waiting chan struct{} // queued
+	format  formatter     // gofmt for Format, with its own slots
 
 	mu    sync.Mutex
 	cache map[string]*Response

@@ -37,9 +37,10 @@ type formatLimits struct {
 
 var defaultFormatLimits = formatLimits{cpu: 2, memory: 256 << 20, timeout: 5 * time.Second, output: 4 * MaxSource}
 
-// Formats at once and waiting: gofmt runs on one core (GOMAXPROCS=1), so
-// hostile formats take at most formatSlots cores, for formatLimits.cpu
-// seconds each.
+// Formats at once and waiting: gofmt runs on one core (GOMAXPROCS=1) at a
+// lower priority (formatNice), so hostile formats take at most
+// formatSlots cores, for formatLimits.cpu seconds each, and only the time
+// pages and runs leave.
 const (
 	formatSlots = 2
 	formatQueue = 4
@@ -143,8 +144,16 @@ func gofmt(ctx context.Context, bin, src string, lim formatLimits) (*Formatted, 
 	return formatResult(src, stdout, stderr, run, werr, cmd.ProcessState, lim)
 }
 
-// limitProcess caps the CPU time and memory of process pid.
+// formatNice lowers gofmt's scheduling priority, so that a flood of
+// formats yields the CPU to pages and runs.
+const formatNice = 10
+
+// limitProcess caps the CPU time and memory of process pid and lowers its
+// priority.
 func limitProcess(pid int, lim formatLimits) error {
+	if err := unix.Setpriority(unix.PRIO_PROCESS, pid, formatNice); err != nil {
+		return fmt.Errorf("playground: renicing gofmt: %w", err)
+	}
 	cpu := uint64(lim.cpu)
 	// Soft and hard limits are equal: the kernel kills at once (the Go
 	// runtime ignores the SIGXCPU a lower soft limit would send).

@@ -177,10 +177,10 @@ func TestReadRequestStatuses(t *testing.T) {
 		{"no content type", "", "package main", 415},
 		{"bad content type", "application/", "x", 415},
 	}
+	s := mustServer(t)
+	s.cfg.Runner = fakeRunner{}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := mustServer(t)
-			s.cfg.Runner = fakeRunner{}
 			w := post(t, s, "/api/run", tt.ctype, tt.body)
 			if w.Code != tt.status {
 				t.Fatalf("status %d, want %d; body %.200s", w.Code, tt.status, w.Body.String())
@@ -221,10 +221,10 @@ func TestCrossSiteRefused(t *testing.T) {
 		{"opaque origin", []string{"Origin", "null"}, 403},
 	}
 	for _, tt := range tests {
+		s := mustServer(t) // one per case: the paths share a rate limit
+		s.cfg.Runner, s.cfg.Shares = fakeRunner{}, store
 		for _, path := range paths {
 			t.Run(tt.name+path, func(t *testing.T) {
-				s := mustServer(t)
-				s.cfg.Runner, s.cfg.Shares = fakeRunner{}, store
 				w := post(t, s, path, "application/x-www-form-urlencoded", "body=package+main", tt.header...)
 				if w.Code != tt.status {
 					t.Fatalf("status %d, want %d; body %.200s", w.Code, tt.status, w.Body.String())

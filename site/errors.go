@@ -51,7 +51,7 @@ func retryError(status, seconds int, text func(*i18n.Messages) string) *statusEr
 	return e
 }
 
-var errNotFound = httpError(http.StatusNotFound, "not found")
+var errNotFound = localError(http.StatusNotFound, func(m *i18n.Messages) string { return m.NotFoundTitle })
 
 // statusClientClosed is the access log's status for a request whose client
 // went away before the answer (nginx's 499): nothing is sent.

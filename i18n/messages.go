@@ -1,6 +1,9 @@
 package i18n
 
-import "fmt"
+import (
+	"cmp"
+	"fmt"
+)
 
 // Messages is one language's catalog of user-interface text. Every field
 // must be set in every language.
@@ -88,6 +91,29 @@ type Messages struct {
 	PlayStatus   string // "exit status %d"
 	PlayLimit    string // "stopped: the %s limit was reached"
 	PlayBack     string
+	PlayNotRun   string // the status line when the playground refused a program
+	PlayTimeout  string // appended to a timed-out run's output, the Go playground's words
+	PlayBusy     string
+	playWarming  string // "the playground is warming up (about %d s)"
+	PlayNoRunner string // the server has no playground
+	NoSharing    string
+	FmtStopped   string // "formatting stopped: the %s limit was reached"
+	limitTime    string // the limits' names, for FmtStopped
+	limitCPU     string
+	limitOutput  string
+	limitMemory  string
+
+	// Refused requests (the API answers them as {"Error": message}).
+	TryLater       string // the title of a 429 or 503 page
+	tooMany        string // "too many requests; try again in %d s"
+	tooLarge       string // "the program is too large (the limit is %d KB)"
+	BadJSON        string // followed by the decoder's own words
+	TrailingJSON   string
+	BadForm        string
+	BadContentType string
+	CrossSite      string
+	NotAllowed     string
+	ServerError    string // the API's answer to an internal error
 
 	NotFoundTitle string
 	NotFoundText  string
@@ -108,6 +134,22 @@ func (m *Messages) ResultCount(n int) string { return fmt.Sprintf(m.resultCount,
 // SearchResults heads a results page.
 func (m *Messages) SearchResults(n int, q string) string {
 	return fmt.Sprintf(m.searchResults, n, q)
+}
+
+// PlayWarming says how long until the playground is ready.
+func (m *Messages) PlayWarming(seconds int) string { return fmt.Sprintf(m.playWarming, seconds) }
+
+// TooMany tells a client that sent too many requests when to retry.
+func (m *Messages) TooMany(seconds int) string { return fmt.Sprintf(m.tooMany, seconds) }
+
+// ProgramTooLarge gives the size limit of a program.
+func (m *Messages) ProgramTooLarge(limit int) string { return fmt.Sprintf(m.tooLarge, limit>>10) }
+
+// FormatStopped names the limit that stopped gofmt: "time", "cpu",
+// "output" or "memory".
+func (m *Messages) FormatStopped(limit string) string {
+	name := map[string]string{"time": m.limitTime, "cpu": m.limitCPU, "output": m.limitOutput, "memory": m.limitMemory}[limit]
+	return fmt.Sprintf(m.FmtStopped, cmp.Or(name, limit))
 }
 
 // Level names a difficulty from 1 to 3.
@@ -207,6 +249,28 @@ var en = Messages{
 	PlayStatus:   "exit status %d",
 	PlayLimit:    "stopped: the %s limit was reached",
 	PlayBack:     "Back to the pattern",
+	PlayNotRun:   "not run",
+	PlayTimeout:  "timeout running program",
+	PlayBusy:     "The playground is busy with other programs. Try again in a moment.",
+	playWarming:  "the playground is warming up (about %d s)",
+	PlayNoRunner: "The playground is not available on this server.",
+	NoSharing:    "Sharing is not enabled on this server.",
+	FmtStopped:   "Formatting stopped: the %s limit was reached.",
+	limitTime:    "time",
+	limitCPU:     "CPU",
+	limitOutput:  "output",
+	limitMemory:  "memory",
+
+	TryLater:       "Please try again shortly",
+	tooMany:        "Too many requests from your address. Try again in %d s.",
+	tooLarge:       "The program is too large (the limit is %d KB).",
+	BadJSON:        "The request is not valid JSON: ",
+	TrailingJSON:   "The request has more data after its JSON value.",
+	BadForm:        "The form data could not be read.",
+	BadContentType: "Send the program as JSON (application/json) or as a form (application/x-www-form-urlencoded).",
+	CrossSite:      "Requests from other sites are not accepted.",
+	NotAllowed:     "This address does not accept that method.",
+	ServerError:    "The server failed to answer. The error has been logged; please try again.",
 
 	NotFoundTitle: "Page not found",
 	NotFoundText:  "There is no page at this address. It may have moved, or the link may be wrong.",
@@ -305,6 +369,28 @@ var zh = Messages{
 	PlayStatus:   "退出状态 %d",
 	PlayLimit:    "已停止：触发了%s限制",
 	PlayBack:     "返回模式页面",
+	PlayNotRun:   "未运行",
+	PlayTimeout:  "程序运行超时",
+	PlayBusy:     "在线运行环境正忙，请稍后再试。",
+	playWarming:  "在线运行环境正在预热（约 %d 秒）",
+	PlayNoRunner: "本服务器未启用在线运行环境。",
+	NoSharing:    "本服务器未开启分享功能。",
+	FmtStopped:   "格式化已中止：超出了%s限制。",
+	limitTime:    "时间",
+	limitCPU:     " CPU ",
+	limitOutput:  "输出",
+	limitMemory:  "内存",
+
+	TryLater:       "请稍后再试",
+	tooMany:        "请求过于频繁，请 %d 秒后再试。",
+	tooLarge:       "程序太大（上限为 %d KB）。",
+	BadJSON:        "请求不是合法的 JSON：",
+	TrailingJSON:   "请求中的 JSON 之后还有多余的数据。",
+	BadForm:        "无法解析表单数据。",
+	BadContentType: "请以 JSON（application/json）或表单（application/x-www-form-urlencoded）格式提交程序。",
+	CrossSite:      "不接受来自其他网站的请求。",
+	NotAllowed:     "该地址不支持此请求方法。",
+	ServerError:    "服务器处理请求时出错，错误已记录，请稍后重试。",
 
 	NotFoundTitle: "页面不存在",
 	NotFoundText:  "这个地址没有页面，可能已经移动，也可能是链接有误。",

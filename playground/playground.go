@@ -140,6 +140,7 @@ type Service struct {
 	imports []string        // the same, sorted: what Warm compiles
 	slots   chan struct{}   // running or building
 	waiting chan struct{}   // queued
+	format  formatter       // gofmt for Format, with its own slots
 
 	mu    sync.Mutex
 	cache *resultCache // guarded by mu

@@ -5,18 +5,24 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
+	"github.com/go-chi/httprate"
 
 	"github.com/lamport-kb/lamport/i18n"
 )
 
 type ctxKey int
 
-const langKey ctxKey = iota
+const (
+	langKey ctxKey = iota
+	headKey        // the request is a HEAD that headAsGet made a GET
+)
 
 // locale validates the {lang} prefix, stores it in the request context and
 // remembers it in a cookie, so "/" later sends the reader back to the
@@ -25,7 +31,7 @@ func (s *Server) locale(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		lang := chi.URLParam(r, "lang")
 		if !i18n.Supported(lang) {
-			s.serveError(w, r, errNotFound)
+			s.notFound(w, r)
 			return
 		}
 		if c, err := r.Cookie("lang"); err != nil || c.Value != lang {
@@ -51,6 +57,23 @@ func langOf(r *http.Request) string {
 		cookie = c.Value
 	}
 	return i18n.Negotiate(cookie, r.Header.Get("Accept-Language"))
+}
+
+// apiLang is the language of an API answer: the "lang" query parameter
+// (the front end sends its page's), else the language of the page that
+// sent the request (the Referer's prefix), else the negotiated one. The
+// API's paths carry no language, and its error messages are shown as they
+// are.
+func apiLang(r *http.Request) string {
+	if lang := r.URL.Query().Get("lang"); i18n.Supported(lang) {
+		return lang
+	}
+	if ref, err := url.Parse(r.Referer()); err == nil {
+		if first, _, _ := strings.Cut(strings.TrimPrefix(ref.Path, "/"), "/"); i18n.Supported(first) {
+			return first
+		}
+	}
+	return langOf(r)
 }
 
 // accessLog logs one line per request with its status, size and duration.
@@ -82,6 +105,60 @@ func (s *Server) recoverPanic(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(w, r)
 	})
+}
+
+// headAsGet serves a HEAD request as the GET it stands for: handlers,
+// redirects and compression write exactly what they would for GET, so the
+// headers (Content-Length, Content-Encoding) are the GET's, and net/http,
+// which still knows the request is HEAD, drops the body. (chi's
+// middleware.GetHead asks the router whether a HEAD route exists, and the
+// root of the mounted /{lang} router claims every method.)
+func headAsGet(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodHead {
+			r = r.WithContext(context.WithValue(r.Context(), headKey, true))
+			r.Method = http.MethodGet
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// isHead reports whether r is a HEAD request served as a GET.
+func isHead(r *http.Request) bool { return r.Context().Value(headKey) != nil }
+
+// sameOrigin refuses a browser's state-changing request sent by another
+// site (CSRF: a page elsewhere posting a program to run or to share under
+// the reader's address). It trusts the browser's Sec-Fetch-Site header,
+// else compares Origin with Host (net/http's CrossOriginProtection). Only
+// same-origin requests pass: "same-site" (a sibling subdomain) is refused
+// too, since our own pages never send it. Requests with neither header,
+// such as curl's, are not from a browser and pass; so do GET and HEAD.
+func (s *Server) sameOrigin(next http.Handler) http.Handler {
+	var protection http.CrossOriginProtection
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := protection.Check(r); err != nil {
+			s.serveError(w, r, localError(http.StatusForbidden, func(m *i18n.Messages) string { return m.CrossSite }))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// rateLimit allows each client n requests a window, and answers the
+// rest with 429 in the API's or the page's form, with Retry-After.
+func (s *Server) rateLimit(n int, window time.Duration) func(http.Handler) http.Handler {
+	return httprate.LimitBy(n, window, clientKey, httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
+		retry, _ := strconv.Atoi(w.Header().Get("Retry-After")) // httprate sets it
+		retry = max(retry, 1)
+		s.serveError(w, r, retryError(http.StatusTooManyRequests, retry, func(m *i18n.Messages) string { return m.TooMany(retry) }))
+	}))
+}
+
+// clientKey is the rate limits' key: the client's address, as resolved by
+// middleware.ClientIPFromRemoteAddr (IPv6 by /64, where one client
+// usually holds the whole prefix).
+func clientKey(r *http.Request) (string, error) {
+	return httprate.CanonicalizeIP(middleware.GetClientIP(r.Context())), nil
 }
 
 // contentSecurityPolicy allows only our own scripts. Inline styles are

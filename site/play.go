@@ -1,11 +1,14 @@
 package site
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
-	"go/format"
+	"io"
+	"mime"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -18,25 +21,78 @@ import (
 	"github.com/lamport-kb/lamport/store"
 )
 
-// maxBody bounds a playground request (the source cap plus JSON overhead).
-const maxBody = playground.MaxSource + 4096
+// maxBody bounds a playground request: a program at the source cap with
+// every byte escaped as JSON's \u00XX, plus room for the other fields.
+const maxBody = 6*playground.MaxSource + 4096
 
-// readRequest reads the program from a JSON body {"body": ...,
-// "fakeTime": bool} or the form fields "body" and "faketime".
+// readRequest reads the program from a JSON body {"body": ..., "fakeTime":
+// bool} or from the form fields "body" and "faketime" (the page's form
+// without JavaScript). A body over the limits is 413; one that is not
+// valid JSON or form data, or that has more after its JSON value, is 400;
+// any other media type is 415.
 func readRequest(r *http.Request) (playground.Request, error) {
 	var req playground.Request
 	r.Body = http.MaxBytesReader(nil, r.Body, maxBody)
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
-		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-			return req, httpError(http.StatusBadRequest, "invalid JSON: "+err.Error())
-		}
-		return req, nil
+	mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch {
+	case err != nil:
+		return req, errMediaType
+	case mediaType == "application/json":
+		err = readJSON(r.Body, &req)
+	case mediaType == "application/x-www-form-urlencoded":
+		err = readForm(r, &req)
+	default:
+		return req, errMediaType
 	}
-	if err := r.ParseForm(); err != nil {
-		return req, httpError(http.StatusRequestEntityTooLarge, "program too large")
+	if err == nil && len(req.Source) > playground.MaxSource {
+		err = errTooLarge
+	}
+	return req, err
+}
+
+var (
+	errMediaType = localError(http.StatusUnsupportedMediaType, func(m *i18n.Messages) string { return m.BadContentType })
+	errTooLarge  = localError(http.StatusRequestEntityTooLarge, func(m *i18n.Messages) string {
+		return m.ProgramTooLarge(playground.MaxSource)
+	})
+)
+
+// readJSON decodes one JSON value, and nothing but white space after it.
+func readJSON(body io.Reader, req *playground.Request) error {
+	var tooBig *http.MaxBytesError
+	dec := json.NewDecoder(body)
+	err := dec.Decode(req)
+	if err == nil {
+		if _, err = dec.Token(); err == io.EOF {
+			return nil
+		}
+		if !errors.As(err, &tooBig) {
+			err = errTrailing
+		}
+	}
+	switch {
+	case errors.As(err, &tooBig):
+		return errTooLarge
+	case err == errTrailing:
+		return localError(http.StatusBadRequest, func(m *i18n.Messages) string { return m.TrailingJSON })
+	case err != nil:
+		detail := err.Error()
+		return localError(http.StatusBadRequest, func(m *i18n.Messages) string { return m.BadJSON + detail })
+	}
+	return nil
+}
+
+var errTrailing = errors.New("data after the JSON value")
+
+func readForm(r *http.Request, req *playground.Request) error {
+	var tooBig *http.MaxBytesError
+	if err := r.ParseForm(); errors.As(err, &tooBig) {
+		return errTooLarge
+	} else if err != nil {
+		return localError(http.StatusBadRequest, func(m *i18n.Messages) string { return m.BadForm })
 	}
 	req.Source, req.FakeTime = r.PostForm.Get("body"), r.PostForm.Get("faketime") != ""
-	return req, nil
+	return nil
 }
 
 // readSource reads just the program.
@@ -45,46 +101,99 @@ func readSource(r *http.Request) (string, error) {
 	return req.Source, err
 }
 
-// run runs a program, mapping the playground's refusals to statuses.
-func (s *Server) runProgram(r *http.Request, req playground.Request) (*playground.Response, error) {
-	if s.cfg.Runner == nil {
-		return nil, httpError(http.StatusServiceUnavailable, playground.ErrUnavailable.Error())
-	}
-	resp, err := s.cfg.Runner.Run(r.Context(), req)
+// busyRetry is the Retry-After of a busy playground: runs take seconds.
+const busyRetry = 5
+
+var (
+	errBusy         = retryError(http.StatusTooManyRequests, busyRetry, func(m *i18n.Messages) string { return m.PlayBusy })
+	errNoPlayground = localError(http.StatusServiceUnavailable, func(m *i18n.Messages) string { return m.PlayNoRunner })
+)
+
+// playgroundError maps the playground's refusals to statuses the reader
+// can act on; other errors pass through.
+func playgroundError(err error) error {
+	var warming *playground.WarmingError
 	switch {
 	case errors.Is(err, playground.ErrBusy):
-		return nil, httpError(http.StatusTooManyRequests, err.Error())
+		return errBusy
+	case errors.As(err, &warming):
+		n := warming.Seconds()
+		return retryError(http.StatusServiceUnavailable, n, func(m *i18n.Messages) string { return m.PlayWarming(n) })
 	case errors.Is(err, playground.ErrUnavailable):
-		return nil, httpError(http.StatusServiceUnavailable, err.Error())
+		return errNoPlayground
 	}
-	return resp, err
+	return err
+}
+
+// runProgram runs a program, mapping the playground's refusals to
+// statuses, and says in the output of a run stopped by the time limit
+// that it was, in m's language.
+func (s *Server) runProgram(r *http.Request, req playground.Request, m *i18n.Messages) (*playground.Response, error) {
+	if s.cfg.Runner == nil {
+		return nil, errNoPlayground
+	}
+	resp, err := s.cfg.Runner.Run(r.Context(), req)
+	if err != nil {
+		return nil, playgroundError(err)
+	}
+	return withTimeout(resp, m), nil
+}
+
+// withTimeout returns resp with "timeout running program" at the end of
+// its output when the time limit stopped it, as the Go playground prints.
+// resp may be shared (the playground caches results), so it is copied.
+func withTimeout(resp *playground.Response, m *i18n.Messages) *playground.Response {
+	if resp.Limit != "time" {
+		return resp
+	}
+	msg := m.PlayTimeout + "\n"
+	if out := resp.Output(); out != "" && !strings.HasSuffix(out, "\n") {
+		msg = "\n" + msg
+	}
+	c := *resp
+	c.Events = append(slices.Clip(resp.Events), playground.Event{Message: msg, Kind: "stderr"})
+	return &c
 }
 
 // handleAPIRun is POST /api/run.
 func (s *Server) handleAPIRun(w http.ResponseWriter, r *http.Request) error {
 	req, err := readRequest(r)
 	if err != nil {
-		return jsonError(w, err)
+		return err
 	}
-	resp, err := s.runProgram(r, req)
+	resp, err := s.runProgram(r, req, i18n.For(apiLang(r)))
 	if err != nil {
-		return jsonError(w, err)
+		return err
 	}
 	return writeJSON(w, http.StatusOK, resp)
 }
 
+// Formatter formats programs. The Runner formats too when it implements
+// Formatter, as *playground.Service does (gofmt in a bounded child
+// process); without one, /api/fmt answers 503.
+type Formatter interface {
+	Format(ctx context.Context, src string) (*playground.Formatted, error)
+}
+
 // handleAPIFmt is POST /api/fmt: gofmt, with errors like the compiler's.
+// A format stopped by a limit keeps the program and says which limit.
 func (s *Server) handleAPIFmt(w http.ResponseWriter, r *http.Request) error {
 	src, err := readSource(r)
 	if err != nil {
-		return jsonError(w, err)
+		return err
 	}
-	out, ferr := format.Source([]byte(src))
-	if ferr != nil {
-		// go/format reports "LINE:COL: msg"; say which file, like the compiler.
-		return writeJSON(w, http.StatusOK, map[string]string{"Body": src, "Error": "prog.go:" + ferr.Error()})
+	f, ok := s.cfg.Runner.(Formatter)
+	if !ok {
+		return errNoPlayground
 	}
-	return writeJSON(w, http.StatusOK, map[string]string{"Body": string(out), "Error": ""})
+	res, err := f.Format(r.Context(), src)
+	if err != nil {
+		return playgroundError(err)
+	}
+	if res.Limit != "" {
+		res.Body, res.Error = src, i18n.For(apiLang(r)).FormatStopped(res.Limit)
+	}
+	return writeJSON(w, http.StatusOK, res)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) error {
@@ -92,15 +201,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	return json.NewEncoder(w).Encode(v)
-}
-
-// jsonError answers an API error as JSON with its status.
-func jsonError(w http.ResponseWriter, err error) error {
-	var se *statusError
-	if !errors.As(err, &se) {
-		return err
-	}
-	return writeJSON(w, se.status, map[string]string{"Error": se.msg})
 }
 
 // handlePlay is GET and POST /{lang}/play/{slug}: the pattern's demo in an
@@ -119,20 +219,20 @@ func (s *Server) handlePlay(w http.ResponseWriter, r *http.Request) error {
 // renderPlay renders the playground page, running the posted program
 // first when the form was submitted.
 func (s *Server) renderPlay(w http.ResponseWriter, r *http.Request, lang string, d view.PlayData) error {
+	m := i18n.For(lang)
 	if r.Method == http.MethodPost {
 		req, err := readRequest(r)
 		if err != nil {
 			return err
 		}
 		d.Source, d.FakeTime = req.Source, req.FakeTime
-		resp, err := s.runProgram(r, req)
+		resp, err := s.runProgram(r, req, m)
 		if err != nil {
 			return err
 		}
 		d.Ran, d.Errors, d.Status, d.Limit = true, resp.Errors, resp.Status, resp.Limit
 		d.Output, d.Images = splitImages(resp.Output())
 	}
-	m := i18n.For(lang)
 	title := m.PlayTitle
 	if d.Title != "" {
 		title += " · " + d.Title
@@ -147,14 +247,11 @@ func (s *Server) renderPlay(w http.ResponseWriter, r *http.Request, lang string,
 // link, /p/{id}.
 func (s *Server) handleAPIShare(w http.ResponseWriter, r *http.Request) error {
 	if s.cfg.Shares == nil {
-		return jsonError(w, httpError(http.StatusServiceUnavailable, "sharing is not enabled on this server"))
+		return localError(http.StatusServiceUnavailable, func(m *i18n.Messages) string { return m.NoSharing })
 	}
 	src, err := readSource(r)
 	if err != nil {
-		return jsonError(w, err)
-	}
-	if len(src) > playground.MaxSource {
-		return jsonError(w, httpError(http.StatusRequestEntityTooLarge, "program too large"))
+		return err
 	}
 	id, err := s.cfg.Shares.Put(r.Context(), src)
 	if err != nil {

@@ -1,18 +1,21 @@
 package site
 
 import (
+	"context"
 	"net/http"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
-	"github.com/go-chi/httprate"
 )
 
-// routes lists every route of the site.
+// routes lists every route of the site. Every GET route answers HEAD
+// too (headAsGet), a path that takes other methods answers 405
+// with Allow, and POSTs from other sites are refused (sameOrigin).
 func (s *Server) routes() chi.Router {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, s.accessLog, s.recoverPanic, securityHeaders)
+	r.Use(middleware.RequestID, s.accessLog, s.recoverPanic, securityHeaders, headAsGet,
+		middleware.ClientIPFromRemoteAddr, s.sameOrigin)
 	r.Use(middleware.Compress(5, "text/html", "text/plain", "text/xml", "application/xml",
 		"application/json", "image/svg+xml"))
 
@@ -24,15 +27,15 @@ func (s *Server) routes() chi.Router {
 	r.Get("/favicon.svg", s.handle(s.handleFavicon))
 	r.Get("/favicon.ico", s.handle(s.handleFavicon))
 	r.Method(http.MethodGet, "/static/*", s.assets)
-	r.Method(http.MethodHead, "/static/*", s.assets)
-	runLimit := httprate.LimitByIP(30, time.Minute) // per client: builds are expensive
+	runLimit := s.rateLimit(30, time.Minute) // per client: builds are expensive
+	fmtLimit := s.rateLimit(60, time.Minute) // cheaper, but each format is a process
 	r.With(runLimit).Post("/api/run", s.handle(s.handleAPIRun))
-	r.Post("/api/fmt", s.handle(s.handleAPIFmt))
+	r.With(fmtLimit).Post("/api/fmt", s.handle(s.handleAPIFmt))
 	r.With(runLimit).Post("/api/share", s.handle(s.handleAPIShare))
 	r.Get("/p/{id}", s.handle(s.handleShared))
 	r.With(runLimit).Post("/p/{id}", s.handle(s.handleShared))
 	if s.cfg.Live {
-		r.Get("/_live", s.handleLive)
+		r.Get("/_live", headOfStream(s.handleLive))
 	}
 
 	r.Route("/{lang}", func(r chi.Router) {
@@ -48,11 +51,22 @@ func (s *Server) routes() chi.Router {
 		r.Get("/play/{slug}", s.handle(s.handlePlay))
 		r.With(runLimit).Post("/play/{slug}", s.handle(s.handlePlay))
 	})
-	r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
-	r.MethodNotAllowed(s.handle(func(w http.ResponseWriter, r *http.Request) error {
-		return httpError(http.StatusMethodNotAllowed, "method not allowed")
-	}))
+	r.NotFound(s.notFound)
+	r.MethodNotAllowed(s.notFound)
 	return r
+}
+
+// headOfStream answers HEAD for a stream: the stream's handler runs with
+// its request already cancelled, so it sends its headers and returns.
+func headOfStream(stream http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if isHead(r) {
+			ctx, cancel := context.WithCancel(r.Context())
+			cancel()
+			r = r.WithContext(ctx)
+		}
+		stream(w, r)
+	}
 }
 
 // redirectTo answers with a permanent redirect to a path relative to the

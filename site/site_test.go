@@ -230,6 +230,20 @@ func benchmarkPage(b *testing.B, cached bool) {
 // fakeRunner answers like the playground without building anything.
 type fakeRunner struct{ err error }
 
+// Format answers like gofmt: "bad" is a syntax error, "slow" hits the
+// time limit, anything else comes back "formatted".
+func (f fakeRunner) Format(_ context.Context, src string) (*playground.Formatted, error) {
+	switch {
+	case f.err != nil:
+		return nil, f.err
+	case src == "bad":
+		return &playground.Formatted{Body: src, Error: "prog.go:1:1: expected 'package', found bad"}, nil
+	case src == "slow":
+		return &playground.Formatted{Body: src, Limit: "time"}, nil
+	}
+	return &playground.Formatted{Body: "formatted " + src}, nil
+}
+
 func (f fakeRunner) Run(_ context.Context, req playground.Request) (*playground.Response, error) {
 	if f.err != nil {
 		return nil, f.err
@@ -253,11 +267,15 @@ func TestPlaygroundAPI(t *testing.T) {
 	}{
 		{"run json", "/api/run", "application/json", `{"body":"package main"}`, fakeRunner{}, 200, `"Message":"ran 12"`},
 		{"run form", "/api/run", "application/x-www-form-urlencoded", "body=abc", fakeRunner{}, 200, `"Message":"ran 3"`},
-		{"bad json", "/api/run", "application/json", `{`, fakeRunner{}, 400, "invalid JSON"},
-		{"busy", "/api/run", "application/json", `{"body":"x"}`, fakeRunner{err: playground.ErrBusy}, 429, "too many programs"},
-		{"no runner", "/api/run", "application/json", `{"body":"x"}`, nil, 503, "unavailable"},
-		{"fmt", "/api/fmt", "application/json", `{"body":"package main\nfunc main(){}"}`, nil, 200, `"Body":"package main\n\nfunc main() {}\n"`},
-		{"fmt error", "/api/fmt", "application/json", `{"body":"package main\nfunc main({}"}`, nil, 200, `prog.go:2:`},
+		{"bad json", "/api/run", "application/json", `{`, fakeRunner{}, 400, "not valid JSON"},
+		{"busy", "/api/run", "application/json", `{"body":"x"}`, fakeRunner{err: playground.ErrBusy}, 429, "The playground is busy"},
+		{"no runner", "/api/run", "application/json", `{"body":"x"}`, nil, 503, "not available"},
+		{"fmt", "/api/fmt", "application/json", `{"body":"x"}`, fakeRunner{}, 200, `"Body":"formatted x"`},
+		{"fmt error", "/api/fmt", "application/json", `{"body":"bad"}`, fakeRunner{}, 200, `"Error":"prog.go:1:1: expected`},
+		{"fmt limit", "/api/fmt", "application/json", `{"body":"slow"}`, fakeRunner{}, 200, `"Error":"Formatting stopped: the time limit was reached."`},
+		{"fmt limit zh", "/api/fmt?lang=zh", "application/json", `{"body":"slow"}`, fakeRunner{}, 200, `"Error":"格式化已中止：超出了时间限制。"`},
+		{"fmt busy", "/api/fmt", "application/json", `{"body":"x"}`, fakeRunner{err: playground.ErrBusy}, 429, `"Error":"The playground is busy`},
+		{"fmt without playground", "/api/fmt", "application/json", `{"body":"x"}`, nil, 503, `"Error":"The playground is not available`},
 		{"play page posts", "/en/play/circuit-breaker", "application/x-www-form-urlencoded", "body=package+main", fakeRunner{}, 200, "ran 12"},
 		{"fake time json", "/api/run", "application/json", `{"body":"x","fakeTime":true}`, fakeRunner{}, 200, "ran 1 on the fake clock"},
 		{"fake time form", "/en/play/circuit-breaker", "application/x-www-form-urlencoded", "body=x&faketime=on", fakeRunner{}, 200, "ran 1 on the fake clock"},

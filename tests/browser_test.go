@@ -2,6 +2,7 @@ package tests
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"os"
 	"os/exec"
@@ -11,12 +12,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/lamport-kb/lamport/playground"
 )
 
 // browser starts headless Chromium for one test and collects every console
@@ -440,5 +445,79 @@ func reopenShared(t *testing.T, b *browser) {
 	)
 	if !strings.Contains(code, `println("edited ok")`) {
 		t.Errorf("the shared link %s reopened %.200q", link, code)
+	}
+}
+
+// answerNotJSON has the browser answer the playground's Format request
+// as a proxy might, 429 in text/plain, and returns the output shown.
+func answerNotJSON(t *testing.T, b *browser) string {
+	t.Helper()
+	chromedp.ListenTarget(b.ctx, func(ev any) {
+		if e, ok := ev.(*fetch.EventRequestPaused); ok {
+			go func() {
+				ctx := cdp.WithExecutor(b.ctx, chromedp.FromContext(b.ctx).Target)
+				fetch.FulfillRequest(e.RequestID, 429).
+					WithResponseHeaders([]*fetch.HeaderEntry{{Name: "Content-Type", Value: "text/plain; charset=utf-8"}}).
+					WithBody(base64.StdEncoding.EncodeToString([]byte("Too Many Requests\n"))).Do(ctx)
+			}()
+		}
+	})
+	var out string
+	b.run(t,
+		fetch.Enable().WithPatterns([]*fetch.RequestPattern{{URLPattern: "*/api/fmt*"}}),
+		chromedp.Evaluate(`document.querySelector(".play-output").textContent = ""`, nil),
+		chromedp.Click(`[data-action=format]`, chromedp.ByQuery),
+		chromedp.Poll(`document.querySelector(".play-output").textContent !== ""`, nil, chromedp.WithPollingTimeout(10*time.Second)),
+		chromedp.Text(".play-output", &out, chromedp.ByQuery),
+		fetch.Disable(),
+	)
+	return out
+}
+
+// warmingRunner refuses every program as the playground does while its
+// build cache warms.
+type warmingRunner struct{}
+
+func (warmingRunner) Run(context.Context, playground.Request) (*playground.Response, error) {
+	return nil, &playground.WarmingError{Remaining: 42 * time.Second}
+}
+
+// TestBrowserRunRefused runs the demo of a pattern page and the
+// playground while the playground warms up: both show the server's
+// message in the page's language where the output goes, not a JSON
+// parse error or nothing.
+func TestBrowserRunRefused(t *testing.T) {
+	ts := mustServerWith(t, warmingRunner{})
+	requireAssets(t, ts.URL)
+	b := newBrowser(t)
+	var demo, demoStatus, play string
+	b.run(t,
+		chromedp.Navigate(ts.URL+"/zh/patterns/rate-limiting"),
+		chromedp.WaitVisible(`[data-run-demo]`, chromedp.ByQuery),
+		chromedp.Click(`[data-run-demo]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`[data-testid=demo-output]`, chromedp.ByQuery),
+		chromedp.Text(`[data-testid=demo-output]`, &demo, chromedp.ByQuery),
+		chromedp.Text(`.play-actions .play-status`, &demoStatus, chromedp.ByQuery),
+		chromedp.Navigate(ts.URL+"/en/play/circuit-breaker"),
+		chromedp.WaitVisible(`[data-action=format]`, chromedp.ByQuery),
+		chromedp.Click(`[data-action=run]`, chromedp.ByQuery),
+		chromedp.Poll(`document.querySelector(".play-output").textContent !== ""`, nil, chromedp.WithPollingTimeout(10*time.Second)),
+		chromedp.Text(".play-output", &play, chromedp.ByQuery),
+	)
+	if demo != "在线运行环境正在预热（约 42 秒）" || demoStatus != "未运行" {
+		t.Errorf("pattern page: output %q, status %q", demo, demoStatus)
+	}
+	if play != "the playground is warming up (about 42 s)" {
+		t.Errorf("playground: output %q", play)
+	}
+	if got := answerNotJSON(t, b); got != "Too many requests. Wait a moment and try again." {
+		t.Errorf("a 429 in text/plain showed %q", got)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, e := range b.errors { // the refusals themselves are logged as failed loads
+		if !strings.Contains(e, "503") && !strings.Contains(e, "429") {
+			t.Errorf("browser reported an error: %s", e)
+		}
 	}
 }

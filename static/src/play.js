@@ -1,7 +1,8 @@
 // The playground page: Run (and Ctrl/Cmd+Enter), Format and Reset over the
 // JSON API, with the output replayed at its own pace and compile errors
 // linked to their lines. Without JavaScript the form posts and the server
-// renders the output.
+// renders the output. When the server refuses a program (busy, warming
+// up, rate-limited), its message takes the output's place.
 //
 // The textarea is the form's field and always holds the program; the code
 // editor (editor.js, CodeMirror) is imported lazily, replaces it on screen
@@ -15,12 +16,11 @@ export function initPlay() {
   const output = document.querySelector(".play-output");
   const status = form.querySelector(".play-status");
   const original = document.getElementById("play-original").content.textContent;
-  const zh = document.documentElement.lang.startsWith("zh");
-  const t = (en, cn) => (zh ? cn : en);
   for (const b of form.querySelectorAll("button[hidden]")) b.hidden = false;
   let editor = plainEditor(source);
+  const call = (path) => postProgram(path, { body: source.value, fakeTime: !!form.elements.faketime?.checked });
   import("./editor.js")
-    .then((m) => { editor = m.mountEditor(source, { onRun: run, lang: zh ? "zh" : "en" }); })
+    .then((m) => { editor = m.mountEditor(source, { onRun: run, lang: zh() ? "zh" : "en" }); })
     .catch((err) => console.warn("code editor unavailable, keeping the textarea:", err));
 
   form.addEventListener("submit", (e) => {
@@ -52,17 +52,6 @@ export function initPlay() {
     status.textContent = "";
   });
 
-  async function call(path) {
-    const r = await fetch(path, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ body: source.value, fakeTime: !!form.elements.faketime?.checked }),
-    });
-    const data = await r.json();
-    if (!r.ok) throw new Error(data.Error || r.statusText);
-    return data;
-  }
-
   async function run() {
     status.textContent = t("Building and running…", "正在编译和运行…");
     output.textContent = "";
@@ -78,10 +67,10 @@ export function initPlay() {
       let line = t(`exit status ${res.Status} · build ${ms(res.BuildTime)} ms · run ${ms(res.RunTime)} ms`,
         `退出状态 ${res.Status} · 编译 ${ms(res.BuildTime)} ms · 运行 ${ms(res.RunTime)} ms`);
       if (res.Cached) line += t(" · cached", " · 缓存结果");
-      if (res.Limit) line += t(` · stopped: the ${res.Limit} limit was reached`, ` · 已停止：触发了${res.Limit}限制`);
+      if (res.Limit) line += t(` · stopped: the ${res.Limit} limit was reached`, ` · 已停止：触发了${limitName(res.Limit)}限制`);
       status.textContent = line;
     } catch (err) {
-      status.textContent = err.message;
+      showRefusal(output, status, err);
     }
   }
 
@@ -115,17 +104,70 @@ export function initPlay() {
   async function format() {
     try {
       const res = await call("/api/fmt");
+      output.textContent = "";
       if (res.Error) {
-        output.textContent = "";
         showErrors(res.Error);
       } else {
         editor.setText(res.Body);
         editor.markErrors([]);
       }
     } catch (err) {
-      status.textContent = err.message;
+      showRefusal(output, status, err);
     }
   }
+}
+
+const zh = () => document.documentElement.lang.startsWith("zh");
+const t = (en, cn) => (zh() ? cn : en);
+
+// postProgram posts payload as JSON to an API path and returns the
+// answer. It throws an Error whose message is for the reader: the
+// server's own ({"Error": …}, in the page's language, which the request
+// names), or, when the answer is not JSON (a proxy's error page, a lost
+// connection), one written here from the status.
+export async function postProgram(path, payload) {
+  let r;
+  try {
+    r = await fetch(`${path}?lang=${zh() ? "zh" : "en"}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(payload),
+    });
+  } catch {
+    throw new Error(t("The server could not be reached. Check your connection and try again.", "无法连接服务器，请检查网络后重试。"));
+  }
+  let data = null;
+  if ((r.headers.get("Content-Type") || "").startsWith("application/json")) {
+    data = await r.json().catch(() => null);
+  }
+  if (r.ok && data) return data;
+  throw new Error(data?.Error || statusMessage(r.status));
+}
+
+// statusMessage explains an answer that carried no message of its own.
+function statusMessage(code) {
+  switch (code) {
+    case 429:
+      return t("Too many requests. Wait a moment and try again.", "请求过于频繁，请稍后再试。");
+    case 502:
+    case 503:
+    case 504:
+      return t(`The playground is unavailable (HTTP ${code}). Try again in a moment.`, `在线运行环境暂时不可用（HTTP ${code}），请稍后再试。`);
+  }
+  return t(`The server answered HTTP ${code}.`, `服务器返回了 HTTP ${code}。`);
+}
+
+// showRefusal shows why a program was not run or formatted where its
+// output would be, and says so in the status line.
+function showRefusal(output, status, err) {
+  output.hidden = false;
+  output.textContent = "";
+  appendOutput(output, err.message, "stderr");
+  status.textContent = t("not run", "未运行");
+}
+
+function limitName(limit) {
+  return { time: "时间", cpu: " CPU ", output: "输出", memory: "内存" }[limit] || limit;
 }
 
 function errorLink(text, onClick) {
@@ -180,7 +222,7 @@ function outputImage(base64) {
   const type = base64.startsWith("iVBOR") ? "image/png" : "image/svg+xml";
   img.src = `data:${type};base64,${base64}`;
   img.className = "play-image";
-  img.alt = document.documentElement.lang.startsWith("zh") ? "程序输出的图像" : "Image written by the program";
+  img.alt = t("Image written by the program", "程序输出的图像");
   img.dataset.testid = "play-image";
   return img;
 }
@@ -198,19 +240,14 @@ export function initDemoRun() {
     button.disabled = true;
     status.textContent = "…";
     try {
-      const r = await fetch("/api/run", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ body: code.innerText }),
-      });
-      const res = await r.json();
-      if (!r.ok) throw new Error(res.Error || r.statusText);
+      const res = await postProgram("/api/run", { body: code.innerText });
       output.hidden = false;
       output.textContent = res.Errors;
       if (!res.Errors) for (const e of res.Events || []) appendOutput(output, e.Message, e.Kind);
-      status.textContent = `exit status ${res.Status} · ${Math.round((res.BuildTime + res.RunTime) / 1e6)} ms`;
+      const ms = Math.round((res.BuildTime + res.RunTime) / 1e6);
+      status.textContent = t(`exit status ${res.Status} · ${ms} ms`, `退出状态 ${res.Status} · ${ms} ms`);
     } catch (err) {
-      status.textContent = err.message;
+      showRefusal(output, status, err);
     } finally {
       button.disabled = false;
     }

@@ -75,18 +75,14 @@ func probeCgroups() (*cgroupTree, error) {
 	if err != nil {
 		return nil, err
 	}
-	var v2err error
-	if dir, err := cgroupDir(mounts, own, ""); err == nil {
-		t, err := cgroupV2(dir)
-		if err == nil {
-			return t, nil
-		}
-		v2err = err
-	}
-	t, err := cgroupV1(mounts, own)
+	t, err := cgroupV2(mounts, own)
 	if err != nil {
-		return nil, errors.Join(v2err, err)
+		t, err = cgroupV1(mounts, own, err)
 	}
+	if err != nil {
+		return nil, err
+	}
+	t.sweep()
 	return t, nil
 }
 
@@ -100,7 +96,11 @@ var (
 // pass controllers to its children only when it holds no process itself,
 // so when the server's holds the server, the server moves into a leaf of
 // its own, lamport-server, beside lamport-runs.
-func cgroupV2(own string) (*cgroupTree, error) {
+func cgroupV2(mounts map[string]cgroupMount, cgroups map[string]string) (*cgroupTree, error) {
+	own, err := cgroupDir(mounts, cgroups, "")
+	if err != nil {
+		return nil, err
+	}
 	ctrl, err := os.ReadFile(filepath.Join(own, "cgroup.controllers"))
 	if err != nil {
 		return nil, err
@@ -138,15 +138,16 @@ func cgroupV2(own string) (*cgroupTree, error) {
 	}}}}, nil
 }
 
-// cgroupV1 makes lamport-runs in the v1 pids and memory hierarchies.
-func cgroupV1(mounts map[string]cgroupMount, own map[string]string) (*cgroupTree, error) {
+// cgroupV1 makes lamport-runs in the v1 pids and memory hierarchies;
+// v2err says why v2 would not do.
+func cgroupV1(mounts map[string]cgroupMount, own map[string]string, v2err error) (*cgroupTree, error) {
 	pids, err := cgroupDir(mounts, own, "pids")
 	if err != nil {
-		return nil, err
+		return nil, errors.Join(v2err, err)
 	}
 	memory, err := cgroupDir(mounts, own, "memory")
 	if err != nil {
-		return nil, err
+		return nil, errors.Join(v2err, err)
 	}
 	t := &cgroupTree{parents: []cgroupParent{
 		{dir: filepath.Join(pids, cgroupRuns), limits: []cgroupLimit{{file: "pids.max", value: taskLimit}}},
@@ -167,16 +168,24 @@ func cgroupV1(mounts map[string]cgroupMount, own map[string]string) (*cgroupTree
 }
 
 // limitAllRuns caps the tasks of every run together, whatever the
-// number of slots, and removes run groups a killed server left behind.
+// number of slots.
 func limitAllRuns(runs string) error {
-	if err := writeCgroup(runs, "pids.max", strconv.Itoa(runUIDCount*cgroupTasks)); err != nil {
-		return err
+	return writeCgroup(runs, "pids.max", strconv.Itoa(runUIDCount*cgroupTasks))
+}
+
+// sweep removes the run groups that a killed server left behind: those
+// named for a process that is gone (a live server's groups may be empty
+// for a moment, between their making and their program's start).
+func (t *cgroupTree) sweep() {
+	for _, p := range t.parents {
+		groups, _ := filepath.Glob(filepath.Join(p.dir, "run-*-*"))
+		for _, dir := range groups {
+			pid, err := strconv.Atoi(strings.Split(filepath.Base(dir), "-")[1])
+			if err == nil && syscall.Kill(pid, 0) == syscall.ESRCH {
+				syscall.Rmdir(dir) // fails, harmlessly, for a group still in use
+			}
+		}
 	}
-	stale, _ := filepath.Glob(filepath.Join(runs, "run-*"))
-	for _, dir := range stale {
-		syscall.Rmdir(dir) // fails, harmlessly, for a group still in use
-	}
-	return nil
 }
 
 // String names the layer for Layers.

@@ -301,3 +301,44 @@ func TestUserNamespaceRun(t *testing.T) {
 		t.Errorf("status %d, output %q; want a run uid and gid, pid 1", r.Status, r.Output())
 	}
 }
+
+// TestStaleCgroupsSwept: the run cgroups of a server that was killed are
+// removed when the next one starts; a live server's are kept.
+func TestStaleCgroupsSwept(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs cgroups the test may make")
+	}
+	tree, err := probeCgroups()
+	if err != nil {
+		t.Skip("no cgroup per run here: ", err)
+	}
+	gone := exec.Command("/bin/true")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	var stale, live []string
+	for _, p := range tree.parents {
+		stale = append(stale, filepath.Join(p.dir, fmt.Sprintf("run-%d-1", gone.Process.Pid)))
+		live = append(live, filepath.Join(p.dir, fmt.Sprintf("run-%d-999999", os.Getpid())))
+	}
+	for _, dir := range append(stale, live...) {
+		if err := mkdirCgroup(dir); err != nil {
+			t.Fatal(err)
+		}
+	}
+	defer (&runCgroup{dirs: live, fd: -1}).remove()
+	if _, err := probeCgroups(); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range stale {
+		if _, err := os.Stat(dir); err == nil {
+			t.Errorf("%s was left", dir)
+			syscall.Rmdir(dir)
+		}
+	}
+	for _, dir := range live {
+		if _, err := os.Stat(dir); err != nil {
+			t.Errorf("a live server's %s was swept", dir)
+		}
+	}
+}

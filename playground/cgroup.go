@@ -143,11 +143,11 @@ func cgroupV2(mounts map[string]cgroupMount, cgroups map[string]string) (*cgroup
 func cgroupV1(mounts map[string]cgroupMount, own map[string]string, v2err error) (*cgroupTree, error) {
 	pids, err := cgroupDir(mounts, own, "pids")
 	if err != nil {
-		return nil, errors.Join(v2err, err)
+		return nil, fmt.Errorf("%v; %w", v2err, err) // one line, for Status
 	}
 	memory, err := cgroupDir(mounts, own, "memory")
 	if err != nil {
-		return nil, errors.Join(v2err, err)
+		return nil, fmt.Errorf("%v; %w", v2err, err)
 	}
 	t := &cgroupTree{parents: []cgroupParent{
 		{dir: filepath.Join(pids, cgroupRuns), limits: []cgroupLimit{{file: "pids.max", value: taskLimit}}},

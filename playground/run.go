@@ -34,9 +34,9 @@ func (s *Service) buildAndRun(ctx context.Context, req Request) (*Response, erro
 	return s.run(ctx, bin, req.FakeTime, resp)
 }
 
-// run executes the binary in an empty directory with an empty environment
-// and kills its whole process group at the deadline or when the output
-// cap is reached.
+// run executes the binary in an empty directory with an empty environment,
+// as a uid and in a cgroup of its own (see isolation.go), and kills its
+// whole process group at the deadline or when the output cap is reached.
 func (s *Service) run(ctx context.Context, bin string, fake bool, resp *Response) (*Response, error) {
 	// The unprivileged user must reach the binary: it gets a copy in a
 	// fresh directory under the system temp dir, and an empty, read-only

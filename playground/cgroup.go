@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,11 +24,14 @@ import (
 // kernel stacks, pipe buffers).
 //
 // cgroup v2 is preferred: the runner starts the program inside its group
-// (clone3 with CLONE_INTO_CGROUP), so it never runs outside it. On a v1 or
-// hybrid host (pids and memory in v1 hierarchies) the runner moves the
-// program into its groups right after exec, a window in which the
-// program's own init, the jail's, runs first, and RLIMIT_NPROC and
-// RLIMIT_DATA hold.
+// (clone3 with CLONE_INTO_CGROUP). v1, which has no such flag (on a v1 or
+// hybrid host, pids and memory are in v1 hierarchies), moves single
+// threads: the runner forks from a thread it has moved into the run's
+// groups, and moves the thread back once the program has started. Either
+// way the program is born in its groups: moving it in after exec would
+// let it make threads first (a thread bomb reached 117 of them so on a
+// loaded machine), and a cgroup's pids.max does not bind tasks that move
+// in.
 
 // Run cgroup limits. cgroupMemory sits above the jail's RLIMIT_DATA so that
 // a program that allocates too much meets the data limit first, and the
@@ -226,17 +230,37 @@ func (t *cgroupTree) create() (*runCgroup, error) {
 	return c, nil
 }
 
-// join moves a started program into a v1 group (in v2 it started there).
-func (c *runCgroup) join(pid int) error {
+// start runs start (which starts the program) so that the program is
+// born in the group. In v1 it runs on a thread moved into the group for
+// the fork: the thread moves back to the server's groups afterwards (it
+// must live on, since the program's parent-death signal fires when the
+// thread that forked it ends). Should that fail, start reports the error
+// with the thread still locked, and the runtime discards the thread when
+// the caller's goroutine ends.
+func (c *runCgroup) start(start func() error) error {
 	if c.fd >= 0 {
-		return nil
+		return start()
 	}
+	runtime.LockOSThread()
+	tid := strconv.Itoa(syscall.Gettid())
+	moved := 0
+	var err error
 	for _, dir := range c.dirs {
-		if err := writeCgroup(dir, "cgroup.procs", strconv.Itoa(pid)); err != nil {
-			return err
+		if err = writeCgroup(dir, "tasks", tid); err != nil {
+			break
+		}
+		moved++
+	}
+	if err == nil {
+		err = start()
+	}
+	for _, dir := range c.dirs[:moved] {
+		if berr := writeCgroup(filepath.Dir(filepath.Dir(dir)), "tasks", tid); berr != nil {
+			return errors.Join(err, berr)
 		}
 	}
-	return nil
+	runtime.UnlockOSThread()
+	return err
 }
 
 // remove deletes the group once its program has been waited for. The

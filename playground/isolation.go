@@ -2,7 +2,6 @@ package playground
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -113,8 +112,10 @@ func (m *jailMode) try(flags uintptr, cg *runCgroup) error {
 	m.namespaces = flags
 	defer func() { m.namespaces = saved }()
 	cmd := exec.Command("/bin/true")
-	cmd.SysProcAttr = m.attr(firstRunUID, cg)
-	return cmd.Run()
+	if err := m.start(cmd, firstRunUID, cg); err != nil {
+		return err
+	}
+	return cmd.Wait()
 }
 
 // Layers lists the jail's layers in force on this machine, for /readyz;
@@ -171,23 +172,23 @@ func (m *jailMode) enter(ctx context.Context) (*runJail, error) {
 	return r, nil
 }
 
-// start starts cmd in the run's jail. In cgroup v1 the program joins its
-// group once started; should that fail, it is killed before it gets far.
-func (r *runJail) start(cmd *exec.Cmd) error {
-	cmd.SysProcAttr = r.mode.attr(r.uid, r.cg)
-	if err := cmd.Start(); err != nil {
-		return err
+// start starts cmd in the run's jail.
+func (r *runJail) start(cmd *exec.Cmd) error { return r.mode.start(cmd, r.uid, r.cg) }
+
+// start starts cmd as uid in cg (or none). Should the program start but
+// the thread that forked it fail to leave its v1 cgroup, the program is
+// killed and the run fails.
+func (m *jailMode) start(cmd *exec.Cmd, uid int, cg *runCgroup) error {
+	cmd.SysProcAttr = m.attr(uid, cg)
+	if cg == nil {
+		return cmd.Start()
 	}
-	if r.cg == nil {
-		return nil
-	}
-	// A program that has already exited (ESRCH) has nothing left to limit.
-	if err := r.cg.join(cmd.Process.Pid); err != nil && !errors.Is(err, syscall.ESRCH) {
+	err := cg.start(cmd.Start)
+	if err != nil && cmd.Process != nil {
 		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		cmd.Wait()
-		return err
 	}
-	return nil
+	return err
 }
 
 // leave removes the run's cgroup and gives back its uid.

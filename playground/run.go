@@ -10,38 +10,6 @@ import (
 	"time"
 )
 
-// jailMode is what the kernel lets the runner do.
-type jailMode struct {
-	namespaces uintptr // clone flags for new namespaces
-	user       *syscall.Credential
-	degraded   string // why the jail is weaker than designed, or ""
-}
-
-// nobody is the unprivileged user programs run as when the server is root.
-const nobody = 65534
-
-// probeJail finds out which isolation this machine permits, by starting
-// /bin/true with it.
-func probeJail() jailMode {
-	var m jailMode
-	var missing []string
-	if os.Geteuid() == 0 {
-		m.user = &syscall.Credential{Uid: nobody, Gid: nobody}
-	} else {
-		missing = append(missing, "not root: programs run as the server's user")
-	}
-	flags := uintptr(syscall.CLONE_NEWNET | syscall.CLONE_NEWIPC | syscall.CLONE_NEWUTS | syscall.CLONE_NEWPID)
-	cmd := exec.Command("/bin/true")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: flags, Credential: m.user}
-	if err := cmd.Run(); err == nil {
-		m.namespaces = flags
-	} else {
-		missing = append(missing, "no new namespaces ("+err.Error()+")")
-	}
-	m.degraded = strings.Join(missing, "; ")
-	return m
-}
-
 // fakeTimeTag builds the runtime with the simulated clock (Request.FakeTime).
 const fakeTimeTag = "faketime"
 
@@ -65,9 +33,9 @@ func (s *Service) buildAndRun(ctx context.Context, req Request) (*Response, erro
 	return s.run(ctx, bin, req.FakeTime, resp)
 }
 
-// run executes the binary in an empty directory with an empty environment
-// and kills its whole process group at the deadline or when the output
-// cap is reached.
+// run executes the binary in an empty directory with an empty environment,
+// as a uid and in a cgroup of its own (see isolation.go), and kills its
+// whole process group at the deadline or when the output cap is reached.
 func (s *Service) run(ctx context.Context, bin string, fake bool, resp *Response) (*Response, error) {
 	// The unprivileged user must reach the binary: it gets a copy in a
 	// fresh directory under the system temp dir, and an empty, read-only
@@ -92,14 +60,13 @@ func (s *Service) run(ctx context.Context, bin string, fake bool, resp *Response
 	cmd := exec.Command(prog)
 	cmd.Dir, cmd.Env = work, []string{}
 	cmd.Stdout, cmd.Stderr = out.writer("stdout"), out.writer("stderr")
-	cmd.SysProcAttr = &syscall.SysProcAttr{
-		Setpgid:    true,
-		Pdeathsig:  syscall.SIGKILL,
-		Cloneflags: s.jail.namespaces,
-		Credential: s.jail.user,
+	jail, err := s.jail.enter(ctx)
+	if err != nil {
+		return nil, err
 	}
+	defer jail.leave()
 	start := time.Now()
-	if err := cmd.Start(); err != nil {
+	if err := jail.start(cmd); err != nil {
 		return nil, err
 	}
 	done := make(chan error, 1)

@@ -23,7 +23,8 @@ func (p Probe) String() string {
 
 // SelfCheck tries each forbidden operation and reports what happened. A
 // process in a working jail gets Blocked for every probe; "uid" is
-// blocked when the program does not run as root.
+// blocked when the program runs as one of the playground's run uids, and
+// "nproc" when its threads are limited.
 func SelfCheck() []Probe {
 	return []Probe{
 		denied("openat", func() error { _, err := syscall.Open("/etc/hostname", syscall.O_RDONLY, 0); return err }),
@@ -36,7 +37,12 @@ func SelfCheck() []Probe {
 		denied("mount", func() error { return syscall.Mount("none", "/", "tmpfs", 0, "") }),
 		denied("unshare", func() error { return syscall.Unshare(syscall.CLONE_NEWUSER | syscall.CLONE_NEWNET) }),
 		denied("setuid", func() error { return syscall.Setuid(0) }),
-		{Name: "uid", Blocked: syscall.Getuid() != 0, Detail: fmt.Sprintf("uid %d", syscall.Getuid())},
+		denied("uname", func() error { var u syscall.Utsname; return syscall.Uname(&u) }),
+		denied("setown", fcntlPipe(syscall.F_SETOWN, uintptr(syscall.Getpid()))),
+		denied("setsig", fcntlPipe(syscall.F_SETSIG, uintptr(syscall.SIGKILL))),
+		denied("o_async", fcntlPipe(syscall.F_SETFL, syscall.O_ASYNC|syscall.O_NONBLOCK)),
+		{Name: "uid", Blocked: RunUID(syscall.Getuid()), Detail: fmt.Sprintf("uid %d", syscall.Getuid())},
+		nproc(),
 		{Name: "env", Blocked: len(syscall.Environ()) == 0, Detail: fmt.Sprintf("%d variables", len(syscall.Environ()))},
 	}
 }
@@ -56,6 +62,33 @@ func errno(_, _ uintptr, e syscall.Errno) error {
 		return e
 	}
 	return nil
+}
+
+// fcntlPipe returns a probe that makes a pipe and tries fcntl(cmd, arg) on
+// its read end: what a program would do to have the kernel signal another
+// process when the pipe becomes readable.
+func fcntlPipe(cmd int, arg uintptr) func() error {
+	return func() error {
+		var p [2]int
+		if err := syscall.Pipe2(p[:], syscall.O_CLOEXEC); err != nil {
+			return fmt.Errorf("pipe2: %w", err)
+		}
+		defer syscall.Close(p[0])
+		defer syscall.Close(p[1])
+		return errno(syscall.Syscall(syscall.SYS_FCNTL, uintptr(p[0]), uintptr(cmd), arg))
+	}
+}
+
+// nproc reports the thread limit (RLIMIT_NPROC) in force.
+func nproc() Probe {
+	var rl syscall.Rlimit
+	if err := syscall.Getrlimit(rlimitNPROC, &rl); err != nil {
+		return Probe{Name: "nproc", Detail: err.Error()}
+	}
+	if rl.Max == ^uint64(0) {
+		return Probe{Name: "nproc", Detail: "unlimited"}
+	}
+	return Probe{Name: "nproc", Blocked: rl.Max <= Threads, Detail: fmt.Sprintf("%d threads", rl.Max)}
 }
 
 // fork tries fork(2); should the jail let it through, the child exits at

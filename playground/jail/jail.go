@@ -3,8 +3,11 @@
 // builds; its init
 //
 //   - applies resource limits: CPU time, data segment (heap and private
-//     mappings), no file writes, a few file descriptors, no core dumps;
-//   - caps the Go stack and sets a soft memory limit for the collector;
+//     mappings), no file writes, a few file descriptors, no core dumps,
+//     and, when the program runs as one of the playground's run uids, a
+//     few threads;
+//   - caps the Go stack and GOMAXPROCS, and sets a soft memory limit for
+//     the collector;
 //   - installs a seccomp filter that allows only the system calls the Go
 //     runtime needs to compute, print and schedule goroutines, and fails
 //     every other call with EPERM: no open, socket, exec, fork, ptrace,
@@ -21,6 +24,7 @@
 package jail
 
 import (
+	"runtime"
 	"runtime/debug"
 	"syscall"
 )
@@ -33,6 +37,20 @@ const (
 	SoftMemory = 128 << 20 // GC target: the heap is collected hard before this
 	MaxStack   = 64 << 20
 	OpenFiles  = 16
+	Threads    = 64 // RLIMIT_NPROC on a run uid: the runtime needs GOMAXPROCS + a few
+	MaxProcs   = 8  // GOMAXPROCS at most, so that Threads holds on a machine with many cores
+)
+
+// The playground runs each concurrent program as its own uid, one of
+// UIDs from FirstUID on (its gid is the same number). RLIMIT_NPROC counts
+// every task of the real uid, so on a run uid it bounds this run's
+// threads (a server that is not root gives each run a run uid inside a
+// user namespace, where it is counted apart from the server's); on any
+// other uid it would count the server's tasks too, and the jail leaves it
+// alone.
+const (
+	FirstUID = 90000
+	UIDs     = 32
 )
 
 func init() {
@@ -44,12 +62,21 @@ func init() {
 	limit(syscall.RLIMIT_FSIZE, 0)
 	limit(syscall.RLIMIT_NOFILE, OpenFiles)
 	limit(syscall.RLIMIT_CORE, 0)
+	if RunUID(syscall.Getuid()) {
+		limit(rlimitNPROC, Threads)
+	}
+	if runtime.GOMAXPROCS(0) > MaxProcs {
+		runtime.GOMAXPROCS(MaxProcs)
+	}
 	debug.SetMaxStack(MaxStack)
 	debug.SetMemoryLimit(SoftMemory)
 	if err := installFilter(); err != nil {
 		panic("jail: seccomp: " + err.Error())
 	}
 }
+
+// RunUID reports whether uid is one of the playground's run uids.
+func RunUID(uid int) bool { return uid >= FirstUID && uid < FirstUID+UIDs }
 
 // limit lowers a resource limit; a failure is fatal, since running without
 // the limit is not allowed.

@@ -25,10 +25,12 @@ const SelfPID = 0x7ffffff0
 // netpoller, time, and reads and writes on descriptors it already holds
 // (stdout, stderr, the runtime's pipes and eventfds). Everything else fails
 // with EPERM. Opening files is not here: the program starts with every
-// descriptor it will ever need.
+// descriptor it will ever need. Neither is uname: it tells the host's name
+// and kernel, and on linux/amd64 only os.Hostname and the net and file-copy
+// paths ask for it, none of which a program can import.
 var Allowed = []string{
 	// descriptors already open
-	"read", "write", "readv", "writev", "pread64", "pwrite64", "close", "fstat", "lseek", "fcntl", "dup", "dup3",
+	"read", "write", "readv", "writev", "pread64", "pwrite64", "close", "fstat", "lseek", "dup", "dup3",
 	"pipe2", "eventfd2", "epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait", "ppoll", "pselect6", "poll",
 	// memory
 	"mmap", "munmap", "mprotect", "madvise", "mremap", "brk", "mincore",
@@ -40,30 +42,53 @@ var Allowed = []string{
 	"clock_gettime", "clock_getres", "clock_nanosleep", "nanosleep", "gettimeofday", "time",
 	"timer_create", "timer_settime", "timer_gettime", "timer_delete", "setitimer", "getitimer",
 	// harmless facts about the process
-	"getrandom", "uname", "getuid", "geteuid", "getgid", "getegid", "getrlimit", "getrusage",
+	"getrandom", "getuid", "geteuid", "getgid", "getegid", "getrlimit", "getrusage",
 }
 
 // Policy allows the calls above; clone only for new threads (the flags the
 // runtime uses include CLONE_THREAD, fork-like clones do not); kill and
 // tgkill only of this process (the runtime signals its own threads to
 // preempt them), so a program cannot signal another reader's run that
-// shares its uid; prlimit64 only on itself. The default is EPERM.
+// shares its uid; prlimit64 only on itself; fcntl only for what the
+// runtime and package os ask (see fcntlRules). The default is EPERM.
 func Policy() seccomp.Policy {
 	return seccomp.Policy{
 		DefaultAction: seccomp.ActionErrno,
 		Syscalls: []seccomp.SyscallGroup{{
 			Action: seccomp.ActionAllow,
 			Names:  Allowed,
-			NamesWithCondtions: []seccomp.NameWithConditions{
+			NamesWithCondtions: append([]seccomp.NameWithConditions{
 				{Name: "clone", Conditions: []seccomp.Condition{
 					{Argument: 0, Operation: seccomp.BitsSet, Value: syscall.CLONE_THREAD},
 				}},
 				onlyArg0("kill", SelfPID),
 				onlyArg0("tgkill", SelfPID),
 				onlyArg0("prlimit64", 0),
-			},
+			}, fcntlRules()...),
 		}},
 	}
+}
+
+// fcntlRules allow the fcntl commands Go asks for on linux/amd64: the
+// runtime's F_GETFD check of fds 0-2 and F_SETFD close-on-exec, F_GETFL to
+// tell a non-blocking descriptor (os.NewFile) and F_SETFL to make one
+// (syscall.SetNonblock), F_DUPFD_CLOEXEC to duplicate one (internal/poll).
+// F_SETFL may not set O_ASYNC, and F_SETOWN, F_SETSIG, F_SETLEASE and
+// F_NOTIFY are refused: with them a program chooses a process, any process
+// its uid may signal, to receive a signal of its choosing (SIGKILL) when a
+// descriptor becomes ready. The command is compared in all 64 bits, so a
+// high bit the kernel would ignore makes the call fail, not pass.
+func fcntlRules() []seccomp.NameWithConditions {
+	rules := []seccomp.NameWithConditions{{Name: "fcntl", Conditions: []seccomp.Condition{
+		{Argument: 1, Operation: seccomp.Equal, Value: syscall.F_SETFL},
+		{Argument: 2, Operation: seccomp.BitsNotSet, Value: syscall.O_ASYNC},
+	}}}
+	for _, cmd := range []uint64{syscall.F_GETFD, syscall.F_SETFD, syscall.F_GETFL, syscall.F_DUPFD_CLOEXEC} {
+		rules = append(rules, seccomp.NameWithConditions{Name: "fcntl", Conditions: []seccomp.Condition{
+			{Argument: 1, Operation: seccomp.Equal, Value: cmd},
+		}})
+	}
+	return rules
 }
 
 // onlyArg0 allows a call whose first argument is v.

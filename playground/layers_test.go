@@ -29,10 +29,9 @@ func newLayerService(t *testing.T) *Service {
 		t.Skip("no Go toolchain")
 	}
 	s, err := New(Config{
-		WorkDir: t.TempDir(), GoMod: lamport.GoMod, GoSum: lamport.GoSum,
+		WorkDir: t.TempDir(), Module: lamport.Source(),
 		GoCache:      filepath.Join(os.TempDir(), "lamport-tests-gocache"),
 		BuildTimeout: 10 * time.Minute,
-		Sources:      []Source{{Dir: "playground/jail", FS: JailSource()}},
 	})
 	if err != nil {
 		t.Fatal(err)

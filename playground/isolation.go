@@ -201,3 +201,24 @@ func (r *runJail) leave() {
 		r.mode.uids.give(r.uid)
 	}
 }
+
+// Jail reports the jail's layers for /readyz: those in force and, after
+// "missing:", those this machine does not permit (see Status, which is
+// "degraded" then).
+func (s *Service) Jail() JailReport { return JailReport{s} }
+
+// JailReport is a Service's jail, as a readiness check.
+type JailReport struct{ s *Service }
+
+// Status is always ready: a missing layer degrades the playground, and
+// the playground's own Status says so.
+func (r JailReport) Status() (bool, string) {
+	if r.s.goBin == "" {
+		return true, "none: the playground is disabled"
+	}
+	detail := strings.Join(r.s.Layers(), "; ")
+	if r.s.jail.degraded != "" {
+		detail += "; missing: " + r.s.jail.degraded
+	}
+	return true, detail
+}

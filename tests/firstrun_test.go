@@ -58,6 +58,9 @@ func TestFirstRun(t *testing.T) {
 	}
 
 	waitReady(t, base, func(play string) bool { return !strings.HasPrefix(play, "warming") })
+	if jail := readyz(t, base).Checks["jail"]; !strings.Contains(jail, "seccomp") {
+		t.Errorf("/readyz jail %q: want the layers in force, seccomp among them", jail)
+	}
 	status, body := runDemo(t, base, demo, false)
 	var resp playground.Response
 	if err := json.Unmarshal([]byte(body), &resp); status != http.StatusOK || err != nil {

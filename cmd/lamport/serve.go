@@ -83,7 +83,7 @@ func (m *Main) Open() error {
 		Logger:  m.Log,
 		Runner:  m.play,
 		Shares:  m.shares,
-	}, lib, m.index, assets, map[string]site.Readiness{"playground": m.play})
+	}, lib, m.index, assets, map[string]site.Readiness{"playground": m.play, "jail": m.play.Jail()})
 	if err != nil {
 		return err
 	}

@@ -19,7 +19,10 @@ import (
 	"github.com/lamport-kb/lamport/playground"
 )
 
-var service *playground.Service
+// service stops programs after 2 s of wall-clock time, for the tests of
+// that limit; patient allows a minute, for programs that must be stopped
+// by another limit (memory, output, stack) even on a busy machine.
+var service, patient *playground.Service
 
 // TestMain prepares one playground (and warms its build cache) for every
 // test in the package.
@@ -35,6 +38,11 @@ func TestMain(m *testing.M) {
 	cfg.RunTimeout, cfg.MaxOutput = 2*time.Second, 64<<10
 	service, err = playground.New(cfg)
 	if err != nil {
+		panic(err)
+	}
+	cfg = testConfig(filepath.Join(dir, "patient"))
+	cfg.RunTimeout, cfg.MaxOutput = time.Minute, 64<<10
+	if patient, err = playground.New(cfg); err != nil {
 		panic(err)
 	}
 	code := m.Run()
@@ -208,7 +216,7 @@ func TestMemoryBombs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := run(t, tt.src, 60*time.Second)
+			r := runOn(t, patient, playground.Request{Source: tt.src}, 2*time.Minute)
 			if r.Status == 0 || r.Limit != tt.limit || !strings.Contains(r.Output(), "out of memory") {
 				t.Errorf("status %d, limit %q, output %.200q; want a memory stop (limit %q)", r.Status, r.Limit, r.Output(), tt.limit)
 			}
@@ -315,12 +323,6 @@ func findProgram(ppid int) int {
 func TestMoreAbuse(t *testing.T) {
 	if service == nil {
 		t.Skip("no Go toolchain")
-	}
-	cfg := testConfig(t.TempDir())
-	cfg.RunTimeout = 60 * time.Second
-	patient, err := playground.New(cfg)
-	if err != nil {
-		t.Fatal(err)
 	}
 	tests := []struct {
 		name, src, want string // want: in the errors or the output

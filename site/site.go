@@ -102,7 +102,7 @@ func (s *Server) SetLibrary(lib *content.Library, idx Searcher) error {
 	if err != nil {
 		return err
 	}
-	s.state.Store(&state{lib: lib, search: idx, demos: demos, index: buildIndexes(lib), pages: newPageCache(4096)})
+	s.state.Store(&state{lib: lib, search: idx, demos: demos, index: buildIndexes(lib), pages: newPageCache(pageCacheBytes)})
 	s.live.publish(lib.Hash)
 	return nil
 }

@@ -18,10 +18,11 @@ import (
 )
 
 // newMarkdown builds the one goldmark pipeline every page goes through:
-// GFM, footnotes, heading attributes with CJK-safe automatic IDs, and
-// Lamport's own syntax: [[slug#section|text]] links, $…$ and $$…$$ math,
-// ```mermaid diagrams, highlighted code, and ```go include=Name blocks that
-// show a declaration from the pattern's package. Per-page facts (language,
+// GFM, footnotes, heading attributes with CJK-safe automatic IDs, no line
+// breaks between Chinese characters (cjk.go), and Lamport's own syntax:
+// [[slug#section|text]] links, $…$ and $$…$$ math, ```mermaid diagrams,
+// highlighted code, and ```go include=Name blocks that show a declaration
+// from the pattern's package. Per-page facts (language,
 // pattern, link targets) travel in the parser.Context as a *pageContext.
 func newMarkdown() goldmark.Markdown {
 	return goldmark.New(
@@ -34,7 +35,10 @@ func newMarkdown() goldmark.Markdown {
 				util.Prioritized(xrefParser{}, 199),
 				util.Prioritized(mathParser{}, 150),
 			),
-			parser.WithASTTransformers(util.Prioritized(pageTransformer{}, 100)),
+			parser.WithASTTransformers(
+				util.Prioritized(pageTransformer{}, 100),
+				util.Prioritized(eastAsianBreaks{}, 200), // later: links have their labels
+			),
 		),
 		goldmark.WithRendererOptions(
 			renderer.WithNodeRenderers(util.Prioritized(nodeRenderer{}, 100)),

@@ -77,6 +77,8 @@ type Messages struct {
 	SearchNone    string
 	searchResults string // "%d results for “%s”"
 	SearchEmpty   string
+	SearchBusy    string // 429 and 503: too many searches
+	SearchTooLong string // "at most %d characters and %d words"
 
 	PlayTitle    string
 	PlayIntro    string
@@ -235,6 +237,8 @@ var en = Messages{
 	SearchNone:    "No results. Try fewer or different words.",
 	searchResults: "%d results for “%s”",
 	SearchEmpty:   "Type a few words: a pattern, a system, a problem.",
+	SearchBusy:    "Too many searches right now. Please try again in a moment.",
+	SearchTooLong: "That query is too long: use at most %d characters and %d words.",
 
 	PlayTitle:    "Playground",
 	PlayIntro:    "Edit the demo and run it. It is compiled with the real Go toolchain against this site's tested packages, and runs in a sandbox with time, memory and output limits. Time in the demos is simulated, so they finish at once.",
@@ -355,6 +359,8 @@ var zh = Messages{
 	SearchNone:    "没有找到结果，换个词或少用几个词试试。",
 	searchResults: "共 %d 条结果：“%s”",
 	SearchEmpty:   "输入几个词：模式名、系统名或你遇到的问题。",
+	SearchBusy:    "当前搜索请求太多，请稍后再试。",
+	SearchTooLong: "查询太长：最多 %d 个字符、%d 个词。",
 
 	PlayTitle:    "在线运行",
 	PlayIntro:    "修改示例程序并运行。程序由真实的 Go 工具链编译，链接的是本站经过测试的包，在有时间、内存和输出限制的沙箱中运行。示例里的时间是模拟的，所以会立即结束。",

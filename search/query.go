@@ -1,6 +1,8 @@
 package search
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -10,13 +12,20 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
+// maxExpansions bounds the terms a prefix expands to: "re" matches
+// hundreds of words, and each one is a posting list to merge.
+const maxExpansions = 32
+
+// expander lists the terms of field that start with prefix.
+type expander func(field, prefix string) []string
+
 // buildQuery routes by script and restricts results to lang.
-func buildQuery(text, lang string) query.Query {
+func buildQuery(text, lang string, expand expander) query.Query {
 	var q query.Query
 	if hasHan(text) {
 		q = chineseQuery(text)
 	} else {
-		q = englishQuery(text)
+		q = englishQuery(text, expand)
 	}
 	if lang == "" {
 		return q
@@ -51,10 +60,8 @@ func chineseQuery(text string) query.Query {
 // englishQuery: each word must match somewhere (stemmed, or as a prefix
 // when it is the last word, or fuzzily when it has five letters or more);
 // the whole text as a phrase ranks higher.
-func englishQuery(text string) query.Query {
-	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	})
+func englishQuery(text string, expand expander) query.Query {
+	words := words(text)
 	if len(words) == 0 {
 		return bleve.NewMatchNoneQuery()
 	}
@@ -66,7 +73,7 @@ func englishQuery(text string) query.Query {
 		if !last && stopWords()[w] {
 			continue
 		}
-		conj.AddQuery(wordQuery(w, last))
+		conj.AddQuery(wordQuery(w, last, expand))
 	}
 	b := bleve.NewBooleanQuery()
 	b.AddMust(conj)
@@ -79,7 +86,23 @@ func englishQuery(text string) query.Query {
 	return b
 }
 
-func wordQuery(w string, last bool) query.Query {
+// words returns the distinct lowercase words of text, in order: a
+// repeated word adds cost, not meaning.
+func words(text string) []string {
+	var out []string
+	seen := make(map[string]bool)
+	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}) {
+		if !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func wordQuery(w string, last bool, expand expander) query.Query {
 	var alts []query.Query
 	for field, boost := range map[string]float64{fTitleEN: 4, fHeadingEN: 2, fBodyEN: 1, fAlias: 3} {
 		m := bleve.NewMatchQuery(w)
@@ -89,10 +112,9 @@ func wordQuery(w string, last bool) query.Query {
 	}
 	if last && len(w) >= 2 {
 		for field, boost := range map[string]float64{fTitleRaw: 2, fHeadingRaw: 1, fBodyRaw: 0.5} {
-			p := bleve.NewPrefixQuery(w)
-			p.SetField(field)
-			p.SetBoost(boost)
-			alts = append(alts, p)
+			if terms := expand(field, w); len(terms) > 0 {
+				alts = append(alts, termsQuery(field, terms, boost))
+			}
 		}
 	}
 	if len([]rune(w)) >= 5 {
@@ -117,3 +139,42 @@ var stopWords = sync.OnceValue(func() map[string]bool {
 	}
 	return words
 })
+
+// termsQuery matches any of terms in field, the prefix query that Bleve
+// would build, but over the bounded list of terms.
+func termsQuery(field string, terms []string, boost float64) query.Query {
+	alts := make([]query.Query, len(terms))
+	for i, t := range terms {
+		q := bleve.NewTermQuery(t)
+		q.SetField(field)
+		alts[i] = q
+	}
+	d := bleve.NewDisjunctionQuery(alts...)
+	d.SetBoost(boost)
+	return d
+}
+
+// prefixTerms is the expander of the index: the maxExpansions terms of
+// field starting with prefix that occur in the most documents (the
+// likeliest completions of what the reader is typing).
+func (x *Index) prefixTerms(field, prefix string) []string {
+	dict, err := x.bleve.FieldDictPrefix(field, []byte(prefix))
+	if err != nil {
+		return nil
+	}
+	defer dict.Close()
+	type entry struct {
+		term string
+		docs uint64
+	}
+	var entries []entry
+	for e, err := dict.Next(); e != nil && err == nil; e, err = dict.Next() {
+		entries = append(entries, entry{e.Term, e.Count})
+	}
+	slices.SortStableFunc(entries, func(a, b entry) int { return cmp.Compare(b.docs, a.docs) })
+	terms := make([]string, 0, min(len(entries), maxExpansions))
+	for _, e := range entries[:min(len(entries), maxExpansions)] {
+		terms = append(terms, e.term)
+	}
+	return terms
+}

@@ -23,6 +23,17 @@
 // Snippets are cut from the hit locations Bleve reports, not by the stock
 // highlighter, which splits Chinese words.
 //
+// # Cost
+//
+// A search costs milliseconds of CPU, a cached page microseconds, so
+// searches are bounded where they run, for every caller: at most half the
+// CPUs search at once (others wait briefly, then get ErrBusy); a query has
+// at most MaxQueryRunes characters and MaxQueryWords distinct words (else
+// ErrQueryTooLong); the as-you-type prefix expands to the maxExpansions
+// most frequent terms, not every term; a search returns at most MaxLimit
+// hits; and it runs under a deadline (searchTimeout) passed to Bleve,
+// after which it fails with context.DeadlineExceeded.
+//
 // # Storage
 //
 // Open keeps a scorch index on disk under dir, named after the library's
@@ -45,16 +56,31 @@ import (
 	"github.com/lamport-kb/lamport/content"
 )
 
-// ErrQueryTooLong is returned for queries over MaxQueryRunes runes.
+// ErrQueryTooLong is returned for queries over MaxQueryRunes runes or
+// MaxQueryWords words.
 var ErrQueryTooLong = errors.New("search: query too long")
 
-// MaxQueryRunes bounds a query's length.
-const MaxQueryRunes = 200
+// Bounds of one query.
+const (
+	MaxQueryRunes = 200 // characters
+	MaxQueryWords = 10  // distinct words; a Chinese phrase is one word
+	MaxLimit      = 50  // hits
+)
 
-// Index is an open search index.
+// searchTimeout is the deadline of one search once it has a slot: fifty
+// times the slowest query of the judged set on a busy machine.
+const searchTimeout = 500 * time.Millisecond
+
+// Index is an open search index. It is safe for concurrent use.
 type Index struct {
-	bleve bleve.Index
-	dir   string
+	bleve   bleve.Index
+	dir     string
+	gate    *gate
+	timeout time.Duration
+}
+
+func newIndex(idx bleve.Index, dir string) *Index {
+	return &Index{bleve: idx, dir: dir, gate: defaultGate(), timeout: searchTimeout}
 }
 
 // Query is a search request.
@@ -90,7 +116,7 @@ func Open(dir string, lib *content.Library) (*Index, error) {
 	name := "index-" + lib.Hash[:16]
 	path := filepath.Join(dir, name)
 	if idx, err := bleve.Open(path); err == nil {
-		return &Index{bleve: idx, dir: path}, nil
+		return newIndex(idx, path), nil
 	}
 	os.RemoveAll(path)
 	tmp, err := os.MkdirTemp(dir, "building-")
@@ -111,7 +137,7 @@ func Open(dir string, lib *content.Library) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Index{bleve: idx, dir: path}, nil
+	return newIndex(idx, path), nil
 }
 
 // removeOthers deletes indexes of older content. One still open by a
@@ -154,26 +180,49 @@ func build(path string, lib *content.Library) error {
 // Close closes the index.
 func (x *Index) Close() error { return x.bleve.Close() }
 
-// Search runs q. An empty query returns no hits and no error.
+// Search runs q. An empty query returns no hits and no error. Besides
+// Bleve's errors it returns ErrQueryTooLong, ErrBusy, and
+// context.DeadlineExceeded when the search ran out of time.
 func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 	text := strings.TrimSpace(q.Text)
 	if len([]rune(text)) > MaxQueryRunes {
 		return nil, fmt.Errorf("%w: at most %d characters", ErrQueryTooLong, MaxQueryRunes)
 	}
+	if len(words(text)) > MaxQueryWords {
+		return nil, fmt.Errorf("%w: at most %d words", ErrQueryTooLong, MaxQueryWords)
+	}
 	if text == "" {
 		return &Results{}, nil
 	}
-	if q.Limit <= 0 {
-		q.Limit = 20
-	}
-	req := bleve.NewSearchRequestOptions(buildQuery(text, q.Lang), q.Limit*3, 0, false)
-	req.Fields = []string{"slug", "lang", "kind", "section", "title", "heading", "body", "url"}
-	req.IncludeLocations = true
-	res, err := x.bleve.SearchInContext(ctx, req)
+	leave, err := x.gate.enter(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &Results{Total: int(res.Total), Hits: group(hits(res), q.Limit), Took: res.Took}, nil
+	defer leave()
+	ctx, cancel := context.WithTimeout(ctx, x.timeout)
+	defer cancel()
+	res, err := x.bleve.SearchInContext(ctx, x.request(text, q))
+	if err != nil {
+		return nil, err
+	}
+	return &Results{Total: int(res.Total), Hits: group(hits(res), limit(q)), Took: res.Took}, nil
+}
+
+// request is the Bleve request for q: three times the hits asked for, as
+// group keeps at most three per pattern.
+func (x *Index) request(text string, q Query) *bleve.SearchRequest {
+	req := bleve.NewSearchRequestOptions(buildQuery(text, q.Lang, x.prefixTerms), limit(q)*3, 0, false)
+	req.Fields = []string{"slug", "lang", "kind", "section", "title", "heading", "body", "url"}
+	req.IncludeLocations = true
+	return req
+}
+
+// limit is the number of hits q asks for: 20 by default, at most MaxLimit.
+func limit(q Query) int {
+	if q.Limit <= 0 {
+		return 20
+	}
+	return min(q.Limit, MaxLimit)
 }
 
 // hasHan reports whether s contains Chinese characters.

@@ -3,6 +3,7 @@ package site
 import (
 	"bytes"
 	"compress/gzip"
+	"container/list"
 	"net/http"
 	"strconv"
 	"sync"
@@ -10,34 +11,62 @@ import (
 	"github.com/lamport-kb/lamport/static"
 )
 
+// pageCacheBytes bounds the page cache of one library: every page of a
+// few hundred patterns in two languages and three themes, with room for
+// the filtered lists readers use.
+const pageCacheBytes = 64 << 20
+
 // pageCache holds rendered pages of one library version, plain and
-// gzipped. Pages are pure functions of the URL and the theme cookie, so a
-// page is rendered and compressed once and then served from memory; a new
-// library gets a new, empty cache. The number of entries is bounded, so
-// unusual query strings cannot grow it without limit: past the bound,
-// pages are rendered but not kept.
+// gzipped. Pages are pure functions of their route, the query parameters
+// they read and the theme cookie, so a page is rendered and compressed
+// once and then served from memory; a new library gets a new, empty cache.
+//
+// The key is built by pageKey from what the page reads, never from the raw
+// URL: ?utm_source=… or any other unknown parameter maps to the same entry,
+// so arbitrary query strings cannot multiply it. The cache is bounded by
+// the bytes it holds (both encodings) and evicts the least recently used
+// page to make room, so a burst of rarely read pages (every combination of
+// the list's filters) cannot keep the popular ones out.
 type pageCache struct {
-	mu    sync.RWMutex
-	pages map[string]*cachedPage
+	mu    sync.Mutex
+	pages map[string]*list.Element // of *cachedPage
+	lru   list.List                // most recently used first
+	size  int                      // bytes held
 	max   int
 }
 
 type cachedPage struct {
+	key        string
 	body, gzip []byte
 }
 
-func newPageCache(max int) *pageCache {
-	return &pageCache{pages: make(map[string]*cachedPage), max: max}
+func (p *cachedPage) bytes() int { return len(p.key) + len(p.body) + len(p.gzip) }
+
+func newPageCache(maxBytes int) *pageCache {
+	return &pageCache{pages: make(map[string]*list.Element), max: maxBytes}
 }
 
-func cacheKey(r *http.Request) string { return r.URL.RequestURI() + "\x00" + theme(r) }
+// pageKey is the cache key of the page r asks for: its path, query (the
+// parameters the page reads, normalized by its handler; "" for pages that
+// read none) and the theme.
+func pageKey(r *http.Request, query string) string {
+	return r.URL.Path + "?" + query + "\x00" + theme(r)
+}
 
 func (c *pageCache) get(key string) *cachedPage {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.pages[key]
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e := c.pages[key]
+	if e == nil {
+		return nil
+	}
+	c.lru.MoveToFront(e)
+	return e.Value.(*cachedPage)
 }
 
+// put compresses body, stores both encodings under key, evicting the least
+// recently used pages past the bound, and returns the page. A page larger
+// than the whole bound is returned without being stored.
 func (c *pageCache) put(key string, body []byte) *cachedPage {
 	// The default level: BestCompression doubled the time of a first view
 	// (BenchmarkPatternPage) for little gain in size.
@@ -45,18 +74,33 @@ func (c *pageCache) put(key string, body []byte) *cachedPage {
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
 	zw.Write(body)
 	zw.Close()
-	p := &cachedPage{body: body, gzip: buf.Bytes()}
+	p := &cachedPage{key: key, body: body, gzip: buf.Bytes()}
+	if p.bytes() > c.max {
+		return p
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.pages) < c.max {
-		c.pages[key] = p
+	if e := c.pages[key]; e != nil { // rendered twice at once: keep one
+		c.remove(e)
+	}
+	c.pages[key] = c.lru.PushFront(p)
+	c.size += p.bytes()
+	for c.size > c.max {
+		c.remove(c.lru.Back())
 	}
 	return p
 }
 
-// serveCached writes the cached page for r and reports whether there was one.
-func (s *Server) serveCached(w http.ResponseWriter, r *http.Request) bool {
-	p := s.current().pages.get(cacheKey(r))
+func (c *pageCache) remove(e *list.Element) {
+	p := c.lru.Remove(e).(*cachedPage)
+	delete(c.pages, p.key)
+	c.size -= p.bytes()
+}
+
+// serveCached writes the cached page stored under key and reports whether
+// there was one.
+func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, key string) bool {
+	p := s.current().pages.get(key)
 	if p == nil {
 		return false
 	}

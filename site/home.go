@@ -17,7 +17,8 @@ func (s *Server) handleRoot(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
-	if s.serveCached(w, r) {
+	key := pageKey(r, "")
+	if s.serveCached(w, r, key) {
 		return nil
 	}
 	st, lang := s.current(), langOf(r)
@@ -31,7 +32,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 	for _, slug := range st.lib.StartHere.Slugs {
 		d.StartHere = append(d.StartHere, entryLink(st.lib, slug, lang))
 	}
-	s.renderPage(w, r, p, view.Home(p, d))
+	s.renderPage(w, r, key, p, view.Home(p, d))
 	return nil
 }
 

@@ -1,7 +1,7 @@
 package site
 
 import (
-	"fmt"
+	"io"
 	"net/http"
 	"sync"
 	"time"
@@ -60,33 +60,42 @@ func (b *broadcaster) close() {
 	}
 }
 
+// liveWriteTimeout bounds each write of the live-reload stream. The
+// stream lasts as long as the page is open, so it lifts the server's
+// WriteTimeout (which would cut it after minutes) and sets its own
+// deadline per event instead: a page that stops reading is still dropped.
+const liveWriteTimeout = time.Minute
+
 // handleLive is a server-sent events stream: one "reload" event each time
 // the content changes.
 func (s *Server) handleLive(w http.ResponseWriter, r *http.Request) {
-	flusher, ok := w.(http.Flusher)
-	if !ok {
-		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
-		return
+	rc := http.NewResponseController(w)
+	send := func(event string) bool {
+		rc.SetWriteDeadline(time.Now().Add(liveWriteTimeout))
+		if _, err := io.WriteString(w, event); err != nil {
+			return false
+		}
+		return rc.Flush() == nil
 	}
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-store")
 	ch := s.live.subscribe()
 	defer s.live.unsubscribe(ch)
-	fmt.Fprint(w, ": connected\n\n")
-	flusher.Flush()
+	if !send(": connected\n\n") {
+		return
+	}
 	keepAlive := time.NewTicker(30 * time.Second)
 	defer keepAlive.Stop()
 	for {
 		select {
 		case hash, open := <-ch:
-			if !open {
+			if !open || !send("event: reload\ndata: "+hash+"\n\n") {
 				return
 			}
-			fmt.Fprintf(w, "event: reload\ndata: %s\n\n", hash)
-			flusher.Flush()
 		case <-keepAlive.C:
-			fmt.Fprint(w, ": ping\n\n")
-			flusher.Flush()
+			if !send(": ping\n\n") {
+				return
+			}
 		case <-r.Context().Done():
 			return
 		}

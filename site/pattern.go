@@ -12,7 +12,8 @@ import (
 )
 
 func (s *Server) handlePattern(w http.ResponseWriter, r *http.Request) error {
-	if s.serveCached(w, r) {
+	key := pageKey(r, "")
+	if s.serveCached(w, r, key) {
 		return nil
 	}
 	st, lang := s.current(), langOf(r)
@@ -40,7 +41,7 @@ func (s *Server) handlePattern(w http.ResponseWriter, r *http.Request) error {
 	d.Prev, d.Next = neighbours(st, p, lang)
 	pg := s.page(r, lang, dc.Title)
 	pg.Description, pg.Nav, pg.Alternates = dc.Summary, "patterns", true
-	s.renderPage(w, r, pg, view.PatternPage(pg, d))
+	s.renderPage(w, r, key, pg, view.PatternPage(pg, d))
 	return nil
 }
 

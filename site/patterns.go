@@ -2,6 +2,7 @@ package site
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 
@@ -35,6 +36,22 @@ func parseListFilter(r *http.Request, lib *content.Library) (listFilter, error) 
 	return f, nil
 }
 
+// query is the filter in canonical form, for the page cache: ?level=02
+// and ?level=2&utm=x are the same page.
+func (f listFilter) query() string {
+	q := url.Values{}
+	if f.category != "" {
+		q.Set("category", f.category)
+	}
+	if f.tag != "" {
+		q.Set("tag", f.tag)
+	}
+	if f.level != 0 {
+		q.Set("level", strconv.Itoa(f.level))
+	}
+	return q.Encode()
+}
+
 func (f listFilter) match(p *content.Pattern) bool {
 	return (f.category == "" || p.Category == f.category) &&
 		(f.level == 0 || p.Difficulty == f.level) &&
@@ -42,13 +59,14 @@ func (f listFilter) match(p *content.Pattern) bool {
 }
 
 func (s *Server) handlePatterns(w http.ResponseWriter, r *http.Request) error {
-	if s.serveCached(w, r) {
-		return nil
-	}
 	st, lang := s.current(), langOf(r)
 	f, err := parseListFilter(r, st.lib)
 	if err != nil {
 		return err
+	}
+	key := pageKey(r, f.query())
+	if s.serveCached(w, r, key) {
+		return nil
 	}
 	m := i18n.For(lang)
 	d := view.ListData{Filtered: f != listFilter{}}
@@ -70,7 +88,7 @@ func (s *Server) handlePatterns(w http.ResponseWriter, r *http.Request) error {
 	}
 	pg := s.page(r, lang, m.ListTitle)
 	pg.Nav, pg.Alternates, pg.Description = "patterns", !d.Filtered, m.ListIntro
-	s.renderPage(w, r, pg, view.PatternList(pg, d))
+	s.renderPage(w, r, key, pg, view.PatternList(pg, d))
 	return nil
 }
 

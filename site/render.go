@@ -42,12 +42,12 @@ func theme(r *http.Request) string {
 	return ""
 }
 
-// renderPage renders a page that depends only on its URL and theme, caches
-// it, and serves it.
-func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, p view.Page, body templ.Component) {
+// renderPage renders a page that depends only on what its cache key says
+// (pageKey), caches it under key, and serves it.
+func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, key string, p view.Page, body templ.Component) {
 	html, ok := s.renderHTML(w, r, p, body)
 	if ok {
-		writePage(w, r, s.current().pages.put(cacheKey(r), html))
+		writePage(w, r, s.current().pages.put(key, html))
 	}
 }
 

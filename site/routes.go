@@ -47,7 +47,7 @@ func (s *Server) routes() chi.Router {
 		r.Get("/tags", redirectTo("tags/"))
 		r.Get("/tags/", s.handle(s.handleTags))
 		r.Get("/tags/{tag}", s.handle(s.handleTag))
-		r.Get("/search", s.handle(s.handleSearch))
+		r.With(s.limitSearches).Get("/search", s.handle(s.handleSearch))
 		r.Get("/play/{slug}", s.handle(s.handlePlay))
 		r.With(runLimit).Post("/play/{slug}", s.handle(s.handlePlay))
 	})

@@ -1,6 +1,7 @@
 package site
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -13,14 +14,19 @@ import (
 
 func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 	st, lang := s.current(), langOf(r)
+	m := i18n.For(lang)
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	d := view.SearchData{Query: q}
 	if q != "" && st.search != nil {
 		res, err := st.search.Search(r.Context(), search.Query{Text: q, Lang: lang, Limit: 30})
-		if errors.Is(err, search.ErrQueryTooLong) {
-			return httpError(http.StatusBadRequest, err.Error())
-		}
-		if err != nil {
+		switch {
+		case errors.Is(err, search.ErrQueryTooLong):
+			return httpError(http.StatusBadRequest, sprintf(m.SearchTooLong, search.MaxQueryRunes, search.MaxQueryWords))
+		case errors.Is(err, search.ErrBusy),
+			errors.Is(err, context.DeadlineExceeded) && r.Context().Err() == nil: // our deadline, not the client's
+			s.serveBusy(w, r, http.StatusServiceUnavailable)
+			return nil
+		case err != nil:
 			return err
 		}
 		d.Total, d.Took = res.Total, res.Took.Round(time.Microsecond).String()
@@ -28,7 +34,6 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 			d.Hits = append(d.Hits, view.SearchHit{Title: h.Title, Heading: h.Heading, URL: h.URL, Snippet: h.Snippet})
 		}
 	}
-	m := i18n.For(lang)
 	p := s.page(r, lang, m.SearchTitle)
 	p.Nav, p.Query, p.NoIndex = "search", q, true
 	s.render(w, r, http.StatusOK, p, view.SearchPage(p, d))

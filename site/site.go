@@ -97,7 +97,7 @@ func New(cfg Config, lib *content.Library, idx Searcher, assets *static.Assets, 
 // SetLibrary replaces the content and its index, and tells open pages in
 // author mode to reload.
 func (s *Server) SetLibrary(lib *content.Library, idx Searcher) error {
-	s.state.Store(&state{lib: lib, search: idx, index: buildIndexes(lib), pages: newPageCache(4096)})
+	s.state.Store(&state{lib: lib, search: idx, index: buildIndexes(lib), pages: newPageCache(pageCacheBytes)})
 	s.live.publish(lib.Hash)
 	return nil
 }

@@ -10,7 +10,8 @@ import (
 )
 
 func (s *Server) handleTags(w http.ResponseWriter, r *http.Request) error {
-	if s.serveCached(w, r) {
+	key := pageKey(r, "")
+	if s.serveCached(w, r, key) {
 		return nil
 	}
 	st, lang := s.current(), langOf(r)
@@ -23,12 +24,13 @@ func (s *Server) handleTags(w http.ResponseWriter, r *http.Request) error {
 	m := i18n.For(lang)
 	p := s.page(r, lang, m.TagsTitle)
 	p.Nav, p.Alternates, p.Description = "tags", true, m.TagsIntro
-	s.renderPage(w, r, p, view.TagsIndex(p, d))
+	s.renderPage(w, r, key, p, view.TagsIndex(p, d))
 	return nil
 }
 
 func (s *Server) handleTag(w http.ResponseWriter, r *http.Request) error {
-	if s.serveCached(w, r) {
+	key := pageKey(r, "")
+	if s.serveCached(w, r, key) {
 		return nil
 	}
 	st, lang := s.current(), langOf(r)
@@ -43,6 +45,6 @@ func (s *Server) handleTag(w http.ResponseWriter, r *http.Request) error {
 	m := i18n.For(lang)
 	p := s.page(r, lang, sprintf(m.TagTitle, d.Name))
 	p.Nav, p.Alternates = "tags", true
-	s.renderPage(w, r, p, view.TagPage(p, d))
+	s.renderPage(w, r, key, p, view.TagPage(p, d))
 	return nil
 }

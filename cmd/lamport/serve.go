@@ -95,6 +95,7 @@ func (m *Main) Open() error {
 		Handler:           m.site,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      2 * time.Minute, // fits a playground run (60 s build + 5 s run) after a wait in its queue; /_live lifts it
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn),
 	}

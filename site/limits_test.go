@@ -1,0 +1,105 @@
+package site
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/lamport-kb/lamport/search"
+)
+
+// fakeSearcher answers every query with err, or with no hits, and counts
+// the queries that reached it.
+type fakeSearcher struct {
+	err   error
+	calls atomic.Int64
+}
+
+func (f *fakeSearcher) Search(ctx context.Context, q search.Query) (*search.Results, error) {
+	f.calls.Add(1)
+	if f.err != nil {
+		return nil, f.err
+	}
+	return &search.Results{}, nil
+}
+
+func searchServer(t *testing.T, idx Searcher) (*Server, *bytes.Buffer) {
+	t.Helper()
+	s := mustServer(t)
+	var log bytes.Buffer
+	s.log = slog.New(slog.NewTextHandler(&log, nil))
+	if err := s.SetLibrary(s.current().lib, idx); err != nil {
+		t.Fatal(err)
+	}
+	return s, &log
+}
+
+func searchFrom(s http.Handler, addr, path string) *httptest.ResponseRecorder {
+	r := httptest.NewRequest("GET", path, nil)
+	r.RemoteAddr = addr + ":4000"
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, r)
+	return w
+}
+
+// TestSearchRateLimit: one client gets searchesPerMinute searches, then a
+// localized 429 page; other clients and the empty search page are not
+// affected.
+func TestSearchRateLimit(t *testing.T) {
+	idx := &fakeSearcher{}
+	s, _ := searchServer(t, idx)
+	for i := range searchesPerMinute {
+		if w := searchFrom(s, "192.0.2.1", fmt.Sprintf("/zh/search?q=q%d", i)); w.Code != 200 {
+			t.Fatalf("search %d: status %d", i, w.Code)
+		}
+	}
+	w := searchFrom(s, "192.0.2.1", "/zh/search?q=again")
+	if w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") == "" ||
+		!strings.HasPrefix(w.Header().Get("Content-Type"), "text/html") || !strings.Contains(w.Body.String(), "搜索请求太多") {
+		t.Errorf("over the limit: status %d, Retry-After %q, type %q; body %.300s", w.Code, w.Header().Get("Retry-After"), w.Header().Get("Content-Type"), w.Body.String())
+	}
+	if w := searchFrom(s, "192.0.2.1", "/zh/search"); w.Code != 200 {
+		t.Errorf("the empty search page over the limit: status %d", w.Code)
+	}
+	if w := searchFrom(s, "192.0.2.2", "/zh/search?q=x"); w.Code != 200 {
+		t.Errorf("another client: status %d", w.Code)
+	}
+	if n := idx.calls.Load(); n != searchesPerMinute+1 {
+		t.Errorf("%d searches reached the index, want %d", n, searchesPerMinute+1)
+	}
+}
+
+// TestSearchRefusals: the index's refusals become quick localized pages,
+// not 500s logged as errors.
+func TestSearchRefusals(t *testing.T) {
+	tests := []struct {
+		err    error
+		status int
+		text   string
+	}{
+		{search.ErrBusy, http.StatusServiceUnavailable, "Too many searches"},
+		{fmt.Errorf("bleve: %w", context.DeadlineExceeded), http.StatusServiceUnavailable, "Too many searches"},
+		{fmt.Errorf("%w: at most 10 words", search.ErrQueryTooLong), http.StatusBadRequest, "at most 200 characters and 10 words"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.err.Error(), func(t *testing.T) {
+			s, log := searchServer(t, &fakeSearcher{err: tt.err})
+			w := searchFrom(s, "192.0.2.1", "/en/search?q=retry")
+			if w.Code != tt.status || !strings.Contains(w.Body.String(), tt.text) {
+				t.Errorf("status %d, want %d; body %.300s", w.Code, tt.status, w.Body.String())
+			}
+			if tt.status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
+				t.Error("503 without Retry-After")
+			}
+			if strings.Contains(log.String(), "level=ERROR") {
+				t.Errorf("logged as an error: %s", log)
+			}
+		})
+	}
+}

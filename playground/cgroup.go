@@ -112,7 +112,8 @@ func cgroupV2(mounts map[string]cgroupMount, cgroups map[string]string) (*cgroup
 	if f := strings.Fields(string(ctrl)); !slices.Contains(f, "pids") || !slices.Contains(f, "memory") {
 		return nil, fmt.Errorf("cgroup v2 %s has no pids and memory controllers", own)
 	}
-	if err := enableControllers(own); errors.Is(err, syscall.EBUSY) {
+	err = enableControllers(own)
+	if errors.Is(err, syscall.EBUSY) { // processes in own: move the server into a leaf first
 		leaf := filepath.Join(own, "lamport-server")
 		if err := mkdirCgroup(leaf); err != nil {
 			return nil, err

@@ -100,10 +100,11 @@ type Messages struct {
 	PlayNoRunner string // the server has no playground
 	NoSharing    string
 	FmtStopped   string // "formatting stopped: the %s limit was reached"
-	limitTime    string // the limits' names, for FmtStopped
+	limitTime    string // the limits' names, for LimitName
 	limitCPU     string
 	limitOutput  string
 	limitMemory  string
+	limitBuild   string
 
 	// Refused requests (the API answers them as {"Error": message}).
 	TryLater       string // the title of a 429 or 503 page
@@ -147,11 +148,22 @@ func (m *Messages) TooMany(seconds int) string { return fmt.Sprintf(m.tooMany, s
 // ProgramTooLarge gives the size limit of a program.
 func (m *Messages) ProgramTooLarge(limit int) string { return fmt.Sprintf(m.tooLarge, limit>>10) }
 
-// FormatStopped names the limit that stopped gofmt: "time", "cpu",
-// "output" or "memory".
+// LimitName names a playground limit ("time", "cpu", "output", "memory",
+// "build") in the language; an unknown one is returned as it is.
+func (m *Messages) LimitName(limit string) string {
+	name := map[string]string{"time": m.limitTime, "cpu": m.limitCPU, "output": m.limitOutput,
+		"memory": m.limitMemory, "build": m.limitBuild}[limit]
+	return cmp.Or(name, limit)
+}
+
+// FormatStopped says which limit stopped gofmt.
 func (m *Messages) FormatStopped(limit string) string {
-	name := map[string]string{"time": m.limitTime, "cpu": m.limitCPU, "output": m.limitOutput, "memory": m.limitMemory}[limit]
-	return fmt.Sprintf(m.FmtStopped, cmp.Or(name, limit))
+	return fmt.Sprintf(m.FmtStopped, m.LimitName(limit))
+}
+
+// PlayStopped says which limit stopped a program.
+func (m *Messages) PlayStopped(limit string) string {
+	return fmt.Sprintf(m.PlayLimit, m.LimitName(limit))
 }
 
 // Level names a difficulty from 1 to 3.
@@ -264,6 +276,7 @@ var en = Messages{
 	limitCPU:     "CPU",
 	limitOutput:  "output",
 	limitMemory:  "memory",
+	limitBuild:   "build",
 
 	TryLater:       "Please try again shortly",
 	tooMany:        "Too many requests from your address. Try again in %d s.",
@@ -386,6 +399,7 @@ var zh = Messages{
 	limitCPU:     " CPU ",
 	limitOutput:  "输出",
 	limitMemory:  "内存",
+	limitBuild:   "构建",
 
 	TryLater:       "请稍后再试",
 	tooMany:        "请求过于频繁，请 %d 秒后再试。",

@@ -104,6 +104,7 @@ type Config struct {
 	MaxOutput     int           // combined stdout+stderr bytes; default 1 MiB
 	MaxConcurrent int           // default 2
 	Queue         int           // runs that may wait for a slot; default 8
+	QueueWait     time.Duration // how long a run waits for a slot before ErrBusy; default 30 s, so queue + build + run fit the server's write timeout
 	Logger        *slog.Logger
 }
 
@@ -124,6 +125,9 @@ func (c *Config) defaults() {
 		c.Queue = 0
 	} else if c.Queue == 0 {
 		c.Queue = 8
+	}
+	if c.QueueWait <= 0 {
+		c.QueueWait = 30 * time.Second
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
@@ -231,9 +235,14 @@ func (s *Service) acquire(ctx context.Context) (func(), error) {
 	default:
 		return nil, ErrBusy
 	}
+	wait := time.NewTimer(s.cfg.QueueWait)
+	defer wait.Stop()
 	select {
 	case s.slots <- struct{}{}:
 		return func() { <-s.slots; <-s.waiting }, nil
+	case <-wait.C:
+		<-s.waiting
+		return nil, ErrBusy
 	case <-ctx.Done():
 		<-s.waiting
 		return nil, ctx.Err()

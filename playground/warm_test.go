@@ -1,6 +1,7 @@
 package playground
 
 import (
+	"context"
 	"errors"
 	"os"
 	"strings"
@@ -82,5 +83,23 @@ func TestWarmUpEstimate(t *testing.T) {
 		if got := s.lastWarmUp(); got != coldWarmUp {
 			t.Errorf("record %q: %+v, want the cold estimate", bad, got)
 		}
+	}
+}
+
+// TestQueueWaitBounded: a run queued behind busy slots gives up with
+// ErrBusy after QueueWait, so no request outlives the server's write
+// timeout waiting.
+func TestQueueWaitBounded(t *testing.T) {
+	s := &Service{cfg: Config{QueueWait: 20 * time.Millisecond}, slots: make(chan struct{}, 1), waiting: make(chan struct{}, 2)}
+	release, err := s.acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	if _, err := s.acquire(context.Background()); !errors.Is(err, ErrBusy) {
+		t.Errorf("a run queued past QueueWait: %v, want ErrBusy", err)
+	}
+	if len(s.waiting) != 1 {
+		t.Errorf("%d places taken in the queue, want 1 (the running one)", len(s.waiting))
 	}
 }

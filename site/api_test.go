@@ -332,6 +332,10 @@ func TestTimeoutInOutput(t *testing.T) {
 		if got := doc.Find("[data-testid=play-output]").Text(); !strings.Contains(got, want) {
 			t.Errorf("%s: the form's output %q lacks %q", lang, got, want)
 		}
+		limit := map[string]string{"en": "the time limit", "zh": "时间限制"}[lang]
+		if got := doc.Find(".play-status").Text(); !strings.Contains(got, limit) {
+			t.Errorf("%s: the status line %q does not name %q", lang, got, limit)
+		}
 	}
 }
 

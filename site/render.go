@@ -57,6 +57,11 @@ func (s *Server) renderHTML(w http.ResponseWriter, r *http.Request, p view.Page,
 	var buf bytes.Buffer
 	ctx := templ.WithChildren(r.Context(), body)
 	if err := view.Layout(p).Render(ctx, &buf); err != nil {
+		if clientGone(r, err) {
+			s.log.Debug("client closed request", "path", r.URL.Path, "err", err)
+			w.WriteHeader(statusClientClosed)
+			return nil, false
+		}
 		s.log.Error("render failed", "path", r.URL.Path, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return nil, false

@@ -42,7 +42,7 @@ func playHeading(p Page, d PlayData) string {
 func playStatus(p Page, d PlayData) string {
 	s := sprintf(p.M.PlayStatus, d.Status)
 	if d.Limit != "" {
-		s += " — " + sprintf(p.M.PlayLimit, d.Limit)
+		s += " — " + p.M.PlayStopped(d.Limit)
 	}
 	return s
 }

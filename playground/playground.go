@@ -3,20 +3,37 @@
 //
 // A Service checks a program (size, syntax, an import allowlist, no
 // //go:linkname or //go:embed), builds it with the real Go toolchain in a
-// prepared workspace whose go.mod resolves this module's packages offline
-// (GOPROXY=off, CGO_ENABLED=0, -trimpath), links playground/jail into it
-// (resource limits applied before any user code runs), and runs the binary
-// as a child process: empty environment, empty working directory, its own
-// process group killed as a whole at the deadline, an unprivileged user
-// when the server is root, new network, IPC, UTS and PID namespaces where
-// the kernel allows (a weaker jail is reported by Status), and one cap on
-// the combined output.
+// workspace laid out from the module's source bundle (lamport.Source: the
+// allowlist of our packages and the warm-up both derive from it, see
+// Importable), offline (GOPROXY=off, CGO_ENABLED=0, -trimpath), under a
+// build timeout and per-process limits on the compiler and linker (CPU,
+// memory, file size; a build killed by one is Limit "build" and never
+// cached), and links playground/jail into it: resource limits and a
+// seccomp filter applied before any user code runs.
+//
+// The binary runs as a child process (isolation.go): empty environment,
+// empty working directory, its own process group killed as a whole at the
+// deadline and with the server, a uid of its own per concurrent run (so
+// runs cannot signal each other) with RLIMIT_NPROC, a cgroup per run with
+// pids and memory caps where the kernel offers them, new network, IPC, UTS
+// and PID namespaces where permitted. Layers lists what is in force; a
+// missing layer is reported by Status as "degraded". Output is capped
+// while it streams, in bytes and in events, in real and in fake time
+// (output.go). Which limit stopped a run comes from the runner's own
+// observation (deadline, caps, exit signal, CPU time, peak memory), never
+// from the program's output.
+//
+// Warm (StartWarm at server start) fills the build cache with every
+// importable package, real time first, then runs the jail's self-check;
+// until then Run answers *WarmingError with an estimate and Status says
+// "warming". Fake time is warmed next.
 //
 // Responses have the Go playground's shape: {Errors, Events[{Message,
 // Kind, Delay}], Status}, plus build and run times. Successful results are
-// cached by source; at most MaxConcurrent programs build or run at once,
-// a few more wait in a queue, and the rest get ErrBusy (the site answers
-// 429).
+// cached by source in an LRU bounded by bytes; at most MaxConcurrent
+// programs build or run at once, a few more wait in a queue for at most
+// QueueWait, and the rest get ErrBusy (the site answers 429). Format runs
+// gofmt in a child process under its own limits and slots.
 //
 // Runner is the interface the site depends on, so that tests can use a
 // fake and runners can later move to other machines; it is declared here,

@@ -2,10 +2,20 @@
 // feature, middleware, and the single adapter that turns a handler's error
 // into a localized status page.
 //
-// Every route is listed in routes (routes.go). Handlers have the type
-// handlerFunc: they return an error instead of writing failures themselves;
-// handle logs it once and renders the status page (errors.go). Pages are
-// rendered by the templ components of site/view from typed data built here.
+// Every route is listed in routes (routes.go); HEAD is answered for every
+// GET route, and a 405 lists the allowed methods. Handlers have the type
+// handlerFunc: they return an error instead of writing failures
+// themselves; handle logs it once and answers it (errors.go): under /api/
+// as {"Error": message} JSON, elsewhere as the localized status page, in
+// the reader's language, with Retry-After when waiting helps (a busy or
+// warming playground, a rate limit, a busy search). A request whose client
+// went away is logged at debug level, not as an error. Pages are rendered
+// by the templ components of site/view from typed data built here.
+//
+// Requests are bounded: bodies by size and type (413, 415), cross-site
+// posts refused (403), runs, formats, shares and searches rate-limited per
+// client, searches by a semaphore and a deadline; rendered pages are cached
+// by route and the query parameters they read, in an LRU bounded by bytes.
 //
 // The content library can be replaced while serving (author mode, --content
 // DIR): SetLibrary swaps an immutable state snapshot atomically, so a request

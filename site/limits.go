@@ -1,7 +1,6 @@
 package site
 
 import (
-	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -24,22 +23,13 @@ const searchesPerMinute = 60
 func (s *Server) limitSearches(next http.Handler) http.Handler {
 	limiter := httprate.NewRateLimiter(searchesPerMinute, time.Minute)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.TrimSpace(r.URL.Query().Get("q")) != "" && limiter.OnLimit(w, r, clientIP(r)) {
+		key, _ := clientKey(r)
+		if strings.TrimSpace(r.URL.Query().Get("q")) != "" && limiter.OnLimit(w, r, key) {
 			s.serveBusy(w, r, http.StatusTooManyRequests)
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-// clientIP is the address a request came from, as httprate keys it (an
-// IPv6 client by its /64).
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	return httprate.CanonicalizeIP(host)
 }
 
 // serveBusy answers a search refused for load: 429 when this client

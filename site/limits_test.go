@@ -103,3 +103,35 @@ func TestSearchRefusals(t *testing.T) {
 		})
 	}
 }
+
+// TestLimitsBehindProxy: behind a trusted proxy, clients are told apart by
+// X-Forwarded-For and do not share the proxy's bucket; an untrusted peer's
+// X-Forwarded-For is ignored, so a client cannot dodge its limit by
+// inventing addresses.
+func TestLimitsBehindProxy(t *testing.T) {
+	search := func(s http.Handler, peer, forwarded string, i int) int {
+		r := httptest.NewRequest("GET", fmt.Sprintf("/en/search?q=q%d", i), nil)
+		r.RemoteAddr = peer + ":4000"
+		r.Header.Set("X-Forwarded-For", forwarded)
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, r)
+		return w.Code
+	}
+	s, _ := searchServer(t, &fakeSearcher{})
+	s.cfg.TrustedProxies = []string{"10.0.0.0/8"}
+	s.router = s.routes()
+	for i := range searchesPerMinute + 5 { // one client each, through the proxy
+		if code := search(s, "10.0.0.7", fmt.Sprintf("198.51.100.%d", i), i); code != 200 {
+			t.Fatalf("client %d behind the proxy: status %d", i, code)
+		}
+	}
+	refused := 0
+	for i := range searchesPerMinute + 5 { // an untrusted peer forging the header
+		if search(s, "192.0.2.9", fmt.Sprintf("203.0.113.%d", i), i) == http.StatusTooManyRequests {
+			refused++
+		}
+	}
+	if refused != 5 {
+		t.Errorf("%d of an untrusted peer's searches refused, want 5: its X-Forwarded-For must be ignored", refused)
+	}
+}

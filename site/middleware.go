@@ -144,6 +144,17 @@ func (s *Server) sameOrigin(next http.Handler) http.Handler {
 	})
 }
 
+// clientIP resolves the client's address once per request: the TCP peer,
+// or, behind the proxies named in Config.TrustedProxies, the last address
+// in X-Forwarded-For that is not one of theirs. Without it every client
+// behind a load balancer would share the balancer's rate-limit bucket.
+func (s *Server) clientIP() func(http.Handler) http.Handler {
+	if len(s.cfg.TrustedProxies) == 0 {
+		return middleware.ClientIPFromRemoteAddr
+	}
+	return middleware.ClientIPFromXFF(s.cfg.TrustedProxies...)
+}
+
 // rateLimit allows each client n requests a window, and answers the
 // rest with 429 in the API's or the page's form, with Retry-After.
 func (s *Server) rateLimit(n int, window time.Duration) func(http.Handler) http.Handler {
@@ -154,9 +165,9 @@ func (s *Server) rateLimit(n int, window time.Duration) func(http.Handler) http.
 	}))
 }
 
-// clientKey is the rate limits' key: the client's address, as resolved by
-// middleware.ClientIPFromRemoteAddr (IPv6 by /64, where one client
-// usually holds the whole prefix).
+// clientKey is the rate limits' key: the client's address as the site
+// trusts it (clientIP), an IPv6 client by its /64, where one client
+// usually holds the whole prefix.
 func clientKey(r *http.Request) (string, error) {
 	return httprate.CanonicalizeIP(middleware.GetClientIP(r.Context())), nil
 }

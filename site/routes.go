@@ -15,7 +15,7 @@ import (
 func (s *Server) routes() chi.Router {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, s.accessLog, s.recoverPanic, securityHeaders, headAsGet,
-		middleware.ClientIPFromRemoteAddr, s.sameOrigin)
+		s.clientIP(), s.sameOrigin)
 	r.Use(middleware.Compress(5, "text/html", "text/plain", "text/xml", "application/xml",
 		"application/json", "image/svg+xml"))
 

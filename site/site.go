@@ -43,9 +43,13 @@ type Config struct {
 	RepoURL string // the repository, for "edit this page" links
 	Branch  string // the branch edit links point at
 	Live    bool   // author mode: announce content changes to open pages
-	Logger  *slog.Logger
-	Runner  playground.Runner // runs playground programs; nil disables the playground
-	Shares  SnippetStore      // shared programs; nil disables sharing
+	// TrustedProxies are the address prefixes (CIDR) of the proxies in
+	// front of the site, whose X-Forwarded-For names the client; empty:
+	// the TCP peer is the client.
+	TrustedProxies []string
+	Logger         *slog.Logger
+	Runner         playground.Runner // runs playground programs; nil disables the playground
+	Shares         SnippetStore      // shared programs; nil disables sharing
 }
 
 // SnippetStore keeps shared programs; *store.Store implements it.

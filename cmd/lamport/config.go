@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -19,8 +20,11 @@ type Config struct {
 	PlayCache  string // the playground's build cache, absolute; empty: the go command's own
 	BaseURL    string // public origin, for canonical links and the sitemap
 	RepoURL    string // repository, for "edit this page"
-	LogLevel   slog.Level
-	LogJSON    bool
+	// TrustedProxies are the CIDR prefixes of the proxies in front of the
+	// site; their X-Forwarded-For names the client for rate limits.
+	TrustedProxies []string
+	LogLevel       slog.Level
+	LogJSON        bool
 }
 
 // parseConfig reads the flags of cmd over the environment (getenv) and
@@ -41,6 +45,7 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 	fs.StringVar(&cfg.PlayCache, "play-cache", env("LAMPORT_PLAY_CACHE", ""), "the playground's Go build cache (default: the go command's own, which building the server has filled)")
 	fs.StringVar(&cfg.BaseURL, "base-url", env("LAMPORT_BASE_URL", ""), "public origin for canonical links (default http://localhost<addr>)")
 	fs.StringVar(&cfg.RepoURL, "repo-url", env("LAMPORT_REPO_URL", "https://github.com/lamport-kb/lamport"), "repository for edit links")
+	proxies := fs.String("trusted-proxies", env("LAMPORT_TRUSTED_PROXIES", ""), "comma-separated CIDR prefixes of the proxies in front of the site (their X-Forwarded-For names the client)")
 	level := fs.String("log-level", env("LAMPORT_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
 	format := fs.String("log-format", env("LAMPORT_LOG_FORMAT", "text"), "log format: text or json")
 	// Flags may come before, between or after the positional arguments.
@@ -58,6 +63,11 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 		return cfg, nil, fmt.Errorf("--log-level: %w", err)
 	}
 	cfg.LogJSON = *format == "json"
+	trusted, err := parsePrefixes(*proxies)
+	if err != nil {
+		return cfg, nil, fmt.Errorf("--trusted-proxies: %w", err)
+	}
+	cfg.TrustedProxies = trusted
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = "http://" + localHost(cfg.Addr)
 	}
@@ -66,6 +76,21 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 		return cfg, nil, err
 	}
 	return cfg, rest, nil
+}
+
+// parsePrefixes parses a comma-separated list of CIDR prefixes.
+func parsePrefixes(list string) ([]string, error) {
+	var prefixes []string
+	for _, p := range strings.Split(list, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if _, err := netip.ParsePrefix(p); err != nil {
+			return nil, err
+		}
+		prefixes = append(prefixes, p)
+	}
+	return prefixes, nil
 }
 
 // absolute makes every configured path absolute, once, against the

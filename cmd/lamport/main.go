@@ -14,7 +14,7 @@
 // records, in a pattern's zh.md, which English text it now translates.
 //
 // Every flag has an environment variable: LAMPORT_ADDR, LAMPORT_DATA,
-// LAMPORT_CONTENT, LAMPORT_PLAY_CACHE, LAMPORT_BASE_URL, LAMPORT_REPO_URL,
+// LAMPORT_CONTENT, LAMPORT_PLAY_CACHE, LAMPORT_TRUSTED_PROXIES, LAMPORT_BASE_URL, LAMPORT_REPO_URL,
 // LAMPORT_LOG_LEVEL, LAMPORT_LOG_FORMAT. Flags win over the environment;
 // relative paths are made absolute once, against the working directory.
 package main

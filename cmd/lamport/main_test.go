@@ -34,6 +34,9 @@ func TestParseConfig(t *testing.T) {
 				c.PlayCache == filepath.Join(wd, "cache")
 		}},
 		{"default data dir", []string{}, func(c Config) bool { return c.DataDir == "/xdg/lamport" }},
+		{"trusted proxies", []string{"--trusted-proxies", "10.0.0.0/8, fd00::/8"}, func(c Config) bool {
+			return len(c.TrustedProxies) == 2 && c.TrustedProxies[1] == "fd00::/8"
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -48,6 +51,9 @@ func TestParseConfig(t *testing.T) {
 	}
 	if _, _, err := parseConfig("serve", []string{"--log-level", "loud"}, getenv, io.Discard); err == nil {
 		t.Error("a bad log level was accepted")
+	}
+	if _, _, err := parseConfig("serve", []string{"--trusted-proxies", "10.0.0.1"}, getenv, io.Discard); err == nil {
+		t.Error("an address without a prefix length was accepted as a trusted proxy")
 	}
 	if _, _, err := parseConfig("serve", []string{"--nope"}, getenv, io.Discard); err == nil {
 		t.Error("an unknown flag was accepted")

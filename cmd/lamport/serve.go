@@ -76,13 +76,14 @@ func (m *Main) Open() error {
 		return fmt.Errorf("database: %w", err)
 	}
 	m.site, err = site.New(site.Config{
-		BaseURL: cfg.BaseURL,
-		RepoURL: cfg.RepoURL,
-		Branch:  "main",
-		Live:    m.authorMode(),
-		Logger:  m.Log,
-		Runner:  m.play,
-		Shares:  m.shares,
+		BaseURL:        cfg.BaseURL,
+		RepoURL:        cfg.RepoURL,
+		Branch:         "main",
+		Live:           m.authorMode(),
+		TrustedProxies: cfg.TrustedProxies,
+		Logger:         m.Log,
+		Runner:         m.play,
+		Shares:         m.shares,
 	}, lib, m.index, assets, map[string]site.Readiness{"playground": m.play, "jail": m.play.Jail()})
 	if err != nil {
 		return err

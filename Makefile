@@ -13,7 +13,7 @@ RUN       := CGO_ENABLED=0 $(GO) run -trimpath
 NPM_STAMP := static/node_modules/.package-lock.json
 ASSETS    := static/dist/site.css
 
-.PHONY: all run test generate assets deps lint check bench bench-engine loadtest loadtest-play clean
+.PHONY: all run test generate assets deps lint check bench bench-engine loadtest loadtest-play loadtest-search clean
 
 all: assets
 	$(BUILD) -o bin/lamport ./cmd/lamport
@@ -73,6 +73,10 @@ bench-engine:
 ## loadtest: requests/s of a pattern page vs http.FileServer on the same page (needs wrk)
 loadtest: assets
 	$(GO) run ./bench/loadtest -d 10s -c 32
+
+## loadtest-search: cached page requests/s alone and beside 32 searching clients; RSS under distinct query strings (needs wrk)
+loadtest-search: assets
+	$(GO) run ./bench/searchload
 
 ## loadtest-play: playground latency (edited, cached, vs go run) and 20 clients for 60 s
 loadtest-play: assets

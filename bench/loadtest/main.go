@@ -15,24 +15,20 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
-	"strings"
+	"time"
 
-	"github.com/lamport-kb/lamport/content"
-	"github.com/lamport-kb/lamport/search"
+	"github.com/lamport-kb/lamport/bench/internal/measure"
 	"github.com/lamport-kb/lamport/site"
 	"github.com/lamport-kb/lamport/static"
 )
 
 func main() {
-	duration := flag.String("d", "10s", "wrk duration per server")
+	duration := flag.Duration("d", 10*time.Second, "wrk duration per server")
 	conns := flag.Int("c", 32, "wrk connections")
 	path := flag.String("path", "/en/patterns/circuit-breaker", "page to load")
 	flag.Parse()
@@ -41,7 +37,7 @@ func main() {
 	}
 }
 
-func run(duration string, conns int, path string) error {
+func run(duration time.Duration, conns int, path string) error {
 	if _, err := exec.LookPath("wrk"); err != nil {
 		return fmt.Errorf("wrk not found: apt-get install wrk")
 	}
@@ -50,11 +46,11 @@ func run(duration string, conns int, path string) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	handler, assets, err := newSite(tmp)
+	handler, assets, err := measure.Site(tmp, site.Config{})
 	if err != nil {
 		return err
 	}
-	siteURL, err := serve(handler)
+	siteURL, err := measure.Serve(handler)
 	if err != nil {
 		return err
 	}
@@ -65,7 +61,7 @@ func run(duration string, conns int, path string) error {
 	if err := os.WriteFile(filepath.Join(tmp, "page.html"), page, 0o644); err != nil {
 		return err
 	}
-	fileURL, err := serve(http.FileServer(http.Dir(tmp)))
+	fileURL, err := measure.Serve(http.FileServer(http.Dir(tmp)))
 	if err != nil {
 		return err
 	}
@@ -74,50 +70,19 @@ func run(duration string, conns int, path string) error {
 		return err
 	}
 	reportBytes(gz, len(page), assets)
-	fmt.Printf("\nload: wrk -t2 -c%d -d%s, GOMAXPROCS=%d, %d CPUs\n", conns, duration, runtime.GOMAXPROCS(0), runtime.NumCPU())
+	fmt.Printf("\nload: wrk -t2 -c%d -d%v, GOMAXPROCS=%d, %d CPUs\n", conns, duration, runtime.GOMAXPROCS(0), runtime.NumCPU())
 	for _, gz := range []bool{false, true} {
-		ours, err := wrk(siteURL+path, duration, conns, gz)
+		ours, err := measure.Wrk(siteURL+path, duration, conns, gz)
 		if err != nil {
 			return err
 		}
-		files, err := wrk(fileURL+"/page.html", duration, conns, gz)
+		files, err := measure.Wrk(fileURL+"/page.html", duration, conns, gz)
 		if err != nil {
 			return err
 		}
 		fmt.Printf("gzip=%-5v  lamport %8.0f req/s   http.FileServer %8.0f req/s   ratio %.2f\n", gz, ours, files, ours/files)
 	}
 	return nil
-}
-
-func newSite(dataDir string) (http.Handler, *static.Assets, error) {
-	lib, err := content.Load(content.FS())
-	if err != nil {
-		return nil, nil, err
-	}
-	idx, err := search.Open(filepath.Join(dataDir, "index"), lib)
-	if err != nil {
-		return nil, nil, err
-	}
-	assets, err := static.Load()
-	if err != nil {
-		return nil, nil, err
-	}
-	if !assets.Built() {
-		return nil, nil, fmt.Errorf("front end not built: run make assets")
-	}
-	// A real access log, formatted and discarded, as the server pays for it.
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	s, err := site.New(site.Config{BaseURL: "http://localhost", RepoURL: "https://github.com/lamport-kb/lamport", Branch: "main", Logger: logger}, lib, idx, assets, nil)
-	return s, assets, err
-}
-
-func serve(h http.Handler) (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	go http.Serve(l, h)
-	return "http://" + l.Addr().String(), nil
 }
 
 func get(url string) ([]byte, error) {
@@ -158,24 +123,4 @@ func reportBytes(html, plain int, assets *static.Assets) {
 	}
 	fmt.Printf("bytes (gzip): HTML %d + CSS %d + JS %d = %d (%.1f KB); uncompressed HTML %d\n",
 		html, css, js, html+css+js, float64(html+css+js)/1024, plain)
-}
-
-var reqPerSec = regexp.MustCompile(`Requests/sec:\s+([\d.]+)`)
-
-func wrk(url, duration string, conns int, gz bool) (float64, error) {
-	args := []string{"-t2", fmt.Sprintf("-c%d", conns), "-d" + duration}
-	if gz {
-		args = append(args, "-H", "Accept-Encoding: gzip")
-	}
-	out, err := exec.Command("wrk", append(args, url)...).CombinedOutput()
-	if err != nil {
-		return 0, fmt.Errorf("wrk: %v\n%s", err, out)
-	}
-	m := reqPerSec.FindSubmatch(out)
-	if m == nil || strings.Contains(string(out), "Non-2xx") {
-		return 0, fmt.Errorf("wrk output unexpected:\n%s", out)
-	}
-	var v float64
-	fmt.Sscan(string(m[1]), &v)
-	return v, nil
 }

@@ -30,7 +30,6 @@ import (
 	"go/token"
 	"io"
 	"log"
-	"log/slog"
 	"maps"
 	"math/rand/v2"
 	"net"
@@ -47,11 +46,10 @@ import (
 	"time"
 
 	"github.com/lamport-kb/lamport"
+	"github.com/lamport-kb/lamport/bench/internal/measure"
 	"github.com/lamport-kb/lamport/content"
 	"github.com/lamport-kb/lamport/playground"
-	"github.com/lamport-kb/lamport/search"
 	"github.com/lamport-kb/lamport/site"
-	"github.com/lamport-kb/lamport/static"
 )
 
 func main() {
@@ -114,25 +112,11 @@ func newPlayground(dir string) (*playground.Service, error) {
 }
 
 func serveSite(dir string, lib *content.Library, play *playground.Service) (string, error) {
-	idx, err := search.Open(filepath.Join(dir, "index"), lib)
+	s, _, err := measure.Site(dir, site.Config{Runner: play})
 	if err != nil {
 		return "", err
 	}
-	assets, err := static.Load()
-	if err != nil {
-		return "", err
-	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	s, err := site.New(site.Config{BaseURL: "http://localhost", Logger: logger, Runner: play}, lib, idx, assets, nil)
-	if err != nil {
-		return "", err
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	go http.Serve(l, s)
-	return "http://" + l.Addr().String(), nil
+	return measure.Serve(s)
 }
 
 // edit makes the demo a new program, as a reader's edit does: the
@@ -324,7 +308,7 @@ func watchMemory(stop chan struct{}) func() (heap, rss uint64) {
 			var ms runtime.MemStats
 			runtime.ReadMemStats(&ms)
 			maxHeap.Store(max(maxHeap.Load(), ms.HeapInuse))
-			maxRSS.Store(max(maxRSS.Load(), rssBytes()))
+			maxRSS.Store(max(maxRSS.Load(), measure.RSS()))
 			select {
 			case <-stop:
 				return
@@ -333,17 +317,6 @@ func watchMemory(stop chan struct{}) func() (heap, rss uint64) {
 		}
 	}()
 	return func() (uint64, uint64) { <-done; return maxHeap.Load(), maxRSS.Load() }
-}
-
-func rssBytes() uint64 {
-	data, _ := os.ReadFile("/proc/self/status")
-	for _, line := range strings.Split(string(data), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
-			kb, _ := strconv.ParseUint(f[1], 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
 }
 
 func pct(d []time.Duration, p int) time.Duration {

@@ -22,24 +22,19 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"regexp"
 	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/lamport-kb/lamport/content"
-	"github.com/lamport-kb/lamport/search"
+	"github.com/lamport-kb/lamport/bench/internal/measure"
 	"github.com/lamport-kb/lamport/site"
-	"github.com/lamport-kb/lamport/static"
 )
 
 func main() {
@@ -71,19 +66,17 @@ func run(d time.Duration, conns, searchers int, page string) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	h, err := newSite(tmp)
+	h, _, err := measure.Site(tmp, site.Config{})
 	if err != nil {
 		return err
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	base, err := measure.Serve(h)
 	if err != nil {
 		return err
 	}
-	go http.Serve(l, h)
-	base := "http://" + l.Addr().String()
 	fmt.Printf("GOMAXPROCS=%d, %d CPUs; wrk -t2 -c%d; %d searchers; %v per phase\n", runtime.GOMAXPROCS(0), runtime.NumCPU(), conns, searchers, d)
 
-	fmt.Printf("RSS at start: %d MB\n", rssMB())
+	fmt.Printf("RSS at start: %d MB\n", int(measure.RSS()>>20))
 	if err := searchPhases(base, page, d, conns, searchers); err != nil {
 		return err
 	}
@@ -93,7 +86,7 @@ func run(d time.Duration, conns, searchers int, page string) error {
 // searchPhases loads the page alone, then with searchers from spread and
 // from fixed addresses.
 func searchPhases(base, page string, d time.Duration, conns, searchers int) error {
-	alone, err := wrk(base+page, d, conns)
+	alone, err := measure.Wrk(base+page, d, conns, true)
 	if err != nil {
 		return err
 	}
@@ -104,7 +97,7 @@ func searchPhases(base, page string, d time.Duration, conns, searchers int) erro
 		done := make(chan struct{})
 		go func() { searchOut, searchErr = child(base, m, searchers, d+2*time.Second); close(done) }()
 		time.Sleep(time.Second) // let the searchers ramp up
-		loaded, err := wrk(base+page, d, conns)
+		loaded, err := measure.Wrk(base+page, d, conns, true)
 		<-done
 		if err != nil {
 			return err
@@ -123,64 +116,20 @@ func rssPhase(page string, d time.Duration) error {
 		return err
 	}
 	runtime.GC()
-	before := rssMB()
+	before := int(measure.RSS() >> 20)
 	out, err := child(page, "utm", 5000, d)
 	if err != nil {
 		return err
 	}
 	runtime.GC()
-	fmt.Printf("RSS: %d MB before, %d MB after 5,000 distinct ?utm= (%s)\n", before, rssMB(), out)
+	fmt.Printf("RSS: %d MB before, %d MB after 5,000 distinct ?utm= (%s)\n", before, int(measure.RSS()>>20), out)
 	return nil
-}
-
-func newSite(dir string) (http.Handler, error) {
-	lib, err := content.Load(content.FS())
-	if err != nil {
-		return nil, err
-	}
-	idx, err := search.Open(filepath.Join(dir, "index"), lib)
-	if err != nil {
-		return nil, err
-	}
-	assets, err := static.Load()
-	if err != nil {
-		return nil, err
-	}
-	// A real access log, formatted and discarded, as the server pays for it.
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	return site.New(site.Config{BaseURL: "http://localhost", RepoURL: "https://github.com/lamport-kb/lamport", Branch: "main", Logger: logger}, lib, idx, assets, nil)
 }
 
 // child runs the client half in a separate process and returns its report.
 func child(target, mode string, n int, d time.Duration) (string, error) {
 	out, err := exec.Command(os.Args[0], "-client", target, "-mode", mode, "-searchers", fmt.Sprint(n), "-d", d.String()).CombinedOutput()
 	return strings.TrimSpace(string(out)), err
-}
-
-// rssMB is this process's resident set size.
-func rssMB() int {
-	b, _ := os.ReadFile("/proc/self/status")
-	var kb int
-	if m := regexp.MustCompile(`VmRSS:\s+(\d+)`).FindSubmatch(b); m != nil {
-		fmt.Sscan(string(m[1]), &kb)
-	}
-	return kb / 1024
-}
-
-var reqPerSec = regexp.MustCompile(`Requests/sec:\s+([\d.]+)`)
-
-func wrk(url string, d time.Duration, conns int) (float64, error) {
-	out, err := exec.Command("wrk", "-t2", fmt.Sprintf("-c%d", conns), "-d"+d.String(), "-H", "Accept-Encoding: gzip", url).CombinedOutput()
-	if err != nil {
-		return 0, fmt.Errorf("wrk: %v\n%s", err, out)
-	}
-	m := reqPerSec.FindSubmatch(out)
-	if m == nil || strings.Contains(string(out), "Non-2xx") {
-		return 0, fmt.Errorf("wrk output unexpected:\n%s", out)
-	}
-	var v float64
-	fmt.Sscan(string(m[1]), &v)
-	return v, nil
 }
 
 // queries are what readers type, in both languages, with as-you-type

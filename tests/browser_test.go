@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	goruntime "runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -42,24 +43,31 @@ func chromiumPath() string {
 	return ""
 }
 
-// chromium is one headless Chromium per test binary; each test gets a
-// tab of its own (newBrowser), so a test of every page costs a tab, not a
-// browser start.
+// chromium is a pool of headless Chromiums, one per test that may run in
+// parallel (GOMAXPROCS, go test's default -parallel), started on first
+// use and kept for the test binary. A test borrows one and opens a tab in
+// it (newBrowser), so a test of every page costs a tab, not a browser
+// start; one tab at a time per browser keeps every test's tab in front,
+// where animation frames and observers run.
 var chromium struct {
-	once   sync.Once
-	ctx    context.Context // the browser; cancelled by closeChromium
-	cancel func()
-	err    error
+	once sync.Once
+	idle chan *chromiumProcess
+	mu   sync.Mutex
+	all  []*chromiumProcess
 }
 
-// startChromium starts the shared browser.
-func startChromium(path string) {
+type chromiumProcess struct {
+	ctx    context.Context // the browser
+	cancel func()
+}
+
+// startChromium starts a browser.
+func startChromium(path string) (*chromiumProcess, error) {
 	// Chromium may still write to its profile while shutting down, so the
-	// profile is removed by hand (ignoring errors) in closeChromium.
+	// profile is removed by hand (ignoring errors) when it is closed.
 	profile, err := os.MkdirTemp("", "lamport-chromium-")
 	if err != nil {
-		chromium.err = err
-		return
+		return nil, err
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
@@ -74,21 +82,48 @@ func startChromium(path string) {
 	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
-	chromium.ctx = ctx
-	chromium.cancel = func() { cancelCtx(); cancelAlloc(); os.RemoveAll(profile) }
-	chromium.err = chromedp.Run(ctx) // starts the browser and its first tab
+	c := &chromiumProcess{ctx: ctx, cancel: func() { cancelCtx(); cancelAlloc(); os.RemoveAll(profile) }}
+	if err := chromedp.Run(ctx); err != nil { // starts the browser and its first tab
+		c.cancel()
+		return nil, err
+	}
+	return c, nil
 }
 
-// closeChromium stops the shared browser, if one was started.
+// borrowChromium takes an idle browser from the pool, starting one while
+// the pool is smaller than GOMAXPROCS.
+func borrowChromium(path string) (*chromiumProcess, error) {
+	chromium.once.Do(func() { chromium.idle = make(chan *chromiumProcess, goruntime.GOMAXPROCS(0)) })
+	select {
+	case c := <-chromium.idle:
+		return c, nil
+	default:
+	}
+	chromium.mu.Lock()
+	if len(chromium.all) < cap(chromium.idle) {
+		c, err := startChromium(path)
+		if err == nil {
+			chromium.all = append(chromium.all, c)
+		}
+		chromium.mu.Unlock()
+		return c, err
+	}
+	chromium.mu.Unlock()
+	return <-chromium.idle, nil
+}
+
+// closeChromium stops every browser of the pool.
 func closeChromium() {
-	if chromium.cancel != nil {
-		chromium.cancel()
+	chromium.mu.Lock()
+	defer chromium.mu.Unlock()
+	for _, c := range chromium.all {
+		c.cancel()
 	}
 }
 
-// newBrowser opens a tab in the shared Chromium for one test, or skips the
-// test when no Chromium is installed, unless LAMPORT_REQUIRE_BROWSER is set
-// (as in CI), where it fails instead.
+// newBrowser opens a tab for one test in a browser of the pool, or skips
+// the test when no Chromium is installed, unless LAMPORT_REQUIRE_BROWSER
+// is set (as in CI), where it fails instead.
 func newBrowser(t *testing.T) *browser {
 	t.Helper()
 	path := chromiumPath()
@@ -98,17 +133,15 @@ func newBrowser(t *testing.T) *browser {
 		}
 		t.Skip("SKIPPING BROWSER TEST: Chromium not found (apt-get install chromium); CI runs it")
 	}
-	chromium.once.Do(func() { startChromium(path) })
-	if chromium.err != nil {
-		t.Fatalf("starting Chromium: %v", chromium.err)
+	c, err := borrowChromium(path)
+	if err != nil {
+		t.Fatalf("starting Chromium: %v", err)
 	}
-	tab, closeTab := chromedp.NewContext(chromium.ctx)
+	tab, closeTab := chromedp.NewContext(c.ctx)
 	ctx, cancelTimeout := context.WithTimeout(tab, 3*time.Minute)
-	t.Cleanup(func() { cancelTimeout(); closeTab() })
+	t.Cleanup(func() { cancelTimeout(); closeTab(); chromium.idle <- c })
 	b := &browser{ctx: ctx}
 	chromedp.ListenTarget(ctx, b.listen)
-	// A background tab gets no animation frames or scroll observers: bring
-	// the test's tab to the front, as a reader's would be.
 	if err := chromedp.Run(ctx, log.Enable(), runtime.Enable(), page.BringToFront()); err != nil {
 		t.Fatalf("opening a tab: %v", err)
 	}

@@ -1,6 +1,8 @@
 package content
 
 import (
+	"strconv"
+
 	"gopkg.in/yaml.v3"
 
 	"github.com/lamport-kb/lamport/i18n"
@@ -43,9 +45,10 @@ func (l *loader) loadCatalog() {
 	}
 	lines := parseLines(data)
 	for _, cat := range c.Categories {
-		c := &Category{ID: cat.ID, Name: Names{i18n.English: cat.En, i18n.Chinese: cat.Zh}}
-		l.lib.Categories = append(l.lib.Categories, c)
-		l.lib.categories[c.ID] = c
+		cg := &Category{ID: cat.ID, Name: Names{i18n.English: cat.En, i18n.Chinese: cat.Zh}}
+		l.requireNames(r, lines.item("categories", len(l.lib.Categories)), "category "+strconv.Quote(cat.ID), cg.Name)
+		l.lib.Categories = append(l.lib.Categories, cg)
+		l.lib.categories[cg.ID] = cg
 	}
 	l.loadTags(&c.Tags, r)
 	for i, p := range c.Patterns {
@@ -68,6 +71,16 @@ func (l *loader) loadCatalog() {
 	}
 }
 
+// requireNames reports a catalog item that lacks a name in a language:
+// the site shows every category and tag by its name, never by its id.
+func (l *loader) requireNames(r reporter, line int, what string, names Names) {
+	for _, lang := range i18n.Langs {
+		if names[lang] == "" {
+			r.at(line, "%s has no %s name", what, lang)
+		}
+	}
+}
+
 // loadTags keeps the tags in file order: a mapping of id → names.
 func (l *loader) loadTags(n *yaml.Node, r reporter) {
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -76,6 +89,7 @@ func (l *loader) loadTags(n *yaml.Node, r reporter) {
 			r.at(n.Content[i].Line, "tag %q: %v", n.Content[i].Value, err)
 			continue
 		}
+		l.requireNames(r, n.Content[i].Line, "tag "+strconv.Quote(n.Content[i].Value), names)
 		t := &Tag{ID: n.Content[i].Value, Name: names}
 		l.lib.Tags = append(l.lib.Tags, t)
 		l.lib.tags[t.ID] = t

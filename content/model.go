@@ -87,7 +87,7 @@ type Entry struct {
 
 // StartHere is the curated first path shown on the home page.
 type StartHere struct {
-	Title map[string]string
+	Title Names
 	Slugs []string
 }
 

@@ -22,7 +22,7 @@ func documents(p *content.Pattern) []document {
 		if d == nil {
 			continue
 		}
-		url := "/" + lang + "/patterns/" + p.Slug
+		url := content.PatternURL(lang, p.Slug)
 		var all []string
 		for _, s := range d.Sections {
 			all = append(all, s.Text)

@@ -27,7 +27,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 	p.Alternates = true
 	d := view.HomeData{
 		Categories:     categoryCards(st.lib, lang),
-		StartHereTitle: localName(st.lib.StartHere.Title, lang, ""),
+		StartHereTitle: st.lib.StartHere.Title.In(lang),
 	}
 	for _, slug := range st.lib.StartHere.Slugs {
 		d.StartHere = append(d.StartHere, entryLink(st.lib, slug, lang))
@@ -43,7 +43,7 @@ func categoryCards(lib *content.Library, lang string) []view.CategoryCard {
 	index := make(map[string]int)
 	for _, c := range lib.Categories {
 		index[c.ID] = len(cards)
-		cards = append(cards, view.CategoryCard{ID: c.ID, Name: localName(c.Name, lang, c.ID)})
+		cards = append(cards, view.CategoryCard{ID: c.ID, Name: c.Name.In(lang)})
 	}
 	var planned [][]view.Link = make([][]view.Link, len(cards))
 	for _, e := range lib.Catalog {
@@ -68,9 +68,9 @@ func categoryCards(lib *content.Library, lang string) []view.CategoryCard {
 
 // entryLink links a written pattern or names a planned one.
 func entryLink(lib *content.Library, slug, lang string) view.Link {
-	l := view.Link{Name: entryName(lib, slug, lang)}
+	l := view.Link{Name: lib.Name(slug, lang)}
 	if p := lib.Pattern(slug); p != nil {
-		l.URL, l.Level = patternURL(lang, slug), p.Difficulty
+		l.URL, l.Level = content.PatternURL(lang, slug), p.Difficulty
 	}
 	return l
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"sort"
 
+	"github.com/lamport-kb/lamport/content"
 	"github.com/lamport-kb/lamport/i18n"
 )
 
@@ -75,9 +76,9 @@ func (s *Server) handleSitemap(w http.ResponseWriter, r *http.Request) error {
 	var urls []sitemapURL
 	for _, page := range s.sitePaths() {
 		for _, lang := range i18n.Langs {
-			u := sitemapURL{Loc: s.cfg.BaseURL + "/" + lang + page.path, LastMod: page.lastmod}
+			u := sitemapURL{Loc: s.cfg.BaseURL + page.url(lang), LastMod: page.lastmod}
 			for _, alt := range i18n.Langs {
-				u.Alternates = append(u.Alternates, xhtmlLinkEl{Rel: "alternate", Hreflang: alt, Href: s.cfg.BaseURL + "/" + alt + page.path})
+				u.Alternates = append(u.Alternates, xhtmlLinkEl{Rel: "alternate", Hreflang: alt, Href: s.cfg.BaseURL + page.url(alt)})
 			}
 			urls = append(urls, u)
 		}
@@ -92,15 +93,20 @@ func (s *Server) handleSitemap(w http.ResponseWriter, r *http.Request) error {
 	}{NS: "http://www.sitemaps.org/schemas/sitemap/0.9", XHTML: "http://www.w3.org/1999/xhtml", URLs: urls})
 }
 
-type sitePath struct{ path, lastmod string }
+// sitePath is a page in every language: its URL in a language, and when
+// it last changed.
+type sitePath struct {
+	url     func(lang string) string
+	lastmod string
+}
 
-// sitePaths lists the language-independent paths of every page.
+// sitePaths lists every page of the site.
 func (s *Server) sitePaths() []sitePath {
 	st := s.current()
-	paths := []sitePath{{path: "/"}, {path: "/patterns/"}, {path: "/tags/"}}
+	paths := []sitePath{{url: content.HomeURL}, {url: content.PatternsURL}, {url: content.TagsURL}}
 	for _, p := range st.lib.Patterns {
-		sp := sitePath{path: "/patterns/" + p.Slug}
-		if d := doc(p, "en"); !d.Updated.IsZero() {
+		sp := sitePath{url: func(lang string) string { return content.PatternURL(lang, p.Slug) }}
+		if d := p.Doc(i18n.English); !d.Updated.IsZero() {
 			sp.lastmod = d.Updated.Format("2006-01-02")
 		}
 		paths = append(paths, sp)
@@ -113,7 +119,7 @@ func (s *Server) sitePaths() []sitePath {
 	}
 	sort.Strings(tags)
 	for _, t := range tags {
-		paths = append(paths, sitePath{path: "/tags/" + t})
+		paths = append(paths, sitePath{url: func(lang string) string { return content.TagURL(lang, t) }})
 	}
 	return paths
 }

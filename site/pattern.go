@@ -21,10 +21,10 @@ func (s *Server) handlePattern(w http.ResponseWriter, r *http.Request) error {
 	if p == nil {
 		return errNotFound
 	}
-	dc := doc(p, lang)
+	dc := p.Doc(lang)
 	d := view.PatternData{
 		Doc:      dc,
-		Category: view.Link{Name: categoryName(st.lib, p.Category, lang), URL: categoryURL(lang, p.Category)},
+		Category: view.Link{Name: st.lib.Category(p.Category).Name.In(lang), URL: content.CategoryURL(lang, p.Category)},
 		Level:    p.Difficulty,
 		Tags:     tagLinks(st.lib, p.Tags, lang),
 		Aliases:  p.Aliases[lang],
@@ -36,7 +36,7 @@ func (s *Server) handlePattern(w http.ResponseWriter, r *http.Request) error {
 	}
 	if p.Demo != nil {
 		d.DemoPath, d.DemoHTML = strings.TrimPrefix(p.Demo.Path, "patterns/"), p.Demo.HTML
-		d.PlayURL = "/" + lang + "/play/" + p.Slug
+		d.PlayURL = content.PlayURL(lang, p.Slug)
 	}
 	d.Prev, d.Next = neighbours(st, p, lang)
 	pg := s.page(r, lang, dc.Title)
@@ -83,15 +83,6 @@ func neighbours(st *state, p *content.Pattern, lang string) (prev, next *view.Li
 		next = &l
 	}
 	return prev, next
-}
-
-func categoryName(lib *content.Library, id, lang string) string {
-	for _, c := range lib.Categories {
-		if c.ID == id {
-			return localName(c.Name, lang, id)
-		}
-	}
-	return id
 }
 
 // editURL links to the page's source file in the repository.

@@ -20,10 +20,10 @@ type listFilter struct {
 func parseListFilter(r *http.Request, lib *content.Library) (listFilter, error) {
 	q := r.URL.Query()
 	f := listFilter{category: q.Get("category"), tag: q.Get("tag")}
-	if f.category != "" && !hasCategory(lib, f.category) {
+	if f.category != "" && !(lib.Category(f.category) != nil) {
 		return f, httpError(http.StatusBadRequest, "unknown category "+strconv.Quote(f.category))
 	}
-	if f.tag != "" && tagByID(lib, f.tag) == nil {
+	if f.tag != "" && lib.Tag(f.tag) == nil {
 		return f, httpError(http.StatusBadRequest, "unknown tag "+strconv.Quote(f.tag))
 	}
 	if v := q.Get("level"); v != "" {
@@ -71,11 +71,11 @@ func (s *Server) handlePatterns(w http.ResponseWriter, r *http.Request) error {
 	m := i18n.For(lang)
 	d := view.ListData{Filtered: f != listFilter{}}
 	for _, c := range st.lib.Categories {
-		d.Categories = append(d.Categories, view.Option{Value: c.ID, Label: localName(c.Name, lang, c.ID), Selected: c.ID == f.category})
+		d.Categories = append(d.Categories, view.Option{Value: c.ID, Label: c.Name.In(lang), Selected: c.ID == f.category})
 	}
 	for _, t := range st.lib.Tags {
 		if len(st.index.byTag[t.ID]) > 0 {
-			d.Tags = append(d.Tags, view.Option{Value: t.ID, Label: localName(t.Name, lang, t.ID), Selected: t.ID == f.tag})
+			d.Tags = append(d.Tags, view.Option{Value: t.ID, Label: t.Name.In(lang), Selected: t.ID == f.tag})
 		}
 	}
 	for level := 1; level <= 3; level++ {
@@ -93,12 +93,10 @@ func (s *Server) handlePatterns(w http.ResponseWriter, r *http.Request) error {
 }
 
 func patternItem(lib *content.Library, p *content.Pattern, lang string) view.PatternItem {
-	dc := doc(p, lang)
-	it := view.PatternItem{Name: dc.Title, URL: patternURL(lang, p.Slug), Summary: dc.Summary, Level: p.Difficulty}
-	for _, c := range lib.Categories {
-		if c.ID == p.Category {
-			it.Category = localName(c.Name, lang, c.ID)
-		}
+	dc := p.Doc(lang)
+	it := view.PatternItem{Name: dc.Title, URL: content.PatternURL(lang, p.Slug), Summary: dc.Summary, Level: p.Difficulty}
+	if c := lib.Category(p.Category); c != nil {
+		it.Category = c.Name.In(lang)
 	}
 	it.Tags = tagLinks(lib, p.Tags, lang)
 	return it
@@ -108,28 +106,10 @@ func tagLinks(lib *content.Library, ids []string, lang string) []view.Link {
 	links := make([]view.Link, 0, len(ids))
 	for _, id := range ids {
 		name := id
-		if t := tagByID(lib, id); t != nil {
-			name = localName(t.Name, lang, id)
+		if t := lib.Tag(id); t != nil {
+			name = t.Name.In(lang)
 		}
-		links = append(links, view.Link{Name: name, URL: tagURL(lang, id)})
+		links = append(links, view.Link{Name: name, URL: content.TagURL(lang, id)})
 	}
 	return links
-}
-
-func hasCategory(lib *content.Library, id string) bool {
-	for _, c := range lib.Categories {
-		if c.ID == id {
-			return true
-		}
-	}
-	return false
-}
-
-func tagByID(lib *content.Library, id string) *content.Tag {
-	for _, t := range lib.Tags {
-		if t.ID == id {
-			return t
-		}
-	}
-	return nil
 }

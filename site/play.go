@@ -15,6 +15,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/lamport-kb/lamport/content"
 	"github.com/lamport-kb/lamport/i18n"
 	"github.com/lamport-kb/lamport/playground"
 	"github.com/lamport-kb/lamport/site/view"
@@ -212,7 +213,7 @@ func (s *Server) handlePlay(w http.ResponseWriter, r *http.Request) error {
 	if p == nil || p.Demo == nil {
 		return errNotFound
 	}
-	d := view.PlayData{Title: doc(p, lang).Title, PatternURL: patternURL(lang, p.Slug), Source: p.Demo.Source, Sharing: s.cfg.Shares != nil}
+	d := view.PlayData{Title: p.Doc(lang).Title, PatternURL: content.PatternURL(lang, p.Slug), Source: p.Demo.Source, Sharing: s.cfg.Shares != nil}
 	return s.renderPlay(w, r, lang, d)
 }
 
@@ -274,7 +275,7 @@ func (s *Server) handleShared(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	lang := langOf(r)
-	return s.renderPlay(w, r, lang, view.PlayData{PatternURL: "/" + lang + "/patterns/", Source: src, Sharing: true})
+	return s.renderPlay(w, r, lang, view.PlayData{PatternURL: content.PatternsURL(lang), Source: src, Sharing: true})
 }
 
 // imageLine is an output line the playground shows as a picture (the Go

@@ -5,6 +5,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/lamport-kb/lamport/content"
 	"github.com/lamport-kb/lamport/i18n"
 	"github.com/lamport-kb/lamport/site/view"
 )
@@ -18,7 +19,7 @@ func (s *Server) handleTags(w http.ResponseWriter, r *http.Request) error {
 	var d view.TagsData
 	for _, t := range st.lib.Tags {
 		if n := len(st.index.byTag[t.ID]); n > 0 {
-			d.Tags = append(d.Tags, view.TagCount{Link: view.Link{Name: localName(t.Name, lang, t.ID), URL: tagURL(lang, t.ID)}, Count: n})
+			d.Tags = append(d.Tags, view.TagCount{Link: view.Link{Name: t.Name.In(lang), URL: content.TagURL(lang, t.ID)}, Count: n})
 		}
 	}
 	m := i18n.For(lang)
@@ -34,11 +35,11 @@ func (s *Server) handleTag(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	st, lang := s.current(), langOf(r)
-	t := tagByID(st.lib, chi.URLParam(r, "tag"))
+	t := st.lib.Tag(chi.URLParam(r, "tag"))
 	if t == nil || len(st.index.byTag[t.ID]) == 0 {
 		return errNotFound
 	}
-	d := view.TagData{Name: localName(t.Name, lang, t.ID)}
+	d := view.TagData{Name: t.Name.In(lang)}
 	for _, p := range st.index.byTag[t.ID] {
 		d.Items = append(d.Items, patternItem(st.lib, p, lang))
 	}

@@ -30,7 +30,6 @@ func newLayerService(t *testing.T) *Service {
 	}
 	s, err := New(Config{
 		WorkDir: t.TempDir(), Module: lamport.Source(),
-		GoCache:      filepath.Join(os.TempDir(), "lamport-tests-gocache"),
 		BuildTimeout: 10 * time.Minute,
 	})
 	if err != nil {

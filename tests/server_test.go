@@ -43,14 +43,14 @@ var (
 
 // mustPlayground returns one real playground per test binary, warmed as
 // the server warms it (both clock modes), so no test's deadline pays for a
-// cold build of the standard library and modernc.org/sqlite. Its build
-// cache is stable across runs and shared with tests/sandbox.
+// cold build of the standard library and modernc.org/sqlite. It builds in
+// the go command's own cache, as the server does, shared with
+// tests/sandbox and with TestFirstRun's build of the server.
 func mustPlayground(tb testing.TB) *playground.Service {
 	tb.Helper()
 	playOnce.Do(func() {
 		play, playErr = playground.New(playground.Config{
 			WorkDir: filepath.Join(os.TempDir(), "lamport-tests-playground"),
-			GoCache: filepath.Join(os.TempDir(), "lamport-tests-gocache"), // shared with tests/sandbox
 			Module:  lamport.Source(),
 			// A cold cache builds modernc.org/sqlite, real and fake-time,
 			// in minutes on a 2-core machine.

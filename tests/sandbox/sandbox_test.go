@@ -50,13 +50,13 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// testConfig is a playground over this module's sources in dir, sharing
-// one build cache with the other test playgrounds.
+// testConfig is a playground over this module's sources in dir, building
+// in the go command's own cache, like the server and the other test
+// playgrounds.
 func testConfig(dir string) playground.Config {
 	return playground.Config{
 		WorkDir: dir, Module: lamport.Source(),
-		GoCache:      filepath.Join(os.TempDir(), "lamport-tests-gocache"), // shared with tests
-		BuildTimeout: 10 * time.Minute,                                     // a cold cache builds modernc.org/sqlite
+		BuildTimeout: 10 * time.Minute, // a cold cache builds modernc.org/sqlite
 	}
 }
 

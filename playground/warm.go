@@ -35,6 +35,17 @@ type warmClock struct {
 	estimate time.Duration // how long it is expected to take
 }
 
+// fail records a failed warm-up: of fake time alone when real time was
+// already warm (the playground still runs real-time programs), else of
+// both.
+func (w *warmState) fail(err error) {
+	w.err = err.Error()
+	if w.real.phase != warmDone {
+		w.real.phase = warmFailed
+	}
+	w.fake.phase = warmFailed
+}
+
 func (c warmClock) remaining() *WarmingError {
 	return &WarmingError{Remaining: max(c.estimate-time.Since(c.started), time.Second)}
 }
@@ -52,7 +63,7 @@ func (s *Service) Status() (bool, string) {
 	w := s.warm
 	s.mu.Unlock()
 	switch {
-	case w.err != "":
+	case w.real.phase == warmFailed:
 		return false, "failed: " + w.err
 	case w.real.phase == warmRunning:
 		return false, fmt.Sprintf("warming: about %d s left", w.real.remaining().Seconds())
@@ -65,8 +76,11 @@ func (s *Service) Status() (bool, string) {
 	if weak != "" {
 		detail = "degraded: " + weak
 	}
-	if w.fake.phase == warmRunning {
+	switch w.fake.phase {
+	case warmRunning:
 		detail += fmt.Sprintf("; fake time warming: about %d s left", w.fake.remaining().Seconds())
+	case warmFailed:
+		detail += "; fake time warm-up failed: " + w.err
 	}
 	return true, detail
 }
@@ -113,7 +127,7 @@ func (s *Service) StartWarm(ctx context.Context) <-chan error {
 	go func() {
 		took, err := s.warmUp(ctx, s.imports)
 		if err != nil {
-			s.update(func(w *warmState) { w.err = err.Error(); w.real.phase, w.fake.phase = warmFailed, warmFailed })
+			s.update(func(w *warmState) { w.fail(err) })
 		} else {
 			s.saveWarmUp(took)
 		}

@@ -29,6 +29,7 @@ func TestWarmStatus(t *testing.T) {
 		{"fake time warming", warmState{real: done, fake: running}, "", true, "ok; fake time warming: about 30 s left", false, true},
 		{"warm", warmState{real: done, fake: done}, "", true, "ok", false, false},
 		{"failed", warmState{real: warmClock{phase: warmFailed}, fake: warmClock{phase: warmFailed}, err: "go build: boom"}, "", false, "failed: go build: boom", false, false},
+		{"fake time failed", warmState{real: done, fake: warmClock{phase: warmFailed}, err: "timeout"}, "", true, "ok; fake time warm-up failed: timeout", false, false},
 		{"self-check found a hole", warmState{real: done, fake: done, selfCheck: "socket ALLOWED"}, "", true, "degraded: socket ALLOWED", false, false},
 		{"weaker jail", warmState{real: done, fake: done}, "not root", true, "degraded: not root", false, false},
 	}
@@ -101,5 +102,20 @@ func TestQueueWaitBounded(t *testing.T) {
 	}
 	if len(s.waiting) != 1 {
 		t.Errorf("%d places taken in the queue, want 1 (the running one)", len(s.waiting))
+	}
+}
+
+// TestWarmFail: a warm-up that fails after real time was ready leaves the
+// playground ready for real-time programs.
+func TestWarmFail(t *testing.T) {
+	w := warmState{real: warmClock{phase: warmDone}, fake: warmClock{phase: warmRunning}}
+	w.fail(errors.New("fake build timed out"))
+	if w.real.phase != warmDone || w.fake.phase != warmFailed {
+		t.Errorf("after a fake-time failure: real %v, fake %v", w.real.phase, w.fake.phase)
+	}
+	w = warmState{real: warmClock{phase: warmRunning}, fake: warmClock{phase: warmRunning}}
+	w.fail(errors.New("go build failed"))
+	if w.real.phase != warmFailed || w.fake.phase != warmFailed {
+		t.Errorf("after a real-time failure: real %v, fake %v", w.real.phase, w.fake.phase)
 	}
 }

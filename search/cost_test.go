@@ -83,7 +83,7 @@ func TestSearchBounds(t *testing.T) {
 // TestPrefixExpansion: the as-you-type prefix becomes the most frequent
 // matching terms, at most maxExpansions of them.
 func TestPrefixExpansion(t *testing.T) {
-	idx, _ := mustIndex(t)
+	idx := sharedIndex(t)
 	terms := idx.prefixTerms(fBodyRaw, "re")
 	if len(terms) != maxExpansions {
 		t.Fatalf("re expands to %d terms, want %d (the corpus has more)", len(terms), maxExpansions)

@@ -9,7 +9,7 @@ import (
 // lines; the section must still be found by the phrase, which needs the
 // break gone from the indexed text (a space would split the bigram 为失).
 func TestPhraseAcrossLineBreak(t *testing.T) {
-	idx, _ := mustIndex(t)
+	idx := sharedIndex(t)
 	const want = "/zh/patterns/circuit-breaker#implementation"
 	res, err := idx.Search(context.Background(), Query{Text: "记为失败", Lang: "zh", Limit: 10})
 	if err != nil {

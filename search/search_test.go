@@ -6,14 +6,57 @@ import (
 	"errors"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/lamport-kb/lamport/content"
 )
 
+// corpus is the embedded content, loaded once per test binary.
+var corpus = sync.OnceValues(func() (*content.Library, error) { return content.Load(content.FS()) })
+
+// shared is one index of the corpus for the tests that only search it,
+// built once per test binary and removed by TestMain.
+var shared struct {
+	once sync.Once
+	idx  *Index
+	dir  string
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared.idx != nil {
+		shared.idx.Close()
+		os.RemoveAll(shared.dir)
+	}
+	os.Exit(code)
+}
+
+// sharedIndex returns the shared index; a test that changes an index's
+// settings uses mustIndex instead.
+func sharedIndex(tb testing.TB) *Index {
+	tb.Helper()
+	shared.once.Do(func() {
+		lib, err := corpus()
+		if err == nil {
+			shared.dir, err = os.MkdirTemp("", "lamport-search-test")
+		}
+		if err == nil {
+			shared.idx, err = Open(shared.dir, lib)
+		}
+		shared.err = err
+	})
+	if shared.err != nil {
+		tb.Fatal(shared.err)
+	}
+	return shared.idx
+}
+
+// mustIndex builds an index of its own for one test, in a temporary dir.
 func mustIndex(tb testing.TB) (*Index, string) {
 	tb.Helper()
-	lib, err := content.Load(content.FS())
+	lib, err := corpus()
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -29,7 +72,7 @@ func mustIndex(tb testing.TB) (*Index, string) {
 // TestJudged gates search quality: every judged query finds its expected
 // page or one of its sections in the top 3.
 func TestJudged(t *testing.T) {
-	idx, _ := mustIndex(t)
+	idx := sharedIndex(t)
 	f, err := os.Open("testdata/judged.txt")
 	if err != nil {
 		t.Fatal(err)
@@ -65,7 +108,7 @@ func TestJudged(t *testing.T) {
 }
 
 func TestResultsShape(t *testing.T) {
-	idx, _ := mustIndex(t)
+	idx := sharedIndex(t)
 	res, err := idx.Search(context.Background(), Query{Text: "half-open", Lang: "en"})
 	if err != nil {
 		t.Fatal(err)
@@ -136,14 +179,14 @@ func TestSnippet(t *testing.T) {
 }
 
 func BenchmarkSearchEnglish(b *testing.B) {
-	idx, _ := mustIndex(b)
+	idx := sharedIndex(b)
 	for b.Loop() {
 		idx.Search(context.Background(), Query{Text: "exponential backoff", Lang: "en"})
 	}
 }
 
 func BenchmarkSearchChinese(b *testing.B) {
-	idx, _ := mustIndex(b)
+	idx := sharedIndex(b)
 	for b.Loop() {
 		idx.Search(context.Background(), Query{Text: "令牌桶", Lang: "zh"})
 	}

@@ -2,13 +2,13 @@ package site
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/go-chi/httprate"
 
 	"github.com/lamport-kb/lamport/i18n"
-	"github.com/lamport-kb/lamport/site/view"
 )
 
 // searchesPerMinute is how often one client may search. A reader types a
@@ -25,23 +25,18 @@ func (s *Server) limitSearches(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key, _ := clientKey(r)
 		if strings.TrimSpace(r.URL.Query().Get("q")) != "" && limiter.OnLimit(w, r, key) {
-			s.serveBusy(w, r, http.StatusTooManyRequests)
+			retry, _ := strconv.Atoi(w.Header().Get("Retry-After")) // httprate sets it
+			s.serveError(w, r, errSearchBusy(http.StatusTooManyRequests, retry))
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
 }
 
-// serveBusy answers a search refused for load: 429 when this client
-// searches too often, 503 when the server is searching at capacity. It is
-// expected under a flood, so it is not logged beyond the access log.
-func (s *Server) serveBusy(w http.ResponseWriter, r *http.Request, status int) {
-	if w.Header().Get("Retry-After") == "" {
-		w.Header().Set("Retry-After", "1")
-	}
-	lang := langOf(r)
-	m := i18n.For(lang)
-	p := s.page(r, lang, m.SearchTitle)
-	p.Nav, p.NoIndex = "search", true
-	s.render(w, r, status, p, view.ErrorPage(p, view.ErrorData{Status: status, Title: m.SearchTitle, Message: m.SearchBusy}))
+// errSearchBusy answers a search refused for load (429 when this client
+// searches too often, 503 when the server searches at capacity) with the
+// localized page of the error adapter. It is expected under a flood, so
+// it is not logged beyond the access log.
+func errSearchBusy(status, retry int) error {
+	return retryError(status, max(retry, 1), func(m *i18n.Messages) string { return m.SearchBusy })
 }

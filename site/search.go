@@ -24,8 +24,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 			return httpError(http.StatusBadRequest, sprintf(m.SearchTooLong, search.MaxQueryRunes, search.MaxQueryWords))
 		case errors.Is(err, search.ErrBusy),
 			errors.Is(err, context.DeadlineExceeded) && r.Context().Err() == nil: // our deadline, not the client's
-			s.serveBusy(w, r, http.StatusServiceUnavailable)
-			return nil
+			return errSearchBusy(http.StatusServiceUnavailable, 1)
 		case err != nil:
 			return err
 		}

@@ -66,6 +66,8 @@ import (
 	"math/rand/v2"
 	"sync"
 	"time"
+
+	"github.com/lamport-kb/lamport/internal/sqlitedb"
 )
 
 // Durability is how hard a commit is synced.
@@ -159,7 +161,7 @@ func Open(dsn string, opts Options) (*Engine, error) {
 	}
 	e := &Engine{db: db, opts: opts, flows: make(map[string]registered)}
 	var linger time.Duration
-	if opts.Durability == Full && dsn != ":memory:" {
+	if opts.Durability == Full && dsn != sqlitedb.Memory {
 		linger = fullLinger
 	}
 	if e.w, err = newWriter(db, linger); err != nil {

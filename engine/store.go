@@ -29,11 +29,7 @@ func openDB(dsn string, d Durability) (*sql.DB, error) {
 	if d == Normal {
 		sync = "NORMAL"
 	}
-	pragmas := []string{"busy_timeout(5000)", "foreign_keys(1)", "synchronous(" + sync + ")"}
-	if dsn != sqlitedb.Memory {
-		pragmas = append(pragmas, "journal_mode(WAL)")
-	}
-	db, err := sqlitedb.Open(dsn, pragmas...)
+	db, err := sqlitedb.Open(dsn, "synchronous("+sync+")")
 	if err != nil {
 		return nil, err
 	}

@@ -35,11 +35,7 @@ type Store struct{ db *sql.DB }
 
 // Open opens the database at path and applies the migrations it lacks.
 func Open(path string) (*Store, error) {
-	pragmas := []string{"busy_timeout(5000)", "foreign_keys(1)"}
-	if path != sqlitedb.Memory {
-		pragmas = append(pragmas, "journal_mode(WAL)")
-	}
-	db, err := sqlitedb.Open(path, pragmas...)
+	db, err := sqlitedb.Open(path)
 	if err != nil {
 		return nil, err
 	}

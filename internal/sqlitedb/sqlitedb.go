@@ -20,12 +20,17 @@ import (
 // Memory is the path of a private in-memory database.
 const Memory = ":memory:"
 
-// Open opens the database at path with the given pragmas (such as
-// "busy_timeout(5000)"), set on every connection the pool opens. A
-// Memory database is kept to one connection, since each connection to
-// ":memory:" is a database of its own.
+// Open opens the database at path with WAL (a file: readers do not wait
+// for the writer), a 5 s busy timeout and foreign keys, plus the given
+// pragmas (such as "synchronous(FULL)"), set on every connection the pool
+// opens. A Memory database is kept to one connection, since each
+// connection to ":memory:" is a database of its own.
 func Open(path string, pragmas ...string) (*sql.DB, error) {
 	q := url.Values{}
+	pragmas = append([]string{"busy_timeout(5000)", "foreign_keys(1)"}, pragmas...)
+	if path != Memory {
+		pragmas = append(pragmas, "journal_mode(WAL)")
+	}
 	for _, p := range pragmas {
 		q.Add("_pragma", p)
 	}

@@ -9,7 +9,7 @@ import (
 )
 
 func TestMigrate(t *testing.T) {
-	db, err := Open(filepath.Join(t.TempDir(), "t.db"), "busy_timeout(5000)", "journal_mode(WAL)")
+	db, err := Open(filepath.Join(t.TempDir(), "t.db"), "synchronous(FULL)")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,9 +38,12 @@ func TestMigrate(t *testing.T) {
 		t.Errorf("a failed migration left %q: it must roll back whole", got)
 	}
 	var mode string
+	var sync, fk int
 	db.QueryRow("PRAGMA journal_mode").Scan(&mode)
-	if mode != "wal" {
-		t.Errorf("journal_mode %q: the pragmas were not applied", mode)
+	db.QueryRow("PRAGMA synchronous").Scan(&sync)
+	db.QueryRow("PRAGMA foreign_keys").Scan(&fk)
+	if mode != "wal" || sync != 2 || fk != 1 {
+		t.Errorf("journal_mode %q, synchronous %d, foreign_keys %d: want wal, 2 (FULL), 1", mode, sync, fk)
 	}
 }
 

@@ -3,7 +3,6 @@ package tests
 import (
 	"context"
 	"net/http"
-	"os/exec"
 	"path"
 	"testing"
 	"time"
@@ -107,13 +106,8 @@ func checkDemo(t *testing.T, p *content.Pattern) {
 	if r.Errors != "" || r.Status != 0 || r.Limit != "" {
 		t.Fatalf("the demo failed in the playground: status %d, limit %q, errors %s", r.Status, r.Limit, r.Errors)
 	}
-	cmd := exec.Command("go", "run", "./"+path.Join("content", path.Dir(p.Demo.Path)))
-	cmd.Dir = ".."
-	want, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("go run: %v", err)
-	}
-	if r.Output() != string(want) {
+	want := goRun(t, "..", "./"+path.Join("content", path.Dir(p.Demo.Path)))
+	if r.Output() != want {
 		t.Errorf("the playground's output differs from go run's:\n%s\n--- go run:\n%s", r.Output(), want)
 	}
 }

@@ -179,15 +179,9 @@ func New(cfg Config) (*Service, error) {
 		return s, nil
 	}
 	s.goBin = goBin
-	if s.cfg.GoCache == "" {
-		s.cfg.GoCache = defaultGoCache(goBin, cfg.WorkDir)
+	if !filepath.IsAbs(cfg.WorkDir) || cfg.GoCache != "" && !filepath.IsAbs(cfg.GoCache) {
+		return nil, fmt.Errorf("playground: WorkDir %q and GoCache %q must be absolute paths (the go command refuses a relative cache)", cfg.WorkDir, cfg.GoCache)
 	}
-	for _, dir := range []string{s.cfg.WorkDir, s.cfg.GoCache} {
-		if !filepath.IsAbs(dir) {
-			return nil, fmt.Errorf("playground: %q is not an absolute path (the go command needs one)", dir)
-		}
-	}
-	cfg = s.cfg
 	if s.imports, err = Importable(cfg.Module); err != nil {
 		return nil, err
 	}
@@ -230,19 +224,6 @@ func (s *Service) Run(ctx context.Context, req Request) (*Response, error) {
 		s.store(key, resp)
 	}
 	return resp, err
-}
-
-// defaultGoCache is the go command's own build cache. Building the server
-// the way make does (-trimpath, CGO_ENABLED=0, the playground's flags)
-// has filled it with the standard library and every dependency compiled
-// exactly as the playground compiles them, so the warm-up finds them
-// there. Without one (no HOME, GOCACHE=off) it is WorkDir/gocache.
-func defaultGoCache(goBin, workDir string) string {
-	out, err := exec.Command(goBin, "env", "GOCACHE").Output()
-	if dir := strings.TrimSpace(string(out)); err == nil && filepath.IsAbs(dir) {
-		return dir
-	}
-	return filepath.Join(workDir, "gocache")
 }
 
 // acquire waits for a slot, or fails at once when the queue is full.

@@ -2,7 +2,6 @@ package playground
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -44,22 +43,40 @@ func newWorkspace(cfg Config, goBin string) (*workspace, error) {
 		return nil, err
 	}
 	ws := &workspace{dir: dir, goBin: goBin, cfg: cfg}
-	goenv, err := exec.Command(goBin, "env", "GOMODCACHE", "GOVERSION").Output()
+	goenv, err := exec.Command(goBin, "env", "GOMODCACHE", "GOVERSION", "GOCACHE").Output()
 	if err != nil {
 		return nil, fmt.Errorf("playground: go env: %w", err)
 	}
-	modcache, version, _ := strings.Cut(strings.TrimSpace(string(goenv)), "\n")
-	ws.goVersion = version
+	var modcache, goCache string
+	if lines := strings.Split(strings.TrimSpace(string(goenv)), "\n"); len(lines) == 3 {
+		modcache, ws.goVersion, goCache = lines[0], lines[1], lines[2]
+	}
 	ws.env = []string{
 		"PATH=" + os.Getenv("PATH"),
 		"HOME=" + cfg.WorkDir,
-		"GOCACHE=" + cmp.Or(cfg.GoCache, filepath.Join(cfg.WorkDir, "gocache")),
+		"GOCACHE=" + buildCache(cfg, goCache),
 		"GOMODCACHE=" + modcache,
 		"GOTMPDIR=" + filepath.Join(dir, "tmp"),
 		"GOPROXY=off", "GOFLAGS=-mod=readonly", "CGO_ENABLED=0", "GOTOOLCHAIN=local",
 		"GOTELEMETRY=off", "GOENV=off", "GOWORK=off",
 	}
 	return ws, nil
+}
+
+// buildCache is the cache builds use: Config.GoCache, else the go
+// command's own (goCache, from go env). Building the server the way make
+// does (-trimpath, CGO_ENABLED=0, the playground's flags) has filled that
+// one with the standard library and every dependency compiled exactly as
+// the playground compiles them, so the warm-up finds them there. Without
+// one (no HOME, GOCACHE=off) it is WorkDir/gocache.
+func buildCache(cfg Config, goCache string) string {
+	if cfg.GoCache != "" {
+		return cfg.GoCache
+	}
+	if filepath.IsAbs(goCache) {
+		return goCache
+	}
+	return filepath.Join(cfg.WorkDir, "gocache")
 }
 
 // layOut writes the workspace module to dir, with this module's copy under

@@ -46,3 +46,16 @@ func TestNewSweepsStaleRuns(t *testing.T) {
 		}
 	}
 }
+
+// TestNewRefusesRelativePaths: the go command refuses a relative GOCACHE,
+// so New does, at once, instead of every build failing later.
+func TestNewRefusesRelativePaths(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no Go toolchain")
+	}
+	for _, cfg := range []Config{{WorkDir: "data/playground"}, {WorkDir: t.TempDir(), GoCache: "cache"}} {
+		if _, err := New(cfg); err == nil {
+			t.Errorf("New(%+v) accepted a relative path", cfg)
+		}
+	}
+}

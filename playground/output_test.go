@@ -144,3 +144,24 @@ func allocated(f func()) uint64 {
 	runtime.ReadMemStats(&after)
 	return after.TotalAlloc - before.TotalAlloc
 }
+
+// TestNamePaths: tracebacks name prog.go, never the build's directory,
+// even when the output cap cut the path in half.
+func TestNamePaths(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		cut  bool
+		want string
+	}{
+		{"main.main()\n\tplay/p12/prog.go:3 +0x1d\n", false, "main.main()\n\tprog.go:3 +0x1d\n"},
+		{"goroutine 7:\n\tplay/p12/prog.go:3\n\tplay/p12/pr", true, "goroutine 7:\n\tprog.go:3\n\t"},
+		{"x\n\tplay/p", true, "x\n\t"},
+		{"x\n\tplay/p12/prog.go", true, "x\n\tprog.go"},
+		{"printed play/p", false, "printed play/p"}, // the program's own words, not cut
+	} {
+		got := namePaths([]Event{{Kind: "stderr", Message: tt.in}}, tt.cut)[0].Message
+		if got != tt.want {
+			t.Errorf("namePaths(%q, %v) = %q, want %q", tt.in, tt.cut, got, tt.want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"syscall"
 	"time"
 )
@@ -78,14 +79,28 @@ func (s *Service) run(ctx context.Context, bin string, fake bool, resp *Response
 		werr = <-done
 	}
 	resp.RunTime = time.Since(start)
-	resp.Events = out.events()
-	for i := range resp.Events { // tracebacks name the build's package dir
-		resp.Events[i].Message = progPath.ReplaceAllString(resp.Events[i].Message, "prog.go")
-	}
+	resp.Events = namePaths(out.events(), out.truncated())
 	resp.Status = exitStatus(werr)
 	resp.Limit = limitHit(ctx, out, werr, cpuTime(cmd.ProcessState))
 	return resp, nil
 }
+
+// namePaths rewrites the build's package directory in tracebacks
+// (play/p12/prog.go) as prog.go. When the output cap cut the last event,
+// a path it cut in half is dropped from its end.
+func namePaths(evs []Event, cut bool) []Event {
+	for i := range evs {
+		evs[i].Message = progPath.ReplaceAllString(evs[i].Message, "prog.go")
+	}
+	if n := len(evs); cut && n > 0 {
+		evs[n-1].Message = halfPath.ReplaceAllString(evs[n-1].Message, "")
+	}
+	return evs
+}
+
+// halfPath matches the start of a package directory path at the end of
+// a message.
+var halfPath = regexp.MustCompile(`play/p\d*(/(p(r(o(g(\.(go?)?)?)?)?)?)?)?$`)
 
 // linkOrCopy hard-links the binary into the run directory, or copies it
 // when the two are on different file systems.

@@ -32,7 +32,7 @@ func TestPageCacheIgnoresUnknownQuery(t *testing.T) {
 // filter is its own page, and spellings of one filter share one entry.
 func TestPageCacheQueryPages(t *testing.T) {
 	s := mustServer(t)
-	lib := s.current().lib
+	lib := s.current().Library
 	// count is how many patterns of the corpus match, whatever its size.
 	count := func(match func(p *content.Pattern) bool) int {
 		n := 0

@@ -40,9 +40,7 @@ func (abandonedSearcher) Search(ctx context.Context, _ search.Query) (*search.Re
 // status is 499, not 500.
 func TestClientClosedIsNotAnError(t *testing.T) {
 	s := mustServer(t)
-	if err := s.SetLibrary(s.current().lib, abandonedSearcher{}); err != nil {
-		t.Fatal(err)
-	}
+	s.Swap(State{Library: s.current().Library, Search: abandonedSearcher{}})
 	rec := &recordingHandler{}
 	s.log = slog.New(rec)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -26,11 +26,11 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 	p.Description = i18n.For(lang).HomeIntro
 	p.Alternates = true
 	d := view.HomeData{
-		Categories:     categoryCards(st.lib, lang),
-		StartHereTitle: st.lib.StartHere.Title.In(lang),
+		Categories:     categoryCards(st.Library, lang),
+		StartHereTitle: st.Library.StartHere.Title.In(lang),
 	}
-	for _, slug := range st.lib.StartHere.Slugs {
-		d.StartHere = append(d.StartHere, entryLink(st.lib, slug, lang))
+	for _, slug := range st.Library.StartHere.Slugs {
+		d.StartHere = append(d.StartHere, entryLink(st.Library, slug, lang))
 	}
 	s.renderPage(w, r, key, p, view.Home(p, d))
 	return nil

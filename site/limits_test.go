@@ -34,9 +34,7 @@ func searchServer(t *testing.T, idx Searcher) (*Server, *bytes.Buffer) {
 	s := mustServer(t)
 	var log bytes.Buffer
 	s.log = slog.New(slog.NewTextHandler(&log, nil))
-	if err := s.SetLibrary(s.current().lib, idx); err != nil {
-		t.Fatal(err)
-	}
+	s.Swap(State{Library: s.current().Library, Search: idx})
 	return s, &log
 }
 

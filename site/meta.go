@@ -26,7 +26,7 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) error {
 	st := s.current()
 	report := map[string]string{
-		"content": fmt.Sprintf("ok: %d patterns, hash %.12s", len(st.lib.Patterns), st.lib.Hash),
+		"content": fmt.Sprintf("ok: %d patterns, hash %.12s", len(st.Library.Patterns), st.Library.Hash),
 		"assets":  "ok: version " + s.assets.Version(),
 		"search":  "ok",
 	}
@@ -34,7 +34,7 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) error {
 	if !s.assets.Built() {
 		report["assets"] = "degraded: front end not built (run make)"
 	}
-	if st.search == nil {
+	if st.Search == nil {
 		report["search"] = "disabled"
 	}
 	for name, c := range s.checks {
@@ -104,7 +104,7 @@ type sitePath struct {
 func (s *Server) sitePaths() []sitePath {
 	st := s.current()
 	paths := []sitePath{{url: content.HomeURL}, {url: content.PatternsURL}, {url: content.TagsURL}}
-	for _, p := range st.lib.Patterns {
+	for _, p := range st.Library.Patterns {
 		sp := sitePath{url: func(lang string) string { return content.PatternURL(lang, p.Slug) }}
 		if d := p.Doc(i18n.English); !d.Updated.IsZero() {
 			sp.lastmod = d.Updated.Format("2006-01-02")

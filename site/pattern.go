@@ -17,16 +17,16 @@ func (s *Server) handlePattern(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	st, lang := s.current(), langOf(r)
-	p := st.lib.Pattern(chi.URLParam(r, "slug"))
+	p := st.Library.Pattern(chi.URLParam(r, "slug"))
 	if p == nil {
 		return errNotFound
 	}
 	dc := p.Doc(lang)
 	d := view.PatternData{
 		Doc:      dc,
-		Category: view.Link{Name: st.lib.Category(p.Category).Name.In(lang), URL: content.CategoryURL(lang, p.Category)},
+		Category: view.Link{Name: st.Library.Category(p.Category).Name.In(lang), URL: content.CategoryURL(lang, p.Category)},
 		Level:    p.Difficulty,
-		Tags:     tagLinks(st.lib, p.Tags, lang),
+		Tags:     tagLinks(st.Library, p.Tags, lang),
 		Aliases:  p.Aliases[lang],
 		Related:  relatedGroups(st, p, lang),
 		EditURL:  s.editURL(dc),
@@ -54,7 +54,7 @@ func relatedGroups(st *state, p *content.Pattern, lang string) []view.RelatedGro
 		g := view.RelatedGroup{Title: m.Relation[typ]}
 		for _, rel := range p.Relations {
 			if rel.Type == typ {
-				g.Items = append(g.Items, entryLink(st.lib, rel.Target, lang))
+				g.Items = append(g.Items, entryLink(st.Library, rel.Target, lang))
 			}
 		}
 		if len(g.Items) > 0 {
@@ -64,7 +64,7 @@ func relatedGroups(st *state, p *content.Pattern, lang string) []view.RelatedGro
 	if by := st.index.requiredBy[p.Slug]; len(by) > 0 {
 		g := view.RelatedGroup{Title: m.Relation["required-by"]}
 		for _, slug := range by {
-			g.Items = append(g.Items, entryLink(st.lib, slug, lang))
+			g.Items = append(g.Items, entryLink(st.Library, slug, lang))
 		}
 		groups = append(groups, g)
 	}
@@ -75,11 +75,11 @@ func relatedGroups(st *state, p *content.Pattern, lang string) []view.RelatedGro
 func neighbours(st *state, p *content.Pattern, lang string) (prev, next *view.Link) {
 	i := st.index.position[p.Slug]
 	if i > 0 {
-		l := entryLink(st.lib, st.lib.Patterns[i-1].Slug, lang)
+		l := entryLink(st.Library, st.Library.Patterns[i-1].Slug, lang)
 		prev = &l
 	}
-	if i+1 < len(st.lib.Patterns) {
-		l := entryLink(st.lib, st.lib.Patterns[i+1].Slug, lang)
+	if i+1 < len(st.Library.Patterns) {
+		l := entryLink(st.Library, st.Library.Patterns[i+1].Slug, lang)
 		next = &l
 	}
 	return prev, next

@@ -60,7 +60,7 @@ func (f listFilter) match(p *content.Pattern) bool {
 
 func (s *Server) handlePatterns(w http.ResponseWriter, r *http.Request) error {
 	st, lang := s.current(), langOf(r)
-	f, err := parseListFilter(r, st.lib)
+	f, err := parseListFilter(r, st.Library)
 	if err != nil {
 		return err
 	}
@@ -70,10 +70,10 @@ func (s *Server) handlePatterns(w http.ResponseWriter, r *http.Request) error {
 	}
 	m := i18n.For(lang)
 	d := view.ListData{Filtered: f != listFilter{}}
-	for _, c := range st.lib.Categories {
+	for _, c := range st.Library.Categories {
 		d.Categories = append(d.Categories, view.Option{Value: c.ID, Label: c.Name.In(lang), Selected: c.ID == f.category})
 	}
-	for _, t := range st.lib.Tags {
+	for _, t := range st.Library.Tags {
 		if len(st.index.byTag[t.ID]) > 0 {
 			d.Tags = append(d.Tags, view.Option{Value: t.ID, Label: t.Name.In(lang), Selected: t.ID == f.tag})
 		}
@@ -81,9 +81,9 @@ func (s *Server) handlePatterns(w http.ResponseWriter, r *http.Request) error {
 	for level := 1; level <= 3; level++ {
 		d.Levels = append(d.Levels, view.Option{Value: strconv.Itoa(level), Label: m.Level(level), Selected: level == f.level})
 	}
-	for _, p := range st.lib.Patterns {
+	for _, p := range st.Library.Patterns {
 		if f.match(p) {
-			d.Items = append(d.Items, patternItem(st.lib, p, lang))
+			d.Items = append(d.Items, patternItem(st.Library, p, lang))
 		}
 	}
 	pg := s.page(r, lang, m.ListTitle)

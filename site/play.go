@@ -209,7 +209,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 // output; with it, play.js runs the program through /api/run.
 func (s *Server) handlePlay(w http.ResponseWriter, r *http.Request) error {
 	st, lang := s.current(), langOf(r)
-	p := st.lib.Pattern(chi.URLParam(r, "slug"))
+	p := st.Library.Pattern(chi.URLParam(r, "slug"))
 	if p == nil || p.Demo == nil {
 		return errNotFound
 	}

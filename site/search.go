@@ -17,8 +17,8 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 	m := i18n.For(lang)
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	d := view.SearchData{Query: q}
-	if q != "" && st.search != nil {
-		res, err := st.search.Search(r.Context(), search.Query{Text: q, Lang: lang, Limit: 30})
+	if q != "" && st.Search != nil {
+		res, err := st.Search.Search(r.Context(), search.Query{Text: q, Lang: lang, Limit: 30})
 		switch {
 		case errors.Is(err, search.ErrQueryTooLong):
 			return httpError(http.StatusBadRequest, sprintf(m.SearchTooLong, search.MaxQueryRunes, search.MaxQueryWords))

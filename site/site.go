@@ -17,9 +17,10 @@
 // client, searches by a semaphore and a deadline; rendered pages are cached
 // by route and the query parameters they read, in an LRU bounded by bytes.
 //
-// The content library can be replaced while serving (author mode, --content
-// DIR): SetLibrary swaps an immutable state snapshot atomically, so a request
-// always sees one consistent library, index and page cache.
+// The content can be replaced while serving (author mode, --content DIR):
+// Swap replaces the State (state.go) and what the site derives from it (its
+// lookups and page cache) as one immutable snapshot, so a request always
+// sees one consistent library, index and page cache.
 package site
 
 import (
@@ -30,7 +31,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/lamport-kb/lamport/content"
 	"github.com/lamport-kb/lamport/playground"
 	"github.com/lamport-kb/lamport/search"
 	"github.com/lamport-kb/lamport/static"
@@ -80,18 +80,17 @@ type Server struct {
 	router  chi.Router
 }
 
-// state is everything derived from one version of the content.
+// state is a State and what the site derives from it.
 type state struct {
-	lib    *content.Library
-	search Searcher
-	index  *indexes
-	pages  *pageCache
+	State
+	index *indexes
+	pages *pageCache
 }
 
-// New returns a Server over lib, with its search index idx (nil disables
-// search) and the front-end assets. checks name extra dependencies shown in
-// /readyz, such as the playground.
-func New(cfg Config, lib *content.Library, idx Searcher, assets *static.Assets, checks map[string]Readiness) (*Server, error) {
+// New returns a Server over the content state st and the front-end
+// assets. checks name extra dependencies shown in /readyz, such as the
+// playground.
+func New(cfg Config, st State, assets *static.Assets, checks map[string]Readiness) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -101,19 +100,21 @@ func New(cfg Config, lib *content.Library, idx Searcher, assets *static.Assets, 
 			s.preload = append(s.preload, assets.URL(m))
 		}
 	}
-	if err := s.SetLibrary(lib, idx); err != nil {
-		return nil, err
-	}
+	s.Swap(st)
 	s.router = s.routes()
 	return s, nil
 }
 
-// SetLibrary replaces the content and its index, and tells open pages in
-// author mode to reload.
-func (s *Server) SetLibrary(lib *content.Library, idx Searcher) error {
-	s.state.Store(&state{lib: lib, search: idx, index: buildIndexes(lib), pages: newPageCache(pageCacheBytes)})
-	s.live.publish(lib.Hash)
-	return nil
+// Swap serves st from now on, tells open pages in author mode to reload,
+// and returns the State it replaced (the zero State the first time).
+func (s *Server) Swap(st State) State {
+	next := &state{State: st, index: buildIndexes(st.Library), pages: newPageCache(pageCacheBytes)}
+	var old State
+	if prev := s.state.Swap(next); prev != nil {
+		old = prev.State
+	}
+	s.live.publish(st.Library.Hash)
+	return old
 }
 
 func (s *Server) current() *state { return s.state.Load() }

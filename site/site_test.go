@@ -42,7 +42,7 @@ func mustServer(tb testing.TB) *Server {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	s, err := New(Config{BaseURL: "http://x.test", RepoURL: "https://github.com/lamport-kb/lamport", Branch: "main"}, lib, nil, assets, nil)
+	s, err := New(Config{BaseURL: "http://x.test", RepoURL: "https://github.com/lamport-kb/lamport", Branch: "main"}, State{Library: lib}, assets, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -181,9 +181,7 @@ func TestLiveReload(t *testing.T) {
 	if !strings.Contains(string(buf[:n]), "connected") {
 		t.Fatalf("first event %q", buf[:n])
 	}
-	if err := s.SetLibrary(s.current().lib, nil); err != nil {
-		t.Fatal(err)
-	}
+	s.Swap(State{Library: s.current().Library, })
 	got, _ := io.ReadAll(io.LimitReader(resp.Body, int64(len("event: reload\n"))))
 	if string(got) != "event: reload\n" {
 		t.Errorf("after SetLibrary the stream sent %q", got)

@@ -17,7 +17,7 @@ func (s *Server) handleTags(w http.ResponseWriter, r *http.Request) error {
 	}
 	st, lang := s.current(), langOf(r)
 	var d view.TagsData
-	for _, t := range st.lib.Tags {
+	for _, t := range st.Library.Tags {
 		if n := len(st.index.byTag[t.ID]); n > 0 {
 			d.Tags = append(d.Tags, view.TagCount{Link: view.Link{Name: t.Name.In(lang), URL: content.TagURL(lang, t.ID)}, Count: n})
 		}
@@ -35,13 +35,13 @@ func (s *Server) handleTag(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	st, lang := s.current(), langOf(r)
-	t := st.lib.Tag(chi.URLParam(r, "tag"))
+	t := st.Library.Tag(chi.URLParam(r, "tag"))
 	if t == nil || len(st.index.byTag[t.ID]) == 0 {
 		return errNotFound
 	}
 	d := view.TagData{Name: t.Name.In(lang)}
 	for _, p := range st.index.byTag[t.ID] {
-		d.Items = append(d.Items, patternItem(st.lib, p, lang))
+		d.Items = append(d.Items, patternItem(st.Library, p, lang))
 	}
 	m := i18n.For(lang)
 	p := s.page(r, lang, sprintf(m.TagTitle, d.Name))

@@ -91,7 +91,7 @@ func mustServerWith(tb testing.TB, runner playground.Runner) *httptest.Server {
 		tb.Cleanup(func() { shares.Close() })
 		cfg.Shares = shares
 	}
-	s, err := site.New(cfg, l, idx, assets, nil)
+	s, err := site.New(cfg, site.State{Library: l, Search: idx}, assets, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}

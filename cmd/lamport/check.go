@@ -4,18 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 
 	"github.com/lamport-kb/lamport/content"
 	"github.com/lamport-kb/lamport/i18n"
 )
-
-// loadLibrary loads the content. In author mode missing translations are
-// shown as English with a notice instead of failing the server.
-func loadLibrary(fsys fs.FS, author bool) (*content.Library, error) {
-	return content.LoadWith(fsys, content.Options{AllowMissing: author})
-}
 
 // check validates the content tree and prints every problem as
 // file:line: message, then the warnings.

@@ -15,7 +15,6 @@ import (
 	"github.com/lamport-kb/lamport"
 	"github.com/lamport-kb/lamport/content"
 	"github.com/lamport-kb/lamport/playground"
-	"github.com/lamport-kb/lamport/search"
 	"github.com/lamport-kb/lamport/site"
 	"github.com/lamport-kb/lamport/static"
 	"github.com/lamport-kb/lamport/store"
@@ -26,8 +25,7 @@ type Main struct {
 	Config Config
 	Log    *slog.Logger
 
-	lib      *content.Library // as loaded at start-up
-	index    *search.Index
+	state    site.State // what the site serves now
 	play     *playground.Service
 	shares   *store.Store
 	site     *site.Server
@@ -48,17 +46,13 @@ func serve(ctx context.Context, cfg Config) error {
 // Open loads the content, opens the search index and binds the listener.
 func (m *Main) Open() error {
 	cfg := m.Config
-	lib, err := loadLibrary(m.contentFS(), m.authorMode())
-	if err != nil {
-		return err
-	}
-	m.lib = lib
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return err
 	}
-	m.index, err = search.Open(filepath.Join(cfg.DataDir, "search"), lib)
+	var err error
+	m.state, err = m.build(site.State{})
 	if err != nil {
-		return fmt.Errorf("search index: %w", err)
+		return err
 	}
 	assets, err := static.Load()
 	if err != nil {
@@ -84,7 +78,7 @@ func (m *Main) Open() error {
 		Logger:         m.Log,
 		Runner:         m.play,
 		Shares:         m.shares,
-	}, lib, m.index, assets, map[string]site.Readiness{"playground": m.play, "jail": m.play.Jail()})
+	}, m.state, assets, map[string]site.Readiness{"playground": m.play, "jail": m.play.Jail()})
 	if err != nil {
 		return err
 	}
@@ -132,11 +126,9 @@ func (m *Main) Run(ctx context.Context) error {
 	return nil
 }
 
-// Close releases the index and the listener.
+// Close releases the search index, the database and the listener.
 func (m *Main) Close() error {
-	if m.index != nil {
-		m.index.Close()
-	}
+	m.state.Retire(site.State{})
 	if m.shares != nil {
 		m.shares.Close()
 	}

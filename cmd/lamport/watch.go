@@ -6,11 +6,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"time"
 
-	"github.com/lamport-kb/lamport/search"
+	"github.com/lamport-kb/lamport/content"
+	"github.com/lamport-kb/lamport/site"
 )
 
 // watch polls the content directory and swaps in a new library when a file
@@ -38,30 +38,32 @@ func (m *Main) watch(ctx context.Context) {
 	}
 }
 
+// reload builds a new State from the content directory and swaps it in.
 func (m *Main) reload() error {
 	start := time.Now()
-	lib, err := loadLibrary(os.DirFS(m.Config.ContentDir), true)
+	st, err := m.build(m.state)
 	if err != nil {
 		return err
 	}
-	idx, err := search.Open(filepath.Join(m.Config.DataDir, "search"), lib)
+	m.site.Swap(st)
+	m.state.Retire(st)
+	m.state = st
+	m.Log.Info("content reloaded", "patterns", len(st.Library.Patterns), "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// build makes the State to serve, at start-up (prev is the zero State) and
+// on every reload, and logs the content's warnings. In author mode missing
+// translations are shown as English with a notice instead of failing.
+func (m *Main) build(prev site.State) (site.State, error) {
+	st, err := site.Build(m.contentFS(), content.Options{AllowMissing: m.authorMode()}, filepath.Join(m.Config.DataDir, "search"), prev)
 	if err != nil {
-		return err
+		return site.State{}, err
 	}
-	if err := m.site.SetLibrary(lib, idx); err != nil {
-		idx.Close()
-		return err
-	}
-	old := m.index
-	m.index = idx
-	if old != nil {
-		old.Close()
-	}
-	m.Log.Info("content reloaded", "patterns", len(lib.Patterns), "took", time.Since(start).Round(time.Millisecond))
-	for _, w := range lib.Warnings {
+	for _, w := range st.Library.Warnings {
 		m.Log.Warn("content", "at", fmt.Sprintf("%s:%d", w.File, w.Line), "msg", w.Msg)
 	}
-	return nil
+	return st, nil
 }
 
 // fingerprint digests the names, sizes and modification times of every

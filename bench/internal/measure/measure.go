@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/lamport-kb/lamport/content"
-	"github.com/lamport-kb/lamport/search"
 	"github.com/lamport-kb/lamport/site"
 	"github.com/lamport-kb/lamport/static"
 )
@@ -27,11 +26,7 @@ import (
 // in dataDir and the built front end, logging its access log to nowhere
 // (formatted, as the server pays for it).
 func Site(dataDir string, cfg site.Config) (*site.Server, *static.Assets, error) {
-	lib, err := content.Load(content.FS())
-	if err != nil {
-		return nil, nil, err
-	}
-	idx, err := search.Open(filepath.Join(dataDir, "index"), lib)
+	st, err := site.Build(content.FS(), content.Options{}, filepath.Join(dataDir, "index"), site.State{})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -46,7 +41,7 @@ func Site(dataDir string, cfg site.Config) (*site.Server, *static.Assets, error)
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	s, err := site.New(cfg, lib, idx, assets, nil)
+	s, err := site.New(cfg, st, assets, nil)
 	return s, assets, err
 }
 

@@ -31,7 +31,7 @@ func TestLiveOutlivesWriteTimeout(t *testing.T) {
 		t.Fatalf("first event %q", line)
 	}
 	time.Sleep(3 * timeout)
-	s.Swap(State{Library: s.current().Library, })
+	s.Swap(State{Library: s.current().Library})
 	lines.ReadString('\n') // the blank line after ": connected"
 	if line, err := lines.ReadString('\n'); line != "event: reload\n" {
 		t.Errorf("after the WriteTimeout the stream sent %q (%v)", line, err)

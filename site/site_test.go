@@ -181,10 +181,10 @@ func TestLiveReload(t *testing.T) {
 	if !strings.Contains(string(buf[:n]), "connected") {
 		t.Fatalf("first event %q", buf[:n])
 	}
-	s.Swap(State{Library: s.current().Library, })
+	s.Swap(State{Library: s.current().Library})
 	got, _ := io.ReadAll(io.LimitReader(resp.Body, int64(len("event: reload\n"))))
 	if string(got) != "event: reload\n" {
-		t.Errorf("after SetLibrary the stream sent %q", got)
+		t.Errorf("after Swap the stream sent %q", got)
 	}
 }
 

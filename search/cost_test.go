@@ -44,7 +44,7 @@ func newGateHeld(t *testing.T) *gate {
 // TestSearchBounds: every search goes through the gate, under a deadline,
 // with bounded words and hits.
 func TestSearchBounds(t *testing.T) {
-	idx, _ := mustIndex(t)
+	idx := ownIndex(t)
 	search := func(ctx context.Context, text string) error {
 		_, err := idx.Search(ctx, Query{Text: text, Lang: "en"})
 		return err

@@ -34,7 +34,7 @@ func TestMain(m *testing.M) {
 }
 
 // sharedIndex returns the shared index; a test that changes an index's
-// settings uses mustIndex instead.
+// settings uses ownIndex instead.
 func sharedIndex(tb testing.TB) *Index {
 	tb.Helper()
 	shared.once.Do(func() {
@@ -53,20 +53,12 @@ func sharedIndex(tb testing.TB) *Index {
 	return shared.idx
 }
 
-// mustIndex builds an index of its own for one test, in a temporary dir.
-func mustIndex(tb testing.TB) (*Index, string) {
-	tb.Helper()
-	lib, err := corpus()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	dir := tb.TempDir()
-	idx, err := Open(dir, lib)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { idx.Close() })
-	return idx, dir
+// ownIndex returns a copy of the shared index with settings of its own
+// (gate, deadline) for a test to change; the Bleve index is shared.
+func ownIndex(tb testing.TB) *Index {
+	own := *sharedIndex(tb)
+	own.gate = defaultGate()
+	return &own
 }
 
 // TestJudged gates search quality: every judged query finds its expected
@@ -141,9 +133,10 @@ func TestResultsShape(t *testing.T) {
 	}
 }
 
-// TestReuse: reopening with the same content reuses the index on disk.
+// TestReuse: reopening with the same content reuses the index on disk. A
+// one-pattern fixture keeps the build small.
 func TestReuse(t *testing.T) {
-	lib, err := content.Load(content.FS())
+	lib, err := content.Load(os.DirFS("../content/testdata/site"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,18 +5,16 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
 
-// clock is a fake clock the tests move by hand.
-type clock struct{ t time.Time }
-
-func (c *clock) Now() time.Time          { return c.t }
-func (c *clock) Advance(d time.Duration) { c.t = c.t.Add(d) }
-
-func newClock() *clock { return &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)} }
+// Tests whose outcome depends on time run in a synctest bubble with the
+// default clock: time.Now is fake there, and time.Sleep(d) advances it by
+// exactly d, at once. TestOnStateChange injects Settings.Now instead, as the
+// demo does.
 
 var errBoom = errors.New("boom")
 
@@ -122,102 +120,109 @@ func TestTransitions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := newClock()
-			tt.settings.Now = c.Now
-			b := New(tt.settings)
-			var got, want []outcome
-			for _, s := range tt.steps {
-				c.Advance(s.wait)
-				var err error
-				if s.call != nil {
-					err = b.Execute(s.call)
+			synctest.Test(t, func(t *testing.T) {
+				b := New(tt.settings)
+				var got, want []outcome
+				for _, s := range tt.steps {
+					time.Sleep(s.wait)
+					var err error
+					if s.call != nil {
+						err = b.Execute(s.call)
+					}
+					got = append(got, outcome{errText(err), b.State().String()})
+					want = append(want, outcome{errText(s.wantErr), s.want.String()})
 				}
-				got = append(got, outcome{errText(err), b.State().String()})
-				want = append(want, outcome{errText(s.wantErr), s.want.String()})
-			}
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("steps (-want +got):\n%s", diff)
-			}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("steps (-want +got):\n%s", diff)
+				}
+			})
 		})
 	}
 }
 
 func TestDefaults(t *testing.T) {
-	c := newClock()
-	b := New(Settings{Now: c.Now})
-	for range 4 {
+	synctest.Test(t, func(t *testing.T) {
+		b := New(Settings{})
+		for range 4 {
+			b.Execute(fail)
+		}
+		if b.State() != Closed {
+			t.Fatal("opened before five consecutive failures")
+		}
 		b.Execute(fail)
-	}
-	if b.State() != Closed {
-		t.Fatal("opened before five consecutive failures")
-	}
-	b.Execute(fail)
-	if b.State() != Open {
-		t.Fatal("did not open after five consecutive failures")
-	}
-	c.Advance(29 * time.Second)
-	if b.State() != Open {
-		t.Fatal("left Open before the 30 s default timeout")
-	}
-	c.Advance(time.Second)
-	if b.State() != HalfOpen {
-		t.Fatal("not HalfOpen after 30 s")
-	}
+		if b.State() != Open {
+			t.Fatal("did not open after five consecutive failures")
+		}
+		time.Sleep(29 * time.Second)
+		if b.State() != Open {
+			t.Fatal("left Open before the 30 s default timeout")
+		}
+		time.Sleep(time.Second)
+		if b.State() != HalfOpen {
+			t.Fatal("not HalfOpen after 30 s")
+		}
+	})
 }
 
 func TestHalfOpenAdmitsOnlyProbes(t *testing.T) {
-	c := newClock()
-	b := New(Settings{Now: c.Now, ReadyToTrip: func(c Counts) bool { return c.Failures > 0 }, OpenTimeout: time.Second})
-	b.Execute(fail)
-	c.Advance(time.Second)
-	done, err := b.Allow()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.Allow(); !errors.Is(err, ErrTooManyProbes) {
-		t.Fatalf("second concurrent probe: err = %v, want ErrTooManyProbes", err)
-	}
-	done(true)
-	done(false) // a second report is ignored
-	if b.State() != Closed {
-		t.Fatalf("state = %v after a successful probe", b.State())
-	}
+	synctest.Test(t, func(t *testing.T) {
+		b := New(Settings{ReadyToTrip: func(c Counts) bool { return c.Failures > 0 }, OpenTimeout: time.Second})
+		b.Execute(fail)
+		time.Sleep(time.Second)
+		done, err := b.Allow()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.Allow(); !errors.Is(err, ErrTooManyProbes) {
+			t.Fatalf("second concurrent probe: err = %v, want ErrTooManyProbes", err)
+		}
+		done(true)
+		done(false) // a second report is ignored
+		if b.State() != Closed {
+			t.Fatalf("state = %v after a successful probe", b.State())
+		}
+	})
 }
 
 // TestStaleOutcomeIgnored: a call admitted before the breaker opened
 // reports success after; that must not close the breaker.
 func TestStaleOutcomeIgnored(t *testing.T) {
-	c := newClock()
-	b := New(Settings{Now: c.Now, ReadyToTrip: func(c Counts) bool { return c.Failures > 0 }})
-	slow, _ := b.Allow()
-	b.Execute(fail)
-	slow(true)
-	if b.State() != Open {
-		t.Fatalf("a late success from an older generation changed the state to %v", b.State())
-	}
+	synctest.Test(t, func(t *testing.T) {
+		b := New(Settings{ReadyToTrip: func(c Counts) bool { return c.Failures > 0 }})
+		slow, _ := b.Allow()
+		b.Execute(fail)
+		slow(true)
+		if b.State() != Open {
+			t.Fatalf("a late success from an older generation changed the state to %v", b.State())
+		}
+	})
 }
 
 func TestPanicCountsAsFailure(t *testing.T) {
-	b := New(Settings{ReadyToTrip: func(c Counts) bool { return c.Failures > 0 }})
-	func() {
-		defer func() {
-			if recover() == nil {
-				t.Error("the panic was swallowed")
-			}
+	synctest.Test(t, func(t *testing.T) {
+		b := New(Settings{ReadyToTrip: func(c Counts) bool { return c.Failures > 0 }})
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Error("the panic was swallowed")
+				}
+			}()
+			b.Execute(func() error { panic("bad") })
 		}()
-		b.Execute(func() error { panic("bad") })
-	}()
-	if b.State() != Open {
-		t.Errorf("state = %v after a panicking call", b.State())
-	}
+		if b.State() != Open {
+			t.Errorf("state = %v after a panicking call", b.State())
+		}
+	})
 }
 
+// TestOnStateChange also shows that an injected Settings.Now drives the
+// breaker: only the test's own clock moves past OpenTimeout.
 func TestOnStateChange(t *testing.T) {
-	c := newClock()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	var got []string
 	var b *Breaker
 	b = New(Settings{
-		Name: "db", Now: c.Now, OpenTimeout: time.Second,
+		Name: "db", Now: func() time.Time { return now }, OpenTimeout: time.Second,
 		ReadyToTrip: func(c Counts) bool { return c.Failures > 0 },
 		OnStateChange: func(name string, from, to State) {
 			got = append(got, name+": "+from.String()+" → "+to.String())
@@ -225,7 +230,7 @@ func TestOnStateChange(t *testing.T) {
 		},
 	})
 	b.Execute(fail)
-	c.Advance(time.Second)
+	now = now.Add(time.Second)
 	b.Execute(succeed)
 	want := []string{"db: closed → open", "db: open → half-open", "db: half-open → closed"}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -250,72 +255,76 @@ func TestCounts(t *testing.T) {
 // TestConcurrentProbesBounded: many goroutines ask a half-open breaker for
 // admission at once; exactly HalfOpenProbes of them get it.
 func TestConcurrentProbesBounded(t *testing.T) {
-	c := newClock()
-	b := New(Settings{Now: c.Now, ReadyToTrip: func(c Counts) bool { return c.Failures > 0 }, HalfOpenProbes: 3, OpenTimeout: time.Second})
-	b.Execute(fail)
-	c.Advance(time.Second) // the clock is not moved again, so reading it races with nothing
-	const callers = 32
-	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		admitted []func(bool)
-		refused  int
-	)
-	for range callers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			done, err := b.Allow()
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case err == nil:
-				admitted = append(admitted, done)
-			case errors.Is(err, ErrTooManyProbes):
-				refused++
-			default:
-				t.Errorf("Allow: unexpected error %v", err)
-			}
-		}()
-	}
-	wg.Wait()
-	got := map[string]int{"admitted": len(admitted), "refused": refused}
-	want := map[string]int{"admitted": 3, "refused": callers - 3}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Fatalf("half-open admission (-want +got):\n%s", diff)
-	}
-	for _, done := range admitted {
-		done(true)
-	}
-	if s := b.State(); s != Closed {
-		t.Errorf("state = %v after %d successful probes, want closed", s, len(admitted))
-	}
+	synctest.Test(t, func(t *testing.T) {
+		b := New(Settings{ReadyToTrip: func(c Counts) bool { return c.Failures > 0 }, HalfOpenProbes: 3, OpenTimeout: time.Second})
+		b.Execute(fail)
+		time.Sleep(time.Second)
+		const callers = 32
+		var (
+			wg       sync.WaitGroup
+			mu       sync.Mutex
+			admitted []func(bool)
+			refused  int
+		)
+		for range callers {
+			wg.Go(func() {
+				done, err := b.Allow()
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err == nil:
+					admitted = append(admitted, done)
+				case errors.Is(err, ErrTooManyProbes):
+					refused++
+				default:
+					t.Errorf("Allow: unexpected error %v", err)
+				}
+			})
+		}
+		wg.Wait()
+		got := map[string]int{"admitted": len(admitted), "refused": refused}
+		want := map[string]int{"admitted": 3, "refused": callers - 3}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("half-open admission (-want +got):\n%s", diff)
+		}
+		for _, done := range admitted {
+			done(true)
+		}
+		if s := b.State(); s != Closed {
+			t.Errorf("state = %v after %d successful probes, want closed", s, len(admitted))
+		}
+	})
 }
 
-// TestConcurrent hammers one breaker; run with -race.
+// TestConcurrent hammers one breaker; run with -race. Every goroutine
+// sleeps one OpenTimeout now and then, so an open breaker goes half-open
+// while the others keep calling.
 func TestConcurrent(t *testing.T) {
-	b := New(Settings{OpenTimeout: time.Millisecond})
-	var wg sync.WaitGroup
-	for g := range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range 1000 {
-				b.Execute(func() error {
-					if (i+g)%3 == 0 {
-						return errBoom
+	synctest.Test(t, func(t *testing.T) {
+		b := New(Settings{OpenTimeout: time.Millisecond})
+		var wg sync.WaitGroup
+		for g := range 8 {
+			wg.Go(func() {
+				for i := range 1000 {
+					b.Execute(func() error {
+						if (i+g)%3 == 0 {
+							return errBoom
+						}
+						return nil
+					})
+					b.State()
+					if i%100 == g {
+						time.Sleep(time.Millisecond)
 					}
-					return nil
-				})
-				b.State()
-			}
-		}()
-	}
-	wg.Wait()
-	c := b.Counts()
-	if c.Successes+c.Failures > c.Requests {
-		t.Errorf("more outcomes than requests: %+v", c)
-	}
+				}
+			})
+		}
+		wg.Wait()
+		c := b.Counts()
+		if c.Successes+c.Failures > c.Requests {
+			t.Errorf("more outcomes than requests: %+v", c)
+		}
+	})
 }
 
 func BenchmarkExecuteClosed(b *testing.B) {

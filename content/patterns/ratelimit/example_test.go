@@ -9,8 +9,8 @@ import (
 
 func Example() {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	clock := ratelimit.Clock{Now: func() time.Time { return now }}
-	l := ratelimit.NewWithClock(2, 3, clock) // 2 per second, bursts of 3
+	clock := ratelimit.Options{Now: func() time.Time { return now }}
+	l := ratelimit.NewWithOptions(2, 3, clock) // 2 per second, bursts of 3
 
 	for i := 1; i <= 5; i++ {
 		fmt.Println(i, l.Allow())
@@ -28,7 +28,7 @@ func Example() {
 
 func ExampleLimiter_Reserve() {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	l := ratelimit.NewWithClock(10, 1, ratelimit.Clock{Now: func() time.Time { return now }})
+	l := ratelimit.NewWithOptions(10, 1, ratelimit.Options{Now: func() time.Time { return now }})
 	for range 3 {
 		fmt.Println(l.Reserve().Delay())
 	}

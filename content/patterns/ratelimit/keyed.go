@@ -14,7 +14,7 @@ type Keyed struct {
 	limit   Limit
 	burst   int
 	maxKeys int
-	clock   Clock
+	opts    Options
 
 	mu   sync.Mutex
 	keys map[string]*list.Element // value: *keyedEntry
@@ -27,9 +27,10 @@ type keyedEntry struct {
 }
 
 // NewKeyed returns a Keyed limiter with a bucket of burst tokens refilled
-// at limit per second for each key, remembering at most maxKeys keys.
-func NewKeyed(limit Limit, burst, maxKeys int, clock Clock) *Keyed {
-	return &Keyed{limit: limit, burst: burst, maxKeys: max(1, maxKeys), clock: clock,
+// at limit per second for each key, remembering at most maxKeys keys. Every
+// bucket takes its clock from o.
+func NewKeyed(limit Limit, burst, maxKeys int, o Options) *Keyed {
+	return &Keyed{limit: limit, burst: burst, maxKeys: max(1, maxKeys), opts: o,
 		keys: make(map[string]*list.Element), lru: list.New()}
 }
 
@@ -50,7 +51,7 @@ func (k *Keyed) Limiter(key string) *Limiter {
 		k.lru.Remove(oldest)
 		delete(k.keys, oldest.Value.(*keyedEntry).key)
 	}
-	l := NewWithClock(k.limit, k.burst, k.clock)
+	l := NewWithOptions(k.limit, k.burst, k.opts)
 	k.keys[key] = k.lru.PushFront(&keyedEntry{key: key, limiter: l})
 	return l
 }

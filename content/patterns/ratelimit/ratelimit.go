@@ -54,22 +54,23 @@ func Every(interval time.Duration) Limit {
 // admitted before the context's deadline.
 var ErrWouldExceedDeadline = errors.New("ratelimit: wait would exceed the context deadline")
 
-// Clock supplies time; the zero value uses the real clock.
-type Clock struct {
-	Now   func() time.Time
-	Sleep func(ctx context.Context, d time.Duration) error // returns ctx.Err() if ctx ends first
+// Options configure the clock of a Limiter, Keyed or SlidingWindow. The
+// zero value is the real clock.
+type Options struct {
+	Now   func() time.Time                                 // nil: time.Now
+	Sleep func(ctx context.Context, d time.Duration) error // nil: a real timer; returns ctx.Err() if ctx ends first
 }
 
-func (c Clock) now() time.Time {
-	if c.Now == nil {
+func (o Options) now() time.Time {
+	if o.Now == nil {
 		return time.Now()
 	}
-	return c.Now()
+	return o.Now()
 }
 
-func (c Clock) sleep(ctx context.Context, d time.Duration) error {
-	if c.Sleep != nil {
-		return c.Sleep(ctx, d)
+func (o Options) sleep(ctx context.Context, d time.Duration) error {
+	if o.Sleep != nil {
+		return o.Sleep(ctx, d)
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()
@@ -85,7 +86,7 @@ func (c Clock) sleep(ctx context.Context, d time.Duration) error {
 type Limiter struct {
 	limit Limit
 	burst int
-	clock Clock
+	opts  Options
 
 	mu     sync.Mutex
 	tokens float64
@@ -93,11 +94,11 @@ type Limiter struct {
 }
 
 // New returns a full bucket of burst tokens refilled at limit per second.
-func New(limit Limit, burst int) *Limiter { return NewWithClock(limit, burst, Clock{}) }
+func New(limit Limit, burst int) *Limiter { return NewWithOptions(limit, burst, Options{}) }
 
-// NewWithClock is New with an injected clock.
-func NewWithClock(limit Limit, burst int, clock Clock) *Limiter {
-	return &Limiter{limit: limit, burst: burst, clock: clock, tokens: float64(burst), last: clock.now()}
+// NewWithOptions is New with the clock in o.
+func NewWithOptions(limit Limit, burst int, o Options) *Limiter {
+	return &Limiter{limit: limit, burst: burst, opts: o, tokens: float64(burst), last: o.now()}
 }
 
 // advance refills the bucket for the time elapsed since last.
@@ -118,7 +119,7 @@ func (l *Limiter) AllowN(n int) bool {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.advance(l.clock.now())
+	l.advance(l.opts.now())
 	if l.tokens < float64(n) {
 		return false
 	}
@@ -130,7 +131,7 @@ func (l *Limiter) AllowN(n int) bool {
 func (l *Limiter) Tokens() float64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.advance(l.clock.now())
+	l.advance(l.opts.now())
 	return l.tokens
 }
 
@@ -151,7 +152,7 @@ func (r *Reservation) Delay() time.Duration {
 	if !r.ok {
 		return forever
 	}
-	return max(0, r.act.Sub(r.l.clock.now()))
+	return max(0, r.act.Sub(r.l.opts.now()))
 }
 
 // forever is the delay of a reservation that can never be honoured.
@@ -167,7 +168,7 @@ func (r *Reservation) Cancel() {
 		l := r.l
 		l.mu.Lock()
 		defer l.mu.Unlock()
-		now := l.clock.now()
+		now := l.opts.now()
 		if !now.Before(r.act) {
 			return
 		}
@@ -184,7 +185,7 @@ func (l *Limiter) Reserve() *Reservation { return l.ReserveN(1) }
 // reservations are served in order. A request for more than burst tokens
 // can never be honoured: it returns a reservation that is not OK.
 func (l *Limiter) ReserveN(n int) *Reservation {
-	now := l.clock.now()
+	now := l.opts.now()
 	if l.limit == Inf {
 		return &Reservation{l: l, ok: true, n: n, act: now}
 	}
@@ -214,11 +215,11 @@ func (l *Limiter) Wait(ctx context.Context) error {
 	if d == 0 {
 		return nil
 	}
-	if dl, ok := ctx.Deadline(); ok && l.clock.now().Add(d).After(dl) {
+	if dl, ok := ctx.Deadline(); ok && l.opts.now().Add(d).After(dl) {
 		r.Cancel()
 		return ErrWouldExceedDeadline
 	}
-	if err := l.clock.sleep(ctx, d); err != nil {
+	if err := l.opts.sleep(ctx, d); err != nil {
 		r.Cancel()
 		return err
 	}

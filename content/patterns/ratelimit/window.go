@@ -14,24 +14,25 @@ import (
 type SlidingWindow struct {
 	limit  int
 	window time.Duration
-	clock  Clock
+	opts   Options
 
 	mu          sync.Mutex
 	start       time.Time // start of the current fixed window
 	prev, count int
 }
 
-// NewSlidingWindow returns a limiter of limit events per window.
-func NewSlidingWindow(limit int, window time.Duration, clock Clock) *SlidingWindow {
-	now := clock.now()
-	return &SlidingWindow{limit: limit, window: window, clock: clock, start: now.Truncate(window)}
+// NewSlidingWindow returns a limiter of limit events per window, reading
+// the time from o.Now (a SlidingWindow never waits, so o.Sleep is unused).
+func NewSlidingWindow(limit int, window time.Duration, o Options) *SlidingWindow {
+	now := o.now()
+	return &SlidingWindow{limit: limit, window: window, opts: o, start: now.Truncate(window)}
 }
 
 // Allow reports whether an event may happen now, and counts it if so.
 func (w *SlidingWindow) Allow() bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	now := w.clock.now()
+	now := w.opts.now()
 	w.roll(now)
 	if w.estimate(now) >= float64(w.limit) {
 		return false

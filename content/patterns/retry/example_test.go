@@ -14,7 +14,7 @@ func Example() {
 	var slept time.Duration
 	sleep := func(ctx context.Context, d time.Duration) error { slept += d; return nil }
 	r := retry.New(retry.Policy{MaxAttempts: 4, Initial: 100 * time.Millisecond, Jitter: retry.NoJitter},
-		retry.WithClock(time.Now, sleep))
+		retry.Options{Sleep: sleep})
 
 	attempts := 0
 	err := r.Do(context.Background(), func(ctx context.Context) error {
@@ -43,7 +43,7 @@ func ExamplePolicy_Backoff() {
 }
 
 func ExamplePermanent() {
-	r := retry.New(retry.Policy{})
+	r := retry.New(retry.Policy{}, retry.Options{})
 	err := r.Do(context.Background(), func(context.Context) error {
 		return retry.Permanent(errors.New("400 bad request"))
 	})

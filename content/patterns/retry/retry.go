@@ -5,7 +5,7 @@
 // Initial by Multiplier, capped at Max, with jitter so that many clients
 // that failed together do not retry together:
 //
-//	r := retry.New(retry.Policy{MaxAttempts: 5, Initial: 100 * time.Millisecond})
+//	r := retry.New(retry.Policy{MaxAttempts: 5, Initial: 100 * time.Millisecond}, retry.Options{})
 //	err := r.Do(ctx, func(ctx context.Context) error {
 //		return client.Get(ctx, key)
 //	})
@@ -104,28 +104,35 @@ type Retrier struct {
 	rnd *rand.Rand
 }
 
-// Option configures a Retrier.
-type Option func(*Retrier)
-
-// WithBudget shares a retry budget.
-func WithBudget(b *Budget) Option { return func(r *Retrier) { r.budget = b } }
-
-// WithClock replaces time.Now and the sleep between attempts, for tests and
-// simulations. sleep must return ctx.Err() if ctx ends first.
-func WithClock(now func() time.Time, sleep func(context.Context, time.Duration) error) Option {
-	return func(r *Retrier) { r.now, r.sleep = now, sleep }
+// Options configure a Retrier. Nil fields get the defaults.
+type Options struct {
+	// Budget is shared by the Retriers that call one dependency.
+	// nil: every retry is allowed.
+	Budget *Budget
+	Now    func() time.Time                                 // nil: time.Now
+	Sleep  func(ctx context.Context, d time.Duration) error // nil: a real timer; returns ctx.Err() if ctx ends first
+	// Rand is the random source of the jitter. nil: a source seeded at
+	// random.
+	Rand *rand.Rand
 }
 
-// WithRand sets the random source of the jitter.
-func WithRand(rnd *rand.Rand) Option { return func(r *Retrier) { r.rnd = rnd } }
-
-// New returns a Retrier for p.
-func New(p Policy, opts ...Option) *Retrier {
-	r := &Retrier{policy: p.withDefaults(), now: time.Now, sleep: sleepContext, rnd: rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))}
-	for _, o := range opts {
-		o(r)
+func (o Options) withDefaults() Options {
+	if o.Now == nil {
+		o.Now = time.Now
 	}
-	return r
+	if o.Sleep == nil {
+		o.Sleep = sleepContext
+	}
+	if o.Rand == nil {
+		o.Rand = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+	}
+	return o
+}
+
+// New returns a Retrier for p, configured by o.
+func New(p Policy, o Options) *Retrier {
+	o = o.withDefaults()
+	return &Retrier{policy: p.withDefaults(), budget: o.Budget, now: o.Now, sleep: o.Sleep, rnd: o.Rand}
 }
 
 func sleepContext(ctx context.Context, d time.Duration) error {

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -14,24 +15,9 @@ import (
 
 var errFlaky = errors.New("flaky")
 
-// fakeClock records sleeps instead of sleeping.
-type fakeClock struct {
-	now    time.Time
-	sleeps []time.Duration
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)} }
-
-func (c *fakeClock) Now() time.Time { return c.now }
-
-func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.sleeps = append(c.sleeps, d)
-	c.now = c.now.Add(d)
-	return nil
-}
+// Tests that wait run in a synctest bubble with the default clock: time.Now
+// is fake there and the real timer of Do fires after exactly its delay, at
+// once. TestOptions shows that an injected clock is honoured instead.
 
 func seeded() *rand.Rand { return rand.New(rand.NewPCG(1, 2)) }
 
@@ -107,96 +93,147 @@ func TestDo(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := newFakeClock()
-			r := New(tt.policy, WithClock(c.Now, c.Sleep), WithRand(seeded()))
-			calls := 0
-			err := r.Do(context.Background(), func(context.Context) error {
-				calls++
-				return tt.results[calls-1]
+			synctest.Test(t, func(t *testing.T) {
+				r := New(tt.policy, Options{Rand: seeded()})
+				var at []time.Time // when each call started
+				err := r.Do(context.Background(), func(context.Context) error {
+					at = append(at, time.Now())
+					return tt.results[len(at)-1]
+				})
+				if len(at) != tt.wantCalls {
+					t.Errorf("calls = %d, want %d", len(at), tt.wantCalls)
+				}
+				if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil) != (err == nil) {
+					t.Errorf("err = %v, want %v", err, tt.wantErr)
+				}
+				var re *Error
+				if tt.reason != "" && (!errors.As(err, &re) || re.Reason != tt.reason) {
+					t.Errorf("err = %v, want reason %q", err, tt.reason)
+				}
+				if diff := cmp.Diff(tt.sleeps, gaps(at)); diff != "" {
+					t.Errorf("sleeps (-want +got):\n%s", diff)
+				}
 			})
-			if calls != tt.wantCalls {
-				t.Errorf("calls = %d, want %d", calls, tt.wantCalls)
-			}
-			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil) != (err == nil) {
-				t.Errorf("err = %v, want %v", err, tt.wantErr)
-			}
-			var re *Error
-			if tt.reason != "" && (!errors.As(err, &re) || re.Reason != tt.reason) {
-				t.Errorf("err = %v, want reason %q", err, tt.reason)
-			}
-			if diff := cmp.Diff(tt.sleeps, c.sleeps); diff != "" {
-				t.Errorf("sleeps (-want +got):\n%s", diff)
-			}
 		})
 	}
 }
 
+// gaps returns the time between consecutive calls: the sleeps of Do.
+func gaps(at []time.Time) []time.Duration {
+	var d []time.Duration
+	for i := 1; i < len(at); i++ {
+		d = append(d, at[i].Sub(at[i-1]))
+	}
+	return d
+}
+
 func TestDoRespectsDeadline(t *testing.T) {
-	c := &fakeClock{now: time.Now()}
-	ctx, cancel := context.WithDeadline(context.Background(), c.now.Add(250*time.Millisecond))
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 250*time.Millisecond)
+		defer cancel()
+		r := New(Policy{MaxAttempts: 10, Jitter: NoJitter}, Options{})
+		var at []time.Time
+		start := time.Now()
+		err := r.Do(ctx, func(context.Context) error { at = append(at, time.Now()); return errFlaky })
+		var re *Error
+		if !errors.As(err, &re) || re.Reason != "deadline" {
+			t.Fatalf("err = %v, want a deadline stop", err)
+		}
+		// 100 ms, then 200 ms would end at 300 ms > 250 ms: two calls, one
+		// sleep, and Do returns at once instead of sleeping in vain.
+		if diff := cmp.Diff([]time.Duration{100 * time.Millisecond}, gaps(at)); diff != "" {
+			t.Errorf("sleeps (-want +got):\n%s", diff)
+		}
+		if took := time.Since(start); took != 100*time.Millisecond {
+			t.Errorf("Do took %v, want 100ms", took)
+		}
+	})
+}
+
+// TestOptions: an injected Now and Sleep replace the real clock. The
+// injected time starts 250 ms before the context's deadline, which is an
+// hour away in real time: only the injected Now can make Do stop.
+func TestOptions(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
 	defer cancel()
-	r := New(Policy{MaxAttempts: 10, Jitter: NoJitter}, WithClock(c.Now, c.Sleep))
+	dl, _ := ctx.Deadline()
+	now := dl.Add(-250 * time.Millisecond)
+	var slept []time.Duration
+	r := New(Policy{MaxAttempts: 10, Jitter: NoJitter}, Options{
+		Now: func() time.Time { return now },
+		Sleep: func(ctx context.Context, d time.Duration) error {
+			slept = append(slept, d)
+			now = now.Add(d)
+			return ctx.Err()
+		},
+	})
 	calls := 0
 	err := r.Do(ctx, func(context.Context) error { calls++; return errFlaky })
 	var re *Error
 	if !errors.As(err, &re) || re.Reason != "deadline" {
 		t.Fatalf("err = %v, want a deadline stop", err)
 	}
-	// 100 ms, then 200 ms would end at 300 ms > 250 ms: two calls, one sleep.
-	if calls != 2 || len(c.sleeps) != 1 {
-		t.Errorf("calls = %d, sleeps = %v", calls, c.sleeps)
+	if diff := cmp.Diff([]time.Duration{100 * time.Millisecond}, slept); diff != "" || calls != 2 {
+		t.Errorf("calls = %d, sleeps (-want +got):\n%s", calls, diff)
 	}
 }
 
 func TestDoCanceled(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	r := New(Policy{MaxAttempts: 5, Initial: time.Hour})
-	calls := 0
-	go func() { time.Sleep(10 * time.Millisecond); cancel() }()
-	err := r.Do(ctx, func(context.Context) error { calls++; return errFlaky })
-	var re *Error
-	if !errors.As(err, &re) || re.Reason != "canceled" || calls != 1 {
-		t.Fatalf("err = %v after %d calls, want canceled after 1", err, calls)
-	}
-	if re.Error() == "" || !errors.Is(err, errFlaky) {
-		t.Error("Error must describe and wrap the last error")
-	}
-	// A context canceled during the call stops without sleeping.
-	calls = 0
-	err = r.Do(ctx, func(context.Context) error { calls++; return errFlaky })
-	if !errors.As(err, &re) || re.Reason != "canceled" || calls != 1 {
-		t.Fatalf("err = %v after %d calls", err, calls)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		r := New(Policy{MaxAttempts: 5, Initial: time.Hour, Jitter: NoJitter}, Options{})
+		calls := 0
+		go func() { time.Sleep(10 * time.Millisecond); cancel() }()
+		start := time.Now()
+		err := r.Do(ctx, func(context.Context) error { calls++; return errFlaky })
+		var re *Error
+		if !errors.As(err, &re) || re.Reason != "canceled" || calls != 1 {
+			t.Fatalf("err = %v after %d calls, want canceled after 1", err, calls)
+		}
+		if took := time.Since(start); took != 10*time.Millisecond {
+			t.Errorf("Do returned %v after the start, want 10ms (when ctx was cancelled)", took)
+		}
+		if re.Error() == "" || !errors.Is(err, errFlaky) {
+			t.Error("Error must describe and wrap the last error")
+		}
+		// A context canceled during the call stops without sleeping.
+		calls = 0
+		err = r.Do(ctx, func(context.Context) error { calls++; return errFlaky })
+		if !errors.As(err, &re) || re.Reason != "canceled" || calls != 1 {
+			t.Fatalf("err = %v after %d calls", err, calls)
+		}
+	})
 }
 
 func TestBudget(t *testing.T) {
-	b := NewBudget(10, 0.1)
-	c := newFakeClock()
-	r := New(Policy{MaxAttempts: 3}, WithClock(c.Now, c.Sleep), WithBudget(b))
-	calls := 0
-	for range 10 {
-		r.Do(context.Background(), func(context.Context) error { calls++; return errFlaky })
-	}
-	// 10 tokens, retries while more than 5 remain: the first Do makes 3
-	// calls (10→7), the second 2 (→5, no retry), the last 8 one each.
-	if calls != 3+2+8 {
-		t.Errorf("calls = %d, want 13", calls)
-	}
-	if b.Tokens() != 0 {
-		t.Errorf("tokens = %v, want 0", b.Tokens())
-	}
-	for range 60 {
-		b.record(true)
-	}
-	if math.Abs(b.Tokens()-6) > 1e-9 || !b.allowRetry() {
-		t.Errorf("after 60 successes tokens = %v, retries allowed = %v", b.Tokens(), b.allowRetry())
-	}
-	for range 100 {
-		b.record(true)
-	}
-	if b.Tokens() != 10 {
-		t.Errorf("tokens exceed the maximum: %v", b.Tokens())
-	}
+	synctest.Test(t, func(t *testing.T) {
+		b := NewBudget(10, 0.1)
+		r := New(Policy{MaxAttempts: 3}, Options{Budget: b})
+		calls := 0
+		for range 10 {
+			r.Do(context.Background(), func(context.Context) error { calls++; return errFlaky })
+		}
+		// 10 tokens, retries while more than 5 remain: the first Do makes 3
+		// calls (10→7), the second 2 (→5, no retry), the last 8 one each.
+		if calls != 3+2+8 {
+			t.Errorf("calls = %d, want 13", calls)
+		}
+		if b.Tokens() != 0 {
+			t.Errorf("tokens = %v, want 0", b.Tokens())
+		}
+		for range 60 {
+			b.record(true)
+		}
+		if math.Abs(b.Tokens()-6) > 1e-9 || !b.allowRetry() {
+			t.Errorf("after 60 successes tokens = %v, retries allowed = %v", b.Tokens(), b.allowRetry())
+		}
+		for range 100 {
+			b.record(true)
+		}
+		if b.Tokens() != 10 {
+			t.Errorf("tokens exceed the maximum: %v", b.Tokens())
+		}
+	})
 }
 
 func TestNilBudgetAndDefaults(t *testing.T) {
@@ -209,9 +246,20 @@ func TestNilBudgetAndDefaults(t *testing.T) {
 	if p.MaxAttempts != 4 || p.Initial != 100*time.Millisecond || p.Max != 10*time.Second || p.Multiplier != 2 || p.Jitter != FullJitter {
 		t.Errorf("defaults = %+v", p)
 	}
-	if err := sleepContext(context.Background(), time.Microsecond); err != nil {
-		t.Error(err)
+	if o := (Options{}).withDefaults(); o.Budget != nil || o.Now == nil || o.Sleep == nil || o.Rand == nil {
+		t.Errorf("default options = %+v", o)
 	}
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		if err := sleepContext(context.Background(), time.Microsecond); err != nil || time.Since(start) != time.Microsecond {
+			t.Errorf("sleepContext(1µs) = %v after %v", err, time.Since(start))
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if err := sleepContext(ctx, time.Hour); !errors.Is(err, context.Canceled) || time.Since(start) != time.Microsecond {
+			t.Errorf("sleepContext on a cancelled context = %v", err)
+		}
+	})
 	if Permanent(errFlaky).Error() != "flaky" || After(errFlaky, 0).Error() != "flaky" {
 		t.Error("wrappers must keep the message")
 	}
@@ -220,29 +268,29 @@ func TestNilBudgetAndDefaults(t *testing.T) {
 // TestConcurrent shares one Retrier and Budget between goroutines; run
 // with -race.
 func TestConcurrent(t *testing.T) {
-	b := NewBudget(100, 0.5)
-	r := New(Policy{MaxAttempts: 3, Initial: time.Microsecond, Max: 10 * time.Microsecond}, WithBudget(b))
-	var wg sync.WaitGroup
-	for g := range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range 200 {
-				n := 0
-				r.Do(context.Background(), func(context.Context) error {
-					n++
-					if (i+g+n)%2 == 0 {
-						return nil
-					}
-					return errFlaky
-				})
-			}
-		}()
-	}
-	wg.Wait()
-	if tk := b.Tokens(); tk < 0 || tk > 100 {
-		t.Errorf("tokens = %v, outside [0, 100]", tk)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		b := NewBudget(100, 0.5)
+		r := New(Policy{MaxAttempts: 3, Initial: time.Microsecond, Max: 10 * time.Microsecond}, Options{Budget: b})
+		var wg sync.WaitGroup
+		for g := range 8 {
+			wg.Go(func() {
+				for i := range 200 {
+					n := 0
+					r.Do(context.Background(), func(context.Context) error {
+						n++
+						if (i+g+n)%2 == 0 {
+							return nil
+						}
+						return errFlaky
+					})
+				}
+			})
+		}
+		wg.Wait()
+		if tk := b.Tokens(); tk < 0 || tk > 100 {
+			t.Errorf("tokens = %v, outside [0, 100]", tk)
+		}
+	})
 }
 
 func BenchmarkBackoff(b *testing.B) {
@@ -256,7 +304,7 @@ func BenchmarkBackoff(b *testing.B) {
 }
 
 func BenchmarkDoSuccess(b *testing.B) {
-	r := New(Policy{}, WithBudget(NewBudget(10, 0.1)))
+	r := New(Policy{}, Options{Budget: NewBudget(10, 0.1)})
 	ctx := context.Background()
 	op := func(context.Context) error { return nil }
 	for b.Loop() {
@@ -265,15 +313,15 @@ func BenchmarkDoSuccess(b *testing.B) {
 }
 
 func BenchmarkDoParallel(b *testing.B) {
-	c := newFakeClock()
 	var mu sync.Mutex
+	var slept time.Duration
 	sleep := func(ctx context.Context, d time.Duration) error {
 		mu.Lock()
-		c.now = c.now.Add(d)
+		slept += d
 		mu.Unlock()
 		return nil
 	}
-	r := New(Policy{MaxAttempts: 2}, WithClock(func() time.Time { return time.Time{} }, sleep))
+	r := New(Policy{MaxAttempts: 2}, Options{Sleep: sleep})
 	b.RunParallel(func(pb *testing.PB) {
 		ctx := context.Background()
 		fail := true

@@ -25,7 +25,7 @@ type client struct {
 func main() {
 	start := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
 	now := start
-	api := ratelimit.NewKeyed(5, 10, 1000, ratelimit.Clock{Now: func() time.Time { return now }})
+	api := ratelimit.NewKeyed(5, 10, 1000, ratelimit.Options{Now: func() time.Time { return now }})
 
 	clients := []client{
 		{"steady", func(t time.Duration) int { return every(t, 250*time.Millisecond) }},
@@ -61,7 +61,7 @@ func main() {
 
 	fmt.Println("\nsliding window, 10 per minute: 10 requests at 0:59, 10 more at 1:01")
 	wnow := start
-	w := ratelimit.NewSlidingWindow(10, time.Minute, ratelimit.Clock{Now: func() time.Time { return wnow }})
+	w := ratelimit.NewSlidingWindow(10, time.Minute, ratelimit.Options{Now: func() time.Time { return wnow }})
 	for _, at := range []time.Duration{59 * time.Second, 61 * time.Second} {
 		wnow = start.Add(at)
 		admitted := 0

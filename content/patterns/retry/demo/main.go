@@ -42,9 +42,7 @@ func simulate(jitter retry.Jitter) []time.Duration {
 	for c := range clients {
 		var now time.Duration // this client's virtual clock
 		sleep := func(ctx context.Context, d time.Duration) error { now += d; return nil }
-		r := retry.New(policy,
-			retry.WithClock(time.Now, sleep),
-			retry.WithRand(rand.New(rand.NewPCG(uint64(c), 42))))
+		r := retry.New(policy, retry.Options{Sleep: sleep, Rand: rand.New(rand.NewPCG(uint64(c), 42))})
 		r.Do(context.Background(), func(context.Context) error {
 			if now > 0 {
 				calls = append(calls, now)
@@ -78,7 +76,7 @@ func budgetDemo() {
 	fmt.Println("an outage: 20 requests, 4 attempts each at most")
 	for _, budget := range []*retry.Budget{nil, retry.NewBudget(10, 0.1)} {
 		noSleep := func(context.Context, time.Duration) error { return nil }
-		r := retry.New(retry.Policy{MaxAttempts: 4}, retry.WithClock(time.Now, noSleep), retry.WithBudget(budget))
+		r := retry.New(retry.Policy{MaxAttempts: 4}, retry.Options{Budget: budget, Sleep: noSleep})
 		attempts := 0
 		for range 20 {
 			r.Do(context.Background(), func(context.Context) error { attempts++; return errUnavailable })

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/yuin/goldmark/ast"
+	extast "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 )
@@ -51,6 +52,10 @@ func (pageTransformer) Transform(doc *ast.Document, reader text.Reader, pc parse
 			ctx.fenced(n, source)
 		case *mathNode, *mathBlock:
 			ctx.math = true
+		case *extast.Table:
+			// A wide table scrolls sideways (site.css); keyboard users
+			// reach it with Tab and scroll it with the arrow keys.
+			n.SetAttributeString("tabindex", []byte("0"))
 		}
 		return ast.WalkContinue, nil
 	})

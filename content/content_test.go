@@ -66,7 +66,7 @@ func TestConventions(t *testing.T) {
 	checks := []struct {
 		name, got, want string
 	}{
-		{"table", html(en, "definition"), "<table>"},
+		{"table", html(en, "definition"), `<table tabindex="0">`},
 		{"footnote", html(en, "references"), `class="footnotes"`},
 		{"inline math", html(en, "formalization"), `<span class="math">x_1 + y</span>`},
 		{"display math", html(en, "formalization"), `<div class="math math-display">\tau(t) = \min(b, r t)</div>`},

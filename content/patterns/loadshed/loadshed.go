@@ -43,8 +43,8 @@ import (
 )
 
 // Priority is how much a request matters when the server must choose. The
-// four levels are the criticalities of the Google SRE book's chapter on
-// handling overload.
+// four levels and their names follow the criticality levels of Kratos v1
+// (go-kratos/kratos, pkg/net/criticality).
 type Priority int
 
 // The priorities, from the first to be shed to the last.
@@ -57,7 +57,7 @@ const (
 
 const numPriorities = 4
 
-// String returns the priority's name in the SRE book's spelling.
+// String returns the priority's name, spelled as in Kratos v1.
 func (p Priority) String() string {
 	switch p {
 	case Sheddable:

@@ -114,11 +114,14 @@ type Relation struct {
 	Line   int    // where pattern.yaml names it, for errors (file: the pattern's Dir/pattern.yaml)
 }
 
-// System is a real system that uses a pattern, with a citable source.
+// System is one entry of a pattern's ledger of real-system facts: what a
+// real system does (the claim), the source that says so, and the day
+// someone last read that source.
 type System struct {
-	Name   string
-	Where  string
-	Source string // URL
+	Name    string
+	Claim   string
+	Source  string // URL, at a tag or commit where there is one
+	Checked string // YYYY-MM-DD
 }
 
 // Demo is a pattern's runnable program.
@@ -135,12 +138,13 @@ type Doc struct {
 	Title      string
 	Summary    string
 	Updated    time.Time
-	Lead       string     // rendered HTML before the first section, often empty
-	Sections   []*Section // in template order
-	Links      []Link     // outgoing [[links]], in order of appearance
-	HasMermaid bool       // a page needs the diagram library only when true
-	HasMath    bool       // a page needs the math library only when true
-	Fallback   bool       // the whole file is missing: every section is the English text
+	Lead       string      // rendered HTML before the first section, often empty
+	Sections   []*Section  // in template order
+	Links      []Link      // outgoing [[links]], in order of appearance
+	Guarantees []Guarantee // stated invariants and bounds, each with its test, in order
+	HasMermaid bool        // a page needs the diagram library only when true
+	HasMath    bool        // a page needs the math library only when true
+	Fallback   bool        // the whole file is missing: every section is the English text
 }
 
 // Section is one H2 section of a Doc, rendered.

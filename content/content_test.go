@@ -152,16 +152,16 @@ func TestValidation(t *testing.T) {
 		changes map[string]*string
 		want    string // file:line: message prefix expected among the problems
 	}{
-		{"unknown link", edit(t, en, "Links: [[sample]]", "Links: [[nope]]"), en + ":59: link [[nope]]: unknown pattern"},
-		{"missing anchor", edit(t, en, "[[sample#definition]]", "[[sample#nowhere]]"), en + ":59: link [[sample#nowhere]]"},
-		{"section of a planned page", edit(t, en, "[[planned-thing]]", "[[planned-thing#faq]]"), en + ":59: link [[planned-thing#faq]]"},
+		{"unknown link", edit(t, en, "Links: [[sample]]", "Links: [[nope]]"), en + ":64: link [[nope]]: unknown pattern"},
+		{"missing anchor", edit(t, en, "[[sample#definition]]", "[[sample#nowhere]]"), en + ":64: link [[sample#nowhere]]"},
+		{"section of a planned page", edit(t, en, "[[planned-thing]]", "[[planned-thing#faq]]"), en + ":64: link [[planned-thing#faq]]"},
 		{"missing section", edit(t, zh, "## 常见问题与面试题 {#faq}", "## 常见问题与面试题"), zh + ":"},
 		{"unknown section", edit(t, en, "{#faq}", "{#questions}"), en + ":"},
 		{"setext heading", edit(t, en, "## Definition {#definition}\n", "## Definition {#definition}\n\nAside\n---\n"),
 			en + ":9: section \"Aside\" needs an explicit ID"},
 		{"out of order", edit(t, en, "## Definition {#definition}", "## Definition {#references}"), en + ":7: section \"references\" is out of order"},
-		{"unknown include", edit(t, en, "include=Bucket.Take", "include=Bucket.Give"), en + ":44: include: no declaration \"Bucket.Give\""},
-		{"include with a body", edit(t, en, "include=Bucket.Take\n```", "include=Bucket.Take\nfunc x() {}\n```"), en + ":44: an include block must be empty"},
+		{"unknown include", edit(t, en, "include=Bucket.Take", "include=Bucket.Give"), en + ":49: include: no declaration \"Bucket.Give\""},
+		{"include with a body", edit(t, en, "include=Bucket.Take\n```", "include=Bucket.Take\nfunc x() {}\n```"), en + ":49: an include block must be empty"},
 		{"unknown relation", edit(t, yml, "combines-with: [planned-thing]", "combines-with: [planned-thing, ghost]"), yml + ":5: combines-with: unknown slug \"ghost\""},
 		{"self relation", edit(t, yml, "combines-with: [planned-thing]", "requires: [sample]"), yml + ":5: requires names the pattern itself"},
 		{"unknown tag", edit(t, yml, "tags: [latency]", "tags: [latency, speed]"), yml + ":3: unknown tag \"speed\""},
@@ -177,6 +177,23 @@ func TestValidation(t *testing.T) {
 			"catalog.yaml:3: category \"replication\" has no en name"},
 		{"slug outside catalog", edit(t, yml, "slug: sample", "slug: other"), yml + ":1: slug \"other\" is not in catalog.yaml"},
 		{"bad source", edit(t, yml, "https://example.com/docs", "ftp://example.com"), yml + ":8: system \"Example\": source"},
+		{"guarantee of no test", edit(t, en, "test=TestTakeNeverNegative}\n\n-", "test=TestTakeForever}\n\n-"),
+			en + ":30: guarantee inv-never-negative: TestTakeForever is not a test"},
+		{"guarantee of a helper", edit(t, en, "{#bound-admits test=TestTakeNeverNegative}", "{#bound-admits test=TestHelper}"),
+			en + ":32: guarantee bound-admits: TestHelper is not a test"},
+		{"guarantee stated twice", edit(t, en, "{#bound-admits test", "{#inv-never-negative test"), en + ":32: guarantee inv-never-negative is stated twice"},
+		{"guarantee mid-paragraph", edit(t, en, "{#bound-admits test=TestTakeNeverNegative}", "{#bound-admits test=TestTakeNeverNegative} and more"),
+			en + ":32: guarantee bound-admits: the marker must end"},
+		{"guarantee with another test in Chinese", edit(t, zh, "{#bound-admits test=TestTakeNeverNegative}", "{#bound-admits test=TestHelperX}"),
+			zh + ":35: guarantee bound-admits"},
+		{"guarantee missing in Chinese", edit(t, zh, "{#bound-admits test=TestTakeNeverNegative}", ""),
+			zh + ":18: guarantee bound-admits of patterns/sample/en.md (test=TestTakeNeverNegative) is missing"},
+		{"guarantee only in Chinese", edit(t, zh, "Take 不会让令牌数低于零。", "Take 不会让令牌数低于零。{#inv-extra test=TestTakeNeverNegative}\n\n另一段。"),
+			zh + ":"},
+		{"system without a claim", edit(t, yml, `claim: "the docs say so", `, ""), yml + ":8: system \"Example\" has no claim"},
+		{"system never checked", edit(t, yml, ", checked: 2026-11-30", ""), yml + ":8: system \"Example\" has no checked date"},
+		{"system checked on no date", edit(t, yml, "checked: 2026-11-30", "checked: yesterday"), yml + ":8: system \"Example\": checked \"yesterday\" is not a date"},
+		{"system checked in the future", edit(t, yml, "checked: 2026-11-30", "checked: 2999-01-01"), yml + ":8: system \"Example\": checked 2999-01-01 is in the future"},
 		{"missing translation", map[string]*string{zh: nil}, zh + ": missing Chinese translation"},
 		{"missing title", edit(t, en, "title: Sample", "title: \"\""), en + ":2: front matter: missing title"},
 		{"bad date", edit(t, en, "updated: 2026-11-22", "updated: soon"), en + ":4: front matter: updated must be a date"},
@@ -254,5 +271,47 @@ func TestRelationLines(t *testing.T) {
 	want := []Relation{{Type: CombinesWith, Target: "planned-thing", Line: 5}}
 	if diff := cmp.Diff(want, lib.Pattern("sample").Relations); diff != "" {
 		t.Errorf("relations (-want +got):\n%s", diff)
+	}
+}
+
+// TestGuarantees: a marker anchors its paragraph or list item, names its
+// test in the reader's language, and records where the test is.
+func TestGuarantees(t *testing.T) {
+	lib, err := Load(os.DirFS("testdata/site"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := lib.Pattern("sample")
+	want := []Guarantee{
+		{ID: "inv-never-negative", Test: "TestTakeNeverNegative", File: "sample_test.go", Line: 5},
+		{ID: "bound-admits", Test: "TestTakeNeverNegative", File: "sample_test.go", Line: 5},
+	}
+	if diff := cmp.Diff(want, p.Docs["en"].Guarantees, cmp.Comparer(func(a, b Guarantee) bool {
+		return a.ID == b.ID && a.Test == b.Test && a.File == b.File && a.Line == b.Line
+	})); diff != "" {
+		t.Errorf("guarantees (-want +got):\n%s", diff)
+	}
+	formal := func(lang string) string { return p.Docs[lang].Sections[1].HTML }
+	for _, tt := range []struct{ lang, want string }{
+		{"en", `<p id="inv-never-negative" class="guarantee"><strong>Never negative.</strong> Take never drives the tokens below zero. <span class="guarantee-test">checked by <code>TestTakeNeverNegative</code></span></p>`},
+		{"en", `<li id="bound-admits" class="guarantee">Take admits at most the tokens it has. <span class="guarantee-test">checked by <code>TestTakeNeverNegative</code></span></li>`},
+		{"en", `a brace {like this} stays text.`},
+		{"zh", `<span class="guarantee-test">验证测试 <code>TestTakeNeverNegative</code></span>`},
+	} {
+		if !strings.Contains(formal(tt.lang), tt.want) {
+			t.Errorf("%s formal model lacks %s in\n%s", tt.lang, tt.want, formal(tt.lang))
+		}
+	}
+}
+
+// TestLedgerWarnings: a GitHub source on a branch is accepted with a
+// warning to pin it.
+func TestLedgerWarnings(t *testing.T) {
+	lib, err := Load(fixture(t, edit(t, "patterns/sample/pattern.yaml", "https://example.com/docs", "https://github.com/o/r/blob/main/x.go")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lib.Warnings) != 1 || !strings.Contains(lib.Warnings[0].String(), "pattern.yaml:8: system \"Example\": source https://github.com/o/r/blob/main/x.go is on a branch") {
+		t.Errorf("warnings %v", lib.Warnings)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"go/token"
 	"html"
 	"io/fs"
+	"maps"
 	"path"
 	"regexp"
 	"slices"
@@ -38,6 +39,8 @@ type Guarantee struct {
 	Test string // e.g. "TestBurstBound"
 	File string // the test's file in the package, e.g. "ratelimit_test.go"
 	Line int    // the test function's line in File
+
+	at int // the marker's line in the page
 }
 
 // KindGuarantee is a {#id test=TestName} marker.
@@ -87,6 +90,7 @@ func (ctx *pageContext) guarantee(n *guaranteeNode) {
 		ctx.report(n.offset, "guarantee %s: the marker must end its paragraph or list item", n.ID)
 		return
 	}
+	n.at = ctx.line(n.offset)
 	block.SetAttributeString("id", []byte(n.ID))
 	block.SetAttributeString("class", []byte("guarantee"))
 	ctx.guarantees = append(ctx.guarantees, n.Guarantee)
@@ -178,4 +182,35 @@ func isTestFunc(fn *ast.FuncDecl) bool {
 	}
 	name := fn.Name.Name
 	return strings.HasPrefix(name, "Test") && sel.Sel.Name == "T" || strings.HasPrefix(name, "Fuzz") && sel.Sel.Name == "F"
+}
+
+// compareGuarantees reports a translation whose guarantees are not the
+// English page's: the same ids, checked by the same tests.
+func (l *loader) compareGuarantees(en, tr *page) {
+	want, got := guaranteeSet(en.doc.Guarantees), guaranteeSet(tr.doc.Guarantees)
+	if maps.Equal(want, got) {
+		return
+	}
+	r := l.reporter(tr.file)
+	for _, g := range tr.doc.Guarantees {
+		switch test, ok := want[g.ID]; {
+		case !ok:
+			r.at(g.at, "guarantee %s is not stated in %s", g.ID, en.file)
+		case test != g.Test:
+			r.at(g.at, "guarantee %s names %s, but %s names %s", g.ID, g.Test, en.file, test)
+		}
+	}
+	for _, g := range en.doc.Guarantees {
+		if _, ok := got[g.ID]; !ok {
+			r.at(tr.bodyLine, "guarantee %s of %s (test=%s) is missing", g.ID, en.file, g.Test)
+		}
+	}
+}
+
+func guaranteeSet(gs []Guarantee) map[string]string {
+	m := make(map[string]string, len(gs))
+	for _, g := range gs {
+		m[g.ID] = g.Test
+	}
+	return m
 }

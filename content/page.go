@@ -261,6 +261,7 @@ func (l *loader) renderPage(pg *page, all []*page) {
 	r := l.reporter(pg.file)
 	ctx := &pageContext{lang: pg.lang, lib: l.lib, pages: pagesOf(all, pg.lang), english: pagesOf(all, i18n.English), decls: l.declsOf(pg.pattern), tests: l.testsOf(pg.pattern)}
 	ctx.report = func(offset int, format string, args ...any) { r.at(pg.lineAt(offset), format, args...) }
+	ctx.line = pg.lineAt
 	ids := newHeadingIDs()
 	for _, h := range pg.heads {
 		if h.explicit {

@@ -21,6 +21,7 @@ type pageContext struct {
 	decls   declIndex
 	tests   map[string]testFunc // the package's Test and Fuzz functions
 	report  func(offset int, format string, args ...any)
+	line    func(offset int) int // the file's line of a body offset
 	links   []pendingLink
 	mermaid bool
 	math    bool

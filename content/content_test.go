@@ -2,6 +2,7 @@ package content
 
 import (
 	"flag"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -145,6 +146,12 @@ func edit(t *testing.T, file, old, new string) map[string]*string {
 	return map[string]*string{file: &s}
 }
 
+// withFile adds a file to a set of changes.
+func withFile(changes map[string]*string, name, data string) map[string]*string {
+	changes[name] = &data
+	return changes
+}
+
 func TestValidation(t *testing.T) {
 	const en, zh, yml = "patterns/sample/en.md", "patterns/sample/zh.md", "patterns/sample/pattern.yaml"
 	tests := []struct {
@@ -194,6 +201,8 @@ func TestValidation(t *testing.T) {
 		{"system never checked", edit(t, yml, ", checked: 2026-11-30", ""), yml + ":8: system \"Example\" has no checked date"},
 		{"system checked on no date", edit(t, yml, "checked: 2026-11-30", "checked: yesterday"), yml + ":8: system \"Example\": checked \"yesterday\" is not a date"},
 		{"system checked in the future", edit(t, yml, "checked: 2026-11-30", "checked: 2999-01-01"), yml + ":8: system \"Example\": checked 2999-01-01 is in the future"},
+		{"demo output not pinned", withFile(edit(t, yml, "difficulty: 1", "difficulty: 1\ndemo: demo"), "patterns/sample/demo/main.go", "package main\n"),
+			yml + ":5: demo \"demo\" has no output.golden"},
 		{"missing translation", map[string]*string{zh: nil}, zh + ": missing Chinese translation"},
 		{"missing title", edit(t, en, "title: Sample", "title: \"\""), en + ":2: front matter: missing title"},
 		{"bad date", edit(t, en, "updated: 2026-11-22", "updated: soon"), en + ":4: front matter: updated must be a date"},
@@ -313,5 +322,52 @@ func TestLedgerWarnings(t *testing.T) {
 	}
 	if len(lib.Warnings) != 1 || !strings.Contains(lib.Warnings[0].String(), "pattern.yaml:8: system \"Example\": source https://github.com/o/r/blob/main/x.go is on a branch") {
 		t.Errorf("warnings %v", lib.Warnings)
+	}
+}
+
+// TestGlossary: a variant to avoid in a Chinese page is a warning at its
+// line, outside code blocks; the canonical term is not.
+func TestGlossary(t *testing.T) {
+	terms := "terms:\n  - {en: load shedding, zh: 降载, avoid: [负载卸除], note: the catalog's term}\n"
+	changes := edit(t, "patterns/sample/zh.md", "## 适用与不适用场景 {#when-to-use}", "## 适用与不适用场景 {#when-to-use}\n负载卸除和降载。\n\n```\n负载卸除\n```")
+	changes[GlossaryFile] = &terms
+	lib, err := Load(fixture(t, changes))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lib.Glossary) != 1 || lib.Glossary[0].Zh != "降载" {
+		t.Errorf("glossary %+v", lib.Glossary)
+	}
+	want := []string{`patterns/sample/zh.md:38: "负载卸除" is a variant of "降载" (load shedding): the glossary's term is 降载; the catalog's term (guides/glossary/terms.yaml)`}
+	var got []string
+	for _, w := range lib.Warnings {
+		got = append(got, w.String())
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
+	}
+	bad := "terms:\n  - {en: a, zh: 甲, avoid: [乙]}\n  - {en: b, zh: 乙}\n  - {en: c}\n"
+	if _, err := Load(fixture(t, map[string]*string{GlossaryFile: &bad})); err == nil ||
+		!strings.Contains(err.Error(), "terms.yaml:2: term \"a\": \"乙\" is to be avoided but is another term's canonical name") ||
+		!strings.Contains(err.Error(), "terms.yaml:4: a term needs both en and zh") {
+		t.Errorf("a bad glossary: %v", err)
+	}
+}
+
+// TestEmbeddedGlossary: the real glossary loads and no variant to avoid
+// is a canonical term.
+func TestEmbeddedGlossary(t *testing.T) {
+	data, err := fs.ReadFile(FS(), GlossaryFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys := fixture(t, nil)
+	fsys[GlossaryFile] = &fstest.MapFile{Data: data}
+	lib, err := Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lib.Glossary) < 40 {
+		t.Errorf("the glossary has %d terms", len(lib.Glossary))
 	}
 }

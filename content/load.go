@@ -40,6 +40,7 @@ func LoadWith(fsys fs.FS, opts Options) (*Library, error) {
 		lib:   newLibrary(),
 	}
 	l.loadCatalog()
+	l.loadGlossary()
 	if len(l.problems) == 0 {
 		l.loadPatterns()
 	}
@@ -287,4 +288,14 @@ func (l *loader) loadDemo(p *Pattern, dir string, lines yamlLines, r reporter) {
 		return
 	}
 	p.Demo = &Demo{Path: file, Source: string(src), HTML: highlight("go", string(src))}
+	out, err := l.read(path.Join(p.Dir, dir, DemoOutputFile))
+	if err != nil {
+		r.at(lines.line("demo"), "demo %q has no %s pinning its output: run go test ./tests -run TestDemoOutput -update", dir, DemoOutputFile)
+		return
+	}
+	p.Demo.Output = string(out)
 }
+
+// DemoOutputFile, in a demo's folder, holds the demo's full output, as
+// go run prints it; TestDemoOutput (tests/) keeps it true.
+const DemoOutputFile = "output.golden"

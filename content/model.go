@@ -43,6 +43,7 @@ type Library struct {
 	Catalog    []*Entry    // the content plan: every pattern, written or not
 	Tags       []*Tag      // tags known to the catalog, in catalog order
 	StartHere  StartHere   // the path the home page recommends
+	Glossary   []Term      // the bilingual term list (GlossaryFile), in file order
 	Hash       string      // hex digest of every loaded file; changes when any content changes
 	Warnings   []Problem   // non-fatal findings, such as stale translations
 
@@ -129,6 +130,7 @@ type Demo struct {
 	Path   string // path inside the content FS, e.g. "patterns/circuitbreaker/demo/main.go"
 	Source string
 	HTML   string // Source highlighted, as the pipeline highlights code
+	Output string // what the demo prints (DemoOutputFile)
 }
 
 // Doc is one language's page of a pattern.

@@ -85,6 +85,9 @@ func (l *loader) parsePage(p *Pattern, lang, file string, data []byte) *page {
 		return nil
 	}
 	pg := &page{pattern: p, lang: lang, file: file, body: body, bodyLine: bodyLine}
+	if lang == i18n.Chinese {
+		l.checkTerms(file, data)
+	}
 	if !decodeStrict(fmText, &pg.fm, reporter{list: r.list, file: file}) {
 		return nil
 	}

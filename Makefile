@@ -30,7 +30,7 @@ E2E       := ./tests/...
 UNIT       = $(shell $(GO) list ./... | grep -v '/tests')
 
 ## test: every test, including the browser and sandbox suites
-test: assets lint
+test: assets lint cover
 	$(GO) test $(TESTFLAGS) -race -timeout 20m $(UNIT)
 	$(GO) test $(TESTFLAGS) -timeout 30m $(E2E)
 

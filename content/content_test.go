@@ -232,7 +232,7 @@ func TestStaleAndFallback(t *testing.T) {
 	if !last.Stale || !strings.Contains(last.HTML, "New text.") || !strings.Contains(last.Outdated, "正文") {
 		t.Errorf("stale section: stale=%v html=%q outdated=%q", last.Stale, last.HTML, last.Outdated)
 	}
-	if len(lib.Warnings) != 1 || !strings.Contains(lib.Warnings[0].Msg, "stale translation of section \"references\"") {
+	if w := besidesNoGuarantee(lib.Warnings); len(w) != 1 || !strings.Contains(w[0].Msg, "stale translation of section \"references\"") {
 		t.Errorf("warnings = %v", lib.Warnings)
 	}
 	lib, err = LoadWith(fixture(t, map[string]*string{"patterns/sample/zh.md": nil}), Options{AllowMissing: true})
@@ -245,12 +245,25 @@ func TestStaleAndFallback(t *testing.T) {
 	}
 }
 
+// besidesNoGuarantee drops the warning that a formal model states no
+// guarantee yet: chapters gain their {#inv-... test=...} markers one by one,
+// and until then the warning is expected.
+func besidesNoGuarantee(ws []Problem) []Problem {
+	var out []Problem
+	for _, w := range ws {
+		if !strings.Contains(w.Msg, "states no guarantee") {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
 func TestEmbeddedContent(t *testing.T) {
 	lib, err := Load(FS())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(lib.Patterns) < 3 || len(lib.Warnings) != 0 {
+	if len(lib.Patterns) < 3 || len(besidesNoGuarantee(lib.Warnings)) != 0 {
 		t.Errorf("%d patterns, warnings %v", len(lib.Patterns), lib.Warnings)
 	}
 	for _, p := range lib.Patterns {

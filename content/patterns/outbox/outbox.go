@@ -70,7 +70,9 @@ type Message struct {
 }
 
 // schema creates the outbox, on the producer's side, and the inbox, on the
-// consumer's. The partial index serves the relay's scan of unsent rows.
+// consumer's. The partial indexes hold only unsent rows, so the relay's
+// scan costs the backlog, not the table: without them every pass reads
+// every row ever sent.
 const schema = `
 CREATE TABLE IF NOT EXISTS outbox (
 	id          INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -84,6 +86,7 @@ CREATE TABLE IF NOT EXISTS outbox (
 	lease_until INTEGER,
 	sent_at     INTEGER
 );
+CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (id) WHERE sent_at IS NULL;
 CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (aggregate, id) WHERE sent_at IS NULL;
 CREATE TABLE IF NOT EXISTS inbox (
 	consumer    TEXT    NOT NULL,

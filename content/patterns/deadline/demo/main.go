@@ -1,0 +1,13 @@
+// The timeoutdeadline demo: TODO, a short deterministic story of the pattern at work.
+package main
+
+import (
+	"fmt"
+
+	"github.com/lamport-kb/lamport/content/patterns/timeoutdeadline"
+)
+
+func main() {
+	cfg := timeoutdeadline.Config{Name: "demo"}
+	fmt.Println("TODO: show the pattern at work with", cfg.Name)
+}

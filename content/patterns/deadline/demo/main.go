@@ -47,7 +47,7 @@ func (s *sim) Now() time.Time { return s.now }
 
 func (s *sim) logf(start time.Time, format string, args ...any) {
 	if s.trace {
-		fmt.Printf("  t=%4dms  %s\n", s.now.Sub(start).Milliseconds(), fmt.Sprintf(format, args...))
+		fmt.Printf("  t=%4dms  %s\n", s.now.Sub(start).Round(time.Millisecond).Milliseconds(), fmt.Sprintf(format, args...))
 	}
 }
 

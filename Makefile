@@ -13,7 +13,7 @@ RUN       := CGO_ENABLED=0 $(GO) run -trimpath
 NPM_STAMP := static/node_modules/.package-lock.json
 ASSETS    := static/dist/site.css
 
-.PHONY: all run test generate assets deps lint check bench bench-engine loadtest loadtest-play loadtest-search clean
+.PHONY: all run test generate assets deps lint check cover bench bench-engine loadtest loadtest-play loadtest-search clean
 
 all: assets
 	$(BUILD) -o bin/lamport ./cmd/lamport
@@ -30,13 +30,22 @@ E2E       := ./tests/...
 UNIT       = $(shell $(GO) list ./... | grep -v '/tests')
 
 ## test: every test, including the browser and sandbox suites
-test: assets lint
+test: assets lint cover
 	$(GO) test $(TESTFLAGS) -race -timeout 20m $(UNIT)
 	$(GO) test $(TESTFLAGS) -timeout 30m $(E2E)
 
 ## check: validate the content tree (lamport check)
 check:
 	$(GO) run ./cmd/lamport check
+
+## cover: statement coverage of every pattern package; fails below 90%
+COVER_MIN ?= 90
+cover:
+	@$(GO) test -cover $$($(GO) list ./content/patterns/... | grep -v '/demo$$') | awk -v min=$(COVER_MIN) ' \
+		{ print } \
+		/coverage:/ { for (i = 1; i <= NF; i++) if ($$i == "coverage:") { c = $$(i+1); sub("%", "", c); if (c + 0 < min) low = low "\n  " $$2 " " c "%" } } \
+		/^FAIL/ { failed = 1 } \
+		END { if (low != "") { print "below " min "%:" low; exit 1 } if (failed) exit 1 }'
 
 ## generate: regenerate templ code and the front-end bundle
 generate: deps

@@ -9,6 +9,7 @@ import (
 	"path"
 	"regexp"
 	"sort"
+	"time"
 
 	"github.com/yuin/goldmark"
 
@@ -35,9 +36,11 @@ func LoadWith(fsys fs.FS, opts Options) (*Library, error) {
 		opts:  opts,
 		hash:  sha256.New(),
 		decls: make(map[string]declIndex),
+		tests: make(map[string]map[string]testFunc),
 		lib:   newLibrary(),
 	}
 	l.loadCatalog()
+	l.loadGlossary()
 	if len(l.problems) == 0 {
 		l.loadPatterns()
 	}
@@ -66,6 +69,7 @@ type loader struct {
 	warnings Problems
 	md       goldmark.Markdown
 	decls    map[string]declIndex
+	tests    map[string]map[string]testFunc
 }
 
 func (l *loader) reporter(file string) reporter { return reporter{list: &l.problems, file: file} }
@@ -206,18 +210,49 @@ func (l *loader) checkFacts(p *Pattern, lines yamlLines, r reporter) bool {
 			r.at(lines.line("aliases"), "aliases for unknown language %q", lang)
 		}
 	}
-	for i, s := range p.Systems {
+	l.checkLedger(p.Systems, lines, r)
+	return true
+}
+
+// checkLedger validates the systems ledger: every entry names a system, the
+// claim it supports, an http(s) source and the date the source was read,
+// not in the future. A GitHub source on a branch (blob/main) moves under the
+// claim, so it is a warning: pin a tag or commit where there is one.
+func (l *loader) checkLedger(systems []System, lines yamlLines, r reporter) {
+	for i, s := range systems {
+		line := lines.item("systems", i)
 		u, err := url.Parse(s.Source)
 		switch {
 		case s.Name == "":
-			r.at(lines.item("systems", i), "system without a name")
+			r.at(line, "system without a name")
+		case s.Claim == "":
+			r.at(line, "system %q has no claim: say what its source supports", s.Name)
 		case s.Source == "":
-			r.at(lines.item("systems", i), "system %q has no source", s.Name)
+			r.at(line, "system %q has no source", s.Name)
 		case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
-			r.at(lines.item("systems", i), "system %q: source %q is not an http(s) URL", s.Name, s.Source)
+			r.at(line, "system %q: source %q is not an http(s) URL", s.Name, s.Source)
+		case s.Checked == "":
+			r.at(line, "system %q has no checked date: when did you read the source (checked: YYYY-MM-DD)?", s.Name)
+		default:
+			l.checkDate(s, line, r)
+			if u.Host == "github.com" && movingRef.MatchString(u.Path) {
+				l.warner(r.file).at(line, "system %q: source %s is on a branch; link a tag or commit so the claim stays true", s.Name, s.Source)
+			}
 		}
 	}
-	return true
+}
+
+// movingRef matches a GitHub path on a branch rather than a tag or commit.
+var movingRef = regexp.MustCompile(`^/[^/]+/[^/]+/(blob|tree)/(main|master|develop|trunk)/`)
+
+func (l *loader) checkDate(s System, line int, r reporter) {
+	day, err := time.Parse(time.DateOnly, s.Checked)
+	switch {
+	case err != nil:
+		r.at(line, "system %q: checked %q is not a date (YYYY-MM-DD)", s.Name, s.Checked)
+	case day.After(time.Now().AddDate(0, 0, 1)):
+		r.at(line, "system %q: checked %s is in the future", s.Name, s.Checked)
+	}
 }
 
 // relations validates the typed relations: every target must be in the
@@ -253,4 +288,14 @@ func (l *loader) loadDemo(p *Pattern, dir string, lines yamlLines, r reporter) {
 		return
 	}
 	p.Demo = &Demo{Path: file, Source: string(src), HTML: highlight("go", string(src))}
+	out, err := l.read(path.Join(p.Dir, dir, DemoOutputFile))
+	if err != nil {
+		r.at(lines.line("demo"), "demo %q has no %s pinning its output: run go test ./tests -run TestDemoOutput -update", dir, DemoOutputFile)
+		return
+	}
+	p.Demo.Output = string(out)
 }
+
+// DemoOutputFile, in a demo's folder, holds the demo's full output, as
+// go run prints it; TestDemoOutput (tests/) keeps it true.
+const DemoOutputFile = "output.golden"

@@ -34,6 +34,7 @@ func newMarkdown() goldmark.Markdown {
 			parser.WithInlineParsers(
 				util.Prioritized(xrefParser{}, 199),
 				util.Prioritized(mathParser{}, 150),
+				util.Prioritized(guaranteeParser{}, 100),
 			),
 			parser.WithASTTransformers(
 				util.Prioritized(pageTransformer{}, 100),
@@ -241,6 +242,7 @@ func (nodeRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 	reg.Register(KindXRef, renderXRef)
 	reg.Register(KindMath, renderMath)
 	reg.Register(KindMathBlock, renderMathBlock)
+	reg.Register(KindGuarantee, renderGuarantee)
 	reg.Register(ast.KindFencedCodeBlock, renderFenced)
 	reg.Register(ast.KindCodeBlock, renderIndented)
 	reg.Register(extast.KindTaskCheckBox, renderTaskBox)

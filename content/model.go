@@ -43,6 +43,7 @@ type Library struct {
 	Catalog    []*Entry    // the content plan: every pattern, written or not
 	Tags       []*Tag      // tags known to the catalog, in catalog order
 	StartHere  StartHere   // the path the home page recommends
+	Glossary   []Term      // the bilingual term list (GlossaryFile), in file order
 	Hash       string      // hex digest of every loaded file; changes when any content changes
 	Warnings   []Problem   // non-fatal findings, such as stale translations
 
@@ -114,11 +115,14 @@ type Relation struct {
 	Line   int    // where pattern.yaml names it, for errors (file: the pattern's Dir/pattern.yaml)
 }
 
-// System is a real system that uses a pattern, with a citable source.
+// System is one entry of a pattern's ledger of real-system facts: what a
+// real system does (the claim), the source that says so, and the day
+// someone last read that source.
 type System struct {
-	Name   string
-	Where  string
-	Source string // URL
+	Name    string
+	Claim   string
+	Source  string // URL, at a tag or commit where there is one
+	Checked string // YYYY-MM-DD
 }
 
 // Demo is a pattern's runnable program.
@@ -126,6 +130,7 @@ type Demo struct {
 	Path   string // path inside the content FS, e.g. "patterns/circuitbreaker/demo/main.go"
 	Source string
 	HTML   string // Source highlighted, as the pipeline highlights code
+	Output string // what the demo prints (DemoOutputFile)
 }
 
 // Doc is one language's page of a pattern.
@@ -135,12 +140,13 @@ type Doc struct {
 	Title      string
 	Summary    string
 	Updated    time.Time
-	Lead       string     // rendered HTML before the first section, often empty
-	Sections   []*Section // in template order
-	Links      []Link     // outgoing [[links]], in order of appearance
-	HasMermaid bool       // a page needs the diagram library only when true
-	HasMath    bool       // a page needs the math library only when true
-	Fallback   bool       // the whole file is missing: every section is the English text
+	Lead       string      // rendered HTML before the first section, often empty
+	Sections   []*Section  // in template order
+	Links      []Link      // outgoing [[links]], in order of appearance
+	Guarantees []Guarantee // stated invariants and bounds, each with its test, in order
+	HasMermaid bool        // a page needs the diagram library only when true
+	HasMath    bool        // a page needs the math library only when true
+	Fallback   bool        // the whole file is missing: every section is the English text
 }
 
 // Section is one H2 section of a Doc, rendered.

@@ -85,6 +85,9 @@ func (l *loader) parsePage(p *Pattern, lang, file string, data []byte) *page {
 		return nil
 	}
 	pg := &page{pattern: p, lang: lang, file: file, body: body, bodyLine: bodyLine}
+	if lang == i18n.Chinese {
+		l.checkTerms(file, data)
+	}
 	if !decodeStrict(fmText, &pg.fm, reporter{list: r.list, file: file}) {
 		return nil
 	}
@@ -259,8 +262,9 @@ func lastLine(pg *page) int { return pg.bodyLine + bytes.Count(pg.body, []byte("
 // the template's sections.
 func (l *loader) renderPage(pg *page, all []*page) {
 	r := l.reporter(pg.file)
-	ctx := &pageContext{lang: pg.lang, lib: l.lib, pages: pagesOf(all, pg.lang), english: pagesOf(all, i18n.English), decls: l.declsOf(pg.pattern)}
+	ctx := &pageContext{lang: pg.lang, lib: l.lib, pages: pagesOf(all, pg.lang), english: pagesOf(all, i18n.English), decls: l.declsOf(pg.pattern), tests: l.testsOf(pg.pattern)}
 	ctx.report = func(offset int, format string, args ...any) { r.at(pg.lineAt(offset), format, args...) }
+	ctx.line = pg.lineAt
 	ids := newHeadingIDs()
 	for _, h := range pg.heads {
 		if h.explicit {
@@ -276,6 +280,10 @@ func (l *loader) renderPage(pg *page, all []*page) {
 	pg.anchors = make(map[string]bool)
 	l.splitSections(pg, root, md)
 	pg.doc.HasMermaid, pg.doc.HasMath = ctx.mermaid, ctx.math
+	pg.doc.Guarantees = ctx.guarantees
+	if len(ctx.guarantees) == 0 && pg.lang == i18n.English {
+		l.warner(pg.file).at(pg.bodyLine, "the formal model states no guarantee with its test ({#inv-name test=TestName}, CONTRIBUTING.md §5)")
+	}
 	pg.links = ctx.links
 	collectLinks(root, pg.doc)
 }
@@ -318,6 +326,19 @@ func (l *loader) declsOf(p *Pattern) declIndex {
 	}
 	l.decls[p.Dir] = idx
 	return idx
+}
+
+// testsOf indexes a pattern's test functions once per load.
+func (l *loader) testsOf(p *Pattern) map[string]testFunc {
+	if tests, ok := l.tests[p.Dir]; ok {
+		return tests
+	}
+	tests, err := indexTests(l.fsys, p.Dir, l.read)
+	if err != nil {
+		l.reporter(p.Dir).at(0, "cannot read the package's tests: %v", err)
+	}
+	l.tests[p.Dir] = tests
+	return tests
 }
 
 // markdown returns the pipeline, built once per load.

@@ -44,12 +44,13 @@ func Scaffold(root, slug string) error {
 	}
 	en := scaffoldPage(i18n.English, e)
 	files := map[string]string{
-		"pattern.yaml":   scaffoldYAML(e),
-		"en.md":          en,
-		"zh.md":          scaffoldPage(i18n.Chinese, e),
-		pkg + ".go":      scaffoldGo(pkg, e),
-		pkg + "_test.go": scaffoldTest(pkg),
-		"demo/main.go":   scaffoldDemo(pkg),
+		"pattern.yaml":           scaffoldYAML(e),
+		"en.md":                  en,
+		"zh.md":                  scaffoldPage(i18n.Chinese, e),
+		pkg + ".go":              scaffoldGo(pkg, e),
+		pkg + "_test.go":         scaffoldTest(pkg),
+		"demo/main.go":           scaffoldDemo(pkg),
+		"demo/" + DemoOutputFile: "TODO: show the pattern at work with demo\n", // what scaffoldDemo prints
 	}
 	for name, body := range files {
 		path := filepath.Join(dir, name)

@@ -162,6 +162,9 @@ func (l *loader) applyTranslations(pages []*page) {
 				}
 			}
 			p.Docs[lang] = l.translate(en, tr, lang)
+			if tr != nil {
+				l.compareGuarantees(en, tr)
+			}
 		}
 	}
 	for _, pg := range pages {

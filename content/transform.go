@@ -19,10 +19,14 @@ type pageContext struct {
 	pages   map[string]*page // written pages of this language, by slug
 	english map[string]*page // English pages, by slug, for fallback titles
 	decls   declIndex
+	tests   map[string]testFunc // the package's Test and Fuzz functions
 	report  func(offset int, format string, args ...any)
+	line    func(offset int) int // the file's line of a body offset
 	links   []pendingLink
 	mermaid bool
 	math    bool
+
+	guarantees []Guarantee
 }
 
 // pendingLink is a [[slug#section]] checked once every page is rendered.
@@ -52,6 +56,8 @@ func (pageTransformer) Transform(doc *ast.Document, reader text.Reader, pc parse
 			ctx.fenced(n, source)
 		case *mathNode, *mathBlock:
 			ctx.math = true
+		case *guaranteeNode:
+			ctx.guarantee(n)
 		case *extast.Table:
 			// A wide table scrolls sideways (site.css); keyboard users
 			// reach it with Tab and scroll it with the arrow keys.

@@ -25,6 +25,7 @@ type Messages struct {
 	ThemeDark   string
 	Footer      string
 	SourceCode  string
+	CheckedBy   string // before the name of the test that checks a stated guarantee
 
 	HomeTitle      string
 	HomeIntro      string
@@ -192,6 +193,7 @@ var en = Messages{
 	ThemeDark:   "Dark",
 	Footer:      "Lamport is open source. Every pattern has a tested Go package and a demo you can run.",
 	SourceCode:  "Source code",
+	CheckedBy:   "checked by",
 
 	HomeTitle:      "Distributed-systems patterns, explained and runnable",
 	HomeIntro:      "Each pattern has a definition, a formal model, diagrams, a tested Go implementation you can run, the real systems that use it, and its pitfalls — in English and Chinese.",
@@ -315,6 +317,7 @@ var zh = Messages{
 	ThemeDark:   "深色",
 	Footer:      "Lamport 是开源项目。每个模式都有经过测试的 Go 包和可以直接运行的示例。",
 	SourceCode:  "源代码",
+	CheckedBy:   "验证测试",
 
 	HomeTitle:      "分布式系统设计模式：讲清原理，跑通代码",
 	HomeIntro:      "每个模式都包含定义、形式化模型、图示、经过测试且可运行的 Go 实现、采用它的真实系统以及常见陷阱，中英双语。",

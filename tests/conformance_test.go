@@ -3,12 +3,12 @@ package tests
 import (
 	"context"
 	"net/http"
-	"path"
 	"testing"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/chromedp/chromedp"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/lamport-kb/lamport/content"
 	"github.com/lamport-kb/lamport/i18n"
@@ -21,7 +21,8 @@ import (
 // headings; the page opens in the shared Chromium with every diagram and
 // formula rendered, no console error and no serious axe violation (the
 // shared stylesheet's contrast is checked by TestBrowserPages); and the
-// demo's output in the playground's jail is what `go run` prints. Patterns
+// demo's output in the playground's jail is its pinned output (which
+// TestDemoOutput keeps equal to what `go run` prints). Patterns
 // are checked in parallel (go test -parallel, GOMAXPROCS by default), a
 // tab each.
 func TestConformance(t *testing.T) {
@@ -94,7 +95,8 @@ func checkInBrowser(t *testing.T, url string) {
 }
 
 // checkDemo runs the pattern's demo in the test playground's jail and
-// compares its output with `go run` of the same program.
+// compares its output with the pinned output, which TestDemoOutput keeps
+// equal to what `go run` prints.
 func checkDemo(t *testing.T, p *content.Pattern) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute) // a cold build cache
@@ -106,8 +108,7 @@ func checkDemo(t *testing.T, p *content.Pattern) {
 	if r.Errors != "" || r.Status != 0 || r.Limit != "" {
 		t.Fatalf("the demo failed in the playground: status %d, limit %q, errors %s", r.Status, r.Limit, r.Errors)
 	}
-	want := goRun(t, "..", "./"+path.Join("content", path.Dir(p.Demo.Path)))
-	if r.Output() != want {
-		t.Errorf("the playground's output differs from go run's:\n%s\n--- go run:\n%s", r.Output(), want)
+	if diff := cmp.Diff(p.Demo.Output, r.Output()); diff != "" {
+		t.Errorf("the playground's output differs from %s (-pinned +playground):\n%s", content.DemoOutputFile, diff)
 	}
 }

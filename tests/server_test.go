@@ -38,6 +38,7 @@ func mustLibrary(tb testing.TB) *content.Library {
 var (
 	playOnce sync.Once
 	play     *playground.Service
+	playDir  string // its workspace, of this test binary alone; TestMain removes it
 	playErr  error
 )
 
@@ -49,8 +50,12 @@ var (
 func mustPlayground(tb testing.TB) *playground.Service {
 	tb.Helper()
 	playOnce.Do(func() {
+		playDir, playErr = os.MkdirTemp("", "lamport-tests-playground-")
+		if playErr != nil {
+			return
+		}
 		play, playErr = playground.New(playground.Config{
-			WorkDir: filepath.Join(os.TempDir(), "lamport-tests-playground"),
+			WorkDir: playDir,
 			Module:  lamport.Source(),
 			// A cold cache builds modernc.org/sqlite, real and fake-time,
 			// in minutes on a 2-core machine.

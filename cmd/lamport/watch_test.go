@@ -14,10 +14,12 @@ import (
 
 // TestReload: a reload of unchanged content keeps the open search index
 // (opening it a second time would block on its lock), and a reload after
-// an edit serves the edit, in pages and in search, from one new State.
+// an edit serves the edit, in pages and in search, from one new State. The
+// content is the one-pattern fixture, so the test costs the same at any
+// corpus size.
 func TestReload(t *testing.T) {
 	dir := t.TempDir()
-	if err := os.CopyFS(dir, os.DirFS("../../content")); err != nil {
+	if err := os.CopyFS(dir, os.DirFS("../../content/testdata/site")); err != nil {
 		t.Fatal(err)
 	}
 	m := &Main{Config: Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), ContentDir: dir, BaseURL: "http://x.test"}, Log: slog.New(slog.DiscardHandler)}
@@ -27,25 +29,25 @@ func TestReload(t *testing.T) {
 	defer m.Close()
 	first := m.state
 
-	reloadWithin(t, m, time.Minute)
+	reloadWithin(t, m, 5*time.Minute)
 	if m.state.Search != first.Search {
 		t.Error("a reload of unchanged content opened a new index")
 	}
 
-	page := filepath.Join(dir, "patterns", "circuitbreaker", "en.md")
+	page := filepath.Join(dir, "patterns", "sample", "en.md")
 	src, err := os.ReadFile(page)
 	if err != nil {
 		t.Fatal(err)
 	}
-	edited := strings.Replace(string(src), "fail fast instead", "fail fast instead, zanzibarquux", 1)
+	edited := strings.Replace(string(src), "summary: A sample.", "summary: A sample, zanzibarquux.", 1)
 	if err := os.WriteFile(page, []byte(edited), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	reloadWithin(t, m, time.Minute)
+	reloadWithin(t, m, 5*time.Minute)
 	if m.state.Search == first.Search || m.state.Library.Hash == first.Library.Hash {
 		t.Fatal("an edit did not build a new State")
 	}
-	for _, url := range []string{"/en/patterns/circuit-breaker", "/en/search?q=zanzibarquux"} {
+	for _, url := range []string{"/en/patterns/sample", "/en/search?q=zanzibarquux"} {
 		if body := get(t, m, url); !strings.Contains(body, "zanzibarquux") {
 			t.Errorf("after the reload %s does not show the edit", url)
 		}

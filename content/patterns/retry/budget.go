@@ -3,12 +3,13 @@ package retry
 import "sync"
 
 // Budget is a retry token bucket shared by every caller of one dependency,
-// with the semantics of gRPC's retry throttling (gRFC A6): it starts full
-// with MaxTokens; each failed call spends one token and each success adds
-// TokenRatio, never beyond MaxTokens; a retry is allowed only while more
-// than MaxTokens/2 tokens remain. Under a steady failure rate above the
-// point where spending outpaces earning, retries stop; the first attempt
-// of every call still goes out.
+// with the token arithmetic of gRPC's retry throttling (gRFC A6): it
+// starts full with MaxTokens; each failed attempt spends one token and each
+// success adds TokenRatio, never beyond MaxTokens; a retry is allowed only
+// while more than MaxTokens/2 tokens remain. As in A6, only retryable
+// failures count: an error wrapped with Permanent leaves the tokens as they
+// are. Under a steady failure rate above the point where spending outpaces
+// earning, retries stop; the first attempt of every call still goes out.
 //
 // A nil *Budget allows every retry.
 type Budget struct {

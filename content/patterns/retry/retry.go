@@ -153,7 +153,15 @@ func (r *Retrier) Do(ctx context.Context, op func(context.Context) error) error 
 	var prev time.Duration
 	for attempt := 1; ; attempt++ {
 		err := op(ctx)
-		r.budget.record(err == nil)
+		switch {
+		case err == nil:
+			r.budget.record(true)
+		case !isPermanent(err):
+			// As in gRFC A6, only a retryable failure spends a token: a
+			// permanent error (a malformed request) says nothing about
+			// the dependency's health.
+			r.budget.record(false)
+		}
 		if err == nil {
 			return nil
 		}

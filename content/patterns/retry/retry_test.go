@@ -236,6 +236,27 @@ func TestBudget(t *testing.T) {
 	})
 }
 
+// TestBudgetIgnoresPermanent checks the gRFC A6 rule that only retryable
+// failures count against the budget: permanent errors spend no token, so a
+// flood of bad requests cannot switch retries off for everyone else.
+func TestBudgetIgnoresPermanent(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b := NewBudget(10, 0.1)
+		r := New(Policy{MaxAttempts: 3}, Options{Budget: b})
+		bad := Permanent(errors.New("400 bad request"))
+		for range 50 {
+			r.Do(context.Background(), func(context.Context) error { return bad })
+		}
+		if b.Tokens() != 10 {
+			t.Errorf("after 50 permanent errors tokens = %v, want 10", b.Tokens())
+		}
+		r.Do(context.Background(), func(context.Context) error { return errFlaky })
+		if b.Tokens() != 7 {
+			t.Errorf("after one call failing 3 times tokens = %v, want 7", b.Tokens())
+		}
+	})
+}
+
 func TestNilBudgetAndDefaults(t *testing.T) {
 	var b *Budget
 	b.record(false)

@@ -94,7 +94,8 @@ type Buffer[T any] struct {
 	ring    []T // len(ring) is the capacity
 	head, n int // the oldest item is ring[head]; n items are held
 	closed  bool
-	changed chan struct{} // closed and replaced whenever n or closed changes
+	changed chan struct{} // closed and replaced when n or closed changes and someone waits
+	waiters int           // goroutines in wait
 	stats   Stats
 }
 
@@ -242,18 +243,25 @@ func (b *Buffer[T]) pop() T {
 	return v
 }
 
-// signal wakes every goroutine waiting for a change. b.mu is held.
+// signal wakes every goroutine waiting for a change. b.mu is held. With no
+// waiter it does nothing, so the uncontended path allocates nothing.
 func (b *Buffer[T]) signal() {
-	close(b.changed)
-	b.changed = make(chan struct{})
+	if b.waiters > 0 {
+		close(b.changed)
+		b.changed = make(chan struct{})
+	}
 }
 
 // wait releases b.mu until the next change or the end of ctx, and takes it
 // again. The caller re-checks its condition: a change is only a hint.
 func (b *Buffer[T]) wait(ctx context.Context) error {
 	ch := b.changed
+	b.waiters++
 	b.mu.Unlock()
-	defer b.mu.Lock()
+	defer func() {
+		b.mu.Lock()
+		b.waiters--
+	}()
 	select {
 	case <-ch:
 		return nil

@@ -34,7 +34,8 @@ type Window struct {
 	mu      sync.Mutex
 	avail   int64
 	closed  bool
-	changed chan struct{}
+	changed chan struct{} // closed and replaced on a grant that someone waits for
+	waiters int
 }
 
 // NewWindow returns a window holding initial credits that may never grow past
@@ -66,14 +67,17 @@ func (w *Window) Acquire(ctx context.Context, n int64) (int64, error) {
 	defer w.mu.Unlock()
 	for w.avail == 0 && !w.closed {
 		ch := w.changed
+		w.waiters++
 		w.mu.Unlock()
 		select {
 		case <-ch:
 		case <-ctx.Done():
-			w.mu.Lock()
-			return 0, ctx.Err()
 		}
 		w.mu.Lock()
+		w.waiters--
+		if err := ctx.Err(); err != nil && w.avail == 0 && !w.closed {
+			return 0, err
+		}
 	}
 	if w.closed {
 		return 0, ErrWindowClosed
@@ -113,8 +117,10 @@ func (w *Window) Grant(n int64) error {
 		return ErrWindowOverflow
 	}
 	w.avail += n
-	close(w.changed)
-	w.changed = make(chan struct{})
+	if w.waiters > 0 {
+		close(w.changed)
+		w.changed = make(chan struct{})
+	}
 	return nil
 }
 

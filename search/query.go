@@ -49,7 +49,7 @@ func buildQuery(text, lang string, relaxed bool, dict *dictionary, expand expand
 	}
 	b := bleve.NewBooleanQuery()
 	b.AddMust(must)
-	for field, boost := range map[string]float64{fTitleEN: 6, fHeadingEN: 3, fBodyEN: 2, fBodyZH: 2, fTitleZH: 4} {
+	for field, boost := range map[string]float64{fTitleEN: 6, fHeadingEN: 3, fBodyEN: 2, fBodyZH: 2} {
 		phrase := bleve.NewMatchPhraseQuery(text)
 		phrase.SetField(field)
 		phrase.SetBoost(boost)

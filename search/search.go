@@ -223,14 +223,15 @@ func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Results{Total: int(res.Total), Hits: group(hits(res), limit(q)), Took: res.Took}, nil
+	return &Results{Total: int(res.Total), Hits: group(rerank(hits(res)), limit(q)), Took: res.Took}, nil
 }
 
-// request is the Bleve request for q, strict or relaxed (buildQuery):
-// three times the hits asked for, as group keeps at most three per
-// pattern.
+// request is the Bleve request for q, strict or relaxed (buildQuery): a
+// window of three times the hits asked for (group keeps at most three per
+// pattern) and twenty more (rerank may lift a hit from further down), at
+// most 3 × MaxLimit.
 func (x *Index) request(text string, q Query, relaxed bool) *bleve.SearchRequest {
-	req := bleve.NewSearchRequestOptions(buildQuery(text, q.Lang, relaxed, x.dict, x.prefixTerms), limit(q)*3, 0, false)
+	req := bleve.NewSearchRequestOptions(buildQuery(text, q.Lang, relaxed, x.dict, x.prefixTerms), min(limit(q)*3+20, 3*MaxLimit), 0, false)
 	req.Fields = []string{"slug", "lang", "kind", "section", "title", "heading", "body", "url"}
 	req.IncludeLocations = true
 	return req

@@ -151,6 +151,9 @@ func TestRefusalsMatchErrOpen(t *testing.T) {
 	if errors.Is(ErrOpen, ErrTooManyProbes) {
 		t.Error("ErrOpen matches ErrTooManyProbes")
 	}
+	if got, want := ErrTooManyProbes.Error(), "circuit breaker is half-open and its probes are in flight"; got != want {
+		t.Errorf("ErrTooManyProbes says %q, want %q", got, want)
+	}
 }
 
 // TestProbeBound: in one HalfOpen period, at most HalfOpenProbes calls are

@@ -53,8 +53,11 @@ func randomSettings(rng *rand.Rand) Settings {
 		OpenTimeout:    time.Duration(1+rng.IntN(5)) * time.Second,
 		HalfOpenProbes: uint32(1 + rng.IntN(3)),
 	}
-	if rng.IntN(2) == 0 {
+	switch rng.IntN(4) {
+	case 0, 1:
 		s.HalfOpenTimeout = time.Duration(1+rng.IntN(5)) * time.Second
+	case 2:
+		s.HalfOpenTimeout = -1 // no deadline
 	}
 	if rng.IntN(3) == 0 {
 		s.Interval = time.Duration(1+rng.IntN(10)) * time.Second
@@ -168,14 +171,22 @@ func TestProbeBound(t *testing.T) {
 }
 
 // TestHalfOpenDeadline: the breaker leaves HalfOpen within HalfOpenTimeout
-// of entering it (default OpenTimeout), even when probes are lost.
+// of entering it (default OpenTimeout), even when probes are lost; with a
+// negative HalfOpenTimeout, time alone never moves it out of HalfOpen.
 func TestHalfOpenDeadline(t *testing.T) {
 	run(t, func(h *harness, r record) error {
 		limit := h.s.HalfOpenTimeout
 		if limit == 0 {
 			limit = h.s.OpenTimeout
 		}
-		if h.b.State() == HalfOpen {
+		state := h.b.State()
+		if limit < 0 {
+			if r.op == "wait" && r.before == HalfOpen && state != HalfOpen {
+				return fmt.Errorf("left half-open for %v with no outcome reported and no deadline", state)
+			}
+			return nil
+		}
+		if state == HalfOpen {
 			if d := time.Since(h.entered[HalfOpen]); d >= limit {
 				return fmt.Errorf("half-open for %v, HalfOpenTimeout %v", d, limit)
 			}

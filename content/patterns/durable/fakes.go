@@ -95,7 +95,7 @@ func (l *Ledger) once(ctx context.Context, op, key, params string, apply func() 
 		return "", fmt.Errorf("%s %s: %w", op, key, ErrKeyReused)
 	case seen:
 		l.replays[key]++
-		l.trace("%-7s %-26s → %s (saved answer replayed, not executed again)", op, key, show(a.result, a.err))
+		l.trace("%-7s %-26s → %s (saved response replayed, not executed again)", op, key, show(a.result, a.err))
 		return a.result, a.err
 	}
 	result, err := apply()

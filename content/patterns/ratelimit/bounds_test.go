@@ -301,3 +301,45 @@ func TestSlidingWindowWorstCase(t *testing.T) {
 		}
 	})
 }
+
+// gcra is the generic cell rate algorithm: one theoretical arrival time
+// per key, what a shared store keeps (redis-cell's CL.THROTTLE).
+type gcra struct {
+	tat      time.Time
+	interval time.Duration // 1/r
+	burst    int
+}
+
+func (g *gcra) allow(now time.Time, n int) bool {
+	tat := g.tat
+	if tat.Before(now) {
+		tat = now
+	}
+	next := tat.Add(time.Duration(n) * g.interval)
+	if next.Sub(now) > time.Duration(g.burst)*g.interval {
+		return false
+	}
+	g.tat = next
+	return true
+}
+
+// TestGCRAEquivalence: a token bucket and GCRA with one timestamp of state
+// make the same decisions on every sequence of AllowN calls. Rates are
+// powers of two and times multiples of 1/8 s, so both compute exactly.
+func TestGCRAEquivalence(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for trial := range 300 {
+		limit := Limit(int(1) << rng.IntN(4))
+		burst := 1 + rng.IntN(8)
+		now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		l := NewWithOptions(limit, burst, Options{Now: func() time.Time { return now }})
+		g := &gcra{interval: time.Duration(float64(time.Second) / float64(limit)), burst: burst}
+		for step := range 200 {
+			n := 1 + rng.IntN(burst)
+			if a, b := l.AllowN(n), g.allow(now, n); a != b {
+				t.Fatalf("trial %d step %d (r=%v b=%d n=%d): token bucket %v, GCRA %v", trial, step, limit, burst, n, a, b)
+			}
+			now = now.Add(time.Duration(rng.IntN(12)) * 125 * time.Millisecond)
+		}
+	}
+}

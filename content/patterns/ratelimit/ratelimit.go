@@ -18,10 +18,11 @@
 // caller decide.
 //
 // Keyed keeps one Limiter per key (client, tenant, API key) with a bound on
-// the number of keys, forgetting the least recently used. SlidingWindow is
-// the other common algorithm, a fixed quota per window (100 per minute)
-// smoothed across window edges; it is what many APIs document to their
-// users.
+// the number of keys, forgetting the least recently used only once its
+// bucket is full again. SlidingWindow is the other common algorithm, a
+// quota per window (100 per minute) estimated from two fixed windows; it is
+// what many APIs document to their users, and in the worst case it admits
+// twice its quota within one window.
 //
 // Every type here is safe for concurrent use and takes its time from an
 // injectable clock.

@@ -1,0 +1,13 @@
+// The workerpool demo: TODO, a short deterministic story of the pattern at work.
+package main
+
+import (
+	"fmt"
+
+	"github.com/lamport-kb/lamport/content/patterns/workerpool"
+)
+
+func main() {
+	cfg := workerpool.Config{Name: "demo"}
+	fmt.Println("TODO: show the pattern at work with", cfg.Name)
+}

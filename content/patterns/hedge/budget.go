@@ -1,6 +1,13 @@
 package hedge
 
-import "sync"
+import (
+	"math"
+	"sync"
+)
+
+// unit is one token in the budget's fixed-point arithmetic, so that ten
+// deposits of 0.1 make exactly one token.
+const unit = 1_000_000
 
 // Budget bounds the hedges of every Hedger that shares it to a fraction
 // of their calls: a token bucket that each call fills by Ratio, up to
@@ -12,18 +19,22 @@ import "sync"
 //
 // A nil *Budget allows every hedge.
 type Budget struct {
-	ratio, burst float64
+	ratio, burst int64 // in units
 
 	mu     sync.Mutex
-	tokens float64
+	tokens int64 // in units
 }
 
 // NewBudget returns a full budget that allows ratio hedges per call on
 // average (0.05 is 5% extra load) and bursts of burst hedges. Negative
 // values count as 0.
 func NewBudget(ratio, burst float64) *Budget {
-	ratio, burst = max(ratio, 0), max(burst, 0)
-	return &Budget{ratio: ratio, burst: burst, tokens: burst}
+	r, c := fixed(ratio), fixed(burst)
+	return &Budget{ratio: r, burst: c, tokens: c}
+}
+
+func fixed(x float64) int64 {
+	return int64(math.Floor(min(max(x, 0), math.MaxInt64/(2*unit)) * unit)) // down: the bound holds for x itself
 }
 
 // deposit records a call.
@@ -43,10 +54,10 @@ func (b *Budget) withdraw() bool {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.tokens < 1 {
+	if b.tokens < unit {
 		return false
 	}
-	b.tokens--
+	b.tokens -= unit
 	return true
 }
 
@@ -54,5 +65,5 @@ func (b *Budget) withdraw() bool {
 func (b *Budget) Tokens() float64 {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.tokens
+	return float64(b.tokens) / unit
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -405,7 +406,7 @@ func TestPercentile(t *testing.T) {
 
 func TestNewBudget(t *testing.T) {
 	b := NewBudget(-1, -1)
-	if b.ratio != 0 || b.burst != 0 || b.Tokens() != 0 {
+	if b.ratio != 0 || b.burst != 0 || b.Tokens() != 0 || NewBudget(math.Inf(1), 1).ratio <= 0 {
 		t.Fatalf("negative values: %+v", b)
 	}
 	b = NewBudget(0.5, 1)

@@ -36,6 +36,10 @@ const (
 // RelationTypes lists the relation types in display order.
 var RelationTypes = []string{Requires, CombinesWith, AlternativeTo}
 
+// Symmetric reports whether a relation of type typ holds both ways: a
+// pattern.yaml lists such an edge once, and both patterns show it.
+func Symmetric(typ string) bool { return typ == CombinesWith || typ == AlternativeTo }
+
 // Library is the loaded, validated and rendered content tree.
 type Library struct {
 	Patterns   []*Pattern  // written patterns, in catalog order

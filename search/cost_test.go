@@ -75,7 +75,7 @@ func TestSearchBounds(t *testing.T) {
 	if err := search(bg, "retry"); err != nil {
 		t.Errorf("with a free slot: %v", err)
 	}
-	if n := idx.request("retry", Query{Text: "retry", Limit: 100000}).Size; n != 3*MaxLimit {
+	if n := idx.request("retry", Query{Text: "retry", Limit: 100000}, false).Size; n != 3*MaxLimit {
 		t.Errorf("a query for 100,000 hits asks Bleve for %d", n)
 	}
 }

@@ -47,7 +47,7 @@ func fields(lang, slug, kind, section, title, heading, body, url, aliases string
 		fAlias: aliases,
 	}
 	if lang == i18n.Chinese {
-		f[fTitleZH], f[fHeadingZH], f[fBodyZH] = title, heading, body
+		f[fTitleZH], f[fHeadingZH], f[fBodyZH], f[fBodyZH1] = title, heading, body, body
 	} else {
 		f[fTitleEN], f[fHeadingEN], f[fBodyEN] = title, heading, body
 		f[fTitleRaw], f[fHeadingRaw], f[fBodyRaw] = title, heading, body

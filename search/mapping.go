@@ -23,6 +23,7 @@ const (
 	fTitleEN, fHeadingEN, fBodyEN    = "title_en", "heading_en", "body_en"
 	fTitleRaw, fHeadingRaw, fBodyRaw = "title_raw", "heading_raw", "body_raw"
 	fTitleZH, fHeadingZH, fBodyZH    = "title_zh", "heading_zh", "body_zh"
+	fBodyZH1                         = "body_zh1" // the Chinese body with single characters too, for one-character queries
 	fAlias                           = "alias"
 )
 
@@ -42,7 +43,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	for field, analyzer := range map[string]string{
 		fTitleEN: en.AnalyzerName, fHeadingEN: en.AnalyzerName, fBodyEN: en.AnalyzerName,
 		fTitleRaw: standard.Name, fHeadingRaw: standard.Name, fBodyRaw: standard.Name,
-		fTitleZH: zhTitle, fHeadingZH: zhTitle, fBodyZH: cjk.AnalyzerName,
+		fTitleZH: zhTitle, fHeadingZH: zhTitle, fBodyZH: cjk.AnalyzerName, fBodyZH1: zhTitle,
 		fAlias: zhTitle,
 	} {
 		f := bleve.NewTextFieldMapping()

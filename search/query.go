@@ -6,6 +6,9 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
+
+	"github.com/lamport-kb/lamport/i18n"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
@@ -19,72 +22,178 @@ const maxExpansions = 32
 // expander lists the terms of field that start with prefix.
 type expander func(field, prefix string) []string
 
-// buildQuery routes by script and restricts results to lang.
-func buildQuery(text, lang string, expand expander) query.Query {
-	var q query.Query
+// A query first asks for documents that match every one of its terms; when
+// none does, it asks again for documents that match enough of them
+// (minShould): a learner's question has words the corpus lacks ("what
+// happens to requests while the breaker is half open"), and one such word
+// must not empty the result, while a query whose words all occur together
+// keeps the precision of matching them all. Each term is a disjunction
+// over the fields, weighted title > heading > body; Bleve's coordination
+// factor ranks documents that match more terms higher, and the whole text
+// as a phrase adds to the score.
+
+// buildQuery builds the query for text, restricted to lang; relaxed, it
+// needs only minShould of the terms.
+func buildQuery(text, lang string, relaxed bool, dict *dictionary, expand expander) query.Query {
+	var terms []query.Query
 	if hasHan(text) {
-		q = chineseQuery(text)
+		terms = chineseQueries(dict.chineseTerms(text))
 	} else {
-		q = englishQuery(text, expand)
+		terms = englishQueries(text, expand)
 	}
-	if lang == "" {
-		return q
-	}
-	l := bleve.NewTermQuery(lang)
-	l.SetField("lang")
-	return bleve.NewConjunctionQuery(q, l)
-}
-
-// chineseQuery: every term (CJK bigrams, or words in other scripts) must
-// match in one of the Chinese fields or the aliases; a phrase match
-// ranks higher.
-func chineseQuery(text string) query.Query {
-	var alts []query.Query
-	for field, boost := range map[string]float64{fTitleZH: 4, fHeadingZH: 2, fBodyZH: 1, fAlias: 3, fTitleRaw: 2, fBodyRaw: 1} {
-		m := bleve.NewMatchQuery(text)
-		m.SetField(field)
-		m.SetOperator(query.MatchQueryOperatorAnd)
-		m.SetBoost(boost)
-		alts = append(alts, m)
-	}
-	must := bleve.NewDisjunctionQuery(alts...)
-	phrase := bleve.NewMatchPhraseQuery(text)
-	phrase.SetField(fBodyZH)
-	phrase.SetBoost(2)
-	b := bleve.NewBooleanQuery()
-	b.AddMust(must)
-	b.AddShould(phrase)
-	return b
-}
-
-// englishQuery: each word must match somewhere (stemmed, or as a prefix
-// when it is the last word, or fuzzily when it has five letters or more);
-// the whole text as a phrase ranks higher.
-func englishQuery(text string, expand expander) query.Query {
-	words := words(text)
-	if len(words) == 0 {
+	if len(terms) == 0 {
 		return bleve.NewMatchNoneQuery()
 	}
-	conj := bleve.NewConjunctionQuery()
-	for i, w := range words {
-		last := i == len(words)-1
-		// A stop word analyses to nothing and would match nothing; only
-		// the last word may be the prefix of a real one.
-		if !last && stopWords()[w] {
-			continue
-		}
-		conj.AddQuery(wordQuery(w, last, expand))
+	all := bleve.NewDisjunctionQuery(terms...)
+	all.SetMin(float64(len(terms)))
+	if relaxed {
+		all.SetMin(float64(minShould(len(terms))))
 	}
 	b := bleve.NewBooleanQuery()
-	b.AddMust(conj)
-	for field, boost := range map[string]float64{fTitleEN: 6, fHeadingEN: 3, fBodyEN: 2} {
+	b.AddMust(withTranslations(all, text, lang, dict, expand))
+	for field, boost := range map[string]float64{fTitleEN: 6, fHeadingEN: 3, fBodyEN: 2, fBodyZH: 2} {
 		phrase := bleve.NewMatchPhraseQuery(text)
 		phrase.SetField(field)
 		phrase.SetBoost(boost)
 		b.AddShould(phrase)
 	}
-	return b
+	if lang == "" {
+		return b
+	}
+	l := bleve.NewTermQuery(lang)
+	l.SetField("lang")
+	return bleve.NewConjunctionQuery(b, l)
 }
+
+// withTranslations lets a document match q or, instead, a glossary term
+// of the query named in the language of the results
+// (dictionary.translations): an English term in a Chinese search, a
+// Chinese one in an English search.
+func withTranslations(q query.Query, text, lang string, dict *dictionary, expand expander) query.Query {
+	zh, en := dict.translations(text)
+	alts := []query.Query{q}
+	if lang == i18n.Chinese {
+		for _, t := range zh {
+			alts = append(alts, chineseQueries([]term{{text: t, han: true, word: true}})...)
+		}
+	}
+	if lang == i18n.English {
+		for _, t := range en {
+			if qs := englishQueries(t, expand); len(qs) > 0 {
+				alts = append(alts, bleve.NewConjunctionQuery(qs...))
+			}
+		}
+	}
+	if len(alts) == 1 {
+		return q
+	}
+	return bleve.NewDisjunctionQuery(alts...)
+}
+
+// minShould is how many of n terms a document must match when no
+// document matches them all: one of one or two, all but one of three or
+// four, then three in five.
+func minShould(n int) int {
+	switch {
+	case n <= 2:
+		return 1
+	case n <= 4:
+		return n - 1
+	default:
+		return (3*n + 4) / 5
+	}
+}
+
+// chineseQueries turns segmented terms into one query each.
+func chineseQueries(terms []term) []query.Query {
+	qs := make([]query.Query, 0, len(terms))
+	for _, t := range terms {
+		switch {
+		case !t.han:
+			qs = append(qs, latinQuery(t.text))
+		case utf8.RuneCountInString(t.text) == 1:
+			qs = append(qs, disjunction(
+				match(fTitleZH, t.text, 2), match(fHeadingZH, t.text, 1),
+				match(fBodyZH1, t.text, 0.3), match(fAlias, t.text, 1)))
+		case t.word || utf8.RuneCountInString(t.text) == 2:
+			qs = append(qs, disjunction(
+				matchAll(fTitleZH, t.text, 4), matchAll(fHeadingZH, t.text, 2),
+				phrase(fBodyZH, t.text, 1), matchAll(fAlias, t.text, 3)))
+		default:
+			qs = append(qs, unknownRun(t.text))
+		}
+	}
+	return qs
+}
+
+// unknownRun matches a run of three or more characters the dictionary
+// does not know ("突发流量"): as a phrase, or by at least half of its
+// bigrams, since the run may join two words the corpus has apart.
+func unknownRun(text string) query.Query {
+	rs := []rune(text)
+	bigrams := make([]query.Query, 0, len(rs)-1)
+	for i := 0; i+1 < len(rs); i++ {
+		bigrams = append(bigrams, disjunction(
+			match(fTitleZH, string(rs[i:i+2]), 4), match(fHeadingZH, string(rs[i:i+2]), 2), match(fBodyZH, string(rs[i:i+2]), 1)))
+	}
+	some := bleve.NewDisjunctionQuery(bigrams...)
+	some.SetMin(float64((len(bigrams) + 1) / 2))
+	return disjunction(phrase(fBodyZH, text, 2), some)
+}
+
+// latinQuery matches a word of a Latin script in a Chinese query, in the
+// Chinese fields (gobreaker, Temporal, Retry-After appear in Chinese
+// text) and in the English ones.
+func latinQuery(w string) query.Query {
+	return disjunction(
+		match(fTitleZH, w, 4), match(fHeadingZH, w, 2), match(fBodyZH, w, 1), match(fAlias, w, 3),
+		match(fTitleEN, w, 4), match(fHeadingEN, w, 2), match(fBodyEN, w, 1))
+}
+
+// englishQueries: one query per word that carries meaning (stop words and
+// the words of a comparison, "vs", "versus", "difference", "between", are
+// never required), each stemmed, fuzzy from five letters, and the last one
+// also a prefix, since the reader may still be typing it.
+func englishQueries(text string, expand expander) []query.Query {
+	ws := words(text)
+	var qs []query.Query
+	for i, w := range ws {
+		last := i == len(ws)-1
+		if comparisonWords[w] || stopWords()[w] && !(last && len(qs) == 0) {
+			continue
+		}
+		qs = append(qs, wordQuery(w, last, expand))
+	}
+	return qs
+}
+
+// comparisonWords mark a comparison ("token bucket vs leaky bucket"):
+// both sides matter, the marker does not.
+var comparisonWords = map[string]bool{"vs": true, "versus": true, "difference": true, "differences": true, "between": true, "compared": true, "comparison": true}
+
+func match(field, text string, boost float64) query.Query {
+	m := bleve.NewMatchQuery(text)
+	m.SetField(field)
+	m.SetBoost(boost)
+	return m
+}
+
+func matchAll(field, text string, boost float64) query.Query {
+	m := bleve.NewMatchQuery(text)
+	m.SetField(field)
+	m.SetOperator(query.MatchQueryOperatorAnd)
+	m.SetBoost(boost)
+	return m
+}
+
+func phrase(field, text string, boost float64) query.Query {
+	m := bleve.NewMatchPhraseQuery(text)
+	m.SetField(field)
+	m.SetBoost(boost)
+	return m
+}
+
+func disjunction(qs ...query.Query) query.Query { return bleve.NewDisjunctionQuery(qs...) }
 
 // words returns the distinct lowercase words of text, in order: a
 // repeated word adds cost, not meaning.
@@ -104,7 +213,7 @@ func words(text string) []string {
 
 func wordQuery(w string, last bool, expand expander) query.Query {
 	var alts []query.Query
-	for field, boost := range map[string]float64{fTitleEN: 4, fHeadingEN: 2, fBodyEN: 1, fAlias: 3} {
+	for field, boost := range map[string]float64{fTitleEN: 4, fHeadingEN: 2, fBodyEN: 1, fAlias: 3, fTitleZH: 4, fHeadingZH: 2, fBodyZH: 1} {
 		m := bleve.NewMatchQuery(w)
 		m.SetField(field)
 		m.SetBoost(boost)

@@ -77,10 +77,11 @@ type Index struct {
 	dir     string
 	gate    *gate
 	timeout time.Duration
+	dict    *dictionary // the Chinese words of the content, for segmenting queries
 }
 
-func newIndex(idx bleve.Index, dir string) *Index {
-	return &Index{bleve: idx, dir: dir, gate: defaultGate(), timeout: searchTimeout}
+func newIndex(idx bleve.Index, dir string, lib *content.Library) *Index {
+	return &Index{bleve: idx, dir: dir, gate: defaultGate(), timeout: searchTimeout, dict: newDictionary(lib)}
 }
 
 // Query is a search request.
@@ -116,7 +117,7 @@ func Open(dir string, lib *content.Library) (*Index, error) {
 	name := "index-" + lib.Hash[:16]
 	path := filepath.Join(dir, name)
 	if idx, err := bleve.Open(path); err == nil {
-		return newIndex(idx, path), nil
+		return newIndex(idx, path, lib), nil
 	}
 	os.RemoveAll(path)
 	tmp, err := os.MkdirTemp(dir, "building-")
@@ -137,7 +138,7 @@ func Open(dir string, lib *content.Library) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newIndex(idx, path), nil
+	return newIndex(idx, path, lib), nil
 }
 
 // removeOthers deletes indexes of older content. One still open by a
@@ -161,20 +162,34 @@ func build(path string, lib *content.Library) error {
 	if err != nil {
 		return err
 	}
-	batch := idx.NewBatch()
-	for _, p := range lib.Patterns {
-		for _, d := range documents(p) {
-			if err := batch.Index(d.id, d.fields); err != nil {
-				idx.Close()
-				return err
-			}
-		}
-	}
-	if err := idx.Batch(batch); err != nil {
+	if err := indexAll(idx, lib); err != nil {
 		idx.Close()
 		return err
 	}
 	return idx.Close()
+}
+
+// batchSize bounds the documents indexed in one batch: one batch of the
+// whole corpus holds every document's analysis in memory at once.
+const batchSize = 500
+
+// indexAll indexes every document of lib in batches of batchSize.
+func indexAll(idx bleve.Index, lib *content.Library) error {
+	batch := idx.NewBatch()
+	for _, p := range lib.Patterns {
+		for _, d := range documents(p) {
+			if err := batch.Index(d.id, d.fields); err != nil {
+				return err
+			}
+			if batch.Size() >= batchSize {
+				if err := idx.Batch(batch); err != nil {
+					return err
+				}
+				batch.Reset()
+			}
+		}
+	}
+	return idx.Batch(batch)
 }
 
 // Close closes the index.
@@ -201,17 +216,22 @@ func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 	defer leave()
 	ctx, cancel := context.WithTimeout(ctx, x.timeout)
 	defer cancel()
-	res, err := x.bleve.SearchInContext(ctx, x.request(text, q))
+	res, err := x.bleve.SearchInContext(ctx, x.request(text, q, false))
+	if err == nil && res.Total == 0 {
+		res, err = x.bleve.SearchInContext(ctx, x.request(text, q, true))
+	}
 	if err != nil {
 		return nil, err
 	}
-	return &Results{Total: int(res.Total), Hits: group(hits(res), limit(q)), Took: res.Took}, nil
+	return &Results{Total: int(res.Total), Hits: group(rerank(hits(res)), limit(q)), Took: res.Took}, nil
 }
 
-// request is the Bleve request for q: three times the hits asked for, as
-// group keeps at most three per pattern.
-func (x *Index) request(text string, q Query) *bleve.SearchRequest {
-	req := bleve.NewSearchRequestOptions(buildQuery(text, q.Lang, x.prefixTerms), limit(q)*3, 0, false)
+// request is the Bleve request for q, strict or relaxed (buildQuery): a
+// window of three times the hits asked for (group keeps at most three per
+// pattern) and twenty more (rerank may lift a hit from further down), at
+// most 3 × MaxLimit.
+func (x *Index) request(text string, q Query, relaxed bool) *bleve.SearchRequest {
+	req := bleve.NewSearchRequestOptions(buildQuery(text, q.Lang, relaxed, x.dict, x.prefixTerms), min(limit(q)*3+20, 3*MaxLimit), 0, false)
 	req.Fields = []string{"slug", "lang", "kind", "section", "title", "heading", "body", "url"}
 	req.IncludeLocations = true
 	return req

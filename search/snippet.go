@@ -1,7 +1,9 @@
 package search
 
 import (
+	"cmp"
 	"html"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -23,6 +25,28 @@ func hits(res *bleve.SearchResult) []Hit {
 		})
 	}
 	return out
+}
+
+// sectionPrior scales a hit's score by what its section is for: a page
+// and its definition answer "what is X"; the references, the list of other
+// languages' libraries and the real systems name X as often, but answer
+// less. Every section of a page carries the page's title, so without the
+// prior the section with the most incidental mentions would come first.
+var sectionPrior = map[string]float64{
+	"": 1.2, "definition": 1.1, "formalization": 0.95, "when-to-use": 0.95, "diagrams": 0.95,
+	"implementation": 0.95, "pitfalls": 0.95, "faq": 0.95, "testing": 0.9,
+	"in-the-wild": 0.85, "other-languages": 0.75, "references": 0.7,
+}
+
+// rerank applies sectionPrior and sorts the hits by the new score.
+func rerank(hs []Hit) []Hit {
+	for i := range hs {
+		if p, ok := sectionPrior[hs[i].SectionID]; ok {
+			hs[i].Score *= p
+		}
+	}
+	slices.SortStableFunc(hs, func(a, b Hit) int { return cmp.Compare(b.Score, a.Score) })
+	return hs
 }
 
 // group keeps at most three hits per pattern, best first, and limit hits.

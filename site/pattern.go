@@ -2,6 +2,7 @@ package site
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
@@ -45,17 +46,15 @@ func (s *Server) handlePattern(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// relatedGroups lists the pattern's relations by type, then the written
-// patterns that require it.
+// relatedGroups lists the pattern's relations by type, a symmetric one
+// from either side, then the written patterns that require it.
 func relatedGroups(st *state, p *content.Pattern, lang string) []view.RelatedGroup {
 	m := i18n.For(lang)
 	var groups []view.RelatedGroup
 	for _, typ := range content.RelationTypes {
 		g := view.RelatedGroup{Title: m.Relation[typ]}
-		for _, rel := range p.Relations {
-			if rel.Type == typ {
-				g.Items = append(g.Items, entryLink(st.Library, rel.Target, lang))
-			}
+		for _, slug := range relatedSlugs(st, p, typ) {
+			g.Items = append(g.Items, entryLink(st.Library, slug, lang))
 		}
 		if len(g.Items) > 0 {
 			groups = append(groups, g)
@@ -69,6 +68,24 @@ func relatedGroups(st *state, p *content.Pattern, lang string) []view.RelatedGro
 		groups = append(groups, g)
 	}
 	return groups
+}
+
+// relatedSlugs are the targets of p's relations of type typ and, for a
+// symmetric type, the written patterns that name p in one, unless p
+// already relates to them itself.
+func relatedSlugs(st *state, p *content.Pattern, typ string) []string {
+	var slugs []string
+	for _, rel := range p.Relations {
+		if rel.Type == typ {
+			slugs = append(slugs, rel.Target)
+		}
+	}
+	for _, slug := range st.index.incoming[p.Slug][typ] {
+		if !slices.ContainsFunc(p.Relations, func(r content.Relation) bool { return r.Target == slug }) {
+			slugs = append(slugs, slug)
+		}
+	}
+	return slugs
 }
 
 // neighbours are the previous and next written patterns in catalog order.

@@ -1,0 +1,203 @@
+package search
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/lamport-kb/lamport/content"
+	"github.com/lamport-kb/lamport/i18n"
+)
+
+// A Chinese question ("熔断器的半开状态是什么") has no spaces and is full of
+// function words. chineseTerms splits it into the terms worth matching:
+// dictionary words first (the glossary, the catalog's names, the patterns'
+// aliases), found by greedy longest match; then the function words and
+// question words of zhStop are dropped; what is left between them is kept
+// as a run of characters, matched as a phrase of bigrams (or, for one
+// character, as a single character). Latin words (gobreaker, Retry-After)
+// are kept as words.
+
+// zhStop are the function and question words a Chinese query drops:
+// particles, pronouns, "how", "what", "difference", and verbs every page
+// uses ("实现", "使用").
+var zhStop = []string{
+	"的", "地", "得", "了", "着", "过", "吗", "呢", "吧", "啊", "呀",
+	"是", "和", "与", "跟", "及", "以及", "或", "或者", "还是", "在", "对", "把", "被", "让", "给",
+	"会", "要", "能", "能否", "可以", "应该", "需要", "该",
+	"怎么", "怎样", "怎么样", "如何", "为什么", "为何", "什么", "哪些", "哪个", "哪里", "多久", "多少",
+	"有", "没有", "有没有", "是不是", "是否", "一个", "一种", "这个", "那个", "这种", "那种", "时候", "时",
+	"以后", "之后", "之前", "以前", "后", "前", "再", "又", "就", "都", "也", "还",
+	"区别", "不同", "差别", "对比", "比较", "相比", "关系",
+	"实现", "使用", "用", "做", "处理", "工作", "原理", "作用", "意思", "含义", "介绍", "理解",
+	"我", "你", "我们", "它", "它们", "请问", "一下",
+}
+
+// maxWordRunes bounds the dictionary words the segmenter looks for.
+const maxWordRunes = 12
+
+// dictionary is the set of Chinese words the segmenter knows, and the
+// stop words.
+type dictionary struct {
+	words map[string]bool
+	stop  map[string]bool
+	terms []content.Term // the glossary, for translating a query's terms
+}
+
+// newDictionary collects the Chinese terms of lib: glossary terms and
+// their synonyms, the catalog's names split at their punctuation, and
+// the patterns' Chinese aliases.
+func newDictionary(lib *content.Library) *dictionary {
+	d := &dictionary{words: make(map[string]bool), stop: make(map[string]bool), terms: lib.Glossary}
+	for _, w := range zhStop {
+		d.stop[w] = true
+	}
+	add := func(s string) {
+		for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.Is(unicode.Han, r) }) {
+			if n := utf8.RuneCountInString(w); n >= 2 && n <= maxWordRunes && !d.stop[w] {
+				d.words[w] = true
+			}
+		}
+	}
+	for _, t := range lib.Glossary {
+		add(t.Zh)
+		for _, a := range t.Also {
+			add(a)
+		}
+	}
+	for _, e := range lib.Catalog {
+		add(e.Name.In(i18n.Chinese))
+	}
+	for _, p := range lib.Patterns {
+		for _, a := range p.Aliases[i18n.Chinese] {
+			add(a)
+		}
+		if d := p.Docs[i18n.Chinese]; d != nil {
+			add(d.Title)
+		}
+	}
+	return d
+}
+
+// term is one unit of a query to match: a dictionary word or a run of
+// Han characters (han), or a word in another script.
+type term struct {
+	text string
+	han  bool
+	word bool // a dictionary word, not a run the segmenter could not split
+}
+
+// chineseTerms segments text into distinct terms, in order.
+func (d *dictionary) chineseTerms(text string) []term {
+	var terms []term
+	seen := make(map[string]bool)
+	add := func(t term) {
+		if t.text != "" && !seen[t.text] {
+			seen[t.text] = true
+			terms = append(terms, t)
+		}
+	}
+	for _, run := range scriptRuns(strings.ToLower(text)) {
+		if !run.han {
+			add(run)
+			continue
+		}
+		for _, t := range d.segment([]rune(run.text)) {
+			add(t)
+		}
+	}
+	return terms
+}
+
+// segment splits a run of Han characters: dictionary words by longest
+// match, stop words dropped, the characters between them kept together.
+func (d *dictionary) segment(rs []rune) []term {
+	var out []term
+	var rest []rune // characters no word claimed, since the last word
+	flush := func() {
+		if len(rest) > 0 {
+			out = append(out, term{text: string(rest), han: true})
+			rest = rest[:0]
+		}
+	}
+	for i := 0; i < len(rs); {
+		if n := d.longest(rs[i:], d.words); n > 0 {
+			flush()
+			out = append(out, term{text: string(rs[i : i+n]), han: true, word: true})
+			i += n
+			continue
+		}
+		if n := d.longest(rs[i:], d.stop); n > 0 {
+			flush()
+			i += n
+			continue
+		}
+		rest = append(rest, rs[i])
+		i++
+	}
+	flush()
+	return out
+}
+
+// longest returns the length of the longest word of set that rs starts
+// with, or 0.
+func (d *dictionary) longest(rs []rune, set map[string]bool) int {
+	for n := min(len(rs), maxWordRunes); n >= 1; n-- {
+		if set[string(rs[:n])] {
+			return n
+		}
+	}
+	return 0
+}
+
+// scriptRuns splits text into runs of Han characters and words of other
+// scripts (letters and digits, with inner hyphens: retry-after).
+func scriptRuns(text string) []term {
+	var runs []term
+	var cur []rune
+	curHan := false
+	flush := func() {
+		if s := strings.Trim(string(cur), "-"); s != "" {
+			runs = append(runs, term{text: s, han: curHan})
+		}
+		cur = cur[:0]
+	}
+	for _, r := range text {
+		han := unicode.Is(unicode.Han, r)
+		word := han || unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-'
+		if !word || (len(cur) > 0 && han != curHan) {
+			flush()
+		}
+		if word {
+			cur, curHan = append(cur, r), han
+		}
+	}
+	flush()
+	return runs
+}
+
+// translations returns the glossary's name, in the other language, of
+// every glossary term the query contains: "fencing token" in a Chinese
+// search finds 防护令牌, 熔断器 in an English one finds circuit breaker.
+// An English term counts when all its words are among the query's words.
+func (d *dictionary) translations(text string) (zh, en []string) {
+	lower := strings.ToLower(text)
+	have := make(map[string]bool)
+	for _, w := range words(lower) {
+		have[w] = true
+	}
+	for _, t := range d.terms {
+		if strings.Contains(lower, t.Zh) && hasHan(t.Zh) {
+			en = append(en, t.En)
+		}
+		tw := words(t.En)
+		all := len(tw) > 0
+		for _, w := range tw {
+			all = all && have[w]
+		}
+		if all {
+			zh = append(zh, t.Zh)
+		}
+	}
+	return zh, en
+}

@@ -207,12 +207,12 @@ func (r *Retrier) call(ctx context.Context, op func(context.Context) error) erro
 // nil when a retry may follow. allowed is the budget's answer.
 func (r *Retrier) stop(ctx context.Context, attempt int, err error, allowed bool) *Error {
 	switch {
+	case ctx.Err() != nil: // first, so that the error always matches ctx.Err()
+		return ended(ctx, attempt, unwrapPermanent(err), ctx.Err())
 	case isPermanent(err):
 		return &Error{Attempts: attempt, Reason: "permanent", Err: unwrapPermanent(err)}
 	case attempt >= r.policy.MaxAttempts:
 		return &Error{Attempts: attempt, Reason: "attempts", Err: err}
-	case ctx.Err() != nil:
-		return ended(ctx, attempt, err, ctx.Err())
 	case !allowed:
 		return &Error{Attempts: attempt, Reason: "budget", Err: err}
 	}

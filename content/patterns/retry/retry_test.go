@@ -425,6 +425,15 @@ func TestDoCanceled(t *testing.T) {
 		if !errors.As(err, &re) || re.Reason != "canceled" || calls != 1 || !errors.Is(err, context.Canceled) {
 			t.Fatalf("err = %v after %d calls", err, calls)
 		}
+		// A context cancelled during the last attempt, or with a permanent
+		// error: the error still matches context.Canceled.
+		for _, last := range []error{errFlaky, Permanent(errFlaky)} {
+			ctx, cancel := context.WithCancel(context.Background())
+			err = New(Policy{MaxAttempts: 1}, Options{}).Do(ctx, func(context.Context) error { cancel(); return last })
+			if !errors.As(err, &re) || re.Reason != "canceled" || !errors.Is(err, context.Canceled) || !errors.Is(err, errFlaky) {
+				t.Fatalf("err = %v, want canceled matching context.Canceled and the last error", err)
+			}
+		}
 		// A deadline that passes during an attempt.
 		ctx, cancel = context.WithTimeout(context.Background(), 50*time.Millisecond)
 		defer cancel()

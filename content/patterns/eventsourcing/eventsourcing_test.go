@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -292,7 +293,7 @@ func TestRebuildEqualsLive(t *testing.T) {
 			}
 		}
 		p.CatchUp(ctx)
-		snapshot := maps(live)
+		snapshot := maps.Clone(live)
 		rebuilt := balances{}
 		q := projector(store, rebuilt)
 		n, err := q.Rebuild(ctx)
@@ -307,14 +308,6 @@ func TestRebuildEqualsLive(t *testing.T) {
 			t.Fatalf("trial %d: Rebuild in place changed the model: %v", trial, err)
 		}
 	}
-}
-
-func maps(m balances) balances {
-	out := balances{}
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
 
 func TestProjectorResumesAfterError(t *testing.T) {

@@ -3,9 +3,9 @@ package hashring
 import "strings"
 
 // Rendezvous returns the node with the highest hash of (node, key): highest
-// random weight hashing (Thaler and Ravishankar, 1998). Removing a node moves
-// only that node's keys, and adding one moves only keys to it, like a ring,
-// with no ring to store, but each lookup hashes every node: O(n). A nil hash
+// random weight hashing. Removing a node moves only that node's keys, and
+// adding one moves only keys to it, like a ring, with no ring to store, but
+// each lookup hashes every node: O(n). A nil hash
 // means Hash64. It reports false when nodes is empty.
 func Rendezvous(key string, nodes []string, hash func([]byte) uint64) (string, bool) {
 	if hash == nil {

@@ -5,9 +5,9 @@ import (
 	"sync"
 )
 
-// Bounded is consistent hashing with bounded loads (Mirrokni, Thorup and
-// Zadimoghaddam): each node accepts at most ceil((1+ε)·m/n) of the m keys
-// in flight, counting the one being placed. A key goes to its owner on the
+// Bounded is consistent hashing with bounded loads (Mirrokni et al.): each
+// node accepts at most ceil((1+ε)·m/n) of the m keys in flight, counting
+// the one being placed. A key goes to its owner on the
 // ring, or, if the owner is full, to the next node clockwise that is not.
 // Because n·ceil((1+ε)·m/n) ≥ m, some node always has room.
 //

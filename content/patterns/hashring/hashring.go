@@ -1,8 +1,8 @@
 // Package hashring maps keys to nodes so that a change in the set of nodes
 // moves as few keys as possible: consistent hashing on a ring with virtual
-// nodes (Karger et al., 1997), the bounded-load variant (Mirrokni, Thorup and
-// Zadimoghaddam, 2018), and two alternatives, rendezvous (highest random
-// weight) hashing and jump consistent hash (Lamping and Veach, 2014).
+// nodes (Karger et al., 1997), the bounded-load variant (Mirrokni et al.),
+// and two alternatives, rendezvous (highest random weight) hashing and jump
+// consistent hash (Lamping and Veach, 2014).
 //
 // A [Ring] places every node at [Options.VirtualNodes] points on a circle of
 // 64-bit hash values; a key belongs to the first point at or after its own

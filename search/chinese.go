@@ -41,13 +41,14 @@ const maxWordRunes = 12
 type dictionary struct {
 	words map[string]bool
 	stop  map[string]bool
+	terms []content.Term // the glossary, for translating a query's terms
 }
 
 // newDictionary collects the Chinese terms of lib: glossary terms and
 // their synonyms, the catalog's names split at their punctuation, and
 // the patterns' Chinese aliases.
 func newDictionary(lib *content.Library) *dictionary {
-	d := &dictionary{words: make(map[string]bool), stop: make(map[string]bool)}
+	d := &dictionary{words: make(map[string]bool), stop: make(map[string]bool), terms: lib.Glossary}
 	for _, w := range zhStop {
 		d.stop[w] = true
 	}
@@ -173,4 +174,30 @@ func scriptRuns(text string) []term {
 	}
 	flush()
 	return runs
+}
+
+// translations returns the glossary's name, in the other language, of
+// every glossary term the query contains: "fencing token" in a Chinese
+// search finds 防护令牌, 熔断器 in an English one finds circuit breaker.
+// An English term counts when all its words are among the query's words.
+func (d *dictionary) translations(text string) (zh, en []string) {
+	lower := strings.ToLower(text)
+	have := make(map[string]bool)
+	for _, w := range words(lower) {
+		have[w] = true
+	}
+	for _, t := range d.terms {
+		if strings.Contains(lower, t.Zh) && hasHan(t.Zh) {
+			en = append(en, t.En)
+		}
+		tw := words(t.En)
+		all := len(tw) > 0
+		for _, w := range tw {
+			all = all && have[w]
+		}
+		if all {
+			zh = append(zh, t.Zh)
+		}
+	}
+	return zh, en
 }

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -41,5 +42,26 @@ func TestMinShould(t *testing.T) {
 		if got := minShould(n); got != want {
 			t.Errorf("minShould(%d) = %d, want %d", n, got, want)
 		}
+	}
+}
+
+// TestTranslations: a glossary term in one language names its
+// counterpart in the other.
+func TestTranslations(t *testing.T) {
+	lib, err := corpus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newDictionary(lib)
+	zh, _ := d.translations("what is a Fencing Token")
+	if !slices.Contains(zh, "防护令牌") {
+		t.Errorf("fencing token translates to %v", zh)
+	}
+	_, en := d.translations("舱壁隔离怎么用")
+	if !slices.Contains(en, "bulkhead") {
+		t.Errorf("舱壁隔离 translates to %v", en)
+	}
+	if zh, en := d.translations("fencing"); len(zh)+len(en) != 0 {
+		t.Errorf("half a term translates to %v %v", zh, en)
 	}
 }

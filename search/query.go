@@ -8,6 +8,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/lamport-kb/lamport/i18n"
+
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -42,13 +44,13 @@ func buildQuery(text, lang string, relaxed bool, dict *dictionary, expand expand
 	if len(terms) == 0 {
 		return bleve.NewMatchNoneQuery()
 	}
-	must := bleve.NewDisjunctionQuery(terms...)
-	must.SetMin(float64(len(terms)))
+	all := bleve.NewDisjunctionQuery(terms...)
+	all.SetMin(float64(len(terms)))
 	if relaxed {
-		must.SetMin(float64(minShould(len(terms))))
+		all.SetMin(float64(minShould(len(terms))))
 	}
 	b := bleve.NewBooleanQuery()
-	b.AddMust(must)
+	b.AddMust(withTranslations(all, text, lang, dict, expand))
 	for field, boost := range map[string]float64{fTitleEN: 6, fHeadingEN: 3, fBodyEN: 2, fBodyZH: 2} {
 		phrase := bleve.NewMatchPhraseQuery(text)
 		phrase.SetField(field)
@@ -61,6 +63,31 @@ func buildQuery(text, lang string, relaxed bool, dict *dictionary, expand expand
 	l := bleve.NewTermQuery(lang)
 	l.SetField("lang")
 	return bleve.NewConjunctionQuery(b, l)
+}
+
+// withTranslations lets a document match q or, instead, a glossary term
+// of the query named in the language of the results
+// (dictionary.translations): an English term in a Chinese search, a
+// Chinese one in an English search.
+func withTranslations(q query.Query, text, lang string, dict *dictionary, expand expander) query.Query {
+	zh, en := dict.translations(text)
+	alts := []query.Query{q}
+	if lang == i18n.Chinese {
+		for _, t := range zh {
+			alts = append(alts, chineseQueries([]term{{text: t, han: true, word: true}})...)
+		}
+	}
+	if lang == i18n.English {
+		for _, t := range en {
+			if qs := englishQueries(t, expand); len(qs) > 0 {
+				alts = append(alts, bleve.NewConjunctionQuery(qs...))
+			}
+		}
+	}
+	if len(alts) == 1 {
+		return q
+	}
+	return bleve.NewDisjunctionQuery(alts...)
 }
 
 // minShould is how many of n terms a document must match when no

@@ -6,11 +6,22 @@
 // default, five failures in a row) the breaker goes Open: calls fail fast
 // with ErrOpen, without touching the dependency, for OpenTimeout. Then it
 // goes HalfOpen and lets up to HalfOpenProbes calls through: a failure
-// reopens it, and that many successes close it.
+// reopens it, and that many successes close it. A probe whose outcome is
+// never reported cannot hold it there: after HalfOpenTimeout it opens again.
+//
+// The Closed counts are cumulative (cleared only by a state change or every
+// Interval), or a rolling window: the last WindowCalls outcomes, or those of
+// the last WindowDuration. FailureRate builds the usual trip predicate over
+// such a window:
+//
+//	b := circuitbreaker.New(circuitbreaker.Settings{
+//		WindowCalls: 100,
+//		ReadyToTrip: circuitbreaker.FailureRate(20, 0.5), // half of at least 20
+//	})
 //
 //	b := circuitbreaker.New(circuitbreaker.Settings{Name: "payments"})
 //	err := b.Execute(func() error { return client.Charge(ctx, order) })
-//	if errors.Is(err, circuitbreaker.ErrOpen) {
+//	if errors.Is(err, circuitbreaker.ErrOpen) { // refused, open or half-open
 //		// degrade: queue the charge, show a retry button, ...
 //	}
 //
@@ -36,7 +47,7 @@ type State int
 const (
 	Closed   State = iota // calls pass; outcomes are counted
 	Open                  // calls fail fast with ErrOpen
-	HalfOpen              // a few probe calls pass; the rest fail with ErrTooManyProbes
+	HalfOpen              // a few probe calls pass; the rest fail with ErrTooManyProbes, which matches ErrOpen
 )
 
 // String returns the state's name: closed, open or half-open.
@@ -52,13 +63,24 @@ func (s State) String() string {
 	return fmt.Sprintf("State(%d)", int(s))
 }
 
-// Errors returned instead of calling the dependency.
+// Errors returned instead of calling the dependency. Every refusal matches
+// ErrOpen with errors.Is, so one test catches both; ErrTooManyProbes tells
+// the half-open refusal apart.
 var (
-	ErrOpen          = errors.New("circuit breaker is open")
-	ErrTooManyProbes = errors.New("circuit breaker is half-open and its probes are in flight")
+	ErrOpen                = errors.New("circuit breaker is open")
+	ErrTooManyProbes error = refusal("circuit breaker is half-open and its probes are in flight")
 )
 
-// Counts are the outcomes seen in the current generation.
+// refusal is a refusal other than ErrOpen itself; it wraps ErrOpen.
+type refusal string
+
+func (e refusal) Error() string { return string(e) }
+func (e refusal) Unwrap() error { return ErrOpen }
+
+// Counts are the outcomes seen in the current generation. With a window
+// (Settings.WindowCalls or WindowDuration), while Closed, Successes and
+// Failures cover only the window's outcomes and Requests is their sum:
+// calls in flight count once they report.
 type Counts struct {
 	Requests             uint32
 	Successes            uint32
@@ -92,10 +114,25 @@ type Settings struct {
 	// HalfOpenProbes is how many calls may run while HalfOpen, and how
 	// many must succeed to close. Default: 1.
 	HalfOpenProbes uint32
+	// HalfOpenTimeout is the longest the breaker stays HalfOpen: if the
+	// probes have not closed or reopened it by then (an outcome was never
+	// reported, a probe hangs), it opens again. Default: OpenTimeout;
+	// negative: no limit.
+	HalfOpenTimeout time.Duration
 	// Interval clears the counts periodically while Closed, so old
 	// failures are forgotten. Zero never clears them (only a state change
 	// does).
 	Interval time.Duration
+	// WindowCalls, if positive, makes the Closed counts a rolling window
+	// over the last WindowCalls outcomes.
+	WindowCalls int
+	// WindowDuration, if positive, makes the Closed counts a rolling
+	// window over the outcomes of about the last WindowDuration, kept in
+	// ten buckets of WindowDuration/10 (at least 1 ns): an outcome counts
+	// while it is less than nine buckets old, and no longer once it is ten
+	// buckets old. Set at most one of WindowCalls and WindowDuration; New
+	// panics if both are.
+	WindowDuration time.Duration
 	// IsFailure classifies an error returned by the call. Default: every
 	// non-nil error. Return false for errors that say nothing about the
 	// dependency's health, such as a caller's context cancellation or a
@@ -117,14 +154,19 @@ type Breaker struct {
 	state      State
 	generation uint64
 	counts     Counts
-	expiry     time.Time    // when Open ends, or when Closed counts are cleared
+	window     *window      // the Closed outcomes, if Settings asks for a window
+	expiry     time.Time    // when Open or HalfOpen ends, or when Closed counts are cleared
 	changes    []transition // made under the lock, reported after it
 }
 
 type transition struct{ from, to State }
 
-// New returns a Closed breaker with s, defaults filled in.
+// New returns a Closed breaker with s, defaults filled in. It panics if s
+// sets both WindowCalls and WindowDuration.
 func New(s Settings) *Breaker {
+	if s.WindowCalls > 0 && s.WindowDuration > 0 {
+		panic("circuitbreaker: set WindowCalls or WindowDuration, not both")
+	}
 	if s.ReadyToTrip == nil {
 		s.ReadyToTrip = func(c Counts) bool { return c.ConsecutiveFailures >= 5 }
 	}
@@ -133,6 +175,9 @@ func New(s Settings) *Breaker {
 	}
 	if s.HalfOpenProbes == 0 {
 		s.HalfOpenProbes = 1
+	}
+	if s.HalfOpenTimeout == 0 {
+		s.HalfOpenTimeout = s.OpenTimeout
 	}
 	if s.IsFailure == nil {
 		s.IsFailure = func(err error) bool { return err != nil }
@@ -147,7 +192,7 @@ func New(s Settings) *Breaker {
 
 // Execute runs fn if the breaker admits the call, records its outcome and
 // returns its error. When the breaker refuses, fn is not called and the
-// error is ErrOpen or ErrTooManyProbes. A panic in fn counts as a failure
+// error matches ErrOpen (it is ErrOpen or ErrTooManyProbes). A panic in fn counts as a failure
 // and is re-raised.
 func (b *Breaker) Execute(fn func() error) error {
 	gen, err := b.before()
@@ -193,7 +238,9 @@ func (b *Breaker) admit(now time.Time) (uint64, error) {
 	case b.state == HalfOpen && b.counts.Requests >= b.s.HalfOpenProbes:
 		return 0, ErrTooManyProbes
 	}
-	b.counts.Requests++
+	if b.window == nil || b.state != Closed {
+		b.counts.Requests++ // a window counts the call when it reports
+	}
 	return b.generation, nil
 }
 
@@ -208,29 +255,46 @@ func (b *Breaker) record(gen uint64, success bool) {
 	}
 	if success {
 		b.counts.success()
-		if b.state == HalfOpen && b.counts.ConsecutiveSuccesses >= b.s.HalfOpenProbes {
-			b.setState(Closed, now)
-		}
 	} else {
 		b.counts.failure()
-		if b.state == HalfOpen || b.s.ReadyToTrip(b.counts) {
-			b.setState(Open, now)
-		}
+	}
+	if b.window != nil && b.state == Closed {
+		b.window.add(now, !success)
+		b.syncWindow(now)
+	}
+	switch {
+	case success && b.state == HalfOpen && b.counts.ConsecutiveSuccesses >= b.s.HalfOpenProbes:
+		b.setState(Closed, now)
+	case !success && (b.state == HalfOpen || b.s.ReadyToTrip(b.counts)):
+		b.setState(Open, now)
 	}
 }
 
-// advance applies the transitions that time alone causes: Open → HalfOpen
-// after OpenTimeout, and clearing Closed counts every Interval.
+// advance applies the changes that time alone causes: Open → HalfOpen
+// after OpenTimeout, HalfOpen → Open after HalfOpenTimeout, clearing Closed
+// counts every Interval, and old outcomes leaving a time window.
 func (b *Breaker) advance(now time.Time) {
-	if b.expiry.IsZero() || now.Before(b.expiry) {
+	if !b.expiry.IsZero() && !now.Before(b.expiry) {
+		switch b.state {
+		case Open:
+			b.setState(HalfOpen, now)
+		case HalfOpen:
+			b.setState(Open, now)
+		case Closed:
+			b.newGeneration(now)
+		}
+	}
+	b.syncWindow(now)
+}
+
+// syncWindow copies the window's outcomes into the Closed counts.
+func (b *Breaker) syncWindow(now time.Time) {
+	if b.window == nil || b.state != Closed {
 		return
 	}
-	switch b.state {
-	case Open:
-		b.setState(HalfOpen, now)
-	case Closed:
-		b.newGeneration(now)
-	}
+	t := b.window.total(now)
+	b.counts.Successes, b.counts.Failures = t.successes, t.failures
+	b.counts.Requests = t.successes + t.failures
 }
 
 func (b *Breaker) setState(s State, now time.Time) {
@@ -243,12 +307,18 @@ func (b *Breaker) setState(s State, now time.Time) {
 func (b *Breaker) newGeneration(now time.Time) {
 	b.generation++
 	b.counts = Counts{}
+	b.window = nil
 	b.expiry = time.Time{}
 	switch {
 	case b.state == Open:
 		b.expiry = now.Add(b.s.OpenTimeout)
+	case b.state == HalfOpen && b.s.HalfOpenTimeout > 0:
+		b.expiry = now.Add(b.s.HalfOpenTimeout)
 	case b.state == Closed && b.s.Interval > 0:
 		b.expiry = now.Add(b.s.Interval)
+	}
+	if b.state == Closed {
+		b.window = newWindow(b.s, now)
 	}
 }
 
@@ -285,3 +355,15 @@ func (b *Breaker) Counts() Counts {
 
 // Name returns the breaker's name.
 func (b *Breaker) Name() string { return b.s.Name }
+
+// FailureRate returns a ReadyToTrip that trips once at least minCalls
+// outcomes are counted and the share of failures among them is rate or
+// more (0.5 for half). Use it with a window, so that the rate is the
+// recent one.
+func FailureRate(minCalls uint32, rate float64) func(Counts) bool {
+	minCalls = max(minCalls, 1)
+	return func(c Counts) bool {
+		n := c.Successes + c.Failures
+		return n >= minCalls && float64(c.Failures)/float64(n) >= rate
+	}
+}

@@ -173,8 +173,8 @@ func TestHalfOpenAdmitsOnlyProbes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := b.Allow(); !errors.Is(err, ErrTooManyProbes) {
-			t.Fatalf("second concurrent probe: err = %v, want ErrTooManyProbes", err)
+		if _, err := b.Allow(); !errors.Is(err, ErrTooManyProbes) || !errors.Is(err, ErrOpen) {
+			t.Fatalf("second concurrent probe: err = %v, want ErrTooManyProbes, which matches ErrOpen", err)
 		}
 		done(true)
 		done(false) // a second report is ignored
@@ -349,4 +349,110 @@ func BenchmarkExecuteParallel(b *testing.B) {
 			br.Execute(succeed)
 		}
 	})
+}
+
+// TestWindowForgetsOldSuccesses: 10,000 successes do not make the breaker
+// need 10,000 failures to trip. With a rolling window the rate is the
+// recent one: half of the last 100 calls, or ten failures in a fresh
+// minute.
+func TestWindowForgetsOldSuccesses(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		for _, s := range []Settings{{WindowCalls: 100}, {WindowDuration: time.Minute}} {
+			s.ReadyToTrip = FailureRate(10, 0.5)
+			b := New(s)
+			for range 10_000 {
+				b.Execute(succeed)
+			}
+			time.Sleep(time.Minute)
+			failures := 0
+			for b.State() == Closed && failures < 10_000 {
+				b.Execute(fail)
+				failures++
+			}
+			want := 50
+			if s.WindowDuration > 0 {
+				want = 10
+			}
+			if failures != want {
+				t.Errorf("%+v: tripped after %d failures, want %d", s, failures, want)
+			}
+		}
+	})
+}
+
+// TestLostProbe: a probe whose outcome is never reported does not keep the
+// breaker half-open: by default it opens again after OpenTimeout, then
+// probes afresh.
+func TestLostProbe(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b := New(Settings{}) // OpenTimeout 30 s, HalfOpenTimeout = OpenTimeout
+		for range 5 {
+			b.Execute(fail)
+		}
+		time.Sleep(30 * time.Second)
+		if _, err := b.Allow(); err != nil { // the probe, lost
+			t.Fatal(err)
+		}
+		time.Sleep(29 * time.Second)
+		if _, err := b.Allow(); !errors.Is(err, ErrTooManyProbes) {
+			t.Fatalf("before the half-open deadline: err = %v, want ErrTooManyProbes", err)
+		}
+		time.Sleep(time.Second)
+		if s := b.State(); s != Open {
+			t.Fatalf("state = %v after the half-open deadline, want open", s)
+		}
+		time.Sleep(30 * time.Second)
+		if err := b.Execute(succeed); err != nil || b.State() != Closed {
+			t.Fatalf("fresh probe: err = %v, state = %v, want closed", err, b.State())
+		}
+	})
+}
+
+// TestNoHalfOpenDeadline: a negative HalfOpenTimeout waits for the probes
+// however long they take.
+func TestNoHalfOpenDeadline(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b := New(Settings{ReadyToTrip: func(c Counts) bool { return true }, OpenTimeout: time.Second, HalfOpenTimeout: -1})
+		b.Execute(fail)
+		time.Sleep(time.Second)
+		done, _ := b.Allow()
+		time.Sleep(time.Hour)
+		if s := b.State(); s != HalfOpen {
+			t.Fatalf("state = %v, want half-open", s)
+		}
+		done(true)
+		if s := b.State(); s != Closed {
+			t.Fatalf("state = %v, want closed", s)
+		}
+	})
+}
+
+func TestNewPanicsOnTwoWindows(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("New accepted both WindowCalls and WindowDuration")
+		}
+	}()
+	New(Settings{WindowCalls: 10, WindowDuration: time.Second})
+}
+
+func TestFailureRate(t *testing.T) {
+	tests := []struct {
+		minCalls uint32
+		rate     float64
+		c        Counts
+		want     bool
+	}{
+		{0, 0.5, Counts{}, false},
+		{0, 0.5, Counts{Failures: 1}, true},
+		{10, 0.5, Counts{Successes: 4, Failures: 5}, false},
+		{10, 0.5, Counts{Successes: 5, Failures: 5}, true},
+		{10, 0.5, Counts{Successes: 6, Failures: 5}, false},
+		{10, 0.5, Counts{Requests: 100, Failures: 9}, false}, // calls in flight do not count
+	}
+	for _, tt := range tests {
+		if got := FailureRate(tt.minCalls, tt.rate)(tt.c); got != tt.want {
+			t.Errorf("FailureRate(%d, %v)(%+v) = %v, want %v", tt.minCalls, tt.rate, tt.c, got, tt.want)
+		}
+	}
 }

@@ -8,9 +8,10 @@
 // a step's side effect is at-least-once: a crash after the effect and
 // before its record runs the step again. So every call to an external
 // service carries the step's idempotency key, and the services (in-memory
-// fakes in this package) apply each key at most once. When shipping fails
-// for good, the checkout compensates as a saga: it refunds the charge, then
-// releases the stock.
+// fakes in this package) execute each key at most once and answer every
+// repeat with the saved first answer, an error as much as a result, as
+// payment APIs do. When shipping fails for good, the checkout compensates
+// as a saga: it refunds the charge, then releases the stock.
 package durable
 
 import (
@@ -44,8 +45,8 @@ type Receipt struct {
 
 // Inventory, Payments and Shipping are the external systems the checkout
 // calls. Every call that changes something takes an idempotency key: the
-// service applies a key at most once and answers a repeated key with its
-// first answer.
+// service executes a key at most once and answers a repeated key with its
+// saved first answer, result or error.
 type (
 	Inventory interface {
 		Reserve(ctx context.Context, key, sku string, qty int) (reservation string, err error)

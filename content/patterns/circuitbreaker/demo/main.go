@@ -20,10 +20,11 @@ func main() {
 	elapsed := func() time.Duration { return now.Sub(start) }
 
 	// The dependency: healthy except between 3 s and 12 s.
+	down := func() bool { t := elapsed(); return t >= 3*time.Second && t < 12*time.Second }
 	calls := 0
 	inventory := func() error {
 		calls++
-		if t := elapsed(); t >= 3*time.Second && t < 12*time.Second {
+		if down() {
 			return errors.New("503 service unavailable")
 		}
 		return nil
@@ -39,17 +40,32 @@ func main() {
 		},
 	})
 
+	// What happened, counted as it happens.
+	var requests, refused, sparedWhileDown, failedWhileDown int
 	for range 18 {
+		requests++
+		wasDown := down()
 		err := b.Execute(inventory)
 		switch {
 		case err == nil:
 			fmt.Printf("%5s  ok\n", elapsed())
-		case errors.Is(err, circuitbreaker.ErrOpen):
+		case errors.Is(err, circuitbreaker.ErrOpen): // refused: open, or half-open with its probes out
+			refused++
+			if wasDown {
+				sparedWhileDown++
+			}
 			fmt.Printf("%5s  fail fast (%v): serve the cached stock level\n", elapsed(), err)
 		default:
+			if wasDown {
+				failedWhileDown++
+			}
 			fmt.Printf("%5s  error: %v\n", elapsed(), err)
 		}
 		now = now.Add(time.Second)
 	}
-	fmt.Printf("\n18 requests, %d reached the inventory service; the breaker spared it %d calls while it was down.\n", calls, 18-calls)
+	fmt.Printf("\n%d requests, %d reached the inventory service, %d were refused by the breaker.\n", requests, calls, refused)
+	fmt.Printf("While the service was down, the breaker spared it %d calls; %d calls still reached it and failed.\n", sparedWhileDown, failedWhileDown)
+	if late := refused - sparedWhileDown; late > 0 {
+		fmt.Printf("Refused after it had recovered, before the next probe found it healthy: %d.\n", late)
+	}
 }

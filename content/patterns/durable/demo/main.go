@@ -39,8 +39,9 @@ func main() {
 	inv := &durable.InMemoryInventory{Stock: map[string]int{"mug": 10}}
 	pay := &durable.InMemoryPayments{}
 	ship := &durable.InMemoryShipping{Busy: 2, Unserved: map[string]bool{"Atlantis": true}}
+	calls := 0 // requests the services received
 	for _, l := range []*durable.Ledger{&inv.Ledger, &pay.Ledger, &ship.Ledger} {
-		l.Trace = func(line string) { fmt.Println("    " + line) }
+		l.Trace = func(line string) { calls++; fmt.Println("    " + line) }
 	}
 	co := &durable.Checkout{Inventory: inv, Payments: pay, Shipping: ship,
 		Retry: engine.RetryPolicy{MaxAttempts: 4, Initial: time.Second, NoJitter: true}}
@@ -55,11 +56,19 @@ func main() {
 	fmt.Println("== order 1003: the carrier does not serve Atlantis; the saga undoes, last step first")
 	_, err = durable.Place(ctx, e, order("1003", "Atlantis"))
 	fmt.Println("  ✗", err)
-	fmt.Printf("  card 4242 has paid %s in all (2 orders); mugs left: %d\n\n", dollars(pay.Balance("4242")), inv.Stock["mug"])
+	done := 0
+	for _, id := range []string{"1001", "1002", "1003"} {
+		if status, _, _ := e.Status(ctx, durable.RunID(id)); status == "done" {
+			done++
+		}
+	}
+	fmt.Printf("  card 4242 has paid %s in all (%s); mugs left: %d\n\n",
+		dollars(pay.Balance("4242")), plural(done, "completed order"), inv.Stock["mug"])
 
 	fmt.Println("== order 1001 placed again: its ID is the run's idempotency key")
+	before := calls
 	r, err := durable.Place(ctx, e, order("1001", "1 Main St"))
-	fmt.Printf("  the recorded receipt %+v, %v, and no service called\n\n", r, err)
+	fmt.Printf("  the recorded receipt %+v, %v, with %s\n\n", r, err, plural(calls-before, "service call"))
 
 	h, err := e.History(ctx, durable.RunID("1001"))
 	if err != nil {
@@ -97,7 +106,8 @@ func crashAndRecover(ctx context.Context, e *engine.Engine, crash *crasher, pay 
 	n, err := e.Recover(ctx)
 	fmt.Printf("  recovered %d run(s), %v; the log holds: %s\n", n, err, recorded(ctx, e, runID))
 	key := runID + "/1/charge"
-	fmt.Printf("  charge key %s sent %d time(s); charges applied: %s\n\n", key, pay.Requests(key), strings.Join(pay.Effects(), ", "))
+	fmt.Printf("  charge key %s: %s → %s made, %s replayed\n\n", key, plural(pay.Requests(key), "request"),
+		plural(pay.Applied(key), "charge"), plural(pay.Replays(key), "saved response"))
 }
 
 // recorded lists the steps that have a result in the run's log.
@@ -135,6 +145,14 @@ func (k *crasher) fault(p engine.FaultPoint, _, step string) error {
 		return errors.New("kill -9")
 	}
 	return nil
+}
+
+// plural counts n things: "1 request", "2 requests".
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }
 
 func dollars(cents int64) string { return fmt.Sprintf("$%d.%02d", cents/100, cents%100) }

@@ -224,7 +224,7 @@ func TestKeyed(t *testing.T) {
 		if _, ok := k.keys["a"]; ok || k.Len() != 2 {
 			t.Errorf("want \"a\" forgotten and 2 keys, have %d keys", k.Len())
 		}
-		if !k.Allow("a") || !k.Allow("a") || k.Allow("a") {
+		if first, second, third := k.Allow("a"), k.Allow("a"), k.Allow("a"); !first || !second || third {
 			t.Error("a forgotten key must come back with a full bucket of 2")
 		}
 		if l, ok := k.Limiter("a"); !ok || l == nil || k.Len() != 2 {

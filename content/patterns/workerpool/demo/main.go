@@ -92,8 +92,8 @@ func (r run) thumbnail(i int, started chan<- int, release <-chan struct{}) worke
 		}
 		switch r.plan[i] {
 		case "panic":
-			var sizes map[string]int
-			sizes["x"] = i // a nil map: the worker recovers it
+			var sizes []int
+			sizes[i] = 1 // index out of range: the worker recovers it
 		case "fail":
 			return fmt.Errorf("job %d: image decode failed", i)
 		}

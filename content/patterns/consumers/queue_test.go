@@ -17,7 +17,7 @@ func TestDefaults(t *testing.T) {
 		q := New(Options{}) // the real clock, faked by synctest
 		q.Send("", "x")
 		d, ok := q.Receive("c1")
-		if !ok || d.Deadline.Sub(time.Now()) != DefaultVisibilityTimeout {
+		if !ok || time.Until(d.Deadline) != DefaultVisibilityTimeout {
 			t.Fatalf("Receive = %+v, %v; want a 30 s lease", d, ok)
 		}
 		time.Sleep(DefaultVisibilityTimeout - time.Nanosecond)

@@ -45,7 +45,17 @@ func NewProjection[V, E any](log *Log[E], init func() V, apply func(V, Event[E])
 func (p *Projection[V, E]) Apply(e Event[E]) (bool, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.applyLocked(e)
+	ok, err := p.applyLocked(e)
+	if ok {
+		p.wakeLocked()
+	}
+	return ok, err
+}
+
+// wakeLocked wakes the queries waiting for the position to advance.
+func (p *Projection[V, E]) wakeLocked() {
+	close(p.moved)
+	p.moved = make(chan struct{})
 }
 
 func (p *Projection[V, E]) applyLocked(e Event[E]) (bool, error) {
@@ -60,8 +70,6 @@ func (p *Projection[V, E]) applyLocked(e Event[E]) (bool, error) {
 	p.view = p.apply(p.view, e)
 	p.pos = e.Pos
 	p.stats.Applied++
-	close(p.moved)
-	p.moved = make(chan struct{})
 	return true, nil
 }
 
@@ -78,6 +86,9 @@ func (p *Projection[V, E]) CatchUp(limit int) int {
 		if ok, _ := p.applyLocked(e); ok {
 			n++
 		}
+	}
+	if n > 0 {
+		p.wakeLocked() // once per batch, not once per event
 	}
 	return n
 }
@@ -172,8 +183,7 @@ func (p *Projection[V, E]) Rebuild(ctx context.Context, apply func(V, Event[E]) 
 	p.view, p.pos, p.apply = view, pos, apply
 	p.stats.Applied += n
 	p.rebuilds++
-	close(p.moved)
-	p.moved = make(chan struct{})
+	p.wakeLocked()
 	return nil
 }
 

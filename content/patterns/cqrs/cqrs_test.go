@@ -443,3 +443,69 @@ func BenchmarkQueryToken(b *testing.B) {
 		p.Query(ctx, token, func(v *view, _ uint64) { _ = v.Balance["a"] })
 	}
 }
+
+// TestWriteInvariant checks the write model refuses every command that would make a
+// balance negative, appends nothing for it, and never holds a negative balance.
+func TestWriteInvariant(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	log, model := newBank()
+	shadow := map[string]int{}
+	for range 2000 {
+		c := randomMove(r)
+		head := log.Head()
+		_, err := model.Handle(c)
+		switch {
+		case shadow[c.Account]+c.Amount < 0:
+			if !errors.Is(err, errOverdraft) || log.Head() != head {
+				t.Fatalf("%v on balance %d: err %v, head %d -> %d; want refused, nothing appended", c, shadow[c.Account], err, head, log.Head())
+			}
+		case err != nil:
+			t.Fatalf("%v refused: %v", c, err)
+		default:
+			shadow[c.Account] += c.Amount
+		}
+	}
+	model.Read(func(s map[string]int, _ uint64) {
+		for a, b := range s {
+			if b < 0 {
+				t.Errorf("%s has balance %d", a, b)
+			}
+		}
+		if diff := cmp.Diff(shadow, s); diff != "" {
+			t.Errorf("state (-want +got):\n%s", diff)
+		}
+	})
+}
+
+func TestApply(t *testing.T) {
+	ev := func(pos uint64) cqrs.Event[move] { return cqrs.Event[move]{Pos: pos, Data: move{"a", 1}} }
+	tests := []struct {
+		name    string
+		feed    []uint64
+		wantPos uint64
+		want    cqrs.Stats
+		wantErr bool
+	}{
+		{"in order", []uint64{1, 2, 3}, 3, cqrs.Stats{Applied: 3}, false},
+		{"redelivery", []uint64{1, 2, 1, 2, 3, 3}, 3, cqrs.Stats{Applied: 3, Duplicates: 3}, false},
+		{"gap", []uint64{1, 3}, 1, cqrs.Stats{Applied: 1, Gaps: 1}, true},
+		{"gap then fill", []uint64{2, 1, 2}, 2, cqrs.Stats{Applied: 2, Gaps: 1}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := cqrs.NewProjection(cqrs.NewLog[move](cqrs.Options{}), newView, project)
+			var gotErr bool
+			for _, pos := range tt.feed {
+				if _, err := p.Apply(ev(pos)); err != nil {
+					gotErr = gotErr || errors.Is(err, cqrs.ErrGap)
+				}
+			}
+			if p.Position() != tt.wantPos || gotErr != tt.wantErr {
+				t.Errorf("position %d, gap error %v; want %d, %v", p.Position(), gotErr, tt.wantPos, tt.wantErr)
+			}
+			if diff := cmp.Diff(tt.want, p.Stats()); diff != "" {
+				t.Errorf("stats (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

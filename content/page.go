@@ -282,7 +282,7 @@ func (l *loader) renderPage(pg *page, all []*page) {
 	pg.doc.HasMermaid, pg.doc.HasMath = ctx.mermaid, ctx.math
 	pg.doc.Guarantees = ctx.guarantees
 	if len(ctx.guarantees) == 0 && pg.lang == i18n.English {
-		l.warner(pg.file).at(pg.bodyLine, "the formal model states no guarantee with its test ({#inv-name test=TestName}, CONTRIBUTING.md §5)")
+		r.at(formalLine(pg), "the formal model states no guarantee with its test: end each invariant or bound with {#inv-name test=TestName} (CONTRIBUTING.md §5)")
 	}
 	pg.links = ctx.links
 	collectLinks(root, pg.doc)
@@ -326,6 +326,17 @@ func (l *loader) declsOf(p *Pattern) declIndex {
 	}
 	l.decls[p.Dir] = idx
 	return idx
+}
+
+// formalLine is the line of the page's formal-model heading, or the first
+// line of its body.
+func formalLine(pg *page) int {
+	for _, h := range pg.heads {
+		if h.id == "formalization" {
+			return h.line
+		}
+	}
+	return pg.bodyLine
 }
 
 // testsOf indexes a pattern's test functions once per load.

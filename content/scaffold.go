@@ -86,6 +86,8 @@ func scaffoldPage(lang string, e *Entry) string {
 		switch id {
 		case "diagrams":
 			b.WriteString("```mermaid\nflowchart LR\n  A[TODO] --> B[TODO]\n```\n\n")
+		case "formalization":
+			b.WriteString("TODO: each invariant or bound ends with the test that checks it. {#inv-todo test=TestConfigName}\n\n")
 		case "implementation":
 			b.WriteString("```go include=Config\n```\n\n")
 		}

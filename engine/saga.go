@@ -44,11 +44,20 @@ func SagaStep[T any](s *Saga, name string, opts StepOptions, do func(ctx context
 }
 
 // Compensate runs the registered undos, last first, and returns cause
-// joined with any compensation that failed after its retries.
+// joined with any compensation that failed after its retries. An undo
+// that ends without a recorded outcome (a crash, a cancelled context, a
+// failed commit: any error but a *StepError) stops the compensation there:
+// running the next undo first would break the reverse order, and the run
+// resumes the compensation at that undo when it is recovered.
 func (s *Saga) Compensate(cause error) error {
 	errs := []error{cause}
 	for i := len(s.undos) - 1; i >= 0; i-- {
-		errs = append(errs, s.undos[i]())
+		err := s.undos[i]()
+		errs = append(errs, err)
+		var failed *StepError
+		if err != nil && !errors.As(err, &failed) {
+			break
+		}
 	}
 	s.undos = nil
 	return errors.Join(errs...)

@@ -86,3 +86,56 @@ func TestSagaUndoRetries(t *testing.T) {
 		t.Errorf("err = %v, undo tries = %d, backoffs = %v", err, tries, clock.sleeps)
 	}
 }
+
+// TestSagaStopsCompensatingOnCrash: when the process dies during an undo
+// (here: before its result is committed), no later undo runs in that
+// process; recovery resumes the compensation at that undo.
+func TestSagaStopsCompensatingOnCrash(t *testing.T) {
+	crash := true
+	e := mustOpen(t, ":memory:", Options{Fault: func(p FaultPoint, _, step string) error {
+		if crash && p == FaultBeforeCommit && step == "undo:book-2" {
+			crash = false
+			return errors.New("power cut")
+		}
+		return nil
+	}})
+	var mu sync.Mutex
+	var log []string
+	note := func(s string) { mu.Lock(); log = append(log, s); mu.Unlock() }
+	e.Register("trip", func(c *Context, _ []byte) ([]byte, error) {
+		saga := NewSaga(c, RetryPolicy{})
+		for i := 1; i <= 3; i++ {
+			name := "book-" + strconv.Itoa(i)
+			_, err := SagaStep(saga, name, StepOptions{},
+				func(ctx context.Context, key string) (string, error) {
+					if i == 3 {
+						return "", errors.New("no seats")
+					}
+					return key, nil
+				},
+				func(ctx context.Context, key string, booking string) error {
+					note("undo " + name)
+					return nil
+				})
+			if err != nil {
+				return nil, saga.Compensate(err)
+			}
+		}
+		return []byte("booked"), nil
+	})
+	if _, err := e.Run(context.Background(), "trip", "t1", nil); !errors.Is(err, ErrCrashed) {
+		t.Fatalf("err = %v, want ErrCrashed", err)
+	}
+	if diff := cmp.Diff([]string{"undo book-2"}, log); diff != "" {
+		t.Errorf("after the crash (-want +got):\n%s", diff)
+	}
+	var se *StepError
+	if _, err := e.Recover(context.Background()); !errors.As(err, &se) || se.Msg != "no seats" {
+		t.Fatalf("recovery: err = %v, want the saga's own failure", err)
+	}
+	// book-2's undo ran but was never recorded, so it runs again (its key
+	// makes that safe); then book-1's.
+	if diff := cmp.Diff([]string{"undo book-2", "undo book-2", "undo book-1"}, log); diff != "" {
+		t.Errorf("after recovery (-want +got):\n%s", diff)
+	}
+}

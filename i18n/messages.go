@@ -74,12 +74,15 @@ type Messages struct {
 	StaleSection    string
 	OutdatedShow    string
 
-	SearchTitle   string
-	SearchNone    string
-	searchResults string // "%d results for “%s”"
-	SearchEmpty   string
-	SearchBusy    string // 429 and 503: too many searches
-	SearchTooLong string // "at most %d characters and %d words"
+	SearchTitle    string
+	SearchNone     string
+	searchResults  string // "%d results for “%s”"
+	SearchEmpty    string
+	SearchBusy     string // 429 and 503: too many searches
+	SearchTooLong  string // "at most %d characters and %d words"
+	SearchNoQuery  string // /api/search without q
+	SearchBadLang  string // "%s": the languages
+	SearchBadLimit string // "%d": the largest limit
 
 	PlayTitle    string
 	PlayIntro    string
@@ -247,12 +250,15 @@ var en = Messages{
 	StaleSection:    "The English text of this section changed after it was translated; it is shown in English.",
 	OutdatedShow:    "Show the outdated translation",
 
-	SearchTitle:   "Search",
-	SearchNone:    "No results. Try fewer or different words.",
-	searchResults: "%d results for “%s”",
-	SearchEmpty:   "Type a few words: a pattern, a system, a problem.",
-	SearchBusy:    "Too many searches right now. Please try again in a moment.",
-	SearchTooLong: "That query is too long: use at most %d characters and %d words.",
+	SearchTitle:    "Search",
+	SearchNone:     "No results. Try fewer or different words.",
+	searchResults:  "%d results for “%s”",
+	SearchEmpty:    "Type a few words: a pattern, a system, a problem.",
+	SearchBusy:     "Too many searches right now. Please try again in a moment.",
+	SearchTooLong:  "That query is too long: use at most %d characters and %d words.",
+	SearchNoQuery:  "The q parameter (what to search for) is required.",
+	SearchBadLang:  "lang must be one of %s, or absent for every language.",
+	SearchBadLimit: "limit must be a whole number from 1 to %d.",
 
 	PlayTitle:    "Playground",
 	PlayIntro:    "Edit the demo and run it. It is compiled with the real Go toolchain against this site's tested packages, and runs in a sandbox with time, memory and output limits. Time in the demos is simulated, so they finish at once.",
@@ -371,12 +377,15 @@ var zh = Messages{
 	StaleSection:    "本节英文原文在翻译后有更新，以下显示最新的英文原文。",
 	OutdatedShow:    "查看过时的中文译文",
 
-	SearchTitle:   "搜索",
-	SearchNone:    "没有找到结果，换个词或少用几个词试试。",
-	searchResults: "共 %d 条结果：“%s”",
-	SearchEmpty:   "输入几个词：模式名、系统名或你遇到的问题。",
-	SearchBusy:    "当前搜索请求太多，请稍后再试。",
-	SearchTooLong: "查询太长：最多 %d 个字符、%d 个词。",
+	SearchTitle:    "搜索",
+	SearchNone:     "没有找到结果，换个词或少用几个词试试。",
+	searchResults:  "共 %d 条结果：“%s”",
+	SearchEmpty:    "输入几个词：模式名、系统名或你遇到的问题。",
+	SearchBusy:     "当前搜索请求太多，请稍后再试。",
+	SearchTooLong:  "查询太长：最多 %d 个字符、%d 个词。",
+	SearchNoQuery:  "缺少参数 q（要搜索的内容）。",
+	SearchBadLang:  "lang 只能是 %s 之一；不填则搜索所有语言。",
+	SearchBadLimit: "limit 必须是 1 到 %d 之间的整数。",
 
 	PlayTitle:    "在线运行",
 	PlayIntro:    "修改示例程序并运行。程序由真实的 Go 工具链编译，链接的是本站经过测试的包，在有时间、内存和输出限制的沙箱中运行。示例里的时间是模拟的，所以会立即结束。",

@@ -29,6 +29,7 @@ func (s *Server) routes() chi.Router {
 	r.Method(http.MethodGet, "/static/*", s.assets)
 	runLimit := s.rateLimit(30, time.Minute) // per client: builds are expensive
 	fmtLimit := s.rateLimit(60, time.Minute) // cheaper, but each format is a process
+	r.With(s.limitSearches).Get("/api/search", s.handle(s.handleAPISearch))
 	r.With(runLimit).Post("/api/run", s.handle(s.handleAPIRun))
 	r.With(fmtLimit).Post("/api/fmt", s.handle(s.handleAPIFmt))
 	r.With(runLimit).Post("/api/share", s.handle(s.handleAPIShare))

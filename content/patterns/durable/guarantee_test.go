@@ -100,9 +100,9 @@ func chaos(dir string, seed uint64) (chaosRun, error) {
 		}
 		w.co.Register(e)
 		if i > 0 { // a restart: the log as the new process finds it
-			h, err := e.History(ctx, "order-42")
-			if err != nil {
-				return r, err
+			h, herr := e.History(ctx, "order-42")
+			if herr != nil {
+				return r, herr
 			}
 			r.logs = append(r.logs, h.Events)
 			_, err = e.Recover(ctx)

@@ -6,10 +6,15 @@ import (
 )
 
 // Keyed is one token bucket per key, such as a client address, a tenant or
-// an API key. It remembers at most MaxKeys keys: when a new key arrives and
-// the table is full, the least recently used key is forgotten (its bucket
-// would have refilled anyway if it was idle long enough). Without a bound,
-// a client that invents keys could exhaust memory.
+// an API key. It remembers at most MaxKeys keys. Without a bound, a client
+// that invents keys could exhaust memory.
+//
+// Forgetting a key never resets its budget: when a new key arrives and the
+// table is full, the least recently used key is forgotten only if its
+// bucket is full again, the state a new bucket starts in, so nothing is
+// lost. If that key is still refilling, the new key is refused (Allow
+// returns false) until it has refilled: churning through keys cannot buy
+// any key a fresh burst.
 type Keyed struct {
 	limit   Limit
 	burst   int
@@ -34,26 +39,44 @@ func NewKeyed(limit Limit, burst, maxKeys int, o Options) *Keyed {
 		keys: make(map[string]*list.Element), lru: list.New()}
 }
 
-// Allow reports whether an event for key may happen now.
-func (k *Keyed) Allow(key string) bool { return k.Limiter(key).Allow() }
-
-// Limiter returns key's bucket, creating it (and evicting the least
-// recently used key if the table is full).
-func (k *Keyed) Limiter(key string) *Limiter {
+// Allow reports whether an event for key may happen now. It is false for a
+// new key while the table is full of keys that are still refilling.
+func (k *Keyed) Allow(key string) bool {
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	l, ok := k.lookup(key)
+	return ok && l.Allow()
+}
+
+// Limiter returns key's bucket, for Reserve or Wait, creating it if there
+// is room; ok is false when the table is full of keys still refilling.
+// Use the bucket at once and do not keep it: once it is full again it may
+// be forgotten, and the key then gets a new one.
+func (k *Keyed) Limiter(key string) (l *Limiter, ok bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.lookup(key)
+}
+
+// lookup finds or creates key's bucket, forgetting the least recently used
+// key if the table is full and that key's bucket is full too.
+func (k *Keyed) lookup(key string) (*Limiter, bool) {
 	if e, ok := k.keys[key]; ok {
 		k.lru.MoveToFront(e)
-		return e.Value.(*keyedEntry).limiter
+		return e.Value.(*keyedEntry).limiter, true
 	}
 	if k.lru.Len() >= k.maxKeys {
 		oldest := k.lru.Back()
+		entry := oldest.Value.(*keyedEntry)
+		if entry.limiter.Tokens() < float64(k.burst) {
+			return nil, false // forgetting it would hand its key a fresh burst
+		}
 		k.lru.Remove(oldest)
-		delete(k.keys, oldest.Value.(*keyedEntry).key)
+		delete(k.keys, entry.key)
 	}
 	l := NewWithOptions(k.limit, k.burst, k.opts)
 	k.keys[key] = k.lru.PushFront(&keyedEntry{key: key, limiter: l})
-	return l
+	return l, true
 }
 
 // Len returns the number of keys remembered.

@@ -18,10 +18,11 @@
 // caller decide.
 //
 // Keyed keeps one Limiter per key (client, tenant, API key) with a bound on
-// the number of keys, forgetting the least recently used. SlidingWindow is
-// the other common algorithm, a fixed quota per window (100 per minute)
-// smoothed across window edges; it is what many APIs document to their
-// users.
+// the number of keys, forgetting the least recently used only once its
+// bucket is full again. SlidingWindow is the other common algorithm, a
+// quota per window (100 per minute) estimated from two fixed windows; it is
+// what many APIs document to their users, and in the worst case it admits
+// twice its quota within one window.
 //
 // Every type here is safe for concurrent use and takes its time from an
 // injectable clock.
@@ -88,9 +89,10 @@ type Limiter struct {
 	burst int
 	opts  Options
 
-	mu     sync.Mutex
-	tokens float64
-	last   time.Time // when tokens was last brought up to date
+	mu        sync.Mutex
+	tokens    float64
+	last      time.Time // when tokens was last brought up to date
+	lastEvent time.Time // when the latest admitted event or reservation acts
 }
 
 // New returns a full bucket of burst tokens refilled at limit per second.
@@ -119,11 +121,13 @@ func (l *Limiter) AllowN(n int) bool {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.advance(l.opts.now())
+	now := l.opts.now()
+	l.advance(now)
 	if l.tokens < float64(n) {
 		return false
 	}
 	l.tokens -= float64(n)
+	l.lastEvent = now
 	return true
 }
 
@@ -158,8 +162,16 @@ func (r *Reservation) Delay() time.Duration {
 // forever is the delay of a reservation that can never be honoured.
 const forever = time.Duration(math.MaxInt64)
 
-// Cancel gives the tokens back if the reservation has not been used yet,
-// so events queued behind it are not delayed for nothing.
+// Cancel gives back the tokens of a reservation that will not be used,
+// as far as no later reservation has relied on them, so events queued
+// behind it are not delayed for nothing. It does nothing once the
+// reservation is due.
+//
+// A later reservation was timed on the debt this one left: it acts
+// (lastEvent − act) later, on tokens that refilled in between. Those
+// r·(lastEvent − act) tokens stay taken, or the later reservation and a
+// new event would share them; only the rest, n − r·(lastEvent − act), is
+// restored. This is golang.org/x/time/rate's CancelAt.
 func (r *Reservation) Cancel() {
 	if !r.ok || r.l.limit == Inf {
 		return
@@ -172,9 +184,23 @@ func (r *Reservation) Cancel() {
 		if !now.Before(r.act) {
 			return
 		}
+		restore := float64(r.n) - l.lastEvent.Sub(r.act).Seconds()*float64(l.limit)
+		if restore <= 0 {
+			return
+		}
 		l.advance(now)
-		l.tokens = min(float64(l.burst), l.tokens+float64(r.n))
+		l.tokens = min(float64(l.burst), l.tokens+restore)
+		if r.act.Equal(l.lastEvent) { // the latest reservation: the one before it is now the latest
+			if prev := r.act.Add(-l.limit.durationFor(float64(r.n))); !prev.Before(now) {
+				l.lastEvent = prev
+			}
+		}
 	})
+}
+
+// durationFor is the time the bucket takes to refill tokens.
+func (limit Limit) durationFor(tokens float64) time.Duration {
+	return time.Duration(tokens / float64(limit) * float64(time.Second))
 }
 
 // Reserve reserves one token; see ReserveN.
@@ -198,8 +224,9 @@ func (l *Limiter) ReserveN(n int) *Reservation {
 	l.tokens -= float64(n)
 	act := now
 	if l.tokens < 0 {
-		act = now.Add(time.Duration(-l.tokens / float64(l.limit) * float64(time.Second)))
+		act = now.Add(l.limit.durationFor(-l.tokens))
 	}
+	l.lastEvent = act
 	return &Reservation{l: l, ok: true, n: n, act: act}
 }
 

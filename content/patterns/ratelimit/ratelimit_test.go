@@ -211,14 +211,23 @@ func TestKeyed(t *testing.T) {
 		if diff := cmp.Diff([]bool{true, true, false, true}, got); diff != "" {
 			t.Errorf("per-key results (-want +got):\n%s", diff)
 		}
-		k.Allow("c") // evicts "a", the least recently used
-		if k.Len() != 2 {
-			t.Errorf("Len = %d, want 2", k.Len())
+		if k.Allow("c") {
+			t.Error("a new key was admitted by forgetting a key that is still refilling")
 		}
-		if !k.Allow("a") {
-			t.Error("an evicted key should start with a full bucket")
+		if _, ok := k.Limiter("c"); ok || k.Len() != 2 {
+			t.Errorf("Limiter(new key) ok = %v, Len = %d; want false, 2", ok, k.Len())
 		}
-		if k.Limiter("c") == nil || k.Len() != 2 {
+		time.Sleep(2 * time.Second) // "a" (least recently used) is full again
+		if !k.Allow("c") {
+			t.Error("a new key was refused although the least recently used bucket had refilled")
+		}
+		if _, ok := k.keys["a"]; ok || k.Len() != 2 {
+			t.Errorf("want \"a\" forgotten and 2 keys, have %d keys", k.Len())
+		}
+		if first, second, third := k.Allow("a"), k.Allow("a"), k.Allow("a"); !first || !second || third {
+			t.Error("a forgotten key must come back with a full bucket of 2")
+		}
+		if l, ok := k.Limiter("a"); !ok || l == nil || k.Len() != 2 {
 			t.Error("Limiter must return the bucket without growing the table")
 		}
 	})

@@ -2,7 +2,8 @@
 // call during its first 2 seconds. Each client retries with exponential
 // backoff (100 ms, doubling, capped at 2 s). Without jitter they retry in
 // lockstep: every retry wave hits the service at once. With full jitter the
-// same retries spread out. Then a retry budget meets an outage.
+// same retries spread out. Then a retry budget meets an outage, and
+// permanent errors meet the budget.
 //
 // Time is simulated, so this finishes at once and prints the same thing on
 // every run. Try EqualJitter or DecorrelatedJitter, or another Multiplier.
@@ -19,45 +20,55 @@ import (
 	"github.com/lamport-kb/lamport/content/patterns/retry"
 )
 
-const clients = 50
+const (
+	clients = 50
+	outage  = 2 * time.Second        // the service fails every call before this
+	bucket  = 200 * time.Millisecond // one histogram bar
+	burst   = 10 * time.Millisecond  // "at once": within this window
+)
 
-var errUnavailable = errors.New("503 service unavailable")
+var (
+	errUnavailable = errors.New("503 service unavailable")
+	errNotFound    = errors.New("404 not found")
+)
 
 func main() {
+	policy := retry.Policy{MaxAttempts: 8, Initial: 100 * time.Millisecond, Max: 2 * time.Second}
 	for _, j := range []struct {
 		name   string
 		jitter retry.Jitter
 	}{{"no jitter", retry.NoJitter}, {"full jitter", retry.FullJitter}} {
-		fmt.Printf("%s: retries reaching the service, per 200 ms (first calls at 0 s not shown)\n", j.name)
-		histogram(simulate(j.jitter))
-		fmt.Println()
+		policy.Jitter = j.jitter
+		retries := simulate(policy)
+		fmt.Printf("%s: retries reaching the service, per %v (the %d first calls, at 0 s, not shown)\n", j.name, bucket, clients)
+		histogram(retries)
+		fmt.Printf("  %d retries in all; at most %d of them within the same %v\n\n", len(retries), busiest(retries), burst)
 	}
 	budgetDemo()
+	permanentDemo()
 }
 
-// simulate returns the virtual times of every call the clients make.
-func simulate(jitter retry.Jitter) []time.Duration {
-	var calls []time.Duration
-	policy := retry.Policy{MaxAttempts: 8, Initial: 100 * time.Millisecond, Max: 2 * time.Second, Jitter: jitter}
+// simulate returns the virtual times of every retry the clients make.
+func simulate(policy retry.Policy) []time.Duration {
+	var retries []time.Duration
 	for c := range clients {
 		var now time.Duration // this client's virtual clock
 		sleep := func(ctx context.Context, d time.Duration) error { now += d; return nil }
 		r := retry.New(policy, retry.Options{Sleep: sleep, Rand: rand.New(rand.NewPCG(uint64(c), 42))})
 		r.Do(context.Background(), func(context.Context) error {
 			if now > 0 {
-				calls = append(calls, now)
+				retries = append(retries, now)
 			}
-			if now < 2*time.Second {
+			if now < outage {
 				return errUnavailable
 			}
 			return nil
 		})
 	}
-	return calls
+	return retries
 }
 
 func histogram(calls []time.Duration) {
-	const bucket = 200 * time.Millisecond
 	counts := make([]int, 17)
 	for _, t := range calls {
 		if i := int(t / bucket); i < len(counts) {
@@ -69,22 +80,71 @@ func histogram(calls []time.Duration) {
 	}
 }
 
+// busiest returns the most calls that fall in one window of length burst.
+func busiest(calls []time.Duration) int {
+	per := map[time.Duration]int{}
+	most := 0
+	for _, t := range calls {
+		per[t/burst]++
+		most = max(most, per[t/burst])
+	}
+	return most
+}
+
 // budgetDemo: the service is down for good. Without a budget every request
-// makes 4 attempts; with gRPC-style throttling retries stop once the
-// failure rate has spent half the tokens.
+// makes every attempt; with gRPC-style throttling retries stop once the
+// failures have spent half the tokens.
 func budgetDemo() {
-	fmt.Println("an outage: 20 requests, 4 attempts each at most")
-	for _, budget := range []*retry.Budget{nil, retry.NewBudget(10, 0.1)} {
-		noSleep := func(context.Context, time.Duration) error { return nil }
-		r := retry.New(retry.Policy{MaxAttempts: 4}, retry.Options{Budget: budget, Sleep: noSleep})
-		attempts := 0
-		for range 20 {
-			r.Do(context.Background(), func(context.Context) error { attempts++; return errUnavailable })
+	const requests, maxTokens, ratio = 20, 10, 0.1
+	policy := retry.Policy{MaxAttempts: 4}
+	fmt.Printf("an outage: %d requests, %d attempts each at most\n", requests, policy.MaxAttempts)
+	for _, budget := range []*retry.Budget{nil, retry.NewBudget(maxTokens, ratio)} {
+		attempts, retries := 0, 0
+		r := retry.New(policy, retry.Options{Budget: budget, Sleep: noSleep})
+		for range requests {
+			n := 0
+			r.Do(context.Background(), func(context.Context) error {
+				attempts, n = attempts+1, n+1
+				if n > 1 {
+					retries++
+				}
+				return errUnavailable
+			})
 		}
 		name := "without a budget"
 		if budget != nil {
-			name = "with a budget (10 tokens, ratio 0.1)"
+			name = fmt.Sprintf("with a budget (%v tokens, ratio %v)", maxTokens, ratio)
 		}
-		fmt.Printf("  %-38s %2d attempts sent to the dead service\n", name, attempts)
+		fmt.Printf("  %-38s %2d attempts (%2d retries) sent to the dead service\n", name, attempts, retries)
 	}
+	fmt.Println()
 }
+
+// permanentDemo: a run of 404s, permanent errors, then a 503. As in gRFC
+// A6 the 404s spend no tokens, so the 503 is still retried.
+func permanentDemo() {
+	const notFound = 6
+	budget := retry.NewBudget(10, 0.1)
+	r := retry.New(retry.Policy{MaxAttempts: 4}, retry.Options{Budget: budget, Sleep: noSleep})
+	before := budget.Tokens()
+	permanent := 0
+	for range notFound {
+		err := r.Do(context.Background(), func(context.Context) error { return retry.Permanent(errNotFound) })
+		var re *retry.Error
+		if errors.As(err, &re) && re.Reason == "permanent" {
+			permanent++
+		}
+	}
+	after := budget.Tokens()
+	attempts := 0
+	r.Do(context.Background(), func(context.Context) error {
+		if attempts++; attempts < 3 {
+			return errUnavailable
+		}
+		return nil
+	})
+	fmt.Printf("permanent errors: %d requests got a 404 and were not retried; tokens %v before, %v after\n", permanent, before, after)
+	fmt.Printf("  the next request failed %d times with a 503, was retried each time, and succeeded on attempt %d\n", attempts-1, attempts)
+}
+
+func noSleep(context.Context, time.Duration) error { return nil }

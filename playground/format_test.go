@@ -61,7 +61,10 @@ func TestFormatBombs(t *testing.T) {
 		limits    func(formatLimits) formatLimits
 		want      string
 	}{
-		{"chain: CPU", chain, func(l formatLimits) formatLimits { l.cpu = 1; return l }, "cpu"},
+		// Memory is lifted so that only the CPU limit can stop it: the
+		// chain's parse also grows the heap, and at the default memory
+		// limit either may come first.
+		{"chain: CPU", chain, func(l formatLimits) formatLimits { l.cpu, l.memory = 1, 4<<30; return l }, "cpu"},
 		{"chain: wall clock", chain, func(l formatLimits) formatLimits { l.timeout = 300 * time.Millisecond; return l }, "time"},
 		{"closures: output", closures(300), func(l formatLimits) formatLimits { l.output = 16 << 10; return l }, "output"},
 		{"closures: memory", closures(3000), func(l formatLimits) formatLimits { l.memory = 64 << 20; return l }, "memory"},

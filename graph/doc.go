@@ -1,0 +1,77 @@
+// Package graph is Lamport's knowledge graph: the typed relations between
+// patterns, validated, with the algorithms the site uses to explain them
+// (core patterns, explained paths, reading orders, neighbourhoods and
+// recommendations). It reads a *content.Library and nothing else; the site
+// combines it with search, which it never imports.
+//
+// # Nodes and edges
+//
+// Build makes a Graph from a library. Its nodes are the catalog's
+// patterns, in catalog order, written or planned: a Node has its name in
+// every language (the page title when written, else the catalog's name)
+// and says whether it is written, so a view can link written nodes and
+// only name planned ones.
+//
+// Its edges come from two places:
+//
+//   - Typed edges, from the relations in each written pattern's
+//     pattern.yaml: requires (read the target first), combines-with (used
+//     together) and alternative-to (contrasted). An Edge is one
+//     declaration, with the file and line that make it. Seen from its
+//     target, an edge has the inverse label (Inverse): requires reads
+//     required-by; the symmetric types are their own inverse.
+//   - Mention edges, from the [[links]] in a page's prose, in every
+//     language, one per pair of patterns however often and in however many
+//     languages the page links (Mention). A page's links to itself are not
+//     mentions.
+//
+// A pair may carry different types from its two sides, and the catalog
+// does so on purpose (retry-backoff-jitter requires timeout-deadline, and
+// timeout-deadline combines with retry-backoff-jitter): each side says what
+// is true from where it stands. Links lists every edge at a node, seen from
+// it.
+//
+// # Validation
+//
+// Build returns content.Problems, each at a pattern.yaml's file:line, for
+// what content.Load cannot see one file at a time:
+//
+//   - a cycle in requires, named in full ("requires forms a cycle: a → b →
+//     a"), at the line of its first edge; requires must be a DAG, since a
+//     reader cannot read a before b and b before a;
+//   - a relation listed twice in one pattern.yaml.
+//
+// content.Load already rejects a relation to a slug outside the catalog
+// and a relation of a pattern to itself; Build reports the first too, for
+// libraries made by hand, so that every edge of a Graph joins two nodes.
+// A Graph that Build returns has no cycle in requires.
+//
+// # Algorithms
+//
+// Every answer is deterministic: where the graph allows several, ties are
+// broken by catalog order (paths, orders, neighbourhoods) or by slug
+// (rankings, recommendations), never by map order.
+//
+//   - PageRank ranks the nodes for "core patterns": gonum's edge-weighted
+//     PageRank (damping 0.85) over the typed edges, where a requires edge
+//     points at the prerequisite and a symmetric edge points both ways.
+//     Mentions do not count: they are prose, not claims.
+//   - Path is the shortest explained path between two patterns over the
+//     typed edges, taken in either direction, each step with the label it
+//     has from where the reader stands ("a requires b, which is required by
+//     c"). Among equally short paths it takes the one whose steps come
+//     first in catalog order; gonum's searches visit neighbours in map
+//     order, so the search is a breadth-first search of our own.
+//   - Prerequisites and ReadingOrder give what to read before a pattern:
+//     the closure of requires, in an order where every pattern comes after
+//     the prerequisites it needs (gonum's topological sort, stabilised by
+//     catalog order).
+//   - Neighbourhood lists the patterns within k typed steps of one, each
+//     with its distance and the explained path to it.
+//   - Recommend suggests written patterns to read next: graph proximity
+//     (1/d for a pattern d ≤ MaxHops steps away over typed edges and
+//     mentions) plus the Jaccard similarity of the two tag sets.
+//
+// A Graph is immutable once built and safe for concurrent use; the site
+// builds one per content version, in site.Build, beside the search index.
+package graph

@@ -63,9 +63,10 @@
 //     first in catalog order; gonum's searches visit neighbours in map
 //     order, so the search is a breadth-first search of our own.
 //   - Prerequisites and ReadingOrder give what to read before a pattern:
-//     the closure of requires, in an order where every pattern comes after
-//     the prerequisites it needs (gonum's topological sort, stabilised by
-//     catalog order).
+//     the closure of requires, in the least topological order by catalog
+//     order: at each step, the first pattern in the catalog whose
+//     prerequisites are all read. (gonum's stabilised sort is depth-first
+//     and can put a later pattern before an equally ready earlier one.)
 //   - Neighbourhood lists the patterns within k typed steps of one, each
 //     with its distance and the explained path to it.
 //   - Recommend suggests written patterns to read next: graph proximity

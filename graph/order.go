@@ -1,11 +1,5 @@
 package graph
 
-import (
-	"gonum.org/v1/gonum/graph"
-	"gonum.org/v1/gonum/graph/simple"
-	"gonum.org/v1/gonum/graph/topo"
-)
-
 // Prerequisites returns what to read before slug: every pattern it
 // requires, directly or through others, in reading order (see
 // ReadingOrder). It is empty for a pattern that requires nothing, nil for
@@ -15,23 +9,27 @@ func (g *Graph) Prerequisites(slug string) []string {
 	if len(order) == 0 {
 		return nil
 	}
-	return order[:len(order)-1]
+	return order[:len(order)-1] // slug needs all the others, so it comes last
 }
 
 // ReadingOrder returns goals and everything they require, directly or
 // through others, each once, in an order where every pattern comes after
-// the prerequisites it needs; where requires leaves the order free, in
-// catalog order. Unknown slugs are ignored.
+// the prerequisites it needs: at each step, the first pattern in catalog
+// order whose prerequisites are all read (the least topological order in
+// catalog order). Unknown slugs are ignored.
+//
+// gonum's topological sort is stabilised differently (by depth-first
+// search), which can put a later pattern before an earlier one that is
+// just as ready; this order is the one a reader can predict.
 func (g *Graph) ReadingOrder(goals ...string) []string {
-	closure := make(map[int]bool)
+	closure := make([]bool, len(g.nodes))
 	var visit func(int)
 	visit = func(u int) {
-		if closure[u] {
-			return
-		}
-		closure[u] = true
-		for _, v := range g.requires[u] {
-			visit(v)
+		if !closure[u] {
+			closure[u] = true
+			for _, v := range g.requires[u] {
+				visit(v)
+			}
 		}
 	}
 	for _, s := range goals {
@@ -39,31 +37,33 @@ func (g *Graph) ReadingOrder(goals ...string) []string {
 			visit(i)
 		}
 	}
-	if len(closure) == 0 {
-		return nil
+	read := make([]bool, len(g.nodes))
+	var order []string
+	for next := g.ready(closure, read); next >= 0; next = g.ready(closure, read) {
+		read[next] = true
+		order = append(order, g.nodes[next].Slug)
 	}
-	// Edges point from a prerequisite to what needs it: topological
-	// order is reading order.
-	d := simple.NewDirectedGraph()
-	for u := range closure {
-		d.AddNode(simple.Node(u))
-	}
-	for u := range closure {
-		for _, v := range g.requires[u] {
-			d.SetEdge(simple.Edge{F: simple.Node(v), T: simple.Node(u)})
-		}
-	}
-	sorted, err := topo.SortStabilized(d, nil) // nil: ties by node ID, which is catalog order
-	if err != nil {
-		panic("graph: requires has a cycle after Build: " + err.Error())
-	}
-	return g.slugs(sorted)
+	return order
 }
 
-func (g *Graph) slugs(nodes []graph.Node) []string {
-	s := make([]string, len(nodes))
-	for i, n := range nodes {
-		s[i] = g.nodes[n.ID()].Slug
+// ready returns the first node in catalog order that is in the closure,
+// not read yet and whose prerequisites are all read, or -1. Build
+// guarantees requires has no cycle, so every node of the closure is ready
+// in its turn.
+func (g *Graph) ready(closure, read []bool) int {
+	for u := range g.nodes {
+		if closure[u] && !read[u] && g.allRead(u, read) {
+			return u
+		}
 	}
-	return s
+	return -1
+}
+
+func (g *Graph) allRead(u int, read []bool) bool {
+	for _, v := range g.requires[u] {
+		if !read[v] {
+			return false
+		}
+	}
+	return true
 }

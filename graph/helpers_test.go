@@ -2,6 +2,9 @@ package graph
 
 import (
 	"cmp"
+	"fmt"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -76,4 +79,85 @@ func mustBuild(t testing.TB, spec string) *Graph {
 		t.Fatalf("Build:\n%v", err)
 	}
 	return g
+}
+
+// randomSpec returns a random library spec (see library) of 2 to 9
+// patterns, some planned, with requires edges that form a DAG, symmetric
+// edges, mentions and tags. Every statement is valid.
+func randomSpec(r *rand.Rand) string {
+	n := 2 + r.IntN(8)
+	slugs := make([]string, n)
+	var catalog []string
+	for i := range slugs {
+		slugs[i] = fmt.Sprintf("p%d", i)
+		entry := slugs[i]
+		if i > 0 && r.IntN(5) == 0 {
+			entry = "~" + entry
+		}
+		catalog = append(catalog, entry)
+	}
+	r.Shuffle(n, func(i, j int) { catalog[i], catalog[j] = catalog[j], catalog[i] })
+	lines := []string{strings.Join(catalog, " ")}
+	for i, from := range catalog {
+		if strings.HasPrefix(from, "~") {
+			continue
+		}
+		byType := map[string][]string{}
+		for j, to := range slugs {
+			if to == from {
+				continue
+			}
+			switch r.IntN(8) {
+			case 0:
+				// Requires only points at lower-numbered slugs: a DAG.
+				if j < indexOf(slugs, from) {
+					byType["requires"] = append(byType["requires"], to)
+				}
+			case 1:
+				byType["combines-with"] = append(byType["combines-with"], to)
+			case 2:
+				byType["alternative-to"] = append(byType["alternative-to"], to)
+			case 3:
+				byType["mentions"] = append(byType["mentions"], to)
+			}
+		}
+		for _, typ := range []string{"requires", "combines-with", "alternative-to", "mentions"} {
+			if len(byType[typ]) > 0 {
+				lines = append(lines, from+" "+typ+" "+strings.Join(byType[typ], " "))
+			}
+		}
+		tags := []string{"t1", "t2", "t3", "t4"}[:r.IntN(5)]
+		if len(tags) > 0 && i%2 == 0 {
+			tags = tags[1:]
+		}
+		if len(tags) > 0 {
+			lines = append(lines, from+" tags "+strings.Join(tags, " "))
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func indexOf(s []string, v string) int { return slices.Index(s, v) }
+
+// shuffled returns spec with its catalog in another order.
+func shuffled(r *rand.Rand, spec string) string {
+	first, rest, _ := strings.Cut(spec, "\n")
+	f := strings.Fields(first)
+	r.Shuffle(len(f), func(i, j int) { f[i], f[j] = f[j], f[i] })
+	return strings.Join(f, " ") + "\n" + rest
+}
+
+// forRandomGraphs calls check on many random graphs, naming the spec of
+// any that fails.
+func forRandomGraphs(t *testing.T, check func(t *testing.T, r *rand.Rand, spec string, g *Graph)) {
+	t.Helper()
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 300 {
+		spec := randomSpec(r)
+		g := mustBuild(t, spec)
+		check(t, r, spec, g)
+		if t.Failed() {
+			t.Fatalf("failing graph:\n%s", spec)
+		}
+	}
 }

@@ -33,18 +33,25 @@
 //
 // # Validation
 //
-// Build returns content.Problems, each at a pattern.yaml's file:line, for
-// what content.Load cannot see one file at a time:
+// Build returns content.Problems, each at a pattern.yaml's file:line (the
+// file is the pattern's Dir + "/pattern.yaml", the line its Relation.Line),
+// as content.Load does, so `lamport check` prints both alike:
 //
-//   - a cycle in requires, named in full ("requires forms a cycle: a → b →
-//     a"), at the line of its first edge; requires must be a DAG, since a
-//     reader cannot read a before b and b before a;
+//   - a cycle in requires, named in full, at the line of its first edge
+//     ("requires forms a cycle: a → b → a"); requires must be a DAG, since
+//     no reader can read a before b and b before a. The cycle reported is
+//     the shortest through the component's first pattern in catalog
+//     order, one per strongly connected component;
 //   - a relation listed twice in one pattern.yaml.
 //
+// Two different types between a pair, one from each side, are not a
+// problem (see above); requires both ways is, as a cycle of two.
 // content.Load already rejects a relation to a slug outside the catalog
-// and a relation of a pattern to itself; Build reports the first too, for
-// libraries made by hand, so that every edge of a Graph joins two nodes.
-// A Graph that Build returns has no cycle in requires.
+// and a pattern that names itself, so with a loaded library Build never
+// reports them; with a library made by hand it reports the first ("unknown
+// slug") and treats a pattern requiring itself as a cycle of one, so that
+// every edge of a Graph joins two nodes. A Graph that Build returns has no
+// cycle in requires.
 //
 // # Algorithms
 //
@@ -54,8 +61,10 @@
 //
 //   - PageRank ranks the nodes for "core patterns": gonum's edge-weighted
 //     PageRank (damping 0.85) over the typed edges, where a requires edge
-//     points at the prerequisite and a symmetric edge points both ways.
-//     Mentions do not count: they are prose, not claims.
+//     points at the prerequisite and a symmetric edge points both ways;
+//     each declaration adds 1 to its arc's weight. Mentions do not count:
+//     they are prose, not claims. Planned patterns are ranked too; a view
+//     that lists pages keeps the written ones.
 //   - Path is the shortest explained path between two patterns over the
 //     typed edges, taken in either direction, each step with the label it
 //     has from where the reader stands ("a requires b, which is required by
@@ -73,6 +82,21 @@
 //     (1/d for a pattern d ≤ MaxHops steps away over typed edges and
 //     mentions) plus the Jaccard similarity of the two tag sets.
 //
-// A Graph is immutable once built and safe for concurrent use; the site
-// builds one per content version, in site.Build, beside the search index.
+// # Use
+//
+// The site builds one Graph per content version, in site.Build, beside the
+// search index, and keeps it in site.State; `lamport check` builds one to
+// report its problems. A Graph is immutable once built and safe for
+// concurrent use.
+//
+//	g, err := graph.Build(lib) // content.Problems on a cycle
+//	core := g.PageRank()[:5]   // the most central patterns
+//	p, ok := g.Path("retry-backoff-jitter", "saga")
+//	fmt.Println(p) // retry-backoff-jitter combines with durable-execution, which combines with saga
+//	before := g.Prerequisites("saga")
+//	next := g.Recommend("circuit-breaker", 5)
+//
+// Labels are the relation types of content plus RequiredBy, Mentions and
+// MentionedBy; i18n's Messages.Relation names the first four for the
+// reader.
 package graph

@@ -12,7 +12,7 @@ const MaxHops = 3
 // reasons for its score.
 type Recommendation struct {
 	Slug       string
-	Score      float64  // Proximity + tag similarity
+	Score      float64  // 1/Hops (0 when Hops is 0) plus the Jaccard similarity of the tags
 	Hops       int      // steps away over typed edges and mentions; 0 beyond MaxHops
 	SharedTags []string // tags both patterns have, in the other pattern's order
 }

@@ -7,32 +7,44 @@ import (
 	"os"
 
 	"github.com/lamport-kb/lamport/content"
+	"github.com/lamport-kb/lamport/graph"
 	"github.com/lamport-kb/lamport/i18n"
 )
 
-// check validates the content tree and prints every problem as
-// file:line: message, then the warnings.
+// check validates the content tree and its relation graph, prints every
+// problem as file:line: message, then the warnings.
 func check(cfg Config, stdout io.Writer) error {
 	fsys, root := content.FS(), "content/"
 	if cfg.ContentDir != "" {
 		fsys, root = os.DirFS(cfg.ContentDir), shortPath(cfg.ContentDir)+"/"
 	}
 	lib, err := content.Load(fsys)
-	var problems content.Problems
-	if errors.As(err, &problems) {
-		for _, p := range problems {
-			fmt.Fprintln(stdout, format(root, p))
-		}
-		return exitError{fmt.Sprintf("%d problems", len(problems))}
-	}
 	if err != nil {
-		return err
+		return report(stdout, root, err)
+	}
+	g, err := graph.Build(lib)
+	if err != nil {
+		return report(stdout, root, err)
 	}
 	for _, w := range lib.Warnings {
 		fmt.Fprintln(stdout, format(root, w)+" (warning)")
 	}
-	fmt.Fprintf(stdout, "ok: %d patterns, %d languages, %d warnings\n", len(lib.Patterns), len(i18n.Langs), len(lib.Warnings))
+	fmt.Fprintf(stdout, "ok: %d patterns, %d languages, %d relations, %d warnings\n",
+		len(lib.Patterns), len(i18n.Langs), len(g.Edges()), len(lib.Warnings))
 	return nil
+}
+
+// report prints the problems of a failed content.Load or graph.Build,
+// or returns any other error as it is.
+func report(stdout io.Writer, root string, err error) error {
+	var problems content.Problems
+	if !errors.As(err, &problems) {
+		return err
+	}
+	for _, p := range problems {
+		fmt.Fprintln(stdout, format(root, p))
+	}
+	return exitError{fmt.Sprintf("%d problems", len(problems))}
 }
 
 func format(root string, p content.Problem) string {

@@ -138,7 +138,10 @@ func newBrowser(t *testing.T) *browser {
 		t.Fatalf("starting Chromium: %v", err)
 	}
 	tab, closeTab := chromedp.NewContext(c.ctx)
-	ctx, cancelTimeout := context.WithTimeout(tab, 3*time.Minute)
+	// A hang guard for the tab's whole scenario, not a speed bound: on a
+	// busy 2-core machine TestBrowserPlayground's builds wait behind the
+	// conformance test's demos (3 minutes was not enough at 20 patterns).
+	ctx, cancelTimeout := context.WithTimeout(tab, 8*time.Minute)
 	t.Cleanup(func() { cancelTimeout(); closeTab(); chromium.idle <- c })
 	b := &browser{ctx: ctx}
 	chromedp.ListenTarget(ctx, b.listen)

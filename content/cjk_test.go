@@ -62,7 +62,7 @@ var wideBreak = regexp.MustCompile(`[\p{Han}\x{3000}-\x{303F}\x{FF01}-\x{FF60}][
 // no rendered paragraph, list item, cell or heading, and no section's
 // search text, keeps a source line break between two Chinese characters.
 func TestNoBreakBetweenHan(t *testing.T) {
-	lib, err := Load(FS())
+	lib, err := embedded()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 
@@ -247,8 +248,12 @@ func TestStaleAndFallback(t *testing.T) {
 	}
 }
 
+// embedded is the embedded content, loaded once per test binary: at 72
+// patterns under -race one load takes most of a minute.
+var embedded = sync.OnceValues(func() (*Library, error) { return Load(FS()) })
+
 func TestEmbeddedContent(t *testing.T) {
-	lib, err := Load(FS())
+	lib, err := embedded()
 	if err != nil {
 		t.Fatal(err)
 	}

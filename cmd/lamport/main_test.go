@@ -76,7 +76,9 @@ func TestRunVersionAndUnknown(t *testing.T) {
 // TestServeLifecycle starts the real server, requests a page, then cancels
 // the context as SIGTERM would and expects a clean shutdown.
 func TestServeLifecycle(t *testing.T) {
-	cfg, _, err := parseConfig("serve", []string{"--addr", "127.0.0.1:0", "--data", t.TempDir()}, func(string) string { return "" }, io.Discard)
+	// The one-pattern fixture: the server's life cycle does not depend on
+	// the corpus (TestFirstRun starts the real binary on the embedded one).
+	cfg, _, err := parseConfig("serve", []string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--content", "../../content/testdata/site"}, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +90,7 @@ func TestServeLifecycle(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx) }()
-	resp, err := http.Get("http://" + m.listener.Addr().String() + "/en/patterns/circuit-breaker")
+	resp, err := http.Get("http://" + m.listener.Addr().String() + "/en/patterns/sample")
 	if err != nil {
 		t.Fatal(err)
 	}

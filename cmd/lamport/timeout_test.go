@@ -15,7 +15,7 @@ import (
 // gives up on a client that never reads a big body instead of blocking
 // forever with the body pinned.
 func TestWriteTimeout(t *testing.T) {
-	cfg, _, err := parseConfig("serve", []string{"--addr", "127.0.0.1:0", "--data", t.TempDir()}, func(string) string { return "" }, io.Discard)
+	cfg, _, err := parseConfig("serve", []string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--content", "../../content/testdata/site"}, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,7 +38,7 @@ func TestChineseTerms(t *testing.T) {
 }
 
 func TestMinShould(t *testing.T) {
-	for n, want := range map[int]int{1: 1, 2: 1, 3: 2, 4: 3, 5: 3, 10: 6} {
+	for n, want := range map[int]int{1: 1, 2: 2, 3: 2, 4: 3, 5: 3, 10: 6} {
 		if got := minShould(n); got != want {
 			t.Errorf("minShould(%d) = %d, want %d", n, got, want)
 		}

@@ -19,8 +19,15 @@ import (
 // hundreds of words, and each one is a posting list to merge.
 const maxExpansions = 32
 
-// expander lists the terms of field that start with prefix.
-type expander func(field, prefix string) []string
+// lexicon is what a query needs to know of the index's terms.
+type lexicon interface {
+	// completions lists the likeliest terms of field that start with
+	// prefix (at most maxExpansions).
+	completions(field, prefix string) []string
+	// known reports whether w, lower case, is a term of the raw English
+	// or the Chinese body or title fields.
+	known(w string) bool
+}
 
 // A query first asks for documents that match every one of its terms; when
 // none does, it asks again for documents that match enough of them
@@ -34,12 +41,12 @@ type expander func(field, prefix string) []string
 
 // buildQuery builds the query for text, restricted to lang; relaxed, it
 // needs only minShould of the terms.
-func buildQuery(text, lang string, relaxed bool, dict *dictionary, expand expander) query.Query {
+func buildQuery(text, lang string, relaxed bool, dict *dictionary, lex lexicon) query.Query {
 	var terms []query.Query
 	if hasHan(text) {
 		terms = chineseQueries(dict.chineseTerms(text))
 	} else {
-		terms = englishQueries(text, expand)
+		terms = englishQueries(text, lex)
 	}
 	if len(terms) == 0 {
 		return bleve.NewMatchNoneQuery()
@@ -50,7 +57,7 @@ func buildQuery(text, lang string, relaxed bool, dict *dictionary, expand expand
 		all.SetMin(float64(minShould(len(terms))))
 	}
 	b := bleve.NewBooleanQuery()
-	b.AddMust(withTranslations(all, text, lang, dict, expand))
+	b.AddMust(withTranslations(all, text, lang, dict, lex))
 	for field, boost := range map[string]float64{fTitleEN: 6, fHeadingEN: 3, fBodyEN: 2, fBodyZH: 2} {
 		phrase := bleve.NewMatchPhraseQuery(text)
 		phrase.SetField(field)
@@ -69,7 +76,7 @@ func buildQuery(text, lang string, relaxed bool, dict *dictionary, expand expand
 // of the query named in the language of the results
 // (dictionary.translations): an English term in a Chinese search, a
 // Chinese one in an English search.
-func withTranslations(q query.Query, text, lang string, dict *dictionary, expand expander) query.Query {
+func withTranslations(q query.Query, text, lang string, dict *dictionary, lex lexicon) query.Query {
 	zh, en := dict.translations(text)
 	alts := []query.Query{q}
 	if lang == i18n.Chinese {
@@ -79,7 +86,7 @@ func withTranslations(q query.Query, text, lang string, dict *dictionary, expand
 	}
 	if lang == i18n.English {
 		for _, t := range en {
-			if qs := englishQueries(t, expand); len(qs) > 0 {
+			if qs := englishQueries(t, lex); len(qs) > 0 {
 				alts = append(alts, bleve.NewConjunctionQuery(qs...))
 			}
 		}
@@ -91,12 +98,13 @@ func withTranslations(q query.Query, text, lang string, dict *dictionary, expand
 }
 
 // minShould is how many of n terms a document must match when no
-// document matches them all: one of one or two, all but one of three or
-// four, then three in five.
+// document matches them all: all of one or two (two words are a term, and
+// the one left would be the generic half: "vector clock" is not "clock"),
+// all but one of three or four, then three in five.
 func minShould(n int) int {
 	switch {
 	case n <= 2:
-		return 1
+		return n
 	case n <= 4:
 		return n - 1
 	default:
@@ -115,6 +123,14 @@ func chineseQueries(terms []term) []query.Query {
 			qs = append(qs, disjunction(
 				match(fTitleZH, t.text, 2), match(fHeadingZH, t.text, 1),
 				match(fBodyZH1, t.text, 0.3), match(fAlias, t.text, 1)))
+		case t.word && utf8.RuneCountInString(t.text) >= 4:
+			// A long word is also found without its last character, at
+			// a lower weight: a page may write it a little differently
+			// (最终一致性 as 最终一致的).
+			rs := []rune(t.text)
+			qs = append(qs, disjunction(
+				matchAll(fTitleZH, t.text, 4), matchAll(fHeadingZH, t.text, 2),
+				phrase(fBodyZH, t.text, 1), matchAll(fAlias, t.text, 3), phrase(fBodyZH, string(rs[:len(rs)-1]), 0.5)))
 		case t.word || utf8.RuneCountInString(t.text) == 2:
 			qs = append(qs, disjunction(
 				matchAll(fTitleZH, t.text, 4), matchAll(fHeadingZH, t.text, 2),
@@ -127,18 +143,27 @@ func chineseQueries(terms []term) []query.Query {
 }
 
 // unknownRun matches a run of three or more characters the dictionary
-// does not know ("突发流量"): as a phrase, or by at least half of its
-// bigrams, since the run may join two words the corpus has apart.
+// does not know ("突发流量"): as a phrase, or by its bigrams (someBigrams),
+// since the run may join two words the corpus has apart.
 func unknownRun(text string) query.Query {
+	return disjunction(phrase(fBodyZH, text, 2), someBigrams(text, 1))
+}
+
+// someBigrams matches text, of three or more characters, by half of its
+// characters' worth of bigrams, rounded up: "突发流量" by 突发 and 流量
+// (the bigram 发流 across the two words need not occur), but a run of
+// three characters by both of its bigrams (区块链 is not 区块).
+func someBigrams(text string, boost float64) query.Query {
 	rs := []rune(text)
 	bigrams := make([]query.Query, 0, len(rs)-1)
 	for i := 0; i+1 < len(rs); i++ {
-		bigrams = append(bigrams, disjunction(
-			match(fTitleZH, string(rs[i:i+2]), 4), match(fHeadingZH, string(rs[i:i+2]), 2), match(fBodyZH, string(rs[i:i+2]), 1)))
+		b := string(rs[i : i+2])
+		bigrams = append(bigrams, disjunction(matchAll(fTitleZH, b, 4), matchAll(fHeadingZH, b, 2), match(fBodyZH, b, 1)))
 	}
 	some := bleve.NewDisjunctionQuery(bigrams...)
-	some.SetMin(float64((len(bigrams) + 1) / 2))
-	return disjunction(phrase(fBodyZH, text, 2), some)
+	some.SetMin(float64((len(rs) + 1) / 2))
+	some.SetBoost(boost)
+	return some
 }
 
 // latinQuery matches a word of a Latin script in a Chinese query, in the
@@ -152,9 +177,11 @@ func latinQuery(w string) query.Query {
 
 // englishQueries: one query per word that carries meaning (stop words and
 // the words of a comparison, "vs", "versus", "difference", "between", are
-// never required), each stemmed, fuzzy from five letters, and the last one
-// also a prefix, since the reader may still be typing it.
-func englishQueries(text string, expand expander) []query.Query {
+// never required), each stemmed, fuzzy from five letters when the corpus
+// does not have the word (a typo: "braker"; "vector" must not find
+// "hector"), and the last one also a prefix, since the reader may still be
+// typing it.
+func englishQueries(text string, lex lexicon) []query.Query {
 	ws := words(text)
 	var qs []query.Query
 	for i, w := range ws {
@@ -162,7 +189,7 @@ func englishQueries(text string, expand expander) []query.Query {
 		if comparisonWords[w] || stopWords()[w] && !(last && len(qs) == 0) {
 			continue
 		}
-		qs = append(qs, wordQuery(w, last, expand))
+		qs = append(qs, wordQuery(w, last, lex))
 	}
 	return qs
 }
@@ -211,7 +238,7 @@ func words(text string) []string {
 	return out
 }
 
-func wordQuery(w string, last bool, expand expander) query.Query {
+func wordQuery(w string, last bool, lex lexicon) query.Query {
 	var alts []query.Query
 	for field, boost := range map[string]float64{fTitleEN: 4, fHeadingEN: 2, fBodyEN: 1, fAlias: 3, fTitleZH: 4, fHeadingZH: 2, fBodyZH: 1} {
 		m := bleve.NewMatchQuery(w)
@@ -221,12 +248,12 @@ func wordQuery(w string, last bool, expand expander) query.Query {
 	}
 	if last && len(w) >= 2 {
 		for field, boost := range map[string]float64{fTitleRaw: 2, fHeadingRaw: 1, fBodyRaw: 0.5} {
-			if terms := expand(field, w); len(terms) > 0 {
+			if terms := lex.completions(field, w); len(terms) > 0 {
 				alts = append(alts, termsQuery(field, terms, boost))
 			}
 		}
 	}
-	if len([]rune(w)) >= 5 {
+	if len([]rune(w)) >= 5 && !lex.known(w) {
 		for field, boost := range map[string]float64{fTitleRaw: 1, fBodyRaw: 0.3} {
 			f := bleve.NewFuzzyQuery(w)
 			f.SetField(field)
@@ -263,9 +290,14 @@ func termsQuery(field string, terms []string, boost float64) query.Query {
 	return d
 }
 
-// prefixTerms is the expander of the index: the maxExpansions terms of
-// field starting with prefix that occur in the most documents (the
-// likeliest completions of what the reader is typing).
+// completions is prefixTerms.
+func (x *Index) completions(field, prefix string) []string { return x.prefixTerms(field, prefix) }
+
+// prefixTerms lists the maxExpansions terms of field starting with prefix
+// that occur in the most documents (the likeliest completions of what the
+// reader is typing). When the prefix is a word of the field itself, only
+// completions at least as frequent as the word are likelier than the word
+// being complete: "clock" keeps "clocks" out unless it is the more common.
 func (x *Index) prefixTerms(field, prefix string) []string {
 	dict, err := x.bleve.FieldDictPrefix(field, []byte(prefix))
 	if err != nil {
@@ -277,13 +309,35 @@ func (x *Index) prefixTerms(field, prefix string) []string {
 		docs uint64
 	}
 	var entries []entry
+	var self uint64
 	for e, err := dict.Next(); e != nil && err == nil; e, err = dict.Next() {
 		entries = append(entries, entry{e.Term, e.Count})
+		if e.Term == prefix {
+			self = e.Count
+		}
 	}
+	entries = slices.DeleteFunc(entries, func(e entry) bool { return e.docs < self })
 	slices.SortStableFunc(entries, func(a, b entry) int { return cmp.Compare(b.docs, a.docs) })
 	terms := make([]string, 0, min(len(entries), maxExpansions))
 	for _, e := range entries[:min(len(entries), maxExpansions)] {
 		terms = append(terms, e.term)
 	}
 	return terms
+}
+
+// known reports whether w is a term of the raw English title or body or
+// of the Chinese ones (which keep Latin words as they are).
+func (x *Index) known(w string) bool {
+	for _, field := range []string{fTitleRaw, fBodyRaw, fTitleZH, fBodyZH} {
+		dict, err := x.bleve.FieldDictPrefix(field, []byte(w))
+		if err != nil {
+			continue
+		}
+		e, err := dict.Next()
+		dict.Close()
+		if err == nil && e != nil && e.Term == w {
+			return true
+		}
+	}
+	return false
 }

@@ -231,7 +231,7 @@ func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 // pattern) and twenty more (rerank may lift a hit from further down), at
 // most 3 × MaxLimit.
 func (x *Index) request(text string, q Query, relaxed bool) *bleve.SearchRequest {
-	req := bleve.NewSearchRequestOptions(buildQuery(text, q.Lang, relaxed, x.dict, x.prefixTerms), min(limit(q)*3+20, 3*MaxLimit), 0, false)
+	req := bleve.NewSearchRequestOptions(buildQuery(text, q.Lang, relaxed, x.dict, x), min(limit(q)*3+20, 3*MaxLimit), 0, false)
 	req.Fields = []string{"slug", "lang", "kind", "section", "title", "heading", "body", "url"}
 	req.IncludeLocations = true
 	return req

@@ -223,7 +223,7 @@ func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Results{Total: int(res.Total), Hits: group(rerank(hits(res)), limit(q)), Took: res.Took}, nil
+	return &Results{Total: int(res.Total), Hits: group(rerank(hits(res), queryIntent(text)), limit(q)), Took: res.Took}, nil
 }
 
 // request is the Bleve request for q, strict or relaxed (buildQuery): a

@@ -38,12 +38,47 @@ var sectionPrior = map[string]float64{
 	"in-the-wild": 0.85, "other-languages": 0.75, "references": 0.7,
 }
 
-// rerank applies sectionPrior and sorts the hits by the new score.
-func rerank(hs []Hit) []Hit {
+// Intent factors (intent.go): a section the query names by its heading's
+// words, the FAQ for a question, the definition for "what is X". A
+// question or a named section also lowers the page document: it holds the
+// text of every section, so it ties the section that answers and would
+// win on its prior.
+const (
+	namedSectionFactor  = 1.5
+	questionFAQFactor   = 1.35
+	definitionFactor    = 1.2
+	definitionFAQFactor = 1.1
+	focusedPageFactor   = 0.8
+)
+
+// prior is the factor of a hit's score for its section and the query's
+// intent.
+func prior(section string, in intent) float64 {
+	p, ok := sectionPrior[section]
+	if !ok {
+		p = 1
+	}
+	if in.sections[section] {
+		p *= namedSectionFactor
+	}
+	switch {
+	case in.definition && section == "definition":
+		p *= definitionFactor
+	case in.definition && section == "faq":
+		p *= definitionFAQFactor
+	case in.question && section == "faq":
+		p *= questionFAQFactor
+	}
+	if section == "" && !in.definition && (in.question || len(in.sections) > 0) {
+		p *= focusedPageFactor
+	}
+	return p
+}
+
+// rerank applies prior and sorts the hits by the new score.
+func rerank(hs []Hit, in intent) []Hit {
 	for i := range hs {
-		if p, ok := sectionPrior[hs[i].SectionID]; ok {
-			hs[i].Score *= p
-		}
+		hs[i].Score *= prior(hs[i].SectionID, in)
 	}
 	slices.SortStableFunc(hs, func(a, b Hit) int { return cmp.Compare(b.Score, a.Score) })
 	return hs

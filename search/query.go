@@ -58,18 +58,38 @@ func buildQuery(text, lang string, relaxed bool, dict *dictionary, lex lexicon) 
 	}
 	b := bleve.NewBooleanQuery()
 	b.AddMust(withTranslations(all, text, lang, dict, lex))
-	for field, boost := range map[string]float64{fTitleEN: 6, fHeadingEN: 3, fBodyEN: 2, fBodyZH: 2} {
-		phrase := bleve.NewMatchPhraseQuery(text)
-		phrase.SetField(field)
-		phrase.SetBoost(boost)
-		b.AddShould(phrase)
-	}
+	b.AddShould(phrases(text, lang))
 	if lang == "" {
 		return b
 	}
 	l := bleve.NewTermQuery(lang)
 	l.SetField("lang")
 	return bleve.NewConjunctionQuery(b, l)
+}
+
+// phraseFields are the fields a phrase is looked for in, per language of
+// the results, and their weights. Chinese titles are not among them: their
+// single characters make a phrase over them slow (see mapping.go).
+var phraseFields = map[string]map[string]float64{
+	i18n.English: {fTitleEN: 6, fHeadingEN: 3, fBodyEN: 4},
+	i18n.Chinese: {fBodyZH: 4},
+}
+
+// phrases scores documents that have the whole query in its order ("why
+// does redis use 16384 slots" in the FAQ that asks it). Only the fields of
+// the results' language take part, so the coordination factor of the
+// disjunction does not dilute the phrase with fields that cannot match.
+func phrases(text, lang string) query.Query {
+	var alts []query.Query
+	for _, l := range i18n.Langs {
+		if lang != "" && l != lang {
+			continue
+		}
+		for field, boost := range phraseFields[l] {
+			alts = append(alts, phrase(field, text, boost))
+		}
+	}
+	return disjunction(alts...)
 }
 
 // withTranslations lets a document match q or, instead, a glossary term
@@ -240,7 +260,7 @@ func words(text string) []string {
 
 func wordQuery(w string, last bool, lex lexicon) query.Query {
 	var alts []query.Query
-	for field, boost := range map[string]float64{fTitleEN: 4, fHeadingEN: 2, fBodyEN: 1, fAlias: 3, fTitleZH: 4, fHeadingZH: 2, fBodyZH: 1} {
+	for field, boost := range map[string]float64{fTitleEN: 4, fHeadingEN: 2, fBodyEN: 1, fAlias: 3, fTitleZH: 4, fHeadingZH: 2, fBodyZH: 4} {
 		m := bleve.NewMatchQuery(w)
 		m.SetField(field)
 		m.SetBoost(boost)

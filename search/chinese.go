@@ -1,6 +1,7 @@
 package search
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -44,15 +45,22 @@ type dictionary struct {
 	terms []content.Term // the glossary, for translating a query's terms
 }
 
+// nameJoiners join two names in one catalog name ("超时控制与截止时间传递").
+var nameJoiners = []string{"与", "和", "及"}
+
 // newDictionary collects the Chinese terms of lib: glossary terms and
-// their synonyms, the catalog's names split at their punctuation, and
-// the patterns' Chinese aliases.
+// their synonyms, the catalog's names split at their punctuation and
+// their joiners, the patterns' Chinese aliases and titles, and the words
+// these terms are built of (compoundParts).
 func newDictionary(lib *content.Library) *dictionary {
 	d := &dictionary{words: make(map[string]bool), stop: make(map[string]bool), terms: lib.Glossary}
 	for _, w := range zhStop {
 		d.stop[w] = true
 	}
 	add := func(s string) {
+		for _, j := range nameJoiners {
+			s = strings.ReplaceAll(s, j, " ")
+		}
 		for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.Is(unicode.Han, r) }) {
 			if n := utf8.RuneCountInString(w); n >= 2 && n <= maxWordRunes && !d.stop[w] {
 				d.words[w] = true
@@ -76,7 +84,51 @@ func newDictionary(lib *content.Library) *dictionary {
 			add(d.Title)
 		}
 	}
+	for _, w := range compoundParts(d.words) {
+		if !d.stop[w] {
+			d.words[w] = true
+		}
+	}
 	return d
+}
+
+// compoundParts returns the words that terms are built of: a beginning or
+// an end of two or more characters that several terms share, followed
+// (or preceded) in them by different characters. 对冲请求, 对冲延迟 and
+// 对冲预算 give 对冲, which a query "对冲和重试" needs as a word (对 alone
+// is a stop word); 完工时间 and 截止时间 give 时间. The condition on the
+// neighbours keeps out pieces of longer words: 毒消 is always followed by
+// 息 (毒消息, 毒消息处理).
+func compoundParts(words map[string]bool) []string {
+	type seen struct {
+		count int
+		next  map[rune]bool // the characters after a beginning, before an end
+	}
+	parts := map[string]*seen{}
+	note := func(part string, neighbour rune) {
+		p := parts[part]
+		if p == nil {
+			p = &seen{next: map[rune]bool{}}
+			parts[part] = p
+		}
+		p.count++
+		p.next[neighbour] = true
+	}
+	for w := range words {
+		rs := []rune(w)
+		for k := 2; k < len(rs); k++ {
+			note("<"+string(rs[:k]), rs[k])
+			note(">"+string(rs[len(rs)-k:]), rs[len(rs)-k-1])
+		}
+	}
+	var out []string
+	for key, p := range parts {
+		if w := key[1:]; p.count >= 2 && len(p.next) >= 2 && !words[w] {
+			out = append(out, w)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // term is one unit of a query to match: a dictionary word or a run of

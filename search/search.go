@@ -67,6 +67,13 @@ const (
 	MaxLimit      = 50  // hits
 )
 
+// minStrict is the number of documents that must match every term of a
+// query for the strict pass to stand (buildQuery). With fewer, the words
+// more likely met by chance in an unrelated page or two ("消息一直重复消费"
+// only in the outbox) than in the answer, and the query is asked again
+// relaxed, where documents that match every term still rank higher.
+const minStrict = 3
+
 // searchTimeout is the deadline of one search once it has a slot: fifty
 // times the slowest query of the judged set on a busy machine.
 const searchTimeout = 500 * time.Millisecond
@@ -217,7 +224,7 @@ func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 	ctx, cancel := context.WithTimeout(ctx, x.timeout)
 	defer cancel()
 	res, err := x.bleve.SearchInContext(ctx, x.request(text, q, false))
-	if err == nil && res.Total == 0 {
+	if err == nil && res.Total < minStrict {
 		res, err = x.bleve.SearchInContext(ctx, x.request(text, q, true))
 	}
 	if err != nil {

@@ -42,9 +42,9 @@ type lexicon interface {
 // buildQuery builds the query for text, restricted to lang; relaxed, it
 // needs only minShould of the terms.
 func buildQuery(text, lang string, relaxed bool, dict *dictionary, lex lexicon) query.Query {
-	var terms []query.Query
+	var terms, optional []query.Query
 	if hasHan(text) {
-		terms = chineseQueries(dict.chineseTerms(text))
+		terms, optional = chineseQueries(dict.chineseTerms(text))
 	} else {
 		terms = englishQueries(text, lex)
 	}
@@ -59,6 +59,9 @@ func buildQuery(text, lang string, relaxed bool, dict *dictionary, lex lexicon) 
 	b := bleve.NewBooleanQuery()
 	b.AddMust(withTranslations(all, text, lang, dict, lex))
 	b.AddShould(phrases(text, lang))
+	if len(optional) > 0 {
+		b.AddShould(optional...)
+	}
 	if lang == "" {
 		return b
 	}
@@ -70,9 +73,16 @@ func buildQuery(text, lang string, relaxed bool, dict *dictionary, lex lexicon) 
 // phraseFields are the fields a phrase is looked for in, per language of
 // the results, and their weights. Chinese titles are not among them: their
 // single characters make a phrase over them slow (see mapping.go).
-var phraseFields = map[string]map[string]float64{
-	i18n.English: {fTitleEN: 6, fHeadingEN: 3, fBodyEN: 4},
-	i18n.Chinese: {fBodyZH: 4},
+var phraseFields = map[string][]weighted{
+	i18n.English: {{fTitleEN, 6}, {fHeadingEN, 3}, {fBodyEN, 4}},
+	i18n.Chinese: {{fBodyZH, 4}},
+}
+
+// weighted is a field and its boost. Queries list their fields in a fixed
+// order, so that equal scores come out the same on every run.
+type weighted struct {
+	field string
+	boost float64
 }
 
 // phrases scores documents that have the whole query in its order ("why
@@ -85,8 +95,8 @@ func phrases(text, lang string) query.Query {
 		if lang != "" && l != lang {
 			continue
 		}
-		for field, boost := range phraseFields[l] {
-			alts = append(alts, phrase(field, text, boost))
+		for _, f := range phraseFields[l] {
+			alts = append(alts, phrase(f.field, text, f.boost))
 		}
 	}
 	return disjunction(alts...)
@@ -101,7 +111,7 @@ func withTranslations(q query.Query, text, lang string, dict *dictionary, lex le
 	alts := []query.Query{q}
 	if lang == i18n.Chinese {
 		for _, t := range zh {
-			alts = append(alts, chineseQueries([]term{{text: t, han: true, word: true}})...)
+			alts = append(alts, chineseQuery(t, true, true))
 		}
 	}
 	if lang == i18n.English {
@@ -132,34 +142,67 @@ func minShould(n int) int {
 	}
 }
 
-// chineseQueries turns segmented terms into one query each.
-func chineseQueries(terms []term) []query.Query {
-	qs := make([]query.Query, 0, len(terms))
+// chineseQueries turns segmented terms into one query each: the terms a
+// document must match, and the single characters the segmenter left
+// between words, which only add to the score when there are other terms
+// (加 in "为什么要加随机抖动", 试 in "多久会再试" are rarely what the answer
+// says). A term's synonyms count as much as the term, what it may mean
+// (a typo's word, an unfinished end's completions) half as much.
+func chineseQueries(terms []term) (required, optional []query.Query) {
+	single := 0
 	for _, t := range terms {
-		switch {
-		case !t.han:
-			qs = append(qs, latinQuery(t.text))
-		case utf8.RuneCountInString(t.text) == 1:
-			qs = append(qs, disjunction(
-				match(fTitleZH, t.text, 2), match(fHeadingZH, t.text, 1),
-				match(fBodyZH1, t.text, 0.3), match(fAlias, t.text, 1)))
-		case t.word && utf8.RuneCountInString(t.text) >= 4:
-			// A long word is also found without its last character, at
-			// a lower weight: a page may write it a little differently
-			// (最终一致性 as 最终一致的).
-			rs := []rune(t.text)
-			qs = append(qs, disjunction(
-				matchAll(fTitleZH, t.text, 4), matchAll(fHeadingZH, t.text, 2),
-				phrase(fBodyZH, t.text, 1), matchAll(fAlias, t.text, 3), phrase(fBodyZH, string(rs[:len(rs)-1]), 0.5)))
-		case t.word || utf8.RuneCountInString(t.text) == 2:
-			qs = append(qs, disjunction(
-				matchAll(fTitleZH, t.text, 4), matchAll(fHeadingZH, t.text, 2),
-				phrase(fBodyZH, t.text, 1), matchAll(fAlias, t.text, 3)))
-		default:
-			qs = append(qs, unknownRun(t.text))
+		if t.han && utf8.RuneCountInString(t.text) == 1 {
+			single++
 		}
 	}
-	return qs
+	for _, t := range terms {
+		q := chineseQuery(t.text, t.han, t.word)
+		if len(t.also)+len(t.maybe) > 0 {
+			alts := []query.Query{q}
+			for _, w := range t.also {
+				alts = append(alts, chineseQuery(w, true, true))
+			}
+			for _, w := range t.maybe {
+				m := bleve.NewDisjunctionQuery(chineseQuery(w, true, true))
+				m.SetBoost(0.5)
+				alts = append(alts, m)
+			}
+			q = bleve.NewDisjunctionQuery(alts...)
+		}
+		if t.han && utf8.RuneCountInString(t.text) == 1 && single < len(terms) {
+			optional = append(optional, q)
+			continue
+		}
+		required = append(required, q)
+	}
+	return required, optional
+}
+
+// chineseQuery is the query of one term: a Latin word, a single
+// character, a dictionary word or a run the dictionary does not know.
+func chineseQuery(text string, han, word bool) query.Query {
+	switch n := utf8.RuneCountInString(text); {
+	case !han:
+		return latinQuery(text)
+	case n == 1:
+		return disjunction(
+			match(fTitleZH, text, 2), match(fHeadingZH, text, 1),
+			match(fBodyZH1, text, 0.3), match(fAlias, text, 1))
+	case word && n >= 4:
+		// A long word is also found without its last character, at a
+		// lower weight: a page may write it a little differently
+		// (最终一致性 as 最终一致的).
+		rs := []rune(text)
+		return disjunction(
+			matchAll(fTitleZH, text, 4), matchAll(fHeadingZH, text, 2),
+			phrase(fBodyZH, text, 1), matchAll(fAlias, text, 3), phrase(fBodyZH, string(rs[:len(rs)-1]), 0.5))
+	case word || n == 2:
+		return disjunction(
+			matchAll(fTitleZH, text, 4), matchAll(fHeadingZH, text, 2),
+			phrase(fBodyZH, text, 1), matchAll(fAlias, text, 3))
+	default:
+		return unknownRun(text)
+	}
 }
 
 // unknownRun matches a run of three or more characters the dictionary
@@ -260,26 +303,23 @@ func words(text string) []string {
 
 func wordQuery(w string, last bool, lex lexicon) query.Query {
 	var alts []query.Query
-	for field, boost := range map[string]float64{fTitleEN: 4, fHeadingEN: 2, fBodyEN: 1, fAlias: 3, fTitleZH: 4, fHeadingZH: 2, fBodyZH: 4} {
-		m := bleve.NewMatchQuery(w)
-		m.SetField(field)
-		m.SetBoost(boost)
-		alts = append(alts, m)
+	for _, f := range []weighted{{fTitleEN, 4}, {fHeadingEN, 2}, {fBodyEN, 1}, {fAlias, 3}, {fTitleZH, 4}, {fHeadingZH, 2}, {fBodyZH, 1}} {
+		alts = append(alts, match(f.field, w, f.boost))
 	}
 	if last && len(w) >= 2 {
-		for field, boost := range map[string]float64{fTitleRaw: 2, fHeadingRaw: 1, fBodyRaw: 0.5} {
-			if terms := lex.completions(field, w); len(terms) > 0 {
-				alts = append(alts, termsQuery(field, terms, boost))
+		for _, f := range []weighted{{fTitleRaw, 2}, {fHeadingRaw, 1}, {fBodyRaw, 0.5}} {
+			if terms := lex.completions(f.field, w); len(terms) > 0 {
+				alts = append(alts, termsQuery(f.field, terms, f.boost))
 			}
 		}
 	}
 	if len([]rune(w)) >= 5 && !lex.known(w) {
-		for field, boost := range map[string]float64{fTitleRaw: 1, fBodyRaw: 0.3} {
-			f := bleve.NewFuzzyQuery(w)
-			f.SetField(field)
-			f.SetFuzziness(1)
-			f.SetBoost(boost)
-			alts = append(alts, f)
+		for _, f := range []weighted{{fTitleRaw, 1}, {fBodyRaw, 0.3}} {
+			q := bleve.NewFuzzyQuery(w)
+			q.SetField(f.field)
+			q.SetFuzziness(1)
+			q.SetBoost(f.boost)
+			alts = append(alts, q)
 		}
 	}
 	return bleve.NewDisjunctionQuery(alts...)

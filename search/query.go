@@ -62,12 +62,18 @@ func buildQuery(text, lang string, relaxed bool, dict *dictionary, lex lexicon) 
 	if len(optional) > 0 {
 		b.AddShould(optional...)
 	}
-	if lang == "" {
-		return b
+	if lang != "" {
+		// The language is a must of the boolean query, not a conjunction
+		// around it: Bleve's BooleanSearcher.Advance re-advances its
+		// should searcher past a match it already holds, so a conjunction
+		// that advances it loses should matches (the phrase) depending on
+		// the order of the documents in the index, which a rebuild
+		// changes. The top-level searcher is only ever asked for Next.
+		l := bleve.NewTermQuery(lang)
+		l.SetField("lang")
+		b.AddMust(l)
 	}
-	l := bleve.NewTermQuery(lang)
-	l.SetField("lang")
-	return bleve.NewConjunctionQuery(b, l)
+	return b
 }
 
 // phraseFields are the fields a phrase is looked for in, per language of

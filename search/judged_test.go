@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lamport-kb/lamport/content"
 )
@@ -200,11 +201,17 @@ func TestJudged(t *testing.T) {
 	byKind := map[string]*metrics{}
 	kinds := map[string]int{}
 	var misses []string
+	var slowest time.Duration
+	var slowQuery string
 	for _, j := range js {
 		kinds[j.lang+" "+j.kind]++
+		start := time.Now()
 		res, err := idx.Search(context.Background(), Query{Text: j.query, Lang: j.lang, Limit: 10})
 		if err != nil {
 			t.Fatalf("judged.txt:%d: %q: %v", j.line, j.query, err)
+		}
+		if d := time.Since(start); d > slowest {
+			slowest, slowQuery = d, j.query
 		}
 		var got []string
 		for _, h := range res.Hits {
@@ -264,6 +271,7 @@ func TestJudged(t *testing.T) {
 	for _, m := range misses {
 		t.Log("  miss " + m)
 	}
+	t.Logf("slowest query %q: %v", slowQuery, slowest)
 	for _, lang := range sortedKeys(byLang) {
 		m := byLang[lang]
 		t.Logf("[%s] %v", lang, m)

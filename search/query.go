@@ -30,14 +30,16 @@ type lexicon interface {
 }
 
 // A query first asks for documents that match every one of its terms; when
-// none does, it asks again for documents that match enough of them
-// (minShould): a learner's question has words the corpus lacks ("what
-// happens to requests while the breaker is half open"), and one such word
-// must not empty the result, while a query whose words all occur together
+// fewer than minStrict do, it asks again for documents that match enough
+// of them (minShould): a learner's question has words the corpus lacks
+// ("what happens to requests while the breaker is half open"), and one
+// such word must not empty the result or leave it to the one page where
+// the words met by chance, while a query whose words all occur together
 // keeps the precision of matching them all. Each term is a disjunction
 // over the fields, weighted title > heading > body; Bleve's coordination
 // factor ranks documents that match more terms higher, and the whole text
-// as a phrase adds to the score.
+// as a phrase adds to the score. Single Chinese characters between words
+// are optional terms (chineseQueries).
 
 // buildQuery builds the query for text, restricted to lang; relaxed, it
 // needs only minShould of the terms.

@@ -15,13 +15,25 @@
 //
 // # Queries
 //
-// Queries are routed by script. A query with Han characters uses AND over
-// the CJK fields plus a phrase boost, never fuzziness (edit distance means
-// nothing for two-character words). Other queries use AND of per-word
-// alternatives across fields, a phrase boost, a prefix match for the last
-// word (as you type), and fuzziness only for words of five or more letters.
-// Snippets are cut from the hit locations Bleve reports, not by the stock
-// highlighter, which splits Chinese words.
+// Queries are routed by script. A query with Han characters is segmented
+// with the content's own dictionary (chinese.go: the glossary, the
+// catalog's names, the aliases, and the words these share), function and
+// question words dropped; each term is matched over the CJK fields with
+// its glossary synonyms, and, at half weight, the word a typo one
+// character off a word of three or more most likely meant, or the words an
+// unfinished end begins; never edit distance on two-character words.
+// Other queries use per-word alternatives across fields, stemmed, a
+// prefix match for the last word (as you type), and fuzziness only for
+// words of five or more letters that the corpus does not have (typos).
+// Every term must match; when fewer than minStrict documents match them
+// all, the query is asked again for most of them (minShould). The whole
+// text as a phrase adds to the score.
+//
+// Hits are then reordered (snippet.go) by a prior per section and by what
+// the query asks for (intent.go): the definition for "what is X", the FAQ
+// for a question or a comparison, a section named by its heading's words
+// ("in go", "测试"). Snippets are cut from the hit locations Bleve
+// reports, not by the stock highlighter, which splits Chinese words.
 //
 // # Cost
 //
@@ -74,8 +86,9 @@ const (
 // relaxed, where documents that match every term still rank higher.
 const minStrict = 3
 
-// searchTimeout is the deadline of one search once it has a slot: fifty
-// times the slowest query of the judged set on a busy machine.
+// searchTimeout is the deadline of one search once it has a slot: some
+// thirty times the slowest query of the judged set on a busy machine
+// (15 ms).
 const searchTimeout = 500 * time.Millisecond
 
 // Index is an open search index. It is safe for concurrent use.

@@ -196,14 +196,12 @@ func chineseQuery(text string, han, word bool) query.Query {
 		return disjunction(
 			match(fTitleZH, text, 2), match(fHeadingZH, text, 1),
 			match(fBodyZH1, text, 0.3), match(fAlias, text, 1))
-	case word && n >= 4:
-		// A long word is also found without its last character, at a
-		// lower weight: a page may write it a little differently
-		// (最终一致性 as 最终一致的).
-		rs := []rune(text)
+	case word && n >= 3 && strings.HasSuffix(text, "性"):
+		// A word in -性 (-ity) is also found without it, at a lower
+		// weight: a page may say 最终一致的 for 最终一致性.
 		return disjunction(
 			matchAll(fTitleZH, text, 4), matchAll(fHeadingZH, text, 2),
-			phrase(fBodyZH, text, 1), matchAll(fAlias, text, 3), phrase(fBodyZH, string(rs[:len(rs)-1]), 0.5))
+			phrase(fBodyZH, text, 1), matchAll(fAlias, text, 3), phrase(fBodyZH, strings.TrimSuffix(text, "性"), 0.5))
 	case word || n == 2:
 		return disjunction(
 			matchAll(fTitleZH, text, 4), matchAll(fHeadingZH, text, 2),

@@ -152,7 +152,7 @@ type term struct {
 	text  string
 	han   bool
 	word  bool     // a dictionary word, not a run the segmenter could not split
-	also  []string // words that count as much: the glossary's synonyms
+	also  []string // other names of the word: the glossary's synonyms
 	maybe []string // words that count less: what a typo or the query's unfinished end may mean
 }
 

@@ -80,10 +80,13 @@ func buildQuery(text, lang string, relaxed bool, dict *dictionary, lex lexicon) 
 
 // phraseFields are the fields a phrase is looked for in, per language of
 // the results, and their weights. Chinese titles are not among them: their
-// single characters make a phrase over them slow (see mapping.go).
+// single characters make a phrase over them slow (see mapping.go). A
+// Chinese phrase weighs more: its score is the sum of its bigrams', many of
+// them common ones across function words (什么, 有什), where English drops
+// its stop words, so the same question scores less in Chinese.
 var phraseFields = map[string][]weighted{
 	i18n.English: {{fTitleEN, 6}, {fHeadingEN, 3}, {fBodyEN, 4}},
-	i18n.Chinese: {{fBodyZH, 4}},
+	i18n.Chinese: {{fBodyZH, 6}},
 }
 
 // weighted is a field and its boost. Queries list their fields in a fixed
@@ -154,8 +157,10 @@ func minShould(n int) int {
 // document must match, and the single characters the segmenter left
 // between words, which only add to the score when there are other terms
 // (加 in "为什么要加随机抖动", 试 in "多久会再试" are rarely what the answer
-// says). A term's synonyms count as much as the term, what it may mean
-// (a typo's word, an unfinished end's completions) half as much.
+// says). A term's synonyms and what it may mean (a typo's word, an
+// unfinished end's completions) count half as much as the term: a page
+// with both the word and its synonym (熔断器 and the alias 断路器) would
+// otherwise count it twice.
 func chineseQueries(terms []term) (required, optional []query.Query) {
 	single := 0
 	for _, t := range terms {
@@ -167,10 +172,7 @@ func chineseQueries(terms []term) (required, optional []query.Query) {
 		q := chineseQuery(t.text, t.han, t.word)
 		if len(t.also)+len(t.maybe) > 0 {
 			alts := []query.Query{q}
-			for _, w := range t.also {
-				alts = append(alts, chineseQuery(w, true, true))
-			}
-			for _, w := range t.maybe {
+			for _, w := range append(append([]string{}, t.also...), t.maybe...) {
 				m := bleve.NewDisjunctionQuery(chineseQuery(w, true, true))
 				m.SetBoost(0.5)
 				alts = append(alts, m)

@@ -277,14 +277,14 @@ func (d *dictionary) stopPrefix(rs []rune) bool {
 
 // near returns a dictionary word of three or more characters that rs
 // starts with but for one character, other than the first (熔段器 for
-// 熔断器, 一至性哈希 for 一致性哈希), and its length; the longest, or "", 0.
-// A word rs starts with exactly is not near.
+// 熔断器, 一至性哈希 for 一致性哈希), and its length; the longest (the first
+// in order of equals), or "", 0. A word rs starts with exactly is not near.
 // Two characters with one wrong are too little to go on (密等).
 func (d *dictionary) near(rs []rune) (string, int) {
 	best, n := "", 0
 	for w := range d.words {
 		ws := []rune(w)
-		if len(ws) < 3 || len(ws) > len(rs) || len(ws) <= n || ws[0] != rs[0] {
+		if len(ws) < 3 || len(ws) > len(rs) || len(ws) < n || ws[0] != rs[0] {
 			continue
 		}
 		diff := 0
@@ -293,7 +293,7 @@ func (d *dictionary) near(rs []rune) (string, int) {
 				diff++
 			}
 		}
-		if diff == 1 && !d.words[string(rs[:len(ws)])] {
+		if diff == 1 && !d.words[string(rs[:len(ws)])] && (len(ws) > n || w < best) {
 			best, n = w, len(ws)
 		}
 	}

@@ -27,23 +27,17 @@ var enQuestionWords = setOf("what", "whats", "why", "how", "when", "which", "who
 
 // enSectionWords name a section in English: the words of its heading and
 // the ones learners use for it.
-var enSectionWords = map[string]string{
-	"implement": "implementation", "implementation": "implementation", "implementing": "implementation",
-	"code": "implementation", "golang": "implementation", "go": "implementation",
-	"test": "testing", "tests": "testing", "testing": "testing", "benchmark": "testing", "benchmarks": "testing",
-	"pitfall": "pitfalls", "pitfalls": "pitfalls", "mistake": "pitfalls", "mistakes": "pitfalls",
-	"practice": "pitfalls", "practices": "pitfalls", "antipattern": "pitfalls", "gotcha": "pitfalls", "gotchas": "pitfalls",
-	"production": "in-the-wild", "wild": "in-the-wild",
-	"java": "other-languages", "rust": "other-languages", "python": "other-languages", "javascript": "other-languages",
-	"typescript": "other-languages", "kotlin": "other-languages", "csharp": "other-languages", "dotnet": "other-languages",
-	"erlang": "other-languages", "elixir": "other-languages", "scala": "other-languages", "ruby": "other-languages",
-	"languages": "other-languages",
-	"paper":     "references", "papers": "references", "reference": "references", "references": "references",
-	"book": "references", "books": "references",
-	"diagram": "diagrams", "diagrams": "diagrams",
-	"formal": "formalization", "formally": "formalization", "formalization": "formalization", "proof": "formalization",
-	"interview": "faq", "faq": "faq",
-}
+var enSectionWords = byWord(map[string][]string{
+	"implementation":  {"implement", "implementation", "implementing", "code", "golang", "go"},
+	"testing":         {"test", "tests", "testing", "benchmark", "benchmarks"},
+	"pitfalls":        {"pitfall", "pitfalls", "mistake", "mistakes", "practice", "practices", "antipattern", "gotcha", "gotchas"},
+	"in-the-wild":     {"production", "wild"},
+	"other-languages": {"java", "rust", "python", "javascript", "typescript", "kotlin", "csharp", "dotnet", "erlang", "elixir", "scala", "ruby", "languages"},
+	"references":      {"paper", "papers", "reference", "references", "book", "books"},
+	"diagrams":        {"diagram", "diagrams"},
+	"formalization":   {"formal", "formally", "formalization", "proof"},
+	"faq":             {"interview", "faq"},
+})
 
 // zhQuestionWords mark a Chinese question or comparison.
 var zhQuestionWords = []string{"为什么", "为何", "怎么", "怎样", "如何", "吗", "呢", "哪些", "哪个", "哪种",
@@ -52,20 +46,18 @@ var zhQuestionWords = []string{"为什么", "为何", "怎么", "怎样", "如�
 
 // zhSectionWords name a section in Chinese (and the Latin words a Chinese
 // query uses for it).
-var zhSectionWords = map[string]string{
-	"实现": "implementation", "代码": "implementation", "源码": "implementation",
-	"go": "implementation", "golang": "implementation", "示例": "implementation",
-	"测试": "testing", "基准": "testing", "压测": "testing", "单测": "testing",
-	"什么时候": "when-to-use", "何时": "when-to-use", "适用": "when-to-use", "场景": "when-to-use", "适合": "when-to-use",
-	"陷阱": "pitfalls", "坑": "pitfalls", "最佳实践": "pitfalls", "注意事项": "pitfalls", "误区": "pitfalls",
-	"案例": "in-the-wild", "真实系统": "in-the-wild", "生产环境": "in-the-wild",
-	"多语言": "other-languages", "其他语言": "other-languages", "java": "other-languages", "rust": "other-languages",
-	"python": "other-languages",
-	"论文":     "references", "参考资料": "references",
-	"图示": "diagrams", "原理": "diagrams", "流程图": "diagrams", "图解": "diagrams",
-	"形式化": "formalization", "证明": "formalization",
-	"面试": "faq", "常见问题": "faq",
-}
+var zhSectionWords = byWord(map[string][]string{
+	"implementation":  {"实现", "代码", "源码", "示例", "go", "golang"},
+	"testing":         {"测试", "基准", "压测", "单测"},
+	"when-to-use":     {"什么时候", "何时", "适用", "场景", "适合"},
+	"pitfalls":        {"陷阱", "坑", "最佳实践", "注意事项", "误区"},
+	"in-the-wild":     {"案例", "真实系统", "生产环境"},
+	"other-languages": {"多语言", "其他语言", "java", "rust", "python"},
+	"references":      {"论文", "参考资料"},
+	"diagrams":        {"图示", "原理", "流程图", "图解"},
+	"formalization":   {"形式化", "证明"},
+	"faq":             {"面试", "常见问题"},
+})
 
 // zhDefinition matches the Chinese definition questions: 什么是X, X是什么,
 // X是什么意思, X是啥, X的定义, X的含义, X什么意思.
@@ -173,6 +165,17 @@ func containsWord(text, w string) bool {
 		}
 	}
 	return false
+}
+
+// byWord inverts a list of words per section.
+func byWord(sections map[string][]string) map[string]string {
+	m := map[string]string{}
+	for s, ws := range sections {
+		for _, w := range ws {
+			m[w] = s
+		}
+	}
+	return m
 }
 
 func setOf(ws ...string) map[string]bool {

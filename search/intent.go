@@ -10,7 +10,7 @@ import (
 // add jitter", "降载和限流有什么区别" want the answer of the FAQ, whose
 // entries are written as questions; "circuit breaker in go", "怎么测试熔断器"
 // name a section by the words of its heading. Every page has the same
-// sections (content.Sections), so these words are few and fixed. The
+// sections (content.SectionIDs), so these words are few and fixed. The
 // intent only reorders hits (rerank); the terms of the query still decide
 // what matches.
 

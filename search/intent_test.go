@@ -4,6 +4,8 @@ import (
 	"maps"
 	"slices"
 	"testing"
+
+	"github.com/lamport-kb/lamport/content"
 )
 
 func TestQueryIntent(t *testing.T) {
@@ -35,6 +37,23 @@ func TestQueryIntent(t *testing.T) {
 		if in.definition != tt.definition || in.question != tt.question || !slices.Equal(sections, tt.sections) {
 			t.Errorf("%q: definition %v question %v sections %v, want %v %v %v",
 				tt.q, in.definition, in.question, sections, tt.definition, tt.question, tt.sections)
+		}
+	}
+}
+
+// TestSectionWords: every section a word names is a section of the
+// chapter template, and has a prior.
+func TestSectionWords(t *testing.T) {
+	for _, m := range []map[string]string{enSectionWords, zhSectionWords} {
+		for w, s := range m {
+			if !slices.Contains(content.SectionIDs, s) {
+				t.Errorf("%q names %q, not a section", w, s)
+			}
+		}
+	}
+	for _, s := range content.SectionIDs {
+		if _, ok := sectionPrior[s]; !ok {
+			t.Errorf("section %q has no prior", s)
 		}
 	}
 }

@@ -14,11 +14,14 @@ import (
 // A Chinese question ("熔断器的半开状态是什么") has no spaces and is full of
 // function words. chineseTerms splits it into the terms worth matching:
 // dictionary words first (the glossary, the catalog's names, the patterns'
-// aliases), found by greedy longest match; then the function words and
+// aliases and titles, and the words these are built of), found by greedy
+// longest match, with the glossary's synonyms; then the function words and
 // question words of zhStop are dropped; what is left between them is kept
 // as a run of characters, matched as a phrase of bigrams (or, for one
-// character, as a single character). Latin words (gobreaker, Retry-After)
-// are kept as words.
+// character, as a single character). A run one character off a dictionary
+// word of three or more is taken for a typo of it, and the query's last
+// characters for a word still being typed. Latin words (gobreaker,
+// Retry-After) are kept as words.
 
 // zhStop are the function and question words a Chinese query drops:
 // particles, pronouns, "how", "what", "difference", verbs every page uses

@@ -138,8 +138,8 @@ func withTranslations(q query.Query, text, lang string, dict *dictionary, lex le
 	return bleve.NewDisjunctionQuery(alts...)
 }
 
-// minShould is how many of n terms a document must match when no
-// document matches them all: all of one or two (two words are a term, and
+// minShould is how many of n terms a document must match when fewer than
+// minStrict documents match them all: all of one or two (two words are a term, and
 // the one left would be the generic half: "vector clock" is not "clock"),
 // all but one of three or four, then three in five.
 func minShould(n int) int {

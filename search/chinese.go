@@ -1,6 +1,8 @@
 package search
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -12,15 +14,19 @@ import (
 // A Chinese question ("熔断器的半开状态是什么") has no spaces and is full of
 // function words. chineseTerms splits it into the terms worth matching:
 // dictionary words first (the glossary, the catalog's names, the patterns'
-// aliases), found by greedy longest match; then the function words and
+// aliases and titles, and the words these are built of), found by greedy
+// longest match, with the glossary's synonyms; then the function words and
 // question words of zhStop are dropped; what is left between them is kept
 // as a run of characters, matched as a phrase of bigrams (or, for one
-// character, as a single character). Latin words (gobreaker, Retry-After)
-// are kept as words.
+// character, as a single character). A run one character off a dictionary
+// word of three or more is taken for a typo of it, and the query's last
+// characters for a word still being typed. Latin words (gobreaker,
+// Retry-After) are kept as words.
 
 // zhStop are the function and question words a Chinese query drops:
-// particles, pronouns, "how", "what", "difference", and verbs every page
-// uses ("实现", "使用").
+// particles, pronouns, "how", "what", "difference", verbs every page uses
+// ("实现", "使用"), and the adverbs and quantifiers of a symptom ("一直",
+// "整个").
 var zhStop = []string{
 	"的", "地", "得", "了", "着", "过", "吗", "呢", "吧", "啊", "呀",
 	"是", "和", "与", "跟", "及", "以及", "或", "或者", "还是", "在", "对", "把", "被", "让", "给",
@@ -31,6 +37,8 @@ var zhStop = []string{
 	"区别", "不同", "差别", "对比", "比较", "相比", "关系",
 	"实现", "使用", "用", "做", "处理", "工作", "原理", "作用", "意思", "含义", "介绍", "理解",
 	"我", "你", "我们", "它", "它们", "请问", "一下",
+	"一直", "总是", "老是", "经常", "已经", "特别", "非常", "突然", "然后", "但是", "如果", "因为", "所以", "为了",
+	"整个", "某个", "一条", "一些", "这么", "那么", "这样", "那样",
 }
 
 // maxWordRunes bounds the dictionary words the segmenter looks for.
@@ -39,20 +47,28 @@ const maxWordRunes = 12
 // dictionary is the set of Chinese words the segmenter knows, and the
 // stop words.
 type dictionary struct {
-	words map[string]bool
-	stop  map[string]bool
-	terms []content.Term // the glossary, for translating a query's terms
+	words    map[string]bool
+	stop     map[string]bool
+	synonyms map[string][]string // the other names of a glossary term (重新投递: 重驱动)
+	terms    []content.Term      // the glossary, for translating a query's terms
 }
 
+// nameJoiners join two names in one catalog name ("超时控制与截止时间传递").
+var nameJoiners = []string{"与", "和", "及"}
+
 // newDictionary collects the Chinese terms of lib: glossary terms and
-// their synonyms, the catalog's names split at their punctuation, and
-// the patterns' Chinese aliases.
+// their synonyms, the catalog's names split at their punctuation and
+// their joiners, the patterns' Chinese aliases and titles, and the words
+// these terms are built of (compoundParts).
 func newDictionary(lib *content.Library) *dictionary {
-	d := &dictionary{words: make(map[string]bool), stop: make(map[string]bool), terms: lib.Glossary}
+	d := &dictionary{words: make(map[string]bool), stop: make(map[string]bool), synonyms: make(map[string][]string), terms: lib.Glossary}
 	for _, w := range zhStop {
 		d.stop[w] = true
 	}
 	add := func(s string) {
+		for _, j := range nameJoiners {
+			s = strings.ReplaceAll(s, j, " ")
+		}
 		for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.Is(unicode.Han, r) }) {
 			if n := utf8.RuneCountInString(w); n >= 2 && n <= maxWordRunes && !d.stop[w] {
 				d.words[w] = true
@@ -61,8 +77,18 @@ func newDictionary(lib *content.Library) *dictionary {
 	}
 	for _, t := range lib.Glossary {
 		add(t.Zh)
+		names := []string{t.Zh}
 		for _, a := range t.Also {
 			add(a)
+			names = append(names, a)
+		}
+		names = slices.DeleteFunc(names, func(n string) bool { return !d.words[n] })
+		for _, n := range names {
+			for _, o := range names {
+				if o != n {
+					d.synonyms[n] = append(d.synonyms[n], o)
+				}
+			}
 		}
 	}
 	for _, e := range lib.Catalog {
@@ -76,15 +102,61 @@ func newDictionary(lib *content.Library) *dictionary {
 			add(d.Title)
 		}
 	}
+	for _, w := range compoundParts(d.words) {
+		if !d.stop[w] {
+			d.words[w] = true
+		}
+	}
 	return d
+}
+
+// compoundParts returns the words that terms are built of: a beginning or
+// an end of two or more characters that several terms share, followed
+// (or preceded) in them by different characters. 对冲请求, 对冲延迟 and
+// 对冲预算 give 对冲, which a query "对冲和重试" needs as a word (对 alone
+// is a stop word); 完工时间 and 截止时间 give 时间. The condition on the
+// neighbours keeps out pieces of longer words: 毒消 is always followed by
+// 息 (毒消息, 毒消息处理).
+func compoundParts(words map[string]bool) []string {
+	type seen struct {
+		count int
+		next  map[rune]bool // the characters after a beginning, before an end
+	}
+	parts := map[string]*seen{}
+	note := func(part string, neighbour rune) {
+		p := parts[part]
+		if p == nil {
+			p = &seen{next: map[rune]bool{}}
+			parts[part] = p
+		}
+		p.count++
+		p.next[neighbour] = true
+	}
+	for w := range words {
+		rs := []rune(w)
+		for k := 2; k < len(rs); k++ {
+			note("<"+string(rs[:k]), rs[k])
+			note(">"+string(rs[len(rs)-k:]), rs[len(rs)-k-1])
+		}
+	}
+	var out []string
+	for key, p := range parts {
+		if w := key[1:]; p.count >= 2 && len(p.next) >= 2 && !words[w] {
+			out = append(out, w)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // term is one unit of a query to match: a dictionary word or a run of
 // Han characters (han), or a word in another script.
 type term struct {
-	text string
-	han  bool
-	word bool // a dictionary word, not a run the segmenter could not split
+	text  string
+	han   bool
+	word  bool     // a dictionary word, not a run the segmenter could not split
+	also  []string // other names of the word: the glossary's synonyms
+	maybe []string // words that count less: what a typo or the query's unfinished end may mean
 }
 
 // chineseTerms segments text into distinct terms, in order.
@@ -97,12 +169,15 @@ func (d *dictionary) chineseTerms(text string) []term {
 			terms = append(terms, t)
 		}
 	}
-	for _, run := range scriptRuns(strings.ToLower(text)) {
+	lower := strings.ToLower(text)
+	runs := scriptRuns(lower)
+	for i, run := range runs {
 		if !run.han {
 			add(run)
 			continue
 		}
-		for _, t := range d.segment([]rune(run.text)) {
+		final := i == len(runs)-1 && strings.HasSuffix(lower, run.text)
+		for _, t := range d.segment([]rune(run.text), final) {
 			add(t)
 		}
 	}
@@ -111,7 +186,12 @@ func (d *dictionary) chineseTerms(text string) []term {
 
 // segment splits a run of Han characters: dictionary words by longest
 // match, stop words dropped, the characters between them kept together.
-func (d *dictionary) segment(rs []rune) []term {
+// Where no word starts, a window one character off a longer word is kept
+// as it is, with the word as what it may mean (熔段器: 熔断器; also where
+// a shorter word starts: 令牌通 is 令牌桶 more likely than 令牌). When final,
+// the run may be unfinished (the reader is typing): its end may begin a
+// word (死信队: 死信队列), and the start of a stop word is dropped (背压怎).
+func (d *dictionary) segment(rs []rune, final bool) []term {
 	var out []term
 	var rest []rune // characters no word claimed, since the last word
 	flush := func() {
@@ -121,9 +201,28 @@ func (d *dictionary) segment(rs []rune) []term {
 		}
 	}
 	for i := 0; i < len(rs); {
-		if n := d.longest(rs[i:], d.words); n > 0 {
+		n := d.longest(rs[i:], d.words)
+		// The end of the query, after a word or a stop word: unfinished?
+		end := final && len(rest) == 0
+		if end && n < len(rs)-i {
+			if ws := d.completions(rs[i:]); len(ws) > 0 {
+				out = append(out, term{text: string(rs[i:]), han: true, maybe: ws})
+				break
+			}
+		}
+		// A typo where no word starts, or in all that is left: a shorter
+		// word at the start of a longer window is a word, not a typo
+		// (消息一直 is 消息 and 一直, not 消息组).
+		if w, m := d.near(rs[i:]); m > n && (n == 0 || end && m == len(rs)-i) {
 			flush()
-			out = append(out, term{text: string(rs[i : i+n]), han: true, word: true})
+			out = append(out, term{text: string(rs[i : i+m]), han: true, maybe: []string{w}})
+			i += m
+			continue
+		}
+		if n > 0 {
+			flush()
+			w := string(rs[i : i+n])
+			out = append(out, term{text: w, han: true, word: true, also: d.synonyms[w]})
 			i += n
 			continue
 		}
@@ -132,11 +231,76 @@ func (d *dictionary) segment(rs []rune) []term {
 			i += n
 			continue
 		}
+		if final && d.stopPrefix(rs[i:]) {
+			break
+		}
 		rest = append(rest, rs[i])
 		i++
 	}
 	flush()
 	return out
+}
+
+// maxCompletions bounds the words an unfinished end stands for.
+const maxCompletions = 8
+
+// completions returns the dictionary words that rs, the end of a query,
+// begins and is not (死信队: 死信队列), shortest first, at most
+// maxCompletions.
+func (d *dictionary) completions(rs []rune) []string {
+	prefix := string(rs)
+	if d.words[prefix] || d.stop[prefix] {
+		return nil
+	}
+	var ws []string
+	for w := range d.words {
+		if len(w) > len(prefix) && strings.HasPrefix(w, prefix) {
+			ws = append(ws, w)
+		}
+	}
+	slices.SortFunc(ws, func(a, b string) int { return cmp.Or(cmp.Compare(len(a), len(b)), strings.Compare(a, b)) })
+	return ws[:min(len(ws), maxCompletions)]
+}
+
+// stopPrefix reports whether rs, the end of a query, is the start of a
+// stop word (怎 of 怎么) and of no dictionary word.
+func (d *dictionary) stopPrefix(rs []rune) bool {
+	prefix := string(rs)
+	found := false
+	for w := range d.stop {
+		found = found || len(w) > len(prefix) && strings.HasPrefix(w, prefix)
+	}
+	for w := range d.words {
+		if strings.HasPrefix(w, prefix) {
+			return false
+		}
+	}
+	return found
+}
+
+// near returns a dictionary word of three or more characters that rs
+// starts with but for one character, other than the first (熔段器 for
+// 熔断器, 一至性哈希 for 一致性哈希), and its length; the longest (the first
+// in order of equals), or "", 0. A word rs starts with exactly is not near.
+// Two characters with one wrong are too little to go on (密等).
+func (d *dictionary) near(rs []rune) (string, int) {
+	best, n := "", 0
+	for w := range d.words {
+		ws := []rune(w)
+		if len(ws) < 3 || len(ws) > len(rs) || len(ws) < n || ws[0] != rs[0] {
+			continue
+		}
+		diff := 0
+		for i := range ws {
+			if ws[i] != rs[i] {
+				diff++
+			}
+		}
+		if diff == 1 && !d.words[string(rs[:len(ws)])] && (len(ws) > n || w < best) {
+			best, n = w, len(ws)
+		}
+	}
+	return best, n
 }
 
 // longest returns the length of the longest word of set that rs starts

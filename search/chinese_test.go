@@ -26,6 +26,17 @@ func TestChineseTerms(t *testing.T) {
 		{"gobreaker 的默认超时", []string{"gobreaker", "默认", "超时"}},
 		{"Retry-After头", []string{"retry-after", "头"}},
 		{"的是什么", nil},
+		// 对冲 is a part of 对冲请求 and 对冲延迟: a word, not the stop word 对 and 冲.
+		{"对冲和重试有什么区别", []string{"对冲", "重试"}},
+		// Adverbs of a symptom are dropped; a word at the start of a
+		// longer window is a word, not a typo (消息组).
+		{"消息一直重复消费", []string{"消息", "重复消费"}},
+		// The query's end, as typed so far.
+		{"背压怎", []string{"背压"}},
+		{"死信队", []string{"死信队"}},
+		// Typos, kept as typed.
+		{"熔段器", []string{"熔段器"}},
+		{"令牌通", []string{"令牌通"}},
 	} {
 		var got []string
 		for _, term := range d.chineseTerms(tt.q) {
@@ -38,10 +49,46 @@ func TestChineseTerms(t *testing.T) {
 }
 
 func TestMinShould(t *testing.T) {
-	for n, want := range map[int]int{1: 1, 2: 1, 3: 2, 4: 3, 5: 3, 10: 6} {
+	for n, want := range map[int]int{1: 1, 2: 2, 3: 2, 4: 3, 5: 3, 10: 6} {
 		if got := minShould(n); got != want {
 			t.Errorf("minShould(%d) = %d, want %d", n, got, want)
 		}
+	}
+}
+
+// TestChineseAlternatives: what a term may also be matched by.
+func TestChineseAlternatives(t *testing.T) {
+	lib, err := corpus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newDictionary(lib)
+	for _, tt := range []struct {
+		q           string
+		also, maybe []string // of the last term
+	}{
+		{"死信队列怎么重新投递", []string{"重驱动"}, nil}, // the glossary's synonym
+		{"熔段器", nil, []string{"熔断器"}},        // one character off a word
+		{"令牌通", nil, []string{"令牌桶"}},        // also where a shorter word (令牌) starts
+		{"一至性哈希", nil, []string{"一致性哈希"}},
+		{"死信队", nil, []string{"死信队列"}}, // unfinished
+		{"密等", nil, nil},               // two characters, one wrong: too little to go on
+		{"熔断器", []string{"断路器"}, nil},  // a word is no typo
+	} {
+		terms := d.chineseTerms(tt.q)
+		last := terms[len(terms)-1]
+		if !slices.Equal(last.also, tt.also) || !slices.Equal(last.maybe, tt.maybe) {
+			t.Errorf("%q: last term %q also %v maybe %v, want %v %v", tt.q, last.text, last.also, last.maybe, tt.also, tt.maybe)
+		}
+	}
+}
+
+// TestCompoundParts: shared beginnings and ends of terms, not pieces of
+// longer words.
+func TestCompoundParts(t *testing.T) {
+	words := map[string]bool{"对冲请求": true, "对冲延迟": true, "毒消息": true, "毒消息处理": true, "完工时间": true, "截止时间": true}
+	if got, want := compoundParts(words), []string{"对冲", "时间"}; !slices.Equal(got, want) {
+		t.Errorf("compoundParts = %v, want %v", got, want)
 	}
 }
 

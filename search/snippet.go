@@ -38,16 +38,60 @@ var sectionPrior = map[string]float64{
 	"in-the-wild": 0.85, "other-languages": 0.75, "references": 0.7,
 }
 
-// rerank applies sectionPrior and sorts the hits by the new score.
-func rerank(hs []Hit) []Hit {
+// Intent factors (intent.go): the FAQ for a question, the definition for
+// "what is X". A question or a named section also lowers the page
+// document: it holds the text of every section, so it ties the section
+// that answers and would win on its prior. A section the query names by
+// its heading's words is not weighed but put first among its pattern's
+// hits (rerank): it may not repeat the pattern's name in its text, which
+// costs it more than any factor would make up.
+const (
+	questionFAQFactor   = 1.35
+	definitionFactor    = 1.2
+	definitionFAQFactor = 1.1
+	focusedPageFactor   = 0.8
+)
+
+// prior is the factor of a hit's score for its section and the query's
+// intent.
+func prior(section string, in intent) float64 {
+	p, ok := sectionPrior[section]
+	if !ok {
+		p = 1
+	}
+	switch {
+	case in.definition && section == "definition":
+		p *= definitionFactor
+	case in.definition && section == "faq":
+		p *= definitionFAQFactor
+	case in.question && section == "faq":
+		p *= questionFAQFactor
+	}
+	if section == "" && !in.definition && (in.question || len(in.sections) > 0) {
+		p *= focusedPageFactor
+	}
+	return p
+}
+
+// rerank applies prior, lifts a section the query names to the score of
+// its pattern's best hit, and sorts the hits by the new score.
+func rerank(hs []Hit, in intent) []Hit {
+	best := map[string]float64{}
 	for i := range hs {
-		if p, ok := sectionPrior[hs[i].SectionID]; ok {
-			hs[i].Score *= p
+		hs[i].Score *= prior(hs[i].SectionID, in)
+		best[hs[i].Slug] = max(best[hs[i].Slug], hs[i].Score)
+	}
+	for i := range hs {
+		if in.sections[hs[i].SectionID] {
+			hs[i].Score = best[hs[i].Slug] * namedLift
 		}
 	}
 	slices.SortStableFunc(hs, func(a, b Hit) int { return cmp.Compare(b.Score, a.Score) })
 	return hs
 }
+
+// namedLift puts a named section just above its pattern's best hit.
+const namedLift = 1.001
 
 // group keeps at most three hits per pattern, best first, and limit hits.
 func group(hs []Hit, limit int) []Hit {

@@ -46,7 +46,7 @@ func (ws *workspace) build(ctx context.Context, src, tags string, timeout time.D
 			return "", "", "", err
 		case exit.ExitCode() == scriptFailed:
 			return "", "", "", fmt.Errorf("playground: limiting the build: %s", out.Bytes())
-		case buildStopped(exit.ProcessState, out.String(), memory):
+		case buildStopped(peakRSS(exit.ProcessState), cpuTime(exit.ProcessState), out.String(), memory):
 			return "", "prog.go: build stopped: the compiler or linker exceeded the playground's CPU, memory or file size limit", "build", nil
 		}
 		return "", compilerErrors(out.String()), "", nil
@@ -161,18 +161,26 @@ func parentDone(ctx context.Context) bool {
 }
 
 // buildStopped tells a failed build that its limits stopped from one with
-// errors in the program. The runner's own evidence first: the shell's
-// rusage covers every process of the build, so a peak RSS of half the
-// memory limit, or the CPU seconds of one process, means a tool ran into
-// its limits. A tool can also die of one allocation before using much, so
-// the go command's report of a tool killed by a signal, or a runtime crash
-// as the first line of a tool's output, count too. The program's own text
-// reaches the output only inside a diagnostic, which starts with a
-// position: a raw string can put a crash-like line after it, never first.
-func buildStopped(ps *os.ProcessState, out string, memory int64) bool {
-	return peakRSS(ps) >= memory/2 || cpuTime(ps) >= buildCPU*time.Second ||
-		toolKilled.MatchString(out) || toolCrashed.MatchString(out) || toolFileLimit.MatchString(out)
+// errors in the program. The go command's report of a tool killed by a
+// signal, a runtime crash as the first line of a tool's output, or a file
+// too large are proof. The runner's own evidence, the shell's rusage over
+// every process of the build (a peak RSS of half the memory limit, or the
+// CPU seconds of one process), counts only when the compiler reported no
+// error in prog.go: a module with many packages makes the go command
+// itself big, and a build that ends in the program's own diagnostics was
+// not stopped. The program's own text reaches the output only inside a
+// diagnostic, which starts with a position: a raw string can put a
+// crash-like line after it, never first.
+func buildStopped(rss int64, cpu time.Duration, out string, memory int64) bool {
+	if toolKilled.MatchString(out) || toolCrashed.MatchString(out) || toolFileLimit.MatchString(out) {
+		return true
+	}
+	return !diagnostic.MatchString(out) && (rss >= memory/2 || cpu >= buildCPU*time.Second)
 }
+
+// diagnostic matches the compiler's or the linker's report of an error
+// in the program.
+var diagnostic = regexp.MustCompile(`(?m)^(\./|play/p\d+/)?prog\.go:\d+(:\d+)?: `)
 
 var (
 	// toolKilled matches the go command's line for a compiler, assembler

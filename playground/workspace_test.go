@@ -59,3 +59,31 @@ func TestNewRefusesRelativePaths(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildStopped: a build that ends in the program's own diagnostics is
+// the program's errors even when the go command used a lot of memory; a
+// killed or crashed tool, or rusage at the limits without diagnostics, is
+// a stopped build.
+func TestBuildStopped(t *testing.T) {
+	const mem = 512 << 20
+	errs := "# play/p3\n./prog.go:12:18: undefined: undefinedName\n"
+	for _, tt := range []struct {
+		name string
+		rss  int64
+		cpu  time.Duration
+		out  string
+		want bool
+	}{
+		{"program errors, big go command", 300 << 20, time.Second, errs, false},
+		{"program errors, small", 50 << 20, time.Second, errs, false},
+		{"no diagnostics, memory at the limit", 300 << 20, time.Second, "# play/p3\n", true},
+		{"no diagnostics, CPU at the limit", 50 << 20, buildCPU * time.Second, "", true},
+		{"compiler killed", 50 << 20, time.Second, "play/p3: /usr/lib/go/pkg/tool/linux_amd64/compile: signal: killed\n", true},
+		{"compiler crashed", 300 << 20, time.Second, "# play/p3\nfatal error: runtime: out of memory\n", true},
+		{"linker file limit", 50 << 20, time.Second, "# play/p3\nlink: write prog: file too large\n", true},
+	} {
+		if got := buildStopped(tt.rss, tt.cpu, tt.out, mem); got != tt.want {
+			t.Errorf("%s: buildStopped = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

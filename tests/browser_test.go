@@ -424,10 +424,15 @@ func typeAtEnd(t *testing.T, b *browser, text string) {
 func followCompileError(t *testing.T, b *browser) {
 	t.Helper()
 	typeAtEnd(t, b, "\nfunc broken() { undefinedName() }\n")
-	var marked string
-	b.run(t,
+	var marked, out string
+	err := chromedp.Run(b.ctx,
 		chromedp.KeyEvent(kb.Enter, chromedp.KeyModifiers(input.ModifierCtrl)),
-		chromedp.WaitVisible(".play-output a", chromedp.ByQuery),
+		chromedp.Poll(`!!document.querySelector(".play-output a")`, nil, chromedp.WithPollingTimeout(2*time.Minute)))
+	if err != nil {
+		chromedp.Run(b.ctx, chromedp.Evaluate(`document.querySelector(".play-output").textContent + " | " + document.querySelector(".play-status").textContent`, &out))
+		t.Fatalf("no linked compile error after Ctrl+Enter (%v); output and status: %.500q", err, out)
+	}
+	b.run(t,
 		chromedp.Evaluate(`[...document.querySelectorAll(".cm-error-line")].map((l) => l.textContent).join("\n")`, &marked),
 	)
 	if !strings.Contains(marked, "undefinedName()") {

@@ -31,7 +31,7 @@ type glossaryYAML struct {
 // avoid is also a canonical term.
 func (l *loader) loadGlossary() {
 	data, err := l.read(GlossaryFile)
-	if errorsIsNotExist(err) {
+	if errors.Is(err, fs.ErrNotExist) {
 		return
 	}
 	r := l.reporter(GlossaryFile)
@@ -93,5 +93,3 @@ func variantMessage(t Term, v string) string {
 	}
 	return msg + " (" + GlossaryFile + ")"
 }
-
-func errorsIsNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }

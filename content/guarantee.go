@@ -15,7 +15,6 @@ import (
 
 	gast "github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
-	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
 
@@ -100,8 +99,7 @@ func (ctx *pageContext) guarantee(n *guaranteeNode) {
 // anything but white space follows n in it.
 func markedBlock(n gast.Node) gast.Node {
 	for next := n.NextSibling(); next != nil; next = next.NextSibling() {
-		t, ok := next.(*gast.Text)
-		if !ok || t.Segment.Len() > 0 && !blank(t) {
+		if t, ok := next.(*gast.Text); !ok || !blank(t) {
 			return nil
 		}
 	}
@@ -128,8 +126,6 @@ func renderGuarantee(w util.BufWriter, source []byte, node gast.Node, entering b
 	}
 	return gast.WalkContinue, nil
 }
-
-var _ renderer.NodeRendererFunc = renderGuarantee
 
 // testFunc is where a test function is declared.
 type testFunc struct {

@@ -17,7 +17,7 @@ import (
 //
 //go:embed go.mod go.sum
 //go:embed content/patterns/*/*.go
-//go:embed engine/*.go engine/migrations/*.sql internal/sqlitedb/*.go
+//go:embed engine/*.go engine/migrations/*.sql internal/sqlitedb/*.go sim/*.go
 //go:embed playground/jail/*.go playground/jail/internal/pid/*.go playground/picture/*.go
 var source embed.FS
 

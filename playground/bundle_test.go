@@ -14,7 +14,7 @@ func TestBundle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{"content/patterns/circuitbreaker", "content/patterns/durable", "engine", "playground/jail", "playground/picture"} {
+	for _, p := range []string{"content/patterns/circuitbreaker", "content/patterns/durable", "engine", "sim", "playground/jail", "playground/picture"} {
 		if !slices.Contains(got, "github.com/lamport-kb/lamport/"+p) {
 			t.Errorf("the bundle lacks %s: %v", p, got)
 		}

@@ -50,7 +50,9 @@ func main() {
 		}
 	}
 	causal, concurrent := log.Pairs()
-	if log.ClockCondition() == nil {
+	if err := log.ClockCondition(); err != nil {
+		fmt.Println("  ✗ the clock condition broke:", err)
+	} else {
 		fmt.Printf("  the clock condition held for all %d pairs a → b: C(a) < C(b) each time\n", causal)
 	}
 	fmt.Printf("  %d pairs were concurrent, yet the clock ranks them all: %s\n", concurrent, example(s, log))

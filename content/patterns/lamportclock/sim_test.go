@@ -23,7 +23,9 @@ type cluster struct {
 	logs map[*sim.Sim]*Log
 }
 
-func newCluster(b bug) *cluster { return &cluster{bug: b, torn: b == correct, logs: map[*sim.Sim]*Log{}} }
+func newCluster(b bug) *cluster {
+	return &cluster{bug: b, torn: b == correct, logs: map[*sim.Sim]*Log{}}
+}
 
 func (c *cluster) build(seed uint64) *sim.Sim {
 	s := sim.New(sim.Config{Seed: seed, TornWrites: c.torn, Faults: nemesis.Draw(seed),

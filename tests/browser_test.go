@@ -459,26 +459,72 @@ func TestBrowserEngineDemo(t *testing.T) {
 	requireAssets(t, ts.URL)
 	b := newBrowser(t)
 	var out string
-	var image struct {
-		Count, Width int
-		Source       string
-	}
+	var image svgFrame
 	b.run(t,
 		chromedp.Navigate(ts.URL+"/en/play/durable-execution"),
 		chromedp.WaitVisible(`.cm-editor .cm-content`, chromedp.ByQuery),
 		chromedp.Click(`[data-testid=play-faketime]`, chromedp.ByQuery),
 		chromedp.Click(`[data-action=run]`, chromedp.ByQuery),
 		chromedp.Poll(`document.querySelector(".play-status").textContent.includes("exit status")`, nil, chromedp.WithPollingTimeout(150*time.Second)),
-		chromedp.Poll(`(() => { const i = document.querySelector(".play-output img.play-image"); return !!i && i.complete && i.naturalWidth > 0; })()`, nil, chromedp.WithPollingTimeout(30*time.Second)),
+		chromedp.Poll(svgFrameDrawn, nil, chromedp.WithPollingTimeout(30*time.Second)),
 		chromedp.Text(".play-output", &out, chromedp.ByQuery),
-		chromedp.Evaluate(`(() => { const imgs = document.querySelectorAll(".play-output img.play-image");
-			return {Count: imgs.length, Width: imgs[0].naturalWidth, Source: imgs[0].src.slice(0, 26)}; })()`, &image),
+		chromedp.Evaluate(svgFrames, &image),
 	)
 	if !strings.Contains(out, "recovered 1 run(s)") || strings.Contains(out, "IMAGE:") {
 		t.Errorf("output %.400q", out)
 	}
-	if image.Count != 1 || image.Width < 100 || image.Source != "data:image/svg+xml;base64," {
+	if image.Count != 1 || image.Width < 100 || !image.Sandboxed || !strings.Contains(image.Source, "<svg") || !strings.Contains(image.Source, "<title>") {
 		t.Errorf("timeline image %+v", image)
+	}
+	checkAxe(t, b)
+	b.noErrors(t)
+}
+
+// svgFrameDrawn holds once the output shows an SVG picture in its frame.
+const svgFrameDrawn = `(() => { const f = document.querySelector(".play-output iframe.play-image"); return !!f && f.offsetWidth > 0; })()`
+
+// svgFrames describes the SVG pictures under the output: how many, the
+// first one's drawn size, whether its frame is sandboxed with nothing
+// allowed (no script, an opaque origin), and its document.
+const svgFrames = `(() => { const fs = document.querySelectorAll(".play-output iframe.play-image");
+	return {Count: fs.length, Width: fs[0].offsetWidth, Height: fs[0].offsetHeight,
+		Sandboxed: fs[0].getAttribute("sandbox") === "", Source: fs[0].srcdoc}; })()`
+
+type svgFrame struct {
+	Count, Width, Height int
+	Sandboxed            bool
+	Source               string
+}
+
+// TestBrowserSimDemo runs the Lamport clock demo in the playground: the
+// simulator runs in the jail, and its space-time diagram is drawn under
+// the output in a sandboxed frame, where hovering a message shows its
+// <title>: one per message and per event.
+func TestBrowserSimDemo(t *testing.T) {
+	ts := mustServerWith(t, mustPlayground(t))
+	requireAssets(t, ts.URL)
+	b := newBrowser(t)
+	var out string
+	var image svgFrame
+	b.run(t,
+		chromedp.Navigate(ts.URL+"/en/play/lamport-clock"),
+		chromedp.WaitVisible(`.cm-editor .cm-content`, chromedp.ByQuery),
+		chromedp.Click(`[data-action=run]`, chromedp.ByQuery),
+		chromedp.Poll(`document.querySelector(".play-status").textContent.includes("exit status")`, nil, chromedp.WithPollingTimeout(150*time.Second)),
+		chromedp.Poll(svgFrameDrawn, nil, chromedp.WithPollingTimeout(30*time.Second)),
+		chromedp.Text(".play-output", &out, chromedp.ByQuery),
+		chromedp.Evaluate(svgFrames, &image),
+	)
+	if !strings.Contains(out, "the clock condition held") || strings.Contains(out, "IMAGE:") {
+		t.Errorf("output %.400q", out)
+	}
+	if image.Count != 1 || image.Height < 300 || !image.Sandboxed {
+		t.Errorf("diagram %+v", image)
+	}
+	for _, want := range []string{"<title>#0 ", " · delivered", "cut by a partition", "B down from", "C=11"} {
+		if !strings.Contains(image.Source, want) {
+			t.Errorf("the diagram lacks %q", want)
+		}
 	}
 	checkAxe(t, b)
 	b.noErrors(t)

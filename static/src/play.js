@@ -200,8 +200,11 @@ function plainEditor(source) {
 }
 
 // appendOutput adds a program's output to el. A line "IMAGE:<base64>", the
-// Go playground's convention (engine.TimelineImage writes one), becomes a
-// picture: PNG or SVG, shown through <img>, where an SVG cannot run script.
+// Go playground's convention (package playground/picture writes one),
+// becomes a picture: a PNG through <img>; an SVG in a sandboxed frame
+// (no scripts, an opaque origin), where it cannot run script either but
+// its <title> elements still show on hover, as the simulator's space-time
+// diagrams expect.
 export function appendOutput(el, message, kind) {
   for (const part of message.split(/^(IMAGE:[A-Za-z0-9+/=]+\n?)/m)) {
     if (!part) continue;
@@ -218,13 +221,37 @@ export function appendOutput(el, message, kind) {
 }
 
 function outputImage(base64) {
-  const img = document.createElement("img");
-  const type = base64.startsWith("iVBOR") ? "image/png" : "image/svg+xml";
-  img.src = `data:${type};base64,${base64}`;
-  img.className = "play-image";
-  img.alt = t("Image written by the program", "程序输出的图像");
-  img.dataset.testid = "play-image";
-  return img;
+  const alt = t("Image written by the program", "程序输出的图像");
+  const svg = base64.startsWith("iVBOR") ? null : decodeBase64(base64);
+  if (svg === null) {
+    const img = document.createElement("img");
+    const type = base64.startsWith("iVBOR") ? "image/png" : "image/svg+xml";
+    img.src = `data:${type};base64,${base64}`;
+    img.className = "play-image";
+    img.alt = alt;
+    img.dataset.testid = "play-image";
+    return img;
+  }
+  const frame = document.createElement("iframe");
+  frame.setAttribute("sandbox", "");
+  frame.className = "play-image play-svg";
+  frame.title = alt;
+  frame.dataset.testid = "play-image";
+  const size = /<svg\b[^>]*?\bwidth="(\d+)"[^>]*?\bheight="(\d+)"/.exec(svg);
+  frame.style.width = `${size ? size[1] : 640}px`;
+  frame.style.height = `${size ? size[2] : 360}px`;
+  frame.srcdoc = `<!doctype html><meta charset="utf-8"><style>body{margin:0;background:#fff}</style>${svg}`;
+  return frame;
+}
+
+// decodeBase64 returns the UTF-8 text of base64, or null if it is not text.
+function decodeBase64(base64) {
+  try {
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return null;
+  }
 }
 
 // initDemoRun adds a Run button to a pattern page's demo: the demo runs

@@ -253,7 +253,7 @@ func (r Report) Explain(test string) string {
 		trace = tail(trace, 30)
 	}
 	fmt.Fprintf(&b, "trace of the shrunk run:\n%s", trace)
-	fmt.Fprintf(&b, "reproduce: go test -run '%s' -sim.seed=%d\n", runPattern(test), f.Seed)
+	fmt.Fprintf(&b, "reproduce, in this package's directory: go test -run '%s' -sim.seed=%d\n", runPattern(test), f.Seed)
 	return b.String()
 }
 

@@ -23,12 +23,14 @@ const (
 
 // Geometry of the diagram, in pixels.
 const (
-	axisW  = 78  // the time axis at the left
-	laneW  = 150 // one node's column
-	headH  = 44  // lane names
-	rowH   = 20  // one event
-	footH  = 64  // truncation notes and the legend
-	maxTxt = 26  // characters of a note or clock drawn beside a dot; the rest is in its title
+	axisW        = 78  // the time axis at the left
+	laneW        = 150 // one node's column
+	headH        = 44  // lane names
+	rowH         = 20  // one event
+	footH        = 64  // truncation notes and the legend
+	maxTxt       = 26  // characters of a note or clock drawn beside a dot; the rest is in its title
+	maxTip       = 300 // characters of a title
+	arrowsPerRow = 4   // arrows drawn, at most, per row drawn
 )
 
 // Diagram draws the run as a space-time diagram in SVG, the kind Lamport
@@ -60,6 +62,8 @@ type drawing struct {
 	b             strings.Builder
 	rows, lanes   int
 	width, bottom int
+	arrowsDrawn   int // arrows counted so far
+	arrowsCut     int // arrows left out for the bound
 }
 
 func newDrawing(s *Sim, o DiagramOptions) *drawing {
@@ -118,7 +122,7 @@ func (d *drawing) bands() {
 		}
 		top, h := d.y(i), d.y(end)-d.y(i)
 		fmt.Fprintf(&d.b, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s" fill-opacity="0.10"><title>%s</title></rect>`,
-			axisW, top, d.lanes*laneW, max(h, 2), colour, esc(label+" from "+fmtTime(e.At)))
+			axisW, top, d.lanes*laneW, max(h, 2), colour, esc(clip(label, maxTip)+" from "+fmtTime(e.At)))
 		fmt.Fprintf(&d.b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-dasharray="4 3"/>`, axisW, top, axisW+d.lanes*laneW, top, colour)
 		fmt.Fprintf(&d.b, `<text x="%d" y="%d" fill="%s">%s</text>`, axisW+4, top-3, colour, esc(clip(label, 60)))
 	}
@@ -160,10 +164,15 @@ func (d *drawing) laneLines() {
 	}
 }
 
-// arrows draws every message whose send is drawn.
+// arrows draws every message whose send is drawn, up to arrowsPerRow
+// per row.
 func (d *drawing) arrows() {
 	for _, m := range d.s.msgs {
 		if !d.drawn(m.SentEvent) || !d.lane(m.From) || !d.lane(m.To) {
+			continue
+		}
+		if d.arrowsDrawn++; d.arrowsDrawn > arrowsPerRow*d.rows {
+			d.arrowsCut++
 			continue
 		}
 		x1, y1 := d.x(m.From), d.y(m.SentEvent)
@@ -201,7 +210,7 @@ func (d *drawing) cross(x1, y1, x2, y2 int, title string) {
 }
 
 func (d *drawing) messageTitle(m *Message) string {
-	t := fmt.Sprintf("#%d %s → %s: %s · sent %s", m.ID, d.s.Name(m.From), d.s.Name(m.To), clip(fmt.Sprint(m.Payload), 200), fmtTime(m.Sent))
+	t := fmt.Sprintf("#%d %s → %s: %s · sent %s", m.ID, d.s.Name(m.From), d.s.Name(m.To), clip(fmt.Sprint(m.Payload), maxTip), fmtTime(m.Sent))
 	if m.Event >= 0 {
 		t += " · arrived " + fmtTime(m.Arrive)
 	}
@@ -228,7 +237,7 @@ func (d *drawing) dots() {
 			continue
 		}
 		x, y := d.x(e.Node), d.y(i)
-		title := esc(fmtTime(e.At) + " " + d.s.Name(e.Node) + " " + d.s.describe(e))
+		title := esc(clip(fmtTime(e.At)+" "+d.s.Name(e.Node)+" "+d.s.describe(e), maxTip))
 		if e.Kind == EventCrash {
 			fmt.Fprintf(&d.b, `<rect x="%d" y="%d" width="10" height="10" fill="#24292f"><title>%s</title></rect>`, x-5, y-5, title)
 		} else {
@@ -265,6 +274,10 @@ func (d *drawing) footer() {
 	if cut := len(d.s.events) - d.rows; cut > 0 {
 		fmt.Fprintf(&d.b, `<text x="6" y="%d" fill="#cf222e">… %d more events after %s not drawn (the first %d are; DiagramOptions.MaxRows)</text>`,
 			y, cut, fmtTime(d.s.events[d.rows-1].At), d.rows)
+		y += 16
+	}
+	if d.arrowsCut > 0 {
+		fmt.Fprintf(&d.b, `<text x="6" y="%d" fill="#cf222e">… %d more messages not drawn (at most %d arrows for %d rows)</text>`, y, d.arrowsCut, arrowsPerRow*d.rows, d.rows)
 		y += 16
 	}
 	if cut := len(d.s.nodes) - d.lanes; cut > 0 {

@@ -90,3 +90,41 @@ func TestDiagramMarks(t *testing.T) {
 		t.Errorf("Sent(1) = %v, Faults = %v", s.Sent(1), s.Faults())
 	}
 }
+
+// shouter broadcasts a long message at every event, forever.
+type shouter struct{}
+
+func (shouter) Start(n *sim.Node)                  { n.After(ms, "shout") }
+func (shouter) Receive(*sim.Node, sim.NodeID, any) {}
+func (shouter) Fire(n *sim.Node, _ string) {
+	n.Broadcast(strings.Repeat("x", 5000))
+	n.Note("%s", strings.Repeat("note ", 200))
+	n.After(ms, "shout")
+}
+
+// TestDiagramFitsThePlayground: the largest diagram the default bounds
+// allow, from 20 nodes broadcasting long messages, stays well under the
+// playground's 1 MiB output once base64-encoded.
+func TestDiagramFitsThePlayground(t *testing.T) {
+	s := sim.New(sim.Config{Until: 50 * ms, Faults: []sim.Fault{sim.Partition(10*ms, 0, 1, 2, 3)}})
+	for i := range 20 {
+		s.Add(fmt.Sprintf("node-%02d", i), func() sim.Handler { return shouter{} })
+	}
+	mustRun(t, s)
+	svg := s.Diagram(sim.DiagramOptions{})
+	wellFormed(t, svg)
+	encoded := (len(svg) + 2) / 3 * 4
+	t.Logf("%d nodes, %d events, %d messages: the diagram is %d bytes, %d in base64", len(s.Nodes()), len(s.Events()), len(s.Messages()), len(svg), encoded)
+	if encoded > 768<<10 {
+		t.Errorf("the diagram takes %d bytes of output", encoded)
+	}
+	for _, cut := range []string{"more events after", "more nodes not drawn"} {
+		if !strings.Contains(svg, cut) {
+			t.Errorf("the diagram does not say %q", cut)
+		}
+	}
+	dense := s.Diagram(sim.DiagramOptions{MaxRows: 40, MaxLanes: 20}) // 20 broadcasts of 19 messages in its last 20 rows
+	if !strings.Contains(dense, "more messages not drawn (at most 160 arrows for 40 rows)") {
+		t.Error("the dense diagram does not say that it left messages out")
+	}
+}

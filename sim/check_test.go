@@ -362,3 +362,23 @@ func TestReturnUnknown(t *testing.T) {
 		t.Errorf("Run = %v", err)
 	}
 }
+
+// badRestart panics when it boots again after a crash.
+type badRestart struct{}
+
+func (badRestart) Start(n *sim.Node) {
+	if n.Incarnation() > 1 {
+		panic("cannot recover")
+	}
+}
+func (badRestart) Fire(*sim.Node, string)             {}
+func (badRestart) Receive(*sim.Node, sim.NodeID, any) {}
+
+func TestPanicNamesTheNode(t *testing.T) {
+	s := sim.New(sim.Config{Faults: []sim.Fault{sim.Crash(ms, 2*ms, 1)}})
+	s.Add("a", func() sim.Handler { return badRestart{} })
+	s.Add("b", func() sim.Handler { return badRestart{} })
+	if err := s.Run(); err == nil || !strings.Contains(err.Error(), "b: cannot recover") {
+		t.Errorf("Run = %v", err)
+	}
+}

@@ -41,7 +41,9 @@ const (
 // grey, and partitions and degraded links as labelled bands across the
 // lanes. Every dot and arrow has a <title> with the full text, shown on
 // hover. It needs no script and no style sheet, and is a pure function of
-// the trace: the same run draws the same bytes.
+// the trace: the same run draws the same bytes. Its size is bounded: the
+// options' rows and lanes, at most four arrows per row drawn, titles of at
+// most 300 characters; whatever is left out is said below the diagram.
 func (s *Sim) Diagram(o DiagramOptions) string {
 	d := newDrawing(s, o)
 	d.header()

@@ -220,8 +220,12 @@ func (s *Sim) step(it item) (err error) {
 	}
 	defer func() {
 		if r := recover(); r != nil {
+			who := "--"
+			if ev := s.current(); ev != nil {
+				who = s.Name(ev.Node) // the handler that panicked
+			}
 			s.cur = -1
-			err = s.fail("panic", fmt.Errorf("%s: %v", s.Name(s.nodes[it.node].id), r))
+			err = s.fail("panic", fmt.Errorf("%s: %v", who, r))
 			if _, ok := r.(errLimit); ok {
 				err = s.fail("event limit", ErrEventLimit)
 			}

@@ -116,7 +116,7 @@ func TestTimers(t *testing.T) {
 func TestNemesis(t *testing.T) {
 	m := sim.Nemesis{Nodes: 5, Horizon: time.Second, Partitions: 3, OneWays: 2, Crashes: 3, Skews: 2, Degrades: 2, Permanent: true}
 	kinds := map[string]bool{}
-	for seed := range uint64(200) {
+	for seed := range uint64(100) {
 		faults := m.Draw(seed)
 		if diff := cmp.Diff(fmt.Sprint(faults), fmt.Sprint(m.Draw(seed))); diff != "" {
 			t.Fatalf("seed %d drew two schedules: %s", seed, diff)
@@ -128,7 +128,7 @@ func TestNemesis(t *testing.T) {
 		}
 	}
 	if len(kinds) != 5 {
-		t.Errorf("200 schedules drew only %v", kinds)
+		t.Errorf("100 schedules drew only %v", kinds)
 	}
 	if (sim.Nemesis{}).Draw(1) != nil || len((sim.Nemesis{Nodes: 1, Partitions: 5}).Draw(1)) != 0 {
 		t.Error("a nemesis without nodes or partners drew faults")

@@ -43,7 +43,7 @@ const (
 // hover. It needs no script and no style sheet, and is a pure function of
 // the trace: the same run draws the same bytes. Its size is bounded: the
 // options' rows and lanes, at most four arrows per row drawn, titles of at
-// most 300 characters; whatever is left out is said below the diagram.
+// most 160 characters; whatever is left out is said below the diagram.
 func (s *Sim) Diagram(o DiagramOptions) string {
 	d := newDrawing(s, o)
 	d.header()
@@ -208,11 +208,11 @@ func (d *drawing) line(x1, y1, x2, y2 int, attrs, title string) {
 // cross draws a dropped message: dashed red, ending in an ×.
 func (d *drawing) cross(x1, y1, x2, y2 int, title string) {
 	d.line(x1, y1, x2, y2, `stroke="#cf222e" stroke-dasharray="4 3"`, title)
-	fmt.Fprintf(&d.b, `<path d="M%d %dl8 8m0 -8l-8 8" stroke="#cf222e" stroke-width="2"><title>%s</title></path>`, x2-4, y2-4, title)
+	fmt.Fprintf(&d.b, `<path d="M%d %dl8 8m0 -8l-8 8" stroke="#cf222e" stroke-width="2"/>`, x2-4, y2-4)
 }
 
 func (d *drawing) messageTitle(m *Message) string {
-	t := fmt.Sprintf("#%d %s → %s: %s · sent %s", m.ID, d.s.Name(m.From), d.s.Name(m.To), clip(fmt.Sprint(m.Payload), maxTip), fmtTime(m.Sent))
+	t := fmt.Sprintf("#%d %s → %s: %s · sent %s", m.ID, d.s.Name(m.From), d.s.Name(m.To), clip(fmt.Sprint(m.Payload), maxTip/2), fmtTime(m.Sent))
 	if m.Event >= 0 {
 		t += " · arrived " + fmtTime(m.Arrive)
 	}

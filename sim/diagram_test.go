@@ -103,11 +103,11 @@ func (shouter) Fire(n *sim.Node, _ string) {
 }
 
 // TestDiagramFitsThePlayground: the largest diagram the default bounds
-// allow, from 20 nodes broadcasting long messages, stays well under the
+// allow, from 14 nodes broadcasting long messages, stays well under the
 // playground's 1 MiB output once base64-encoded.
 func TestDiagramFitsThePlayground(t *testing.T) {
-	s := sim.New(sim.Config{Until: 50 * ms, Faults: []sim.Fault{sim.Partition(10*ms, 0, 1, 2, 3)}})
-	for i := range 20 {
+	s := sim.New(sim.Config{Until: 15 * ms, Faults: []sim.Fault{sim.Partition(10*ms, 0, 1, 2, 3)}})
+	for i := range 14 {
 		s.Add(fmt.Sprintf("node-%02d", i), func() sim.Handler { return shouter{} })
 	}
 	mustRun(t, s)
@@ -123,8 +123,8 @@ func TestDiagramFitsThePlayground(t *testing.T) {
 			t.Errorf("the diagram does not say %q", cut)
 		}
 	}
-	dense := s.Diagram(sim.DiagramOptions{MaxRows: 40, MaxLanes: 20}) // 20 broadcasts of 19 messages in its last 20 rows
-	if !strings.Contains(dense, "more messages not drawn (at most 160 arrows for 40 rows)") {
+	dense := s.Diagram(sim.DiagramOptions{MaxRows: 28, MaxLanes: 14}) // 14 broadcasts of 13 messages in its last 14 rows
+	if !strings.Contains(dense, "more messages not drawn (at most 112 arrows for 28 rows)") {
 		t.Error("the dense diagram does not say that it left messages out")
 	}
 }

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/lamport-kb/lamport/internal/proptest"
 )
 
 var (
@@ -164,7 +166,7 @@ func simulate(t *testing.T, seed uint64) run {
 }
 
 func TestAtomicWithBusinessRow(t *testing.T) {
-	for seed := range uint64(10) {
+	for seed := range proptest.Seeds(10) {
 		rnd := rand.New(rand.NewPCG(seed, 2))
 		db := mustOpen(t, Memory)
 		for i := range 30 {
@@ -183,7 +185,7 @@ func TestAtomicWithBusinessRow(t *testing.T) {
 }
 
 func TestAtLeastOnceUnderCrashes(t *testing.T) {
-	for seed := range uint64(12) {
+	for seed := range proptest.Seeds(12) {
 		r := simulate(t, seed)
 		seen := map[int64]bool{}
 		for _, m := range r.published {
@@ -202,7 +204,7 @@ func TestAtLeastOnceUnderCrashes(t *testing.T) {
 
 func TestDuplicatesBoundedByCrashes(t *testing.T) {
 	total := 0
-	for seed := range uint64(12) {
+	for seed := range proptest.Seeds(12) {
 		r := simulate(t, seed)
 		distinct := map[int64]bool{}
 		for _, m := range r.published {
@@ -242,7 +244,7 @@ func inOrder(committed, published []Message) error {
 }
 
 func TestPerAggregateOrder(t *testing.T) {
-	for seed := range uint64(12) {
+	for seed := range proptest.Seeds(12) {
 		r := simulate(t, seed)
 		if err := inOrder(r.committed, r.published); err != nil {
 			t.Fatalf("seed %d: %v", seed, err)
@@ -299,7 +301,7 @@ func TestConcurrentRelaysPublishEachOnce(t *testing.T) {
 }
 
 func TestInboxAppliesOnce(t *testing.T) {
-	for seed := range uint64(10) {
+	for seed := range proptest.Seeds(10) {
 		rnd := rand.New(rand.NewPCG(seed, 3))
 		db := mustOpen(t, Memory)
 		const n = 15

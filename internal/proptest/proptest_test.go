@@ -4,12 +4,15 @@ import "testing"
 
 func TestSeeds(t *testing.T) {
 	t.Setenv(Variable, "")
-	if got := Seeds(40); got != 40 {
-		t.Errorf("unset: Seeds(40) = %d, want 40", got)
+	if got, want := Seeds(40), uint64(40/raceDivisor); got != want {
+		t.Errorf("unset: Seeds(40) = %d, want %d", got, want)
+	}
+	if got := Seeds(1); got != 1 {
+		t.Errorf("Seeds(1) = %d, want at least one seed", got)
 	}
 	t.Setenv(Variable, "25")
-	if got := Seeds(40); got != 1000 {
-		t.Errorf("%s=25: Seeds(40) = %d, want 1000", Variable, got)
+	if got, want := Seeds(40), uint64(1000/raceDivisor); got != want {
+		t.Errorf("%s=25: Seeds(40) = %d, want %d", Variable, got, want)
 	}
 }
 

@@ -107,6 +107,25 @@ type run struct {
 	crashes   int
 }
 
+// simulated is simulate's run for seed, computed once per test binary:
+// several properties are checked over the same histories.
+func simulated(t *testing.T, seed uint64) run {
+	t.Helper()
+	simulations.Lock()
+	defer simulations.Unlock()
+	r, ok := simulations.runs[seed]
+	if !ok {
+		r = simulate(t, seed)
+		simulations.runs[seed] = r
+	}
+	return r
+}
+
+var simulations = struct {
+	sync.Mutex
+	runs map[uint64]run
+}{runs: map[uint64]run{}}
+
 func simulate(t *testing.T, seed uint64) run {
 	t.Helper()
 	rnd := rand.New(rand.NewPCG(seed, 1))
@@ -186,7 +205,7 @@ func TestAtomicWithBusinessRow(t *testing.T) {
 
 func TestAtLeastOnceUnderCrashes(t *testing.T) {
 	for seed := range proptest.Seeds(12) {
-		r := simulate(t, seed)
+		r := simulated(t, seed)
 		seen := map[int64]bool{}
 		for _, m := range r.published {
 			seen[m.ID] = true
@@ -205,7 +224,7 @@ func TestAtLeastOnceUnderCrashes(t *testing.T) {
 func TestDuplicatesBoundedByCrashes(t *testing.T) {
 	total := 0
 	for seed := range proptest.Seeds(12) {
-		r := simulate(t, seed)
+		r := simulated(t, seed)
 		distinct := map[int64]bool{}
 		for _, m := range r.published {
 			distinct[m.ID] = true
@@ -245,7 +264,7 @@ func inOrder(committed, published []Message) error {
 
 func TestPerAggregateOrder(t *testing.T) {
 	for seed := range proptest.Seeds(12) {
-		r := simulate(t, seed)
+		r := simulated(t, seed)
 		if err := inOrder(r.committed, r.published); err != nil {
 			t.Fatalf("seed %d: %v", seed, err)
 		}

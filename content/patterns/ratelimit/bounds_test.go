@@ -257,7 +257,7 @@ func TestSlidingWindowBound(t *testing.T) {
 				w := NewSlidingWindow(limit, window, Options{})
 				var events []event
 				perWindow := map[time.Time]int{}
-				for range 400 {
+				for range 150 {
 					for range rng.IntN(2 * limit) {
 						if w.Allow() {
 							events = append(events, event{time.Now(), 1})

@@ -18,9 +18,10 @@ const module = "github.com/lamport-kb/lamport"
 var allowed = map[string][]string{
 	"":                                {}, // the source bundle
 	"content":                         {"i18n"},
-	"content/patterns/...":            {"engine", "sim", "playground/picture"}, // demos draw pictures
-	"engine":                          {"internal/sqlitedb"},
-	"sim":                             {},
+	"content/patterns/...":            {"engine", "sim", "playground/picture", "internal/proptest"}, // demos draw pictures; tests size explorations
+	"engine":                          {"internal/sqlitedb", "internal/proptest"},
+	"sim":                             {"internal/proptest"},
+	"internal/proptest":               {},
 	"store":                           {"internal/sqlitedb"},
 	"internal/sqlitedb":               {},
 	"playground/jail":                 {"playground/jail/internal/pid"},

@@ -5,13 +5,19 @@ import (
 	"testing"
 )
 
-// TestMain runs the tests, then stops the shared browser (browser_test.go)
-// and removes the test playground's workspace (server_test.go).
+// TestMain runs the tests, then stops the shared browser (browser_test.go),
+// closes the shared search index and removes it and the test playground's
+// workspace (server_test.go).
 func TestMain(m *testing.M) {
 	code := m.Run()
 	closeChromium()
-	if playDir != "" {
-		os.RemoveAll(playDir)
+	if index != nil {
+		index.Close()
+	}
+	for _, dir := range []string{indexDir, playDir} {
+		if dir != "" {
+			os.RemoveAll(dir)
+		}
 	}
 	os.Exit(code)
 }

@@ -71,18 +71,40 @@ func mustPlayground(tb testing.TB) *playground.Service {
 	return play
 }
 
-// mustServer starts the real site over the embedded content, with a search
-// index in a temporary directory, and closes it when the test ends.
+var (
+	indexOnce sync.Once
+	index     *search.Index
+	indexDir  string // of this test binary alone; TestMain removes it
+	indexErr  error
+)
+
+// mustIndex builds the search index of the embedded content once per test
+// binary: every server of the suite searches the same library, and at 72
+// patterns a build costs seconds of CPU each time. Servers share it
+// read-only; TestMain closes it.
+func mustIndex(tb testing.TB) *search.Index {
+	tb.Helper()
+	l := mustLibrary(tb)
+	indexOnce.Do(func() {
+		indexDir, indexErr = os.MkdirTemp("", "lamport-tests-index-")
+		if indexErr == nil {
+			index, indexErr = search.Open(indexDir, l)
+		}
+	})
+	if indexErr != nil {
+		tb.Fatal(indexErr)
+	}
+	return index
+}
+
+// mustServer starts the real site over the embedded content, with the
+// shared search index, and closes it when the test ends.
 func mustServer(tb testing.TB) *httptest.Server { return mustServerWith(tb, nil) }
 
 // mustServerWith is mustServer with a playground runner.
 func mustServerWith(tb testing.TB, runner playground.Runner) *httptest.Server {
 	tb.Helper()
-	l := mustLibrary(tb)
-	idx, err := search.Open(tb.TempDir(), l)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	l, idx := mustLibrary(tb), mustIndex(tb)
 	assets, err := static.Load()
 	if err != nil {
 		tb.Fatal(err)
@@ -104,7 +126,6 @@ func mustServerWith(tb testing.TB, runner playground.Runner) *httptest.Server {
 	tb.Cleanup(func() {
 		ts.Close()
 		s.Close()
-		idx.Close()
 	})
 	return ts
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/lamport-kb/lamport/internal/proptest"
 )
 
 var policies = []Policy{Block, Reject, DropNewest, DropOldest}
@@ -52,7 +54,7 @@ func (m *model) tryGet() (int, bool) {
 func TestBoundNeverExceeded(t *testing.T) {
 	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()
-	for seed := range uint64(300) {
+	for seed := range proptest.Seeds(300) {
 		r := rand.New(rand.NewPCG(seed, 1))
 		capacity := 1 + r.IntN(8)
 		b := New[int](capacity, policies[r.IntN(len(policies))])
@@ -118,7 +120,7 @@ func TestBoundUnderConcurrency(t *testing.T) {
 // whatever the capacity, the number of producers and the interleaving.
 func TestBlockLosesNothing(t *testing.T) {
 	type item struct{ producer, seq int }
-	for seed := range uint64(40) {
+	for seed := range proptest.Seeds(40) {
 		r := rand.New(rand.NewPCG(seed, 2))
 		capacity, producers, perProducer := 1+r.IntN(4), 1+r.IntN(4), 50+r.IntN(200)
 		b := New[item](capacity, Block)
@@ -163,7 +165,7 @@ func TestBlockLosesNothing(t *testing.T) {
 // counters account for every item: Offered = Accepted + Dropped + Rejected
 // and Accepted = Delivered + Evicted + Len.
 func TestConservation(t *testing.T) {
-	for seed := range uint64(300) {
+	for seed := range proptest.Seeds(300) {
 		r := rand.New(rand.NewPCG(seed, 3))
 		m := &model{cap: 1 + r.IntN(6), policy: policies[r.IntN(len(policies))]}
 		b := New[int](m.cap, m.policy)

@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
+
+	"github.com/lamport-kb/lamport/internal/proptest"
 )
 
 // TestWindowBound: over random sequences of acquisitions and grants, the
@@ -15,7 +17,7 @@ import (
 // granted, the window stays in [0, max], and a grant is refused exactly
 // when it would push the window past max.
 func TestWindowBound(t *testing.T) {
-	for seed := range uint64(300) {
+	for seed := range proptest.Seeds(300) {
 		r := rand.New(rand.NewPCG(seed, 4))
 		maxW := int64(1 + r.IntN(100))
 		initial := r.Int64N(maxW + 1)

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/lamport-kb/lamport/internal/proptest"
 )
 
 // sim drives a queue with a fake clock and seeded random consumers that
@@ -99,7 +101,7 @@ func (s *sim) drain() {
 // TestAtLeastOnce: whatever consumers crash or stall, every sent message is
 // acked at least once, and none is lost.
 func TestAtLeastOnce(t *testing.T) {
-	for seed := range uint64(50) {
+	for seed := range proptest.Seeds(50) {
 		s := newSim(t, seed, Options{VisibilityTimeout: 30 * time.Second})
 		for range 2000 {
 			s.step([]string{"", "a", "b"}, nil, nil)
@@ -121,7 +123,7 @@ func TestAtLeastOnce(t *testing.T) {
 // still valid, and only the current, unexpired receipt settles it (checked in
 // settle).
 func TestExclusiveLease(t *testing.T) {
-	for seed := range uint64(50) {
+	for seed := range proptest.Seeds(50) {
 		s := newSim(t, seed, Options{VisibilityTimeout: 25 * time.Second})
 		valid := map[uint64]Delivery{} // the last lease granted per message
 		onReceive := func(d Delivery) {
@@ -153,7 +155,7 @@ func (q *Queue) isCurrent(r Receipt) bool {
 // TestKeyOrder: messages of one key are leased one at a time and in send
 // order (a redelivery repeats the oldest), and their acks follow send order.
 func TestKeyOrder(t *testing.T) {
-	for seed := range uint64(50) {
+	for seed := range proptest.Seeds(50) {
 		s := newSim(t, seed, Options{VisibilityTimeout: 30 * time.Second})
 		lastLeased := map[string]Delivery{}
 		lastAcked := map[string]uint64{}
@@ -190,7 +192,7 @@ func TestKeyOrder(t *testing.T) {
 // times, and every message ends acked or dead-lettered after exactly m
 // deliveries.
 func TestMaxReceives(t *testing.T) {
-	for seed := range uint64(50) {
+	for seed := range proptest.Seeds(50) {
 		m := 1 + int(seed%4)
 		s := newSim(t, seed, Options{VisibilityTimeout: 20 * time.Second, MaxReceives: m})
 		deliveries := map[uint64]int{}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/lamport-kb/lamport/content/patterns/cqrs"
+	"github.com/lamport-kb/lamport/internal/proptest"
 )
 
 // The test domain: accounts whose balance must never go negative.
@@ -95,7 +96,7 @@ func clone(m map[string]int) map[string]int {
 // of old events, events from the future, catch-ups, rebuilds) and checks after every
 // step that the view at position p is the fold of the log's first p events.
 func TestFoldEquivalence(t *testing.T) {
-	for seed := range uint64(200) {
+	for seed := range proptest.Seeds(200) {
 		r := rand.New(rand.NewPCG(seed, 1))
 		log, model := newBank()
 		for range 60 {
@@ -188,7 +189,7 @@ func TestReadYourWrites(t *testing.T) {
 // and a runner applies events. The position never moves backwards, and afterwards the
 // view is the fold of the log with the new function.
 func TestRebuildSwap(t *testing.T) {
-	for seed := range uint64(20) {
+	for seed := range proptest.Seeds(20) {
 		log, model := newBank()
 		r := rand.New(rand.NewPCG(seed, 3))
 		for range 300 {

@@ -11,6 +11,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/lamport-kb/lamport/internal/proptest"
 )
 
 var errBoom = errors.New("boom")
@@ -45,7 +47,7 @@ func checkConserved(t *testing.T, q *Queue) {
 // each was either acked once or is in the dead-letter queue with its
 // history.
 func TestNoMessageLost(t *testing.T) {
-	for seed := range uint64(200) {
+	for seed := range proptest.Seeds(200) {
 		rnd := rand.New(rand.NewPCG(seed, 1))
 		clk := newClock()
 		q := New(Options{MaxAttempts: 1 + rnd.IntN(6), Visibility: time.Second, Now: clk.Now})
@@ -97,7 +99,7 @@ func TestNoMessageLost(t *testing.T) {
 // each; and that the others are acked after exactly one more delivery than
 // their failures.
 func TestDeadAfterExactlyN(t *testing.T) {
-	for seed := range uint64(300) {
+	for seed := range proptest.Seeds(300) {
 		rnd := rand.New(rand.NewPCG(seed, 2))
 		max := 1 + rnd.IntN(8)
 		q := New(Options{MaxAttempts: max, Name: "orders"})
@@ -148,7 +150,7 @@ func TestDeadAfterExactlyN(t *testing.T) {
 // however often, and every healthy message is acked within n + P(N-1)
 // receives, P being the number of poison messages.
 func TestPoisonDoesNotBlock(t *testing.T) {
-	for seed := range uint64(300) {
+	for seed := range proptest.Seeds(300) {
 		rnd := rand.New(rand.NewPCG(seed, 3))
 		max := 1 + rnd.IntN(6)
 		q := New(Options{MaxAttempts: max})

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/lamport-kb/lamport/internal/proptest"
 )
 
 // The property tests drive the clock through an injected Now (a *clock);
@@ -179,7 +181,7 @@ type model struct {
 // given once the latest value is older than MaxStale.
 func TestStaleIsLatestAndBounded(t *testing.T) {
 	keys := []string{"a", "b", "c"}
-	for seed := range uint64(200) {
+	for seed := range proptest.Seeds(200) {
 		rng := rand.New(rand.NewPCG(seed, 1))
 		maxStale := time.Duration(1+rng.IntN(20)) * time.Second
 		c := newClock()
@@ -225,7 +227,7 @@ func TestStaleIsLatestAndBounded(t *testing.T) {
 // answer is marked Primary exactly when the primary succeeded in that call,
 // with a Cause exactly when it is degraded.
 func TestEveryAnswerLabelled(t *testing.T) {
-	for seed := range uint64(200) {
+	for seed := range proptest.Seeds(200) {
 		rng := rand.New(rand.NewPCG(seed, 2))
 		c := newClock()
 		p := &flaky{}
@@ -271,7 +273,7 @@ func TestEveryAnswerLabelled(t *testing.T) {
 // at most MaxConcurrentDefaults calls of Default run at once and that every
 // call beyond the limit is refused at once with ErrFallbackLimit.
 func TestFallbackConcurrencyBound(t *testing.T) {
-	for seed := range uint64(40) {
+	for seed := range proptest.Seeds(40) {
 		rng := rand.New(rand.NewPCG(seed, 3))
 		limit, callers := 1+rng.IntN(8), 1+rng.IntN(30)
 		synctest.Test(t, func(t *testing.T) {
@@ -317,7 +319,7 @@ func TestFallbackConcurrencyBound(t *testing.T) {
 // unchanged with no fallback consulted, even when a stale value and a
 // default exist.
 func TestNoMasking(t *testing.T) {
-	for seed := range uint64(100) {
+	for seed := range proptest.Seeds(100) {
 		rng := rand.New(rand.NewPCG(seed, 4))
 		var defaults int
 		cause := fmt.Errorf("error %d: %w", rng.IntN(1000), errBad)
@@ -349,7 +351,7 @@ func TestNoMasking(t *testing.T) {
 // store never holds more than MaxEntries keys and that it keeps the most
 // recently refreshed ones.
 func TestRememberedBound(t *testing.T) {
-	for seed := range uint64(100) {
+	for seed := range proptest.Seeds(100) {
 		rng := rand.New(rand.NewPCG(seed, 5))
 		maxEntries := 1 + rng.IntN(10)
 		c := newClock()

@@ -23,6 +23,7 @@ import (
 
 	"github.com/lamport-kb/lamport/content/patterns/durable"
 	"github.com/lamport-kb/lamport/engine"
+	"github.com/lamport-kb/lamport/internal/proptest"
 )
 
 const chaosSeeds = 60
@@ -53,7 +54,7 @@ func chaosRuns(t *testing.T) []chaosRun {
 	t.Helper()
 	chaosOnce.Do(func() {
 		dir := t.TempDir()
-		for seed := range chaosSeeds {
+		for seed := range proptest.Seeds(chaosSeeds) {
 			r, err := chaos(dir, uint64(seed))
 			if err != nil {
 				chaosErr = fmt.Errorf("seed %d: %w", seed, err)
@@ -303,7 +304,7 @@ func TestEachKeyExecutesOnce(t *testing.T) {
 			}
 		}
 	}
-	for seed := range uint64(200) {
+	for seed := range proptest.Seeds(200) {
 		receiverAgainstModel(t, seed)
 	}
 }
@@ -376,7 +377,7 @@ func receiverAgainstModel(t *testing.T, seed uint64) {
 // once, also when a random crash interrupts it and recovery resumes.
 func TestCompensationsRunInReverse(t *testing.T) {
 	dir := t.TempDir()
-	for seed := range uint64(40) {
+	for seed := range proptest.Seeds(40) {
 		rng := rand.New(rand.NewPCG(seed, 3))
 		j, k := 1+rng.IntN(6), rng.IntN(40) // k ≥ the fault points: no crash
 		inv := &durable.InMemoryInventory{Stock: map[string]int{}}
@@ -446,7 +447,7 @@ func TestCompensationsRunInReverse(t *testing.T) {
 // only max(0, w − t') before the next attempt.
 func TestDurableTimerWaitsOnlyWhatRemains(t *testing.T) {
 	dir := t.TempDir()
-	for seed := range uint64(20) {
+	for seed := range proptest.Seeds(20) {
 		rng := rand.New(rand.NewPCG(seed, 4))
 		d := time.Duration(1+rng.IntN(10)) * time.Second
 		down := time.Duration(rng.IntN(int(2*d/time.Millisecond))) * time.Millisecond
@@ -490,7 +491,7 @@ func TestDurableTimerWaitsOnlyWhatRemains(t *testing.T) {
 // naming that position and both names.
 func TestReplayNamesTheFirstDivergence(t *testing.T) {
 	names := []string{"reserve", "charge", "ship", "notify", "invoice", "audit"}
-	for seed := range uint64(50) {
+	for seed := range proptest.Seeds(50) {
 		rng := rand.New(rand.NewPCG(seed, 5))
 		steps := make([]string, 1+rng.IntN(8))
 		for i := range steps {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/lamport-kb/lamport/content/patterns/eventsourcing"
+	"github.com/lamport-kb/lamport/internal/proptest"
 )
 
 var ctx = context.Background()
@@ -67,7 +68,7 @@ func TestAppendExpectedVersion(t *testing.T) {
 // stale expected version never changes the stream.
 func TestStaleExpectedVersionFails(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	for trial := range 200 {
+	for trial := range proptest.Seeds(200) {
 		var s eventsourcing.MemoryStore
 		v := int64(r.IntN(5))
 		for range v {
@@ -170,7 +171,7 @@ func randomHistory(t *testing.T, r *rand.Rand, repo *eventsourcing.Repository[ac
 // the state the writer held after applying each event live.
 func TestReplayEqualsLive(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	for trial := range 100 {
+	for trial := range proptest.Seeds(100) {
 		store := &eventsourcing.MemoryStore{}
 		writer := newRepo(store)
 		writer.Snapshots, writer.SnapshotEvery = &eventsourcing.MemorySnapshots[account]{}, 1+int64(r.IntN(5))
@@ -189,7 +190,7 @@ func TestReplayEqualsLive(t *testing.T) {
 // the replay of the tail equals the replay of the whole stream.
 func TestSnapshotEqualsFullReplay(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
-	for trial := range 40 {
+	for trial := range proptest.Seeds(40) {
 		store := &eventsourcing.MemoryStore{}
 		randomHistory(t, r, newRepo(store), "acc", 1+r.IntN(30))
 		full, n, err := newRepo(store).Replay(ctx, "acc")
@@ -231,7 +232,7 @@ func upcastAll(t *testing.T, events []eventsourcing.Event) []eventsourcing.Event
 // upcaster, gives the same state as the same history stored in the new schema.
 func TestUpcastEquivalence(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
-	for trial := range 100 {
+	for trial := range proptest.Seeds(100) {
 		oldStore, newStore := &eventsourcing.MemoryStore{}, &eventsourcing.MemoryStore{}
 		oldStore.Append(ctx, "acc", eventsourcing.NoStream, opened("ann"))
 		newStore.Append(ctx, "acc", eventsourcing.NoStream, opened("ann"))
@@ -275,7 +276,7 @@ func projector(store eventsourcing.Store, model balances) *eventsourcing.Project
 // same read model rebuilt from position zero, and its checkpoint is the log's end.
 func TestRebuildEqualsLive(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 10))
-	for trial := range 50 {
+	for trial := range proptest.Seeds(50) {
 		store := &eventsourcing.MemoryStore{}
 		live := balances{}
 		p := projector(store, live)

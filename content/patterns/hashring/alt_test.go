@@ -5,13 +5,15 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/lamport-kb/lamport/internal/proptest"
 )
 
 // TestBoundedCapacity: over random sequences of Acquire and Release, every
 // placement leaves its node at or under ceil((1+ε)·m/n), m counting the new
 // key; with no releases, that holds for every node at every moment.
 func TestBoundedCapacity(t *testing.T) {
-	for seed := range uint64(30) {
+	for seed := range proptest.Seeds(30) {
 		rng := rand.New(rand.NewPCG(seed, 17))
 		nodes := randomNodes(rng, 2+rng.IntN(10))
 		eps := []float64{0.05, 0.25, 1}[rng.IntN(3)]
@@ -68,7 +70,7 @@ func TestBoundedEdges(t *testing.T) {
 // adding it back restores them, and the winner is always a member.
 func TestRendezvousMinimalDisruption(t *testing.T) {
 	ks := keys(1000)
-	for seed := range uint64(10) {
+	for seed := range proptest.Seeds(10) {
 		rng := rand.New(rand.NewPCG(seed, 19))
 		nodes := randomNodes(rng, 2+rng.IntN(15))
 		gone := nodes[rng.IntN(len(nodes))]

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/lamport-kb/lamport/internal/proptest"
 )
 
 // randomNodes returns n distinct node names drawn from rng.
@@ -124,7 +126,7 @@ func TestGetReturnsMember(t *testing.T) {
 // and removing it again restores every key's previous owner.
 func TestAddMovesOnlyToNewNode(t *testing.T) {
 	ks := keys(2000)
-	for seed := range uint64(10) {
+	for seed := range proptest.Seeds(10) {
 		rng := rand.New(rand.NewPCG(seed, 7))
 		nodes := randomNodes(rng, 2+rng.IntN(15))
 		r := New(Options{VirtualNodes: 1 + rng.IntN(200)})
@@ -181,7 +183,7 @@ func maxOverMean(t *testing.T, r *Ring, ks []string) float64 {
 func TestVirtualNodeBalance(t *testing.T) {
 	ks := keys(20000)
 	worst, worstOne := 0.0, 0.0
-	for seed := range uint64(10) {
+	for seed := range proptest.Seeds(10) {
 		nodes := randomNodes(rand.New(rand.NewPCG(seed, 11)), 10)
 		r := New(Options{})
 		r.Add(nodes...)
@@ -203,7 +205,7 @@ func TestVirtualNodeBalance(t *testing.T) {
 // (between half and twice that), against about 10/11 for hash mod n.
 func TestMovedFraction(t *testing.T) {
 	ks := keys(10000)
-	for seed := range uint64(5) {
+	for seed := range proptest.Seeds(5) {
 		nodes := randomNodes(rand.New(rand.NewPCG(seed, 13)), 11)
 		r := New(Options{})
 		r.Add(nodes[:10]...)

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/lamport-kb/lamport/internal/proptest"
 )
 
 // Tests that need exact control of time inside an operation inject
@@ -147,7 +149,7 @@ func schedule(seed uint64, n int, retention time.Duration) ([]call, *Receiver[in
 
 func TestAtMostOncePerWindow(t *testing.T) {
 	const w = 10 * time.Second
-	for seed := range uint64(200) {
+	for seed := range proptest.Seeds(200) {
 		calls, _, _ := schedule(seed, 300, w)
 		last := map[string]call{} // the last recorded execution per key
 		for i, cl := range calls {
@@ -167,7 +169,7 @@ func TestAtMostOncePerWindow(t *testing.T) {
 
 func TestReplayReturnsRecordedResult(t *testing.T) {
 	const w = 10 * time.Second
-	for seed := range uint64(200) {
+	for seed := range proptest.Seeds(200) {
 		calls, _, _ := schedule(seed, 300, w)
 		last := map[string]call{}
 		for i, cl := range calls {
@@ -189,7 +191,7 @@ func TestReplayReturnsRecordedResult(t *testing.T) {
 
 func TestMemoryBound(t *testing.T) {
 	const w = 10 * time.Second
-	for seed := range uint64(100) {
+	for seed := range proptest.Seeds(100) {
 		calls, r, c := schedule(seed, 200, w)
 		live := map[string]bool{}
 		for _, cl := range calls {
@@ -224,7 +226,7 @@ func TestMemoryBoundManyKeys(t *testing.T) {
 }
 
 func TestConcurrentDuplicatesExecuteOnce(t *testing.T) {
-	for seed := range uint64(30) {
+	for seed := range proptest.Seeds(30) {
 		synctest.Test(t, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(seed, 2))
 			wait := seed%2 == 0

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/lamport-kb/lamport/internal/proptest"
 )
 
 func TestWindow(t *testing.T) {
@@ -154,7 +156,7 @@ func consume(s strategy, seed uint64, n int) (balance, want int) {
 }
 
 func TestAtomicCommitSurvivesCrashes(t *testing.T) {
-	for seed := range uint64(300) {
+	for seed := range proptest.Seeds(300) {
 		if got, want := consume(atomic, seed, 50); got != want {
 			t.Fatalf("seed %d: balance %d, want %d: a payment was lost or applied twice", seed, got, want)
 		}
@@ -162,7 +164,7 @@ func TestAtomicCommitSurvivesCrashes(t *testing.T) {
 	// The same checker catches both split orders, so it is not vacuous.
 	for _, s := range []strategy{effectFirst, recordFirst} {
 		broken := 0
-		for seed := range uint64(300) {
+		for seed := range proptest.Seeds(300) {
 			if got, want := consume(s, seed, 50); got != want {
 				broken++
 			}

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/lamport-kb/lamport/internal/proptest"
 )
 
 var (
@@ -105,6 +107,25 @@ type run struct {
 	crashes   int
 }
 
+// simulated is simulate's run for seed, computed once per test binary:
+// several properties are checked over the same histories.
+func simulated(t *testing.T, seed uint64) run {
+	t.Helper()
+	simulations.Lock()
+	defer simulations.Unlock()
+	r, ok := simulations.runs[seed]
+	if !ok {
+		r = simulate(t, seed)
+		simulations.runs[seed] = r
+	}
+	return r
+}
+
+var simulations = struct {
+	sync.Mutex
+	runs map[uint64]run
+}{runs: map[uint64]run{}}
+
 func simulate(t *testing.T, seed uint64) run {
 	t.Helper()
 	rnd := rand.New(rand.NewPCG(seed, 1))
@@ -164,7 +185,7 @@ func simulate(t *testing.T, seed uint64) run {
 }
 
 func TestAtomicWithBusinessRow(t *testing.T) {
-	for seed := range uint64(10) {
+	for seed := range proptest.Seeds(10) {
 		rnd := rand.New(rand.NewPCG(seed, 2))
 		db := mustOpen(t, Memory)
 		for i := range 30 {
@@ -183,8 +204,8 @@ func TestAtomicWithBusinessRow(t *testing.T) {
 }
 
 func TestAtLeastOnceUnderCrashes(t *testing.T) {
-	for seed := range uint64(12) {
-		r := simulate(t, seed)
+	for seed := range proptest.Seeds(12) {
+		r := simulated(t, seed)
 		seen := map[int64]bool{}
 		for _, m := range r.published {
 			seen[m.ID] = true
@@ -202,8 +223,8 @@ func TestAtLeastOnceUnderCrashes(t *testing.T) {
 
 func TestDuplicatesBoundedByCrashes(t *testing.T) {
 	total := 0
-	for seed := range uint64(12) {
-		r := simulate(t, seed)
+	for seed := range proptest.Seeds(12) {
+		r := simulated(t, seed)
 		distinct := map[int64]bool{}
 		for _, m := range r.published {
 			distinct[m.ID] = true
@@ -242,8 +263,8 @@ func inOrder(committed, published []Message) error {
 }
 
 func TestPerAggregateOrder(t *testing.T) {
-	for seed := range uint64(12) {
-		r := simulate(t, seed)
+	for seed := range proptest.Seeds(12) {
+		r := simulated(t, seed)
 		if err := inOrder(r.committed, r.published); err != nil {
 			t.Fatalf("seed %d: %v", seed, err)
 		}
@@ -299,7 +320,7 @@ func TestConcurrentRelaysPublishEachOnce(t *testing.T) {
 }
 
 func TestInboxAppliesOnce(t *testing.T) {
-	for seed := range uint64(10) {
+	for seed := range proptest.Seeds(10) {
 		rnd := rand.New(rand.NewPCG(seed, 3))
 		db := mustOpen(t, Memory)
 		const n = 15

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/lamport-kb/lamport/internal/proptest"
 )
 
 // The guarantees of the formal model, as property tests: seeded loops over
@@ -82,7 +84,7 @@ func TestCancelKeepsLaterReservations(t *testing.T) {
 // events happen when it is due, unless it was cancelled before.
 func TestBurstBound(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	for trial := range 400 {
+	for trial := range proptest.Seeds(400) {
 		limit := Limit(0.5 + rng.Float64()*20)
 		burst := 1 + rng.IntN(5)
 		ops := burstScript(rng, burst, 80)
@@ -200,7 +202,7 @@ func TestKeyedChurn(t *testing.T) {
 // other keys come and go, and the table never holds more than maxKeys.
 func TestKeyedBound(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	for trial := range 200 {
+	for trial := range proptest.Seeds(200) {
 		limit := Limit(0.5 + rng.Float64()*10)
 		burst := 1 + rng.IntN(10)
 		maxKeys := 1 + rng.IntN(4)
@@ -248,14 +250,14 @@ func windowBound(limit int, window time.Duration) func(time.Duration) float64 {
 func TestSlidingWindowBound(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	const window = time.Minute
-	for trial := range 300 {
+	for trial := range proptest.Seeds(300) {
 		limit := 1 + rng.IntN(12)
 		t.Run(fmt.Sprint(trial), func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				w := NewSlidingWindow(limit, window, Options{})
 				var events []event
 				perWindow := map[time.Time]int{}
-				for range 400 {
+				for range 150 {
 					for range rng.IntN(2 * limit) {
 						if w.Allow() {
 							events = append(events, event{time.Now(), 1})
@@ -328,7 +330,7 @@ func (g *gcra) allow(now time.Time, n int) bool {
 // powers of two and times multiples of 1/8 s, so both compute exactly.
 func TestGCRAEquivalence(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
-	for trial := range 300 {
+	for trial := range proptest.Seeds(300) {
 		limit := Limit(int(1) << rng.IntN(4))
 		burst := 1 + rng.IntN(8)
 		now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)

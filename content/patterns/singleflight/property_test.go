@@ -11,6 +11,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/lamport-kb/lamport/internal/proptest"
 )
 
 // The property tests run random schedules in a synctest bubble: callers
@@ -148,7 +150,7 @@ func play(seed uint64) *schedule {
 
 // forEachSchedule runs check on the log of every seed.
 func forEachSchedule(t *testing.T, check func(t *testing.T, s *schedule)) {
-	for seed := range uint64(seeds) {
+	for seed := range proptest.Seeds(seeds) {
 		s := runSchedule(t, seed)
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) { check(t, s) })
 	}
@@ -256,7 +258,7 @@ func TestFreshAfterForget(t *testing.T) {
 // the flight's context is cancelled exactly when the last waiting caller
 // gives up, and never while one still waits.
 func TestAbandonCancels(t *testing.T) {
-	for seed := range uint64(seeds) {
+	for seed := range proptest.Seeds(seeds) {
 		rng := rand.New(rand.NewPCG(seed, 7))
 		work := time.Duration(10+rng.IntN(50)) * time.Millisecond
 		patience := make([]time.Duration, 1+rng.IntN(6))

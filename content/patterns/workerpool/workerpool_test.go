@@ -12,6 +12,8 @@ import (
 	"testing/quick"
 	"testing/synctest"
 	"time"
+
+	"github.com/lamport-kb/lamport/internal/proptest"
 )
 
 // gauge counts jobs in flight and remembers the most seen at once.
@@ -45,7 +47,7 @@ func sleepy(g *gauge, d time.Duration) Job {
 
 func TestNeverMoreThanN(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	for trial := range 60 {
+	for trial := range proptest.Seeds(60) {
 		n, queue, jobs := 1+rng.IntN(6), rng.IntN(5), rng.IntN(40)
 		durs := make([]time.Duration, jobs)
 		for i := range durs {
@@ -96,7 +98,7 @@ func (o *outcomes) done(id uint64, err error) {
 
 func TestExactlyOnceOrReported(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	for trial := range 80 {
+	for trial := range proptest.Seeds(80) {
 		n, queue, jobs := 1+rng.IntN(4), rng.IntN(4), rng.IntN(30)
 		failFast := rng.IntN(2) == 0
 		stopAt := time.Duration(rng.IntN(120)) * time.Millisecond
@@ -158,7 +160,7 @@ func kindJob(kind int, d time.Duration, calls *atomic.Int32) Job {
 
 // checkOutcomes wants one outcome per accepted job, the job called once
 // unless it was skipped and never otherwise, and counters that add up.
-func checkOutcomes(t *testing.T, trial int, s Stats, accepted []uint64, calls map[uint64]*atomic.Int32, out *outcomes) {
+func checkOutcomes(t *testing.T, trial uint64, s Stats, accepted []uint64, calls map[uint64]*atomic.Int32, out *outcomes) {
 	t.Helper()
 	if len(out.errs) != len(accepted) {
 		t.Fatalf("trial %d: %d outcomes for %d accepted jobs", trial, len(out.errs), len(accepted))
@@ -185,7 +187,7 @@ func checkOutcomes(t *testing.T, trial int, s Stats, accepted []uint64, calls ma
 
 func TestWaitAfterAllExit(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	for trial := range 60 {
+	for trial := range proptest.Seeds(60) {
 		n, queue, jobs := 1+rng.IntN(5), rng.IntN(5), rng.IntN(30)
 		failAt := rng.IntN(jobs + 1) // == jobs: no failure
 		synctest.Test(t, func(t *testing.T) {
@@ -244,7 +246,7 @@ func TestMapOrder(t *testing.T) {
 
 func TestFirstErrorCancels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 9))
-	for trial := range 60 {
+	for trial := range proptest.Seeds(60) {
 		n, jobs := 1+rng.IntN(5), 1+rng.IntN(30)
 		bad := rng.IntN(jobs)
 		synctest.Test(t, func(t *testing.T) {
@@ -287,7 +289,7 @@ func TestFirstErrorCancels(t *testing.T) {
 
 func TestMakespan(t *testing.T) {
 	rng := rand.New(rand.NewPCG(10, 11))
-	for trial := range 60 {
+	for trial := range proptest.Seeds(60) {
 		n, k := 1+rng.IntN(8), rng.IntN(50)
 		s := time.Duration(1+rng.IntN(100)) * time.Millisecond
 		want := time.Duration((k+n-1)/n) * s

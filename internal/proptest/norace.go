@@ -1,0 +1,5 @@
+//go:build !race
+
+package proptest
+
+const raceDivisor = 1

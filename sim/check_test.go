@@ -167,8 +167,8 @@ func TestExplorationShrinks(t *testing.T) {
 	if got := fmt.Sprint(r.Shrunk); got != want || len(r.Failure.Faults) <= 2 {
 		t.Errorf("shrunk %d faults to %s, want %s", len(r.Failure.Faults), got, want)
 	}
-	text := r.Explain("TestX/sub case")
-	for _, s := range []string{"not both failed", "shrunk in", "Crash(20ms, 30ms, 1), Partition(15ms, 40ms, 0)", "20.000ms  n1       crash", "go test -run '^TestX$/^sub case$' -sim.seed=1"} {
+	text := r.Explain("TestX/sub case", false)
+	for _, s := range []string{"not both failed", "shrunk in", "Crash(20ms, 30ms, 1), Partition(15ms, 40ms, 0)", "20.000ms  n1       crash", "LAMPORT_SEED=1 go test -run '^TestX$/^sub case$' ."} {
 		if !strings.Contains(text, s) {
 			t.Errorf("the explanation lacks %q:\n%s", s, text)
 		}
@@ -199,9 +199,9 @@ func TestExplorationCheck(t *testing.T) {
 }
 
 func TestExplore(t *testing.T) {
-	r := sim.Explore(t, 50, func(seed uint64) *sim.Sim {
+	r := sim.Exploration{Seeds: 50, Build: func(seed uint64) *sim.Sim {
 		return cluster(sim.Config{Seed: seed, Faults: sim.Nemesis{Nodes: 3, Horizon: 50 * ms, Partitions: 1, Crashes: 1}.Draw(seed)}, 3)
-	}, nil)
+	}}.Run()
 	if r.Schedules != 50 || r.Events < 50*30 {
 		t.Errorf("explored %d schedules, %d events", r.Schedules, r.Events)
 	}
@@ -212,7 +212,9 @@ func BenchmarkExplore(b *testing.B) {
 		return cluster(sim.Config{Seed: seed, Faults: sim.Nemesis{Nodes: 5, Horizon: 50 * ms, Partitions: 2, Crashes: 2, Degrades: 1}.Draw(seed)}, 5)
 	}
 	for b.Loop() {
-		sim.Explore(b, 100, build, nil)
+		r := sim.Exploration{Seeds: 100, Build: build}.Run()
+		b.ReportMetric(r.SchedulesPerSecond(), "schedules/s")
+		b.ReportMetric(r.EventsPerSecond(), "events/s")
 	}
 }
 

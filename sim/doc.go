@@ -76,18 +76,15 @@
 //
 // # Exploration
 //
-// Explore runs a build function under many seeds in a test and fails it at
-// the first failing seed, after shrinking the seed's fault schedule by
-// delta debugging to the faults the failure needs. The failure prints its
-// schedule, the end of its trace and a one-line reproduction:
-//
-//	go test -run '^TestSafety$' -sim.seed=1234
-//
-// The flags -sim.seeds=N (explore N seeds instead of the test's count) and
-// -sim.trace (print whole traces) are registered by this package. Explore
-// logs the schedules and events explored per second, and reports them as
-// benchmark metrics under go test -bench. Exploration.Run does the same
-// without a testing.TB, for tests that expect a failure.
+// Exploration runs a build function under many seeds and stops at the
+// first failing seed, after shrinking the seed's fault schedule by delta
+// debugging to the faults the failure needs; Report.Explain prints its
+// schedule, the end of its trace and a one-line reproduction. In tests,
+// package sim/simtest wraps it (simtest.Explore fails the test, logs the
+// schedules and events explored per second, reports them as benchmark
+// metrics, and reads LAMPORT_SEEDS, LAMPORT_SEED and LAMPORT_TRACE), so
+// this package registers no flags and programs that import it do not link
+// package testing.
 //
 // # Output
 //

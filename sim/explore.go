@@ -2,21 +2,10 @@ package sim
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"regexp"
 	"strings"
-	"testing"
 	"time"
-)
-
-// The flags of a test binary that explores: go test -sim.seed=N reruns one
-// seed (the one a failure printed), -sim.seeds=N explores N seeds instead
-// of the test's own count, -sim.trace logs the trace of every run.
-var (
-	flagSeed  = flag.Uint64("sim.seed", 0, "sim.Explore runs only this seed (0: every seed)")
-	flagSeeds = flag.Int("sim.seeds", 0, "seeds each sim.Explore runs (0: the count the test asks for)")
-	flagTrace = flag.Bool("sim.trace", false, "sim.Explore logs the trace of each run it reports")
 )
 
 // Failure is a run that broke: an invariant's error, a handler's panic, the
@@ -208,52 +197,22 @@ func without(chunks [][]Fault, i int) []Fault {
 	return rest
 }
 
-// Explore runs build under seeds seeds (or the -sim.seeds flag's count, or
-// only -sim.seed) and fails t at the first failing seed, printing the
-// failure, the shrunk schedule, the end of its trace and a one-line
-// reproduction. It logs schedules and events explored per second and
-// returns the report; under a benchmark it also reports them as metrics.
-func Explore(t testing.TB, seeds int, build func(seed uint64) *Sim, check func(s *Sim) error) Report {
-	t.Helper()
-	e := Exploration{Seeds: seeds, Build: build, Check: check}
-	if *flagSeeds > 0 {
-		e.Seeds = *flagSeeds
-	}
-	if *flagSeed != 0 {
-		e.First, e.Seeds = *flagSeed, 1
-	}
-	r := e.Run()
-	t.Logf("sim: %d schedules, %d events in %v: %.0f schedules/s, %.0f events/s",
-		r.Schedules, r.Events, r.Elapsed.Round(time.Millisecond), r.SchedulesPerSecond(), r.EventsPerSecond())
-	if b, ok := t.(*testing.B); ok {
-		b.ReportMetric(r.SchedulesPerSecond(), "schedules/s")
-		b.ReportMetric(r.EventsPerSecond(), "events/s")
-	}
-	if *flagTrace && r.Failure == nil && *flagSeed != 0 {
-		s, _ := e.run(*flagSeed, nil)
-		t.Logf("trace of seed %d:\n%s", *flagSeed, s.Trace())
-	}
-	if r.Failure != nil {
-		t.Fatal(r.Explain(t.Name()))
-	}
-	return r
-}
-
 // Explain describes a failing report: the failure, the original and the
 // shrunk schedules, the last lines of the shrunk run's trace (all of it
-// with -sim.trace), and the command that reruns the seed.
-func (r Report) Explain(test string) string {
+// when full), and the command that reruns the seed of the test named test
+// (package sim/simtest reads LAMPORT_SEED).
+func (r Report) Explain(test string, full bool) string {
 	f := r.Failure
 	var b strings.Builder
 	fmt.Fprintf(&b, "sim: %v\n", f)
 	fmt.Fprintf(&b, "schedule (%d faults): %s\n", len(f.Faults), schedule(f.Faults))
 	fmt.Fprintf(&b, "shrunk in %d reruns to %d faults: %s\n", r.Reruns, len(r.Shrunk), schedule(r.Shrunk))
 	trace := r.Trace
-	if !*flagTrace {
+	if !full {
 		trace = tail(trace, 30)
 	}
 	fmt.Fprintf(&b, "trace of the shrunk run:\n%s", trace)
-	fmt.Fprintf(&b, "reproduce, in this package's directory: go test -run '%s' -sim.seed=%d\n", runPattern(test), f.Seed)
+	fmt.Fprintf(&b, "reproduce, in this package's directory: LAMPORT_SEED=%d go test -run '%s' .\n", f.Seed, runPattern(test))
 	return b.String()
 }
 
@@ -275,7 +234,7 @@ func tail(text string, n int) string {
 		return text
 	}
 	cut := len(lines) - 1 - n
-	return fmt.Sprintf("… %d earlier lines (-sim.trace shows them)\n", cut) + strings.Join(lines[cut:], "")
+	return fmt.Sprintf("… %d earlier lines (LAMPORT_TRACE=1 shows them)\n", cut) + strings.Join(lines[cut:], "")
 }
 
 // runPattern is the -run pattern that selects exactly the test name.

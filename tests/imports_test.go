@@ -18,9 +18,10 @@ const module = "github.com/lamport-kb/lamport"
 var allowed = map[string][]string{
 	"":                                {}, // the source bundle
 	"content":                         {"i18n"},
-	"content/patterns/...":            {"engine", "sim", "playground/picture", "internal/proptest"}, // demos draw pictures; tests size explorations
+	"content/patterns/...":            {"engine", "sim", "sim/simtest", "playground/picture", "internal/proptest"}, // demos draw pictures; tests size explorations
 	"engine":                          {"internal/sqlitedb", "internal/proptest"},
-	"sim":                             {"internal/proptest"},
+	"sim":                             {},
+	"sim/simtest":                     {"sim", "internal/proptest"},
 	"internal/proptest":               {},
 	"store":                           {"internal/sqlitedb"},
 	"internal/sqlitedb":               {},

@@ -49,6 +49,19 @@ func Seeds(n int) uint64 {
 	return uint64(max(1, n*f/raceDivisor))
 }
 
+// Schedules returns how many seeds a single-threaded exploration of
+// default size n runs: n times the factor in LAMPORT_SEEDS, with no cut
+// under the race detector. The simulator's explorations (package sim) run
+// one event loop on one goroutine, so the detector has nothing to find in
+// them and their seed counts stay what the test states.
+func Schedules(n int) int {
+	f, err := factor(os.Getenv(Variable))
+	if err != nil {
+		panic(err)
+	}
+	return n * f
+}
+
 // factor parses the multiplier; empty means 1.
 func factor(s string) (int, error) {
 	if s == "" {

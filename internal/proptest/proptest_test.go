@@ -29,3 +29,14 @@ func TestSeedsRejectsABadFactor(t *testing.T) {
 		})
 	}
 }
+
+func TestSchedules(t *testing.T) {
+	t.Setenv(Variable, "")
+	if got := Schedules(300); got != 300 {
+		t.Errorf("unset: Schedules(300) = %d, want 300 (no cut under -race)", got)
+	}
+	t.Setenv(Variable, "10")
+	if got := Schedules(300); got != 3000 {
+		t.Errorf("%s=10: Schedules(300) = %d, want 3000", Variable, got)
+	}
+}

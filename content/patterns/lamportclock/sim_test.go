@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/lamport-kb/lamport/sim"
+	"github.com/lamport-kb/lamport/sim/simtest"
 )
 
 const ms = time.Millisecond
@@ -46,14 +47,14 @@ func (c *cluster) check(s *sim.Sim) error {
 // (Simulate's invariant) and over every pair at the end of each run.
 func TestClockCondition(t *testing.T) {
 	c := newCluster(correct)
-	sim.Explore(t, 300, c.build, c.check)
+	simtest.Explore(t, 300, c.build, c.check)
 }
 
 // TestTotalOrder: the stamps (C, process) of a run's events are all
 // distinct, and their order extends happened-before.
 func TestTotalOrder(t *testing.T) {
 	c := newCluster(correct)
-	sim.Explore(t, 100, c.build, func(s *sim.Sim) error {
+	simtest.Explore(t, 100, c.build, func(s *sim.Sim) error {
 		l := c.logs[s]
 		order := l.Order()
 		pos := make([]int, len(order))
@@ -79,7 +80,7 @@ func TestTotalOrder(t *testing.T) {
 func TestConverseFails(t *testing.T) {
 	c := newCluster(correct)
 	runs, with := 0, 0
-	sim.Explore(t, 50, c.build, func(s *sim.Sim) error {
+	simtest.Explore(t, 50, c.build, func(s *sim.Sim) error {
 		runs++
 		if _, concurrent := c.logs[s].Pairs(); concurrent > 0 {
 			with++
@@ -120,7 +121,7 @@ func TestExplorationCatchesBrokenVariants(t *testing.T) {
 func BenchmarkExplore(b *testing.B) {
 	c := newCluster(correct)
 	for b.Loop() {
-		sim.Explore(b, 100, c.build, c.check)
+		simtest.Explore(b, 100, c.build, c.check)
 	}
 }
 

@@ -41,9 +41,10 @@ type lexicon interface {
 // as a phrase adds to the score. Single Chinese characters between words
 // are optional terms (chineseQueries).
 
-// buildQuery builds the query for text, restricted to lang; relaxed, it
-// needs only minShould of the terms.
-func buildQuery(text, lang string, relaxed bool, dict *dictionary, lex lexicon) query.Query {
+// buildQuery builds the query for text, ranked for results in lang (its
+// phrases, its glossary translations) and, with filter, restricted to
+// lang; relaxed, it needs only minShould of the terms.
+func buildQuery(text, lang string, filter, relaxed bool, dict *dictionary, lex lexicon) query.Query {
 	var terms, optional []query.Query
 	if hasHan(text) {
 		terms, optional = chineseQueries(dict.chineseTerms(text))
@@ -64,7 +65,7 @@ func buildQuery(text, lang string, relaxed bool, dict *dictionary, lex lexicon) 
 	if len(optional) > 0 {
 		b.AddShould(optional...)
 	}
-	if lang != "" {
+	if filter && lang != "" {
 		// The language is a must of the boolean query, not a conjunction
 		// around it: Bleve's BooleanSearcher.Advance re-advances its
 		// should searcher past a match it already holds, so a conjunction

@@ -133,4 +133,3 @@ func TestLimitsBehindProxy(t *testing.T) {
 		t.Errorf("%d of an untrusted peer's searches refused, want 5: its X-Forwarded-For must be ignored", refused)
 	}
 }
-

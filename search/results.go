@@ -18,25 +18,35 @@ import (
 // language's, those of patterns lang has no hit of: the same page in the
 // other language adds nothing but a planned entry or a page only the
 // other language matched does. With lang empty, hs are unchanged.
+// Of the other language's hits it keeps those that score at least
+// otherFloor times the best hit: a page that only shares a common word
+// with the query is noise, more so in a language the reader did not ask
+// for.
 func preferred(hs []Hit, lang string) []Hit {
 	if lang == "" {
 		return hs
 	}
 	have := map[string]bool{}
 	var first, rest []Hit
+	best := 0.0
 	for _, h := range hs {
+		best = max(best, h.Score)
 		if h.Lang == lang {
 			have[h.Slug] = true
 			first = append(first, h)
 		}
 	}
 	for _, h := range hs {
-		if h.Lang != lang && !have[h.Slug] {
+		if h.Lang != lang && !have[h.Slug] && h.Score >= otherFloor*best {
 			rest = append(rest, h)
 		}
 	}
 	return append(first, rest...)
 }
+
+// otherFloor is the least score, relative to the best hit, of a hit in
+// the other language.
+const otherFloor = 0.2
 
 // page filters all by q's category and tag, counts the facets, and cuts
 // the page q asks for.

@@ -136,7 +136,22 @@ func bodyLocations(h *bsearch.DocumentMatch) []span {
 		}
 	}
 	sort.Slice(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
-	return spans
+	return merge(spans)
+}
+
+// merge joins overlapping and touching spans, sorted by start: the
+// bigrams of 熔断器, 熔断 and 断器, mark one word, and the stemmed and raw
+// fields report the same English word twice.
+func merge(spans []span) []span {
+	out := spans[:0]
+	for _, s := range spans {
+		if n := len(out); n > 0 && s.start <= out[n-1].end {
+			out[n-1].end = max(out[n-1].end, s.end)
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 // snippet cuts about width bytes of text around the first match and marks

@@ -155,6 +155,7 @@ class Combobox {
     this.listbox.append(all);
     this.status.textContent = error || this.form.dataset.count.replace("%d", String(body?.Total ?? 0));
     this.shown = q;
+    this.listbox.dataset.query = q; // for tests: whose results these are
     this.open();
   }
 

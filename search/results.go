@@ -87,27 +87,33 @@ func facets(counts map[string]int) []Facet {
 // snippetWidth is the length of a snippet, in bytes of its text.
 const snippetWidth = 180
 
-// snippets cuts the snippet of each hit from its document's stored body.
-func (x *Index) snippets(hs []Hit) error {
+// complete reads each hit's title, heading and body from its document's
+// stored fields, and cuts its snippet from the body.
+func (x *Index) complete(hs []Hit) error {
 	for i := range hs {
 		h := &hs[i]
-		if h.Kind == kindPlanned {
-			continue
-		}
 		doc, err := x.bleve.Document(h.id)
 		if err != nil {
 			return err
 		}
-		var body string
-		if doc != nil {
-			doc.VisitFields(func(f index.Field) {
-				if f.Name() == "body" {
-					body = string(f.Value())
-				}
-			})
+		if doc == nil {
+			continue
 		}
-		h.Text, h.Marks = cut(body, h.spans, snippetWidth)
-		h.Snippet = markHTML(h.Text, h.Marks)
+		var body string
+		doc.VisitFields(func(f index.Field) {
+			switch f.Name() {
+			case "title":
+				h.Title = string(f.Value())
+			case "heading":
+				h.Heading = string(f.Value())
+			case "body":
+				body = string(f.Value())
+			}
+		})
+		if h.Kind != kindPlanned {
+			h.Text, h.Marks = cut(body, h.spans, snippetWidth)
+			h.Snippet = markHTML(h.Text, h.Marks)
+		}
 	}
 	return nil
 }

@@ -10,21 +10,29 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/lamport-kb/lamport/content"
 )
 
-// hits converts Bleve's results. Snippets are cut later, for the hits of
-// the page asked for only (snippets): bodies are long.
+// hits converts Bleve's results. What a hit is comes from its document's
+// id (lang/slug, lang/slug#section) and the index's entries; the stored
+// fields, titles and bodies, are read later, for the hits of the page
+// asked for only (complete): a document's stored fields are compressed
+// together, so reading its slug costs as much as reading its body.
 func (x *Index) hits(res *bleve.SearchResult) []Hit {
 	out := make([]Hit, 0, len(res.Hits))
 	for _, h := range res.Hits {
-		str := func(k string) string { s, _ := h.Fields[k].(string); return s }
-		hit := Hit{
-			Slug: str("slug"), Lang: str("lang"), Kind: str("kind"), SectionID: str("section"),
-			Title: str("title"), Heading: str("heading"), URL: str("url"),
-			Score: h.Score, id: h.ID, spans: bodyLocations(h),
+		lang, rest, _ := strings.Cut(h.ID, "/")
+		slug, section, isSection := strings.Cut(rest, "#")
+		m := x.meta[slug]
+		hit := Hit{Slug: slug, Lang: lang, Kind: kindPage, SectionID: section, URL: content.PatternURL(lang, slug),
+			Score: h.Score, id: h.ID,
+			Category: m.category, Tags: m.tags, Planned: m.planned}
+		switch {
+		case isSection:
+			hit.Kind, hit.URL = kindSection, content.SectionURL(lang, slug, section)
+		case m.planned:
+			hit.Kind = kindPlanned
 		}
-		m := x.meta[hit.Slug]
-		hit.Category, hit.Tags, hit.Planned = m.category, m.tags, hit.Kind == kindPlanned
 		out = append(out, hit)
 	}
 	return out

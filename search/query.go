@@ -19,6 +19,12 @@ import (
 // hundreds of words, and each one is a posting list to merge.
 const maxExpansions = 32
 
+// maxPrefixScan bounds the dictionary entries read to choose them: at
+// 10,000 sections "re" begins thousands of terms, each entry a posting
+// list header to read. The likeliest completions are chosen among the
+// first maxPrefixScan in order.
+const maxPrefixScan = 1024
+
 // lexicon is what a query needs to know of the index's terms.
 type lexicon interface {
 	// completions lists the likeliest terms of field that start with
@@ -379,7 +385,7 @@ func (x *Index) prefixTerms(field, prefix string) []string {
 	}
 	var entries []entry
 	var self uint64
-	for e, err := dict.Next(); e != nil && err == nil; e, err = dict.Next() {
+	for e, err := dict.Next(); e != nil && err == nil && len(entries) < maxPrefixScan; e, err = dict.Next() {
 		entries = append(entries, entry{e.Term, e.Count})
 		if e.Term == prefix {
 			self = e.Count

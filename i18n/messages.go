@@ -83,6 +83,22 @@ type Messages struct {
 	SearchNoQuery  string // /api/search without q
 	SearchBadLang  string // "%s": the languages
 	SearchBadLimit string // "%d": the largest limit
+	SearchBadCat   string // "%s": the unknown category
+	SearchBadTag   string // "%s": the unknown tag
+	SearchBadPage  string // "%d": the largest offset or page
+	SearchMeant    string // before a corrected query: "Did you mean"
+	SearchFacets   string // heading of the filters of a results page
+	SearchAnyCat   string // the link that removes a filter
+	SearchPageOf   string // "Page %d of %d"
+	SearchPrev     string
+	SearchNext     string
+	SearchPaging   string // accessible name of the paging links
+	SearchAll      string // the last option of the header's suggestions: all results
+	SearchSuggest  string // accessible name of the header's suggestions
+	SearchCount    string // announced to screen readers: "%d results"
+	PlannedTitle   string // heading of a planned pattern's page: "%s (planned)"
+	PlannedIntro   string
+	PlannedLinks   string // the written patterns that relate to a planned one
 
 	PlayTitle    string
 	PlayIntro    string
@@ -137,6 +153,9 @@ func (m *Messages) PatternCount(written, planned int) string {
 
 // ResultCount describes the size of a filtered list.
 func (m *Messages) ResultCount(n int) string { return fmt.Sprintf(m.resultCount, n) }
+
+// SearchCountOf announces how many results a search has.
+func (m *Messages) SearchCountOf(n int) string { return fmt.Sprintf(m.SearchCount, n) }
 
 // SearchResults heads a results page.
 func (m *Messages) SearchResults(n int, q string) string {
@@ -259,6 +278,22 @@ var en = Messages{
 	SearchNoQuery:  "The q parameter (what to search for) is required.",
 	SearchBadLang:  "lang must be one of %s, or absent for every language.",
 	SearchBadLimit: "limit must be a whole number from 1 to %d.",
+	SearchBadCat:   "Unknown category “%s”.",
+	SearchBadTag:   "Unknown tag “%s”.",
+	SearchBadPage:  "The page must be a whole number from 1 to %d (offset from 0).",
+	SearchMeant:    "Did you mean",
+	SearchFacets:   "Narrow the results",
+	SearchAnyCat:   "All",
+	SearchPageOf:   "Page %d of %d",
+	SearchPrev:     "Previous",
+	SearchNext:     "Next",
+	SearchPaging:   "Result pages",
+	SearchAll:      "All results for “%s”",
+	SearchSuggest:  "Search suggestions",
+	SearchCount:    "%d results",
+	PlannedTitle:   "%s (planned)",
+	PlannedIntro:   "This pattern is in the content plan, but its chapter is not written yet.",
+	PlannedLinks:   "Written patterns that relate to it",
 
 	PlayTitle:    "Playground",
 	PlayIntro:    "Edit the demo and run it. It is compiled with the real Go toolchain against this site's tested packages, and runs in a sandbox with time, memory and output limits. Time in the demos is simulated, so they finish at once.",
@@ -386,6 +421,22 @@ var zh = Messages{
 	SearchNoQuery:  "缺少参数 q（要搜索的内容）。",
 	SearchBadLang:  "lang 只能是 %s 之一；不填则搜索所有语言。",
 	SearchBadLimit: "limit 必须是 1 到 %d 之间的整数。",
+	SearchBadCat:   "没有这个分类：“%s”。",
+	SearchBadTag:   "没有这个标签：“%s”。",
+	SearchBadPage:  "页码必须是 1 到 %d 之间的整数（offset 从 0 开始）。",
+	SearchMeant:    "你是不是要找",
+	SearchFacets:   "缩小范围",
+	SearchAnyCat:   "全部",
+	SearchPageOf:   "第 %d 页，共 %d 页",
+	SearchPrev:     "上一页",
+	SearchNext:     "下一页",
+	SearchPaging:   "结果分页",
+	SearchAll:      "查看“%s”的全部结果",
+	SearchSuggest:  "搜索建议",
+	SearchCount:    "共 %d 条结果",
+	PlannedTitle:   "%s（规划中）",
+	PlannedIntro:   "这个模式已列入内容规划，但章节还没有写。",
+	PlannedLinks:   "与之相关的已完成模式",
 
 	PlayTitle:    "在线运行",
 	PlayIntro:    "修改示例程序并运行。程序由真实的 Go 工具链编译，链接的是本站经过测试的包，在有时间、内存和输出限制的沙箱中运行。示例里的时间是模拟的，所以会立即结束。",

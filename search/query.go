@@ -19,6 +19,12 @@ import (
 // hundreds of words, and each one is a posting list to merge.
 const maxExpansions = 32
 
+// maxPrefixScan bounds the dictionary entries read to choose them: at
+// 10,000 sections "re" begins thousands of terms, each entry a posting
+// list header to read. The likeliest completions are chosen among the
+// first maxPrefixScan in order.
+const maxPrefixScan = 1024
+
 // lexicon is what a query needs to know of the index's terms.
 type lexicon interface {
 	// completions lists the likeliest terms of field that start with
@@ -41,9 +47,10 @@ type lexicon interface {
 // as a phrase adds to the score. Single Chinese characters between words
 // are optional terms (chineseQueries).
 
-// buildQuery builds the query for text, restricted to lang; relaxed, it
-// needs only minShould of the terms.
-func buildQuery(text, lang string, relaxed bool, dict *dictionary, lex lexicon) query.Query {
+// buildQuery builds the query for text, ranked for results in lang (its
+// phrases, its glossary translations) and, with filter, restricted to
+// lang; relaxed, it needs only minShould of the terms.
+func buildQuery(text, lang string, filter, relaxed bool, dict *dictionary, lex lexicon) query.Query {
 	var terms, optional []query.Query
 	if hasHan(text) {
 		terms, optional = chineseQueries(dict.chineseTerms(text))
@@ -64,7 +71,7 @@ func buildQuery(text, lang string, relaxed bool, dict *dictionary, lex lexicon) 
 	if len(optional) > 0 {
 		b.AddShould(optional...)
 	}
-	if lang != "" {
+	if filter && lang != "" {
 		// The language is a must of the boolean query, not a conjunction
 		// around it: Bleve's BooleanSearcher.Advance re-advances its
 		// should searcher past a match it already holds, so a conjunction
@@ -378,7 +385,7 @@ func (x *Index) prefixTerms(field, prefix string) []string {
 	}
 	var entries []entry
 	var self uint64
-	for e, err := dict.Next(); e != nil && err == nil; e, err = dict.Next() {
+	for e, err := dict.Next(); e != nil && err == nil && len(entries) < maxPrefixScan; e, err = dict.Next() {
 		entries = append(entries, entry{e.Term, e.Count})
 		if e.Term == prefix {
 			self = e.Count

@@ -41,7 +41,7 @@ func TestQueryTopLevel(t *testing.T) {
 	idx := sharedIndex(t)
 	for _, text := range []string{"什么是关键事务", "what is the pivot transaction"} {
 		for _, relaxed := range []bool{false, true} {
-			if _, ok := buildQuery(text, i18n.Chinese, relaxed, idx.dict, idx).(*query.BooleanQuery); !ok {
+			if _, ok := buildQuery(text, i18n.Chinese, true, relaxed, idx.dict, idx).(*query.BooleanQuery); !ok {
 				t.Errorf("%q (relaxed %v): the query is not a boolean query", text, relaxed)
 			}
 		}

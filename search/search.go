@@ -64,6 +64,7 @@ import (
 	"unicode"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/lamport-kb/lamport/content"
 )
@@ -76,8 +77,17 @@ var ErrQueryTooLong = errors.New("search: query too long")
 const (
 	MaxQueryRunes = 200 // characters
 	MaxQueryWords = 10  // distinct words; a Chinese phrase is one word
-	MaxLimit      = 50  // hits
+	MaxLimit      = 50  // hits of one page
+	// MaxResults bounds the results of a query, all pages together: the
+	// best window documents, grouped.
+	MaxResults = window
 )
+
+// window is the number of documents a search ranks and groups: enough
+// for the pages a reader turns, and for rerank to lift a hit from further
+// down; the stored fields of each are read, so it bounds the work of a
+// query that matches every document.
+const window = 150
 
 // minStrict is the number of documents that must match every term of a
 // query for the strict pass to stand (buildQuery). With fewer, the words
@@ -97,36 +107,87 @@ type Index struct {
 	dir     string
 	gate    *gate
 	timeout time.Duration
-	dict    *dictionary // the Chinese words of the content, for segmenting queries
+	dict    *dictionary      // the Chinese words of the content, for segmenting queries
+	meta    map[string]entry // slug → what the filters and facets need
+	vocab   *vocabulary      // the words "did you mean" corrects to
+}
+
+// entry is what a search knows of a slug besides its documents.
+type entry struct {
+	category string
+	tags     []string
+	planned  bool
 }
 
 func newIndex(idx bleve.Index, dir string, lib *content.Library) *Index {
-	return &Index{bleve: idx, dir: dir, gate: defaultGate(), timeout: searchTimeout, dict: newDictionary(lib)}
+	meta := make(map[string]entry)
+	for _, e := range lib.Catalog {
+		meta[e.Slug] = entry{category: e.Category, planned: !e.Written}
+	}
+	for _, p := range lib.Patterns {
+		meta[p.Slug] = entry{category: p.Category, tags: p.Tags}
+	}
+	return &Index{bleve: idx, dir: dir, gate: defaultGate(), timeout: searchTimeout,
+		dict: newDictionary(lib), meta: meta, vocab: newVocabulary(lib)}
 }
 
 // Query is a search request.
 type Query struct {
-	Text  string
-	Lang  string // results in this language only
-	Limit int    // default 20
+	Text string
+	Lang string // results in this language only
+	// Prefer, when Lang is empty, is the reader's language: its results
+	// come first, then the other language's for the patterns it has none
+	// of (Hit.Lang tells them apart).
+	Prefer   string
+	Category string // only patterns of this category (a catalog id)
+	Tag      string // only patterns with this tag
+	Offset   int    // results to skip, for paging
+	Limit    int    // default 20, at most MaxLimit
 }
 
 // Results is the answer to a Query.
 type Results struct {
-	Total int // matching documents before grouping
-	Hits  []Hit
-	Took  time.Duration
+	// Total is the number of results that can be paged through: after
+	// grouping and the filters, at most MaxResults.
+	Total int
+	Hits  []Hit // the results from Offset, at most Limit
+	// Categories and Tags count the results per category and tag, each
+	// under the other's filter but not its own: a facet's count is the
+	// Total its filter gives.
+	Categories, Tags []Facet
+	// Suggestion is the query with its typos corrected from the glossary
+	// and the titles ("did you mean"), or "".
+	Suggestion string
+	Took       time.Duration
 }
 
-// Hit is one result: a page or a section of one.
+// Facet is a value of a filter and how many results have it.
+type Facet struct {
+	Value string // a category or tag id
+	Count int
+}
+
+// Hit is one result: a page, a section of one, or a planned pattern.
 type Hit struct {
-	Slug, Lang, Kind string // Kind is "page" or "section"
+	Slug, Lang, Kind string // Kind is "page", "section" or "planned"
 	SectionID        string
 	Title, Heading   string
 	URL              string
 	Snippet          string // HTML: escaped text with <mark> around matches
+	Text             string // the snippet as plain text
+	Marks            []Mark // the matches in Text
 	Score            float64
+	Planned          bool // a catalog entry not written yet: its URL is the planned page
+	Category         string
+	Tags             []string
+
+	id    string // the document, for its body (snippets)
+	spans []span // where the query matched its body
 }
+
+// Mark is a match in a snippet's text, in runes (Unicode code points)
+// from its start: Text[Start:End] as runes.
+type Mark struct{ Start, End int }
 
 // Open opens the index for lib under dir, building it when the content
 // changed since the last build.
@@ -190,14 +251,18 @@ func build(path string, lib *content.Library) error {
 }
 
 // batchSize bounds the documents indexed in one batch: one batch of the
-// whole corpus holds every document's analysis in memory at once.
-const batchSize = 500
+// whole corpus holds every document's analysis in memory at once. At
+// 10,000 synthetic sections (scale_test.go) on a loaded 2-core machine,
+// batches of 100 peaked at 221 MB of heap in 2m40s, of 2,000 at 1.5 GB in
+// 55 s: memory is the bound that matters on a small server.
+const batchSize = 100
 
-// indexAll indexes every document of lib in batches of batchSize.
+// indexAll indexes every document of lib in batches of batchSize: the
+// written patterns' pages and sections and the planned entries' names.
 func indexAll(idx bleve.Index, lib *content.Library) error {
 	batch := idx.NewBatch()
-	for _, p := range lib.Patterns {
-		for _, d := range documents(p) {
+	add := func(docs []document) error {
+		for _, d := range docs {
 			if err := batch.Index(d.id, d.fields); err != nil {
 				return err
 			}
@@ -206,6 +271,19 @@ func indexAll(idx bleve.Index, lib *content.Library) error {
 					return err
 				}
 				batch.Reset()
+			}
+		}
+		return nil
+	}
+	for _, p := range lib.Patterns {
+		if err := add(documents(p)); err != nil {
+			return err
+		}
+	}
+	for _, e := range lib.Catalog {
+		if !e.Written {
+			if err := add(plannedDocuments(e)); err != nil {
+				return err
 			}
 		}
 	}
@@ -236,25 +314,65 @@ func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 	defer leave()
 	ctx, cancel := context.WithTimeout(ctx, x.timeout)
 	defer cancel()
-	res, err := x.bleve.SearchInContext(ctx, x.request(text, q, false))
+	req := x.request(text, q, false)
+	res, err := x.bleve.SearchInContext(ctx, req)
 	if err == nil && res.Total < minStrict {
-		res, err = x.bleve.SearchInContext(ctx, x.request(text, q, true))
+		req = x.request(text, q, true)
+		res, err = x.bleve.SearchInContext(ctx, req)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &Results{Total: int(res.Total), Hits: group(rerank(hits(res), queryIntent(text)), limit(q)), Took: res.Took}, nil
+	all := group(preferred(rerank(x.hits(res), queryIntent(text)), q.Prefer))
+	out := x.page(all, q)
+	out.Took = res.Took
+	if err := x.locate(ctx, req.Query, out.Hits); err != nil {
+		return nil, err
+	}
+	if err := x.complete(out.Hits); err != nil {
+		return nil, err
+	}
+	out.Suggestion = x.suggest(text)
+	return out, nil
 }
 
-// request is the Bleve request for q, strict or relaxed (buildQuery): a
-// window of three times the hits asked for (group keeps at most three per
-// pattern) and twenty more (rerank may lift a hit from further down), at
-// most 3 × MaxLimit.
+// request is the Bleve request for q, strict or relaxed (buildQuery): the
+// best window documents, whatever page q asks for, so that every page is
+// cut from the same results.
 func (x *Index) request(text string, q Query, relaxed bool) *bleve.SearchRequest {
-	req := bleve.NewSearchRequestOptions(buildQuery(text, q.Lang, relaxed, x.dict, x), min(limit(q)*3+20, 3*MaxLimit), 0, false)
-	req.Fields = []string{"slug", "lang", "kind", "section", "title", "heading", "body", "url"}
+	lang, filter := q.Lang, q.Lang != ""
+	if !filter {
+		lang = q.Prefer
+	}
+	return bleve.NewSearchRequestOptions(buildQuery(text, lang, filter, relaxed, x.dict, x), window, 0, false)
+}
+
+// locate finds where q matched the bodies of hs, for their snippets: the
+// query again, restricted to their documents, with the locations of its
+// matches. Locations for the whole window would cost more than the
+// search (a page document holds every word of its sections).
+func (x *Index) locate(ctx context.Context, q query.Query, hs []Hit) error {
+	if len(hs) == 0 {
+		return nil
+	}
+	ids := make([]string, len(hs))
+	for i, h := range hs {
+		ids[i] = h.id
+	}
+	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), q), len(ids), 0, false)
 	req.IncludeLocations = true
-	return req
+	res, err := x.bleve.SearchInContext(ctx, req)
+	if err != nil {
+		return err
+	}
+	spans := make(map[string][]span, len(res.Hits))
+	for _, h := range res.Hits {
+		spans[h.ID] = bodyLocations(h)
+	}
+	for i := range hs {
+		hs[i].spans = spans[hs[i].id]
+	}
+	return nil
 }
 
 // limit is the number of hits q asks for: 20 by default, at most MaxLimit.

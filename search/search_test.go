@@ -25,6 +25,7 @@ var shared struct {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	closeScales()
 	if shared.idx != nil {
 		shared.idx.Close()
 		os.RemoveAll(shared.dir)

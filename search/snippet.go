@@ -10,19 +10,30 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/lamport-kb/lamport/content"
 )
 
-// hits converts Bleve's results.
-func hits(res *bleve.SearchResult) []Hit {
+// hits converts Bleve's results. What a hit is comes from its document's
+// id (lang/slug, lang/slug#section) and the index's entries; the stored
+// fields, titles and bodies, are read later, for the hits of the page
+// asked for only (complete): a document's stored fields are compressed
+// together, so reading its slug costs as much as reading its body.
+func (x *Index) hits(res *bleve.SearchResult) []Hit {
 	out := make([]Hit, 0, len(res.Hits))
 	for _, h := range res.Hits {
-		str := func(k string) string { s, _ := h.Fields[k].(string); return s }
-		out = append(out, Hit{
-			Slug: str("slug"), Lang: str("lang"), Kind: str("kind"), SectionID: str("section"),
-			Title: str("title"), Heading: str("heading"), URL: str("url"),
-			Snippet: snippet(str("body"), bodyLocations(h), 180),
-			Score:   h.Score,
-		})
+		lang, rest, _ := strings.Cut(h.ID, "/")
+		slug, section, isSection := strings.Cut(rest, "#")
+		m := x.meta[slug]
+		hit := Hit{Slug: slug, Lang: lang, Kind: kindPage, SectionID: section, URL: content.PatternURL(lang, slug),
+			Score: h.Score, id: h.ID,
+			Category: m.category, Tags: m.tags, Planned: m.planned}
+		switch {
+		case isSection:
+			hit.Kind, hit.URL = kindSection, content.SectionURL(lang, slug, section)
+		case m.planned:
+			hit.Kind = kindPlanned
+		}
+		out = append(out, hit)
 	}
 	return out
 }
@@ -52,6 +63,13 @@ const (
 	focusedPageFactor   = 0.8
 )
 
+// plannedPrior scales the score of a planned entry, which has nothing but
+// its name: it comes first when the query is its name ("fencing token",
+// "paxos"), not when its long name shares a term with a written page that
+// explains it ("read your writes" is in the name of the planned
+// consistency models and in CQRS's text).
+const plannedPrior = 0.3
+
 // prior is the factor of a hit's score for its section and the query's
 // intent.
 func prior(section string, in intent) float64 {
@@ -78,6 +96,10 @@ func prior(section string, in intent) float64 {
 func rerank(hs []Hit, in intent) []Hit {
 	best := map[string]float64{}
 	for i := range hs {
+		if hs[i].Kind == kindPlanned {
+			hs[i].Score *= plannedPrior
+			continue
+		}
 		hs[i].Score *= prior(hs[i].SectionID, in)
 		best[hs[i].Slug] = max(best[hs[i].Slug], hs[i].Score)
 	}
@@ -93,15 +115,17 @@ func rerank(hs []Hit, in intent) []Hit {
 // namedLift puts a named section just above its pattern's best hit.
 const namedLift = 1.001
 
-// group keeps at most three hits per pattern, best first, and limit hits.
-func group(hs []Hit, limit int) []Hit {
-	per := map[string]int{}
-	var out []Hit
+// group keeps at most three hits per pattern and language, best first.
+func group(hs []Hit) []Hit {
+	type key struct{ slug, lang string }
+	per := map[key]int{}
+	out := hs[:0]
 	for _, h := range hs {
-		if per[h.Slug] >= 3 || len(out) >= limit {
+		k := key{h.Slug, h.Lang}
+		if per[k] >= 3 {
 			continue
 		}
-		per[h.Slug]++
+		per[k]++
 		out = append(out, h)
 	}
 	return out
@@ -120,12 +144,35 @@ func bodyLocations(h *bsearch.DocumentMatch) []span {
 		}
 	}
 	sort.Slice(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
-	return spans
+	return merge(spans)
+}
+
+// merge joins overlapping and touching spans, sorted by start: the
+// bigrams of 熔断器, 熔断 and 断器, mark one word, and the stemmed and raw
+// fields report the same English word twice.
+func merge(spans []span) []span {
+	out := spans[:0]
+	for _, s := range spans {
+		if n := len(out); n > 0 && s.start <= out[n-1].end {
+			out[n-1].end = max(out[n-1].end, s.end)
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 // snippet cuts about width bytes of text around the first match and marks
-// every match inside the window. Without matches it returns the start.
+// every match inside the window, as HTML. Without matches it returns the
+// start.
 func snippet(text string, spans []span, width int) string {
+	return markHTML(cut(text, spans, width))
+}
+
+// cut returns about width bytes of text around the first match, with the
+// matches inside it in runes from its start; newlines become spaces. An
+// ellipsis marks text left out at either end.
+func cut(text string, spans []span, width int) (string, []Mark) {
 	start := 0
 	if len(spans) > 0 {
 		start = max(0, spans[0].start-width/3)
@@ -133,23 +180,46 @@ func snippet(text string, spans []span, width int) string {
 	end := min(len(text), start+width)
 	start, end = runeStart(text, start), runeStart(text, end)
 	var b strings.Builder
+	var marks []Mark
+	runes := 0
+	write := func(s string) {
+		b.WriteString(s)
+		runes += utf8.RuneCountInString(s)
+	}
 	if start > 0 {
-		b.WriteString("…")
+		write("…")
 	}
 	pos := start
 	for _, s := range spans {
 		if s.start < pos || s.end > end || s.end > len(text) {
 			continue
 		}
-		b.WriteString(html.EscapeString(text[pos:s.start]))
-		b.WriteString("<mark>" + html.EscapeString(text[s.start:s.end]) + "</mark>")
+		write(text[pos:s.start])
+		m := Mark{Start: runes}
+		write(text[s.start:s.end])
+		m.End = runes
+		marks = append(marks, m)
 		pos = s.end
 	}
-	b.WriteString(html.EscapeString(text[pos:end]))
+	write(text[pos:end])
 	if end < len(text) {
-		b.WriteString("…")
+		write("…")
 	}
-	return strings.ReplaceAll(b.String(), "\n", " ")
+	return strings.ReplaceAll(b.String(), "\n", " "), marks
+}
+
+// markHTML escapes text and puts <mark> around its marks.
+func markHTML(text string, marks []Mark) string {
+	rs := []rune(text)
+	var b strings.Builder
+	pos := 0
+	for _, m := range marks {
+		b.WriteString(html.EscapeString(string(rs[pos:m.Start])))
+		b.WriteString("<mark>" + html.EscapeString(string(rs[m.Start:m.End])) + "</mark>")
+		pos = m.End
+	}
+	b.WriteString(html.EscapeString(string(rs[pos:])))
+	return b.String()
 }
 
 // runeStart moves i back to the start of a UTF-8 sequence.

@@ -3,7 +3,6 @@ package site
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -12,7 +11,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/lamport-kb/lamport/search"
 )
 
@@ -133,56 +131,5 @@ func TestLimitsBehindProxy(t *testing.T) {
 	}
 	if refused != 5 {
 		t.Errorf("%d of an untrusted peer's searches refused, want 5: its X-Forwarded-For must be ignored", refused)
-	}
-}
-
-// querySearcher answers every query with one hit and remembers the query.
-type querySearcher struct{ got search.Query }
-
-func (f *querySearcher) Search(ctx context.Context, q search.Query) (*search.Results, error) {
-	f.got = q
-	return &search.Results{Total: 7, Hits: []search.Hit{{Slug: "circuit-breaker", Lang: "zh", Kind: "section", SectionID: "definition",
-		Title: "熔断器", Heading: "定义", URL: "/zh/patterns/circuit-breaker#definition", Snippet: "<mark>熔断器</mark>", Score: 1.5}}}, nil
-}
-
-// TestAPISearch: GET /api/search passes q, lang and limit to the index and
-// answers JSON; a bad parameter is a 400 with a JSON message in the
-// reader's language.
-func TestAPISearch(t *testing.T) {
-	idx := &querySearcher{}
-	s, _ := searchServer(t, idx)
-	w := get(t, s, "/api/search?q=+熔断器+&lang=zh&limit=3")
-	if w.Code != 200 || !strings.HasPrefix(w.Header().Get("Content-Type"), "application/json") {
-		t.Fatalf("status %d, type %q", w.Code, w.Header().Get("Content-Type"))
-	}
-	var got apiSearchResults
-	if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {
-		t.Fatal(err)
-	}
-	want := apiSearchResults{Query: "熔断器", Lang: "zh", Total: 7, Hits: []apiSearchHit{{Slug: "circuit-breaker", Lang: "zh", Title: "熔断器",
-		Section: "definition", Heading: "定义", URL: "/zh/patterns/circuit-breaker#definition", Snippet: "<mark>熔断器</mark>", Score: 1.5}}}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("JSON (-want +got):\n%s", diff)
-	}
-	if idx.got != (search.Query{Text: "熔断器", Lang: "zh", Limit: 3}) {
-		t.Errorf("the index was asked %+v", idx.got)
-	}
-	get(t, s, "/api/search?q=retry")
-	if idx.got != (search.Query{Text: "retry", Limit: 10}) {
-		t.Errorf("without lang and limit the index was asked %+v", idx.got)
-	}
-	for _, tt := range []struct{ url, accept, want string }{
-		{"/api/search", "en", "The q parameter"},
-		{"/api/search?q=%20", "zh-CN", "缺少参数 q"},
-		{"/api/search?q=x&lang=fr", "en", "lang must be one of en, zh"},
-		{"/api/search?q=x&limit=0", "zh", "limit 必须是 1 到"},
-		{"/api/search?q=x&limit=ten", "en", "limit must be a whole number"},
-	} {
-		w := get(t, s, tt.url, "Accept-Language", tt.accept)
-		var e struct{ Error string }
-		json.Unmarshal(w.Body.Bytes(), &e)
-		if w.Code != 400 || !strings.Contains(e.Error, tt.want) {
-			t.Errorf("%s: %d %q, want 400 with %q", tt.url, w.Code, e.Error, tt.want)
-		}
 	}
 }

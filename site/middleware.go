@@ -59,14 +59,16 @@ func langOf(r *http.Request) string {
 	return i18n.Negotiate(cookie, r.Header.Get("Accept-Language"))
 }
 
-// apiLang is the language of an API answer: the "lang" query parameter
-// (the front end sends its page's), else the language of the page that
+// apiLang is the language of an API answer: the "lang" (or the search's
+// "prefer") query parameter (the front end sends its page's), else the language of the page that
 // sent the request (the Referer's prefix), else the negotiated one. The
 // API's paths carry no language, and its error messages are shown as they
 // are.
 func apiLang(r *http.Request) string {
-	if lang := r.URL.Query().Get("lang"); i18n.Supported(lang) {
-		return lang
+	for _, param := range []string{"lang", "prefer"} {
+		if lang := r.URL.Query().Get(param); i18n.Supported(lang) {
+			return lang
+		}
 	}
 	if ref, err := url.Parse(r.Referer()); err == nil {
 		if first, _, _ := strings.Cut(strings.TrimPrefix(ref.Path, "/"), "/"); i18n.Supported(first) {

@@ -18,8 +18,12 @@ func (s *Server) handlePattern(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	st, lang := s.current(), langOf(r)
-	p := st.Library.Pattern(chi.URLParam(r, "slug"))
+	slug := chi.URLParam(r, "slug")
+	p := st.Library.Pattern(slug)
 	if p == nil {
+		if e := st.Library.Entry(slug); e != nil && !e.Written {
+			return s.handlePlanned(w, r, e)
+		}
 		return errNotFound
 	}
 	dc := p.Doc(lang)

@@ -46,3 +46,20 @@ func playStatus(p Page, d PlayData) string {
 	}
 	return s
 }
+
+// sep is what follows a lead-in such as "Did you mean": a space in
+// English, a full-width colon in Chinese.
+func sep(p Page) string {
+	if p.Lang == "zh" {
+		return "："
+	}
+	return " "
+}
+
+// questionMark ends a question in the page's language.
+func questionMark(p Page) string {
+	if p.Lang == "zh" {
+		return "？"
+	}
+	return "?"
+}

@@ -127,14 +127,40 @@ type TagCount struct {
 type SearchHit struct {
 	Title, Heading, URL string
 	Snippet             string // trusted HTML: escaped text with <mark> around hits
+	Lang, LangName      string // set only for a result in the other language: its badge
+	Planned             bool   // a planned pattern: URL is its planned page
+}
+
+// FacetLink is a filter of the results page: a category or tag, how many
+// results it keeps, and the results page with it (or, when Selected,
+// without it).
+type FacetLink struct {
+	Name     string
+	Count    int
+	URL      string
+	Selected bool
 }
 
 // SearchData is the search results page.
 type SearchData struct {
-	Query string
-	Total int
-	Hits  []SearchHit
-	Took  string
+	Query                     string
+	Total                     int // results in all pages
+	Hits                      []SearchHit
+	Took                      string
+	Suggestion, SuggestionURL string // "did you mean", or empty
+	Categories, Tags          []FacetLink
+	ClearURL                  string // the query without filters, when a filter is on
+	Page, Pages               int
+	Start                     int    // the number of the page's first result
+	PrevURL, NextURL          string // empty on the first and the last page
+}
+
+// PlannedData is the page of a planned pattern.
+type PlannedData struct {
+	Name, OtherName string // in the page's language and the other
+	OtherLang       string
+	Category        Link
+	Related         []RelatedGroup // the written patterns that relate to it
 }
 
 // ErrorData is a status page.

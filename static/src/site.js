@@ -7,13 +7,14 @@ import { initTheme } from "./theme.js";
 import { initCopyButtons } from "./copy.js";
 import { initTOC } from "./toc.js";
 import { initPlay, initDemoRun } from "./play.js";
+import { initSearch } from "./search.js";
 
 initTheme();
 initCopyButtons();
 initTOC();
 initPlay();
 initDemoRun();
-initSearchShortcut();
+initSearch();
 initLiveReload();
 loadHeavyFeatures();
 
@@ -24,20 +25,6 @@ function loadHeavyFeatures() {
   if (document.querySelector(".math")) {
     import("./math.js").then((m) => m.renderMath());
   }
-}
-
-// "/" or Ctrl+K focuses the search box, as on most docs sites.
-function initSearchShortcut() {
-  const input = document.querySelector(".search-form input[name=q]");
-  if (!input) return;
-  document.addEventListener("keydown", (e) => {
-    const typing = e.target.closest("input, textarea, select, [contenteditable]");
-    if ((e.key === "/" && !typing) || (e.key === "k" && (e.ctrlKey || e.metaKey))) {
-      e.preventDefault();
-      input.focus();
-      input.select();
-    }
-  });
 }
 
 // In author mode (--content DIR) the server announces content changes, and

@@ -1,0 +1,119 @@
+package search
+
+import (
+	"cmp"
+	"slices"
+
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// A search ranks the best window documents once and cuts every page from
+// them: the results are grouped (at most three per pattern and language),
+// in the reader's language first (preferred), then filtered by category
+// and tag (page). The facets count the results under the other filter, so
+// a facet's count is the Total its filter gives, and Total is what the
+// pages hold.
+
+// preferred puts the hits in lang first and keeps, of the other
+// language's, those of patterns lang has no hit of: the same page in the
+// other language adds nothing but a planned entry or a page only the
+// other language matched does. With lang empty, hs are unchanged.
+// Of the other language's hits it keeps those that score at least
+// otherFloor times the best hit: a page that only shares a common word
+// with the query is noise, more so in a language the reader did not ask
+// for.
+func preferred(hs []Hit, lang string) []Hit {
+	if lang == "" {
+		return hs
+	}
+	have := map[string]bool{}
+	var first, rest []Hit
+	best := 0.0
+	for _, h := range hs {
+		best = max(best, h.Score)
+		if h.Lang == lang {
+			have[h.Slug] = true
+			first = append(first, h)
+		}
+	}
+	for _, h := range hs {
+		if h.Lang != lang && !have[h.Slug] && h.Score >= otherFloor*best {
+			rest = append(rest, h)
+		}
+	}
+	return append(first, rest...)
+}
+
+// otherFloor is the least score, relative to the best hit, of a hit in
+// the other language.
+const otherFloor = 0.2
+
+// page filters all by q's category and tag, counts the facets, and cuts
+// the page q asks for.
+func (x *Index) page(all []Hit, q Query) *Results {
+	inCategory := func(h Hit) bool { return q.Category == "" || h.Category == q.Category }
+	hasTag := func(h Hit) bool { return q.Tag == "" || slices.Contains(h.Tags, q.Tag) }
+	cats, tags := map[string]int{}, map[string]int{}
+	var kept []Hit
+	for _, h := range all {
+		if hasTag(h) && h.Category != "" {
+			cats[h.Category]++
+		}
+		if inCategory(h) {
+			for _, t := range h.Tags {
+				tags[t]++
+			}
+		}
+		if inCategory(h) && hasTag(h) {
+			kept = append(kept, h)
+		}
+	}
+	out := &Results{Total: len(kept), Categories: facets(cats), Tags: facets(tags)}
+	from := min(max(q.Offset, 0), len(kept))
+	out.Hits = kept[from:min(from+limit(q), len(kept))]
+	return out
+}
+
+// facets lists counts by value, most results first, then by value.
+func facets(counts map[string]int) []Facet {
+	out := make([]Facet, 0, len(counts))
+	for v, n := range counts {
+		out = append(out, Facet{Value: v, Count: n})
+	}
+	slices.SortFunc(out, func(a, b Facet) int { return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Value, b.Value)) })
+	return out
+}
+
+// snippetWidth is the length of a snippet, in bytes of its text.
+const snippetWidth = 180
+
+// complete reads each hit's title, heading and body from its document's
+// stored fields, and cuts its snippet from the body.
+func (x *Index) complete(hs []Hit) error {
+	for i := range hs {
+		h := &hs[i]
+		doc, err := x.bleve.Document(h.id)
+		if err != nil {
+			return err
+		}
+		if doc == nil {
+			continue
+		}
+		var body string
+		doc.VisitFields(func(f index.Field) {
+			switch f.Name() {
+			case "title":
+				h.Title = string(f.Value())
+			case "heading":
+				h.Heading = string(f.Value())
+			case "body":
+				body = string(f.Value())
+			}
+		})
+		if h.Kind != kindPlanned {
+			h.Text, h.Marks = cut(body, h.spans, snippetWidth)
+			h.Snippet = markHTML(h.Text, h.Marks)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,155 @@
+package search
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func search(t *testing.T, q Query) *Results {
+	t.Helper()
+	res, err := sharedIndex(t).Search(context.Background(), q)
+	if err != nil {
+		t.Fatalf("%+v: %v", q, err)
+	}
+	return res
+}
+
+// TestPreferred: without a language filter the reader's language comes
+// first, and the other language only for patterns the first has no hit
+// of.
+func TestPreferred(t *testing.T) {
+	for _, q := range []Query{{Text: "circuit breaker", Prefer: "zh"}, {Text: "熔断器", Prefer: "en"}, {Text: "fencing token", Prefer: "zh"}} {
+		res := search(t, q)
+		if len(res.Hits) == 0 || res.Hits[0].Lang != q.Prefer {
+			t.Fatalf("%q for %s: first hit %+v", q.Text, q.Prefer, res.Hits)
+		}
+		all := search(t, Query{Text: q.Text, Prefer: q.Prefer, Limit: MaxLimit})
+		seen, other := map[string]bool{}, false
+		for _, h := range all.Hits {
+			if h.Lang == q.Prefer {
+				if other {
+					t.Errorf("%q: %s hit %s after the other language's", q.Text, q.Prefer, h.URL)
+				}
+				seen[h.Slug] = true
+				continue
+			}
+			other = true
+			if seen[h.Slug] {
+				t.Errorf("%q: %s in both languages", q.Text, h.Slug)
+			}
+		}
+	}
+}
+
+// TestPlanned: a planned pattern is found by its name in either
+// language, first, marked planned, with its URL.
+func TestPlanned(t *testing.T) {
+	for _, q := range []Query{{Text: "fencing token", Lang: "en"}, {Text: "防护令牌", Lang: "zh"}, {Text: "fencing token", Prefer: "zh"}} {
+		res := search(t, q)
+		if len(res.Hits) == 0 {
+			t.Fatalf("%+v: no hits", q)
+		}
+		h := res.Hits[0]
+		lang := q.Lang + q.Prefer
+		if !h.Planned || h.Kind != kindPlanned || h.Slug != "fencing-token" || h.URL != "/"+lang+"/patterns/fencing-token" || h.Category != "coordination" {
+			t.Errorf("%+v: first hit %+v, want the planned fencing token", q, h)
+		}
+	}
+}
+
+// TestPaging: the pages of a query are cut from one list, Total is its
+// length, and each facet's count is the Total of its filter.
+func TestPaging(t *testing.T) {
+	q := Query{Text: "retry", Lang: "en", Limit: 7}
+	first := search(t, q)
+	if first.Total <= q.Limit {
+		t.Fatalf("retry has %d results, want more than a page", first.Total)
+	}
+	var all []string
+	for q.Offset = 0; q.Offset < first.Total; q.Offset += q.Limit {
+		res := search(t, q)
+		if res.Total != first.Total {
+			t.Fatalf("offset %d: total %d, first page said %d", q.Offset, res.Total, first.Total)
+		}
+		for _, h := range res.Hits {
+			all = append(all, h.URL)
+		}
+	}
+	if len(all) != first.Total || len(slices.Compact(slices.Sorted(slices.Values(all)))) != first.Total {
+		t.Errorf("the pages hold %d results (%d distinct), Total is %d", len(all), len(slices.Compact(slices.Sorted(slices.Values(all)))), first.Total)
+	}
+	past := search(t, Query{Text: "retry", Lang: "en", Offset: first.Total + 5})
+	if len(past.Hits) != 0 || past.Total != first.Total {
+		t.Errorf("past the end: %d hits, total %d", len(past.Hits), past.Total)
+	}
+	for _, f := range first.Categories {
+		res := search(t, Query{Text: "retry", Lang: "en", Category: f.Value})
+		if res.Total != f.Count {
+			t.Errorf("category %s: facet says %d, filter gives %d", f.Value, f.Count, res.Total)
+		}
+		for _, h := range res.Hits {
+			if h.Category != f.Value {
+				t.Errorf("category %s: hit %s is in %s", f.Value, h.URL, h.Category)
+			}
+		}
+	}
+	for _, f := range first.Tags[:min(4, len(first.Tags))] {
+		if res := search(t, Query{Text: "retry", Lang: "en", Tag: f.Value}); res.Total != f.Count {
+			t.Errorf("tag %s: facet says %d, filter gives %d", f.Value, f.Count, res.Total)
+		}
+	}
+}
+
+// TestMarks: the marks of a snippet's text are the words the query
+// matched, and the HTML snippet marks the same.
+func TestMarks(t *testing.T) {
+	for _, q := range []Query{{Text: "half-open", Lang: "en"}, {Text: "令牌桶怎么处理突发流量", Lang: "zh"}} {
+		res := search(t, q)
+		if len(res.Hits) == 0 || len(res.Hits[0].Marks) == 0 {
+			t.Fatalf("%q: no marks in %+v", q.Text, res.Hits)
+		}
+		for _, h := range res.Hits {
+			rs := []rune(h.Text)
+			var marked []string
+			for _, m := range h.Marks {
+				marked = append(marked, string(rs[m.Start:m.End]))
+			}
+			if got := markHTML(h.Text, h.Marks); got != h.Snippet {
+				t.Errorf("%s: snippet %q, marks give %q", h.URL, h.Snippet, got)
+			}
+			for _, w := range marked {
+				if w == "" || strings.ContainsAny(w, " <>") && !strings.Contains(w, " ") {
+					t.Errorf("%s: mark %q", h.URL, w)
+				}
+			}
+		}
+	}
+}
+
+func TestSuggest(t *testing.T) {
+	idx := sharedIndex(t)
+	for _, tt := range []struct{ query, want string }{
+		{"circiut breaker", "circuit breaker"},
+		{"idempotancy", "idempotency"},
+		{"idempotancy key", "idempotency key"},
+		{"Exponental backoff", "exponential backoff"},
+		{"熔段器", "熔断器"},
+		{"熔段器的半开状态", "熔断器的半开状态"},
+		{"circuit breaker", ""},
+		{"熔断器", ""},
+		{"zzzqqq", ""},
+		{"go", ""},
+	} {
+		if got := idx.suggest(tt.query); got != tt.want {
+			t.Errorf("suggest(%q) = %q, want %q", tt.query, got, tt.want)
+		}
+	}
+	res := search(t, Query{Text: "circiut breaker", Lang: "en"})
+	if diff := cmp.Diff("circuit breaker", res.Suggestion); diff != "" || len(res.Hits) == 0 || res.Hits[0].Slug != "circuit-breaker" {
+		t.Errorf("circiut breaker: suggestion %q, hits %v", res.Suggestion, res.Hits)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -30,6 +31,10 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := s.page(r, lang, m.SearchTitle)
 	p.Nav, p.Query, p.NoIndex = "search", q, true
+	p.Description, p.KeepQuery = m.SearchEmpty, true
+	if q != "" {
+		p.SwitchQuery = url.Values{"q": {q}}.Encode()
+	}
 	s.render(w, r, http.StatusOK, p, view.SearchPage(p, d))
 	return nil
 }

@@ -6,11 +6,13 @@
 import { initTheme } from "./theme.js";
 import { initCopyButtons } from "./copy.js";
 import { initTOC } from "./toc.js";
+import { initDrawer } from "./drawer.js";
 import { initPlay, initDemoRun } from "./play.js";
 
 initTheme();
 initCopyButtons();
 initTOC();
+initDrawer();
 initPlay();
 initDemoRun();
 initSearchShortcut();

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-
 	"github.com/lamport-kb/lamport/content"
 	"github.com/lamport-kb/lamport/i18n"
 	"github.com/lamport-kb/lamport/site/view"
@@ -146,5 +145,3 @@ func demoPage(lib *content.Library, lang string, p *content.Pattern, sharing boo
 		Examples:   examples(lib, lang, p.Slug),
 	}
 }
-
-

@@ -46,7 +46,7 @@ type Config struct {
 	// LicenseURL is the footer's link to the content's licence; empty
 	// hides the link (the repository states no licence yet).
 	LicenseURL string
-	Live    bool   // author mode: announce content changes to open pages
+	Live       bool // author mode: announce content changes to open pages
 	// TrustedProxies are the address prefixes (CIDR) of the proxies in
 	// front of the site, whose X-Forwarded-For names the client; empty:
 	// the TCP peer is the client.

@@ -204,9 +204,9 @@ type ErrorData struct {
 // PlayData is the playground page: the standalone one, a pattern's demo
 // or a shared program.
 type PlayData struct {
-	Title, PatternURL string // the pattern the program comes from; Title is empty when none
-	Heading           string // the page's heading
-	EditKey           string // names the program for the editor's saved edits, the same in every language
+	Title, PatternURL string   // the pattern the program comes from; Title is empty when none
+	Heading           string   // the page's heading
+	EditKey           string   // names the program for the editor's saved edits, the same in every language
 	Examples          []Option // the examples menu; empty on a pattern's page
 	Source            string
 	Sharing           bool // show the Share button

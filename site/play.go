@@ -133,6 +133,7 @@ func (s *Server) runProgram(r *http.Request, req playground.Request, m *i18n.Mes
 		return nil, errNoPlayground
 	}
 	resp, err := s.cfg.Runner.Run(r.Context(), req)
+	s.metrics.runResult(resp, err)
 	if err != nil {
 		return nil, playgroundError(err)
 	}

@@ -14,7 +14,7 @@ import (
 // with Allow, and POSTs from other sites are refused (sameOrigin).
 func (s *Server) routes() chi.Router {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, s.accessLog, s.recoverPanic, securityHeaders, headAsGet,
+	r.Use(s.metrics.measure, middleware.RequestID, s.accessLog, s.recoverPanic, securityHeaders, headAsGet,
 		s.clientIP(), s.sameOrigin)
 	r.Use(middleware.Compress(5, "text/html", "text/plain", "text/xml", "application/xml",
 		"application/json", "image/svg+xml"))

@@ -82,6 +82,7 @@ type Server struct {
 	live    *broadcaster
 	checks  map[string]Readiness
 	router  chi.Router
+	metrics *metrics
 	links   view.SiteLinks // the header's and footer's site-wide links, but Graph
 	graph   bool           // the router serves /{lang}/graph: link it
 }
@@ -101,7 +102,7 @@ func New(cfg Config, st State, assets *static.Assets, checks map[string]Readines
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, assets: assets, live: newBroadcaster(), checks: checks}
+	s := &Server{cfg: cfg, log: cfg.Logger, assets: assets, live: newBroadcaster(), checks: checks, metrics: newMetrics(cfg.Runner)}
 	if mods := assets.ModuleGraph("js/site.js"); len(mods) > 1 {
 		for _, m := range mods[1:] {
 			s.preload = append(s.preload, assets.URL(m))

@@ -331,4 +331,3 @@ func TestHomePage(t *testing.T) {
 		t.Error("ASCII colon in the Chinese start-here heading")
 	}
 }
-

@@ -1,10 +1,12 @@
-// Theme toggle: follow the system, light, dark, in turn. The server renders
+// Theme toggle: follow the system, then the other theme than the
+// system's, then the system's own, in turn, so the first click always
+// changes what the reader sees. The server renders
 // <html data-theme> from the "theme" cookie, so a page never flashes the
 // wrong theme; without the cookie (following the system) the stylesheet's
 // light-dark() colours follow prefers-color-scheme. The button keeps its
 // place while hidden (site.css), so revealing it here shifts nothing.
 
-const ORDER = ["system", "light", "dark"];
+const LABELS = ["system", "light", "dark"]; // the order of data-labels
 const dark = window.matchMedia("(prefers-color-scheme: dark)");
 
 export function initTheme() {
@@ -14,7 +16,7 @@ export function initTheme() {
   const name = button.getAttribute("aria-label");
   const colon = document.documentElement.lang.startsWith("zh") ? "：" : ": ";
   const show = (theme) => {
-    const label = name + colon + (labels[ORDER.indexOf(theme)] || theme);
+    const label = name + colon + (labels[LABELS.indexOf(theme)] || theme);
     button.dataset.theme = theme;
     button.setAttribute("aria-label", label);
     button.title = label;
@@ -22,7 +24,8 @@ export function initTheme() {
   show(current());
   button.hidden = false;
   button.addEventListener("click", () => {
-    const next = ORDER[(ORDER.indexOf(current()) + 1) % ORDER.length];
+    const order = dark.matches ? ["system", "light", "dark"] : ["system", "dark", "light"];
+    const next = order[(order.indexOf(current()) + 1) % order.length];
     apply(next);
     show(next);
   });

@@ -36,9 +36,10 @@ export function initTOC() {
 }
 
 // currentHeading is the id of the section being read: the last heading
-// above the top edge; at the bottom of the page, where the last sections
-// can never reach the top, the followed heading if it is on screen, else
-// the last heading on screen.
+// above the top edge. At the bottom of the page, where the last sections
+// can never reach the top, it is the followed heading if that section is
+// on screen (its heading, or its text at the top), else the last heading
+// on screen.
 export function currentHeading(headings, followed) {
   let current = headings[0]?.id;
   for (const h of headings) {
@@ -50,10 +51,9 @@ export function currentHeading(headings, followed) {
     const visible = headings.filter((h) => {
       const top = h.getBoundingClientRect().top;
       return top >= 0 && top < window.innerHeight;
-    });
-    if (visible.length > 0) {
-      current = visible.some((h) => h.id === followed) ? followed : visible[visible.length - 1].id;
-    }
+    }).map((h) => h.id);
+    if (followed && (followed === current || visible.includes(followed))) return followed;
+    if (visible.length > 0) return visible[visible.length - 1];
   }
   return current;
 }

@@ -243,6 +243,8 @@ func (nodeRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 	reg.Register(KindMath, renderMath)
 	reg.Register(KindMathBlock, renderMathBlock)
 	reg.Register(KindGuarantee, renderGuarantee)
+	reg.Register(KindAdmonition, renderAdmonition)
+	reg.Register(KindPermalink, renderPermalink)
 	reg.Register(ast.KindFencedCodeBlock, renderFenced)
 	reg.Register(ast.KindCodeBlock, renderIndented)
 	reg.Register(extast.KindTaskCheckBox, renderTaskBox)

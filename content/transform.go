@@ -45,6 +45,8 @@ func (pageTransformer) Transform(doc *ast.Document, reader text.Reader, pc parse
 		return
 	}
 	source := reader.Source()
+	var quotes []*ast.Blockquote
+	var headings []*ast.Heading
 	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
@@ -58,6 +60,10 @@ func (pageTransformer) Transform(doc *ast.Document, reader text.Reader, pc parse
 			ctx.math = true
 		case *guaranteeNode:
 			ctx.guarantee(n)
+		case *ast.Blockquote:
+			quotes = append(quotes, n)
+		case *ast.Heading:
+			headings = append(headings, n)
 		case *extast.Table:
 			// A wide table scrolls sideways (site.css); keyboard users
 			// reach it with Tab and scroll it with the arrow keys.
@@ -65,6 +71,13 @@ func (pageTransformer) Transform(doc *ast.Document, reader text.Reader, pc parse
 		}
 		return ast.WalkContinue, nil
 	})
+	// The tree changes only after the walk.
+	for _, q := range quotes {
+		ctx.admonition(q, source)
+	}
+	for _, h := range headings {
+		ctx.permalink(h)
+	}
 }
 
 func (ctx *pageContext) resolveXRef(n *xrefNode) {
@@ -117,16 +130,27 @@ func (ctx *pageContext) fenced(n *ast.FencedCodeBlock, source []byte) {
 	if n.Lines().Len() > 0 && strings.TrimSpace(linesText(n, source)) != "" {
 		ctx.report(offset, "an include block must be empty: its code comes from the package")
 	}
+	specs, err := parseInclude(spec)
+	if err != nil {
+		ctx.report(offset, "include: %v", err)
+		return
+	}
 	var b strings.Builder
-	for _, name := range strings.Split(strings.Trim(strings.TrimSpace(spec), `"`), ",") {
-		name = strings.TrimSpace(name)
-		d, ok := ctx.decls[name]
+	for _, inc := range specs {
+		d, ok := ctx.decls[inc.name]
 		if !ok {
-			ctx.report(offset, "include: no declaration %q in the pattern's package", name)
+			ctx.report(offset, "include: no declaration %q in the pattern's package", inc.name)
 			continue
 		}
-		b.WriteString(`<figure class="code-include"><figcaption><code>` + html.EscapeString(d.file) + `</code> · ` + html.EscapeString(name) + "</figcaption>")
-		b.WriteString(d.highlighted() + "</figure>\n")
+		code := d.highlighted()
+		if len(inc.lines) > 0 {
+			if code, err = highlightLines("go", d.src, inc.lines); err != nil {
+				ctx.report(offset, "include %s: %v", inc.name, err)
+				continue
+			}
+		}
+		b.WriteString(`<figure class="code-include"><figcaption><code>` + html.EscapeString(d.file) + `</code> · ` + html.EscapeString(inc.name) + "</figcaption>")
+		b.WriteString(code + "</figure>\n")
 	}
 	n.SetAttributeString(includeAttr, []byte(b.String()))
 }

@@ -30,3 +30,9 @@ func TagURL(lang, tag string) string { return TagsURL(lang) + tag }
 
 // PlayURL is a pattern's demo in the playground, in lang.
 func PlayURL(lang, slug string) string { return "/" + lang + "/play/" + slug }
+
+// PlaygroundURL is the standalone playground in lang.
+func PlaygroundURL(lang string) string { return "/" + lang + "/play/" }
+
+// AboutURL is the about page in lang.
+func AboutURL(lang string) string { return "/" + lang + "/about" }

@@ -2,6 +2,7 @@ package i18n
 
 import (
 	"reflect"
+	"regexp"
 	"testing"
 )
 
@@ -42,8 +43,8 @@ func TestCatalogsComplete(t *testing.T) {
 					t.Errorf("%s: %s is empty", lang, name)
 				}
 			case reflect.Map:
-				if f.Len() != len(en.Relation) {
-					t.Errorf("%s: %s has %d entries, want %d", lang, name, f.Len(), len(en.Relation))
+				if want := reflect.ValueOf(en).Field(i).Len(); f.Len() != want {
+					t.Errorf("%s: %s has %d entries, want %d", lang, name, f.Len(), want)
 				}
 			case reflect.Array:
 				for j := 1; j < f.Len(); j++ {
@@ -71,5 +72,42 @@ func TestHelpers(t *testing.T) {
 	}
 	if For("fr") != For("en") {
 		t.Error("unknown language should fall back to English")
+	}
+}
+
+// asciiNextToHan is ASCII punctuation that touches a Chinese character,
+// where Chinese text uses the full-width form (：，；！？（）).
+var asciiNextToHan = regexp.MustCompile(`\p{Han}[:,;!?()]|[:,;!?()]\s*\p{Han}`)
+
+// TestChinesePunctuation fails when a Chinese UI string uses ASCII
+// punctuation between Chinese words, as in "又称: 熔断".
+func TestChinesePunctuation(t *testing.T) {
+	v := reflect.ValueOf(zh)
+	for i := range v.NumField() {
+		f := v.Field(i)
+		var texts []string
+		switch f.Kind() {
+		case reflect.String:
+			texts = []string{f.String()}
+		case reflect.Map:
+			for _, k := range f.MapKeys() {
+				texts = append(texts, f.MapIndex(k).String())
+			}
+		case reflect.Array:
+			for j := range f.Len() {
+				texts = append(texts, f.Index(j).String())
+			}
+		}
+		for _, s := range texts {
+			if m := asciiNextToHan.FindString(s); m != "" {
+				t.Errorf("zh %s = %q: ASCII punctuation %q next to Chinese; use the full-width form", v.Type().Field(i).Name, s, m)
+			}
+		}
+	}
+	if got := For("zh").Label("又称", "熔断"); got != "又称：熔断" {
+		t.Errorf("Label = %q", got)
+	}
+	if got := For("zh").PlanTotal(20, 72); got != "共 72 个模式，已完成 20 个" {
+		t.Errorf("PlanTotal = %q", got)
 	}
 }

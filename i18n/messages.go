@@ -23,7 +23,20 @@ type Messages struct {
 	ThemeToggle string
 	ThemeLight  string
 	ThemeDark   string
+	ThemeSystem string // the theme that follows the system's setting
+	NavPlay     string
+	NavGraph    string
+	Menu        string // the mobile drawer's button
+	Permalink   string // accessible name of a heading's link to itself
+	Colon       string // between a label and its value: ": " or "："
+	ListSep     string // between the items of an inline list: ", " or "、"
 	Footer      string
+	FooterNav   string // accessible name of the footer's links
+	Repository  string
+	About       string
+	License     string
+	Feed        string
+	FeedTitle   string
 	SourceCode  string
 	CheckedBy   string // before the name of the test that checks a stated guarantee
 
@@ -36,6 +49,21 @@ type Messages struct {
 	PlannedHint    string
 	AllPatterns    string
 	patternCount   string // "%d of %d written"
+	WrittenTitle   string
+	RecentTitle    string
+	PlanTitle      string
+	PlanIntro      string
+	planTotal      string // "%d of %d patterns written"
+	plannedMore    string // "+%d planned"
+	LaterOnPath    string // before the planned rest of the start-here path
+	HomePlay       string
+	HomePlayText   string
+	HomeGraph      string
+	HomeGraphText  string
+	AboutTitle     string
+	AboutIntro     string
+	AboutChecks    string
+	AboutContrib   string
 
 	ListTitle      string
 	ListIntro      string
@@ -59,6 +87,7 @@ type Messages struct {
 	OnThisPage  string
 	Related     string
 	Relation    map[string]string // relation type → heading
+	Admonition  map[string]string // admonition kind (note, tip, ...) → its title
 	Previous    string
 	Next        string
 	EditPage    string
@@ -113,6 +142,13 @@ type Messages struct {
 	PlayStatus   string // "exit status %d"
 	PlayLimit    string // "stopped: the %s limit was reached"
 	PlayBack     string
+	PlayHello    string // the standalone playground's intro
+	PlayExamples string // the examples menu's label
+	PlayHelloEx  string // the menu's first entry: Hello, World
+	PlayOpenEx   string // the menu's button without JavaScript
+	PlayShared   string // the title of a shared program without a comment
+	PlayFrom     string // a shared program's label of the pattern it came from
+	noExample    string // "no example %q"
 	PlayNotRun   string // the status line when the playground refused a program
 	PlayTimeout  string // appended to a timed-out run's output, the Go playground's words
 	PlayBusy     string
@@ -150,6 +186,20 @@ type Messages struct {
 func (m *Messages) PatternCount(written, planned int) string {
 	return fmt.Sprintf(m.patternCount, written, planned)
 }
+
+// PlanTotal describes how many patterns of the whole plan are written.
+func (m *Messages) PlanTotal(written, total int) string {
+	return fmt.Sprintf(m.planTotal, written, total)
+}
+
+// PlannedMore says how many more patterns of a group are planned.
+func (m *Messages) PlannedMore(n int) string { return fmt.Sprintf(m.plannedMore, n) }
+
+// NoExample says that the playground has no example by that name.
+func (m *Messages) NoExample(name string) string { return fmt.Sprintf(m.noExample, name) }
+
+// Label joins a label and its value with the language's colon.
+func (m *Messages) Label(label, value string) string { return label + m.Colon + value }
 
 // ResultCount describes the size of a filtered list.
 func (m *Messages) ResultCount(n int) string { return fmt.Sprintf(m.resultCount, n) }
@@ -210,11 +260,24 @@ var en = Messages{
 	SearchLabel: "Search patterns",
 	SearchHint:  "Search patterns… ( / )",
 	SwitchLang:  "Read this page in Chinese",
-	ThemeToggle: "Toggle dark mode",
+	ThemeToggle: "Theme",
 	ThemeLight:  "Light",
 	ThemeDark:   "Dark",
+	ThemeSystem: "Follow the system",
+	NavPlay:     "Playground",
+	NavGraph:    "Graph",
+	Menu:        "Menu",
+	Permalink:   "Link to this section",
+	Colon:       ": ",
+	ListSep:     ", ",
 	Footer:      "Lamport is open source. Every pattern has a tested Go package and a demo you can run.",
 	SourceCode:  "Source code",
+	FooterNav:   "Site links",
+	Repository:  "Source repository",
+	About:       "About",
+	License:     "Licence",
+	Feed:        "Atom feed",
+	FeedTitle:   "Lamport: new and updated patterns",
 	CheckedBy:   "checked by",
 
 	HomeTitle:      "Distributed-systems patterns, explained and runnable",
@@ -226,6 +289,21 @@ var en = Messages{
 	PlannedHint:    "This pattern is in the content plan but not written yet.",
 	AllPatterns:    "All patterns",
 	patternCount:   "%d of %d written",
+	WrittenTitle:   "Written patterns",
+	RecentTitle:    "Recently added or updated",
+	PlanTitle:      "The plan",
+	PlanIntro:      "Every pattern the catalog plans, by category. Planned ones are named on the pattern pages that relate to them.",
+	planTotal:      "%d of %d patterns written",
+	plannedMore:    "+%d planned",
+	LaterOnPath:    "Later on this path (planned)",
+	HomePlay:       "Open the playground",
+	HomePlayText:   "Write Go, or start from any pattern's demo, and run it against the tested packages.",
+	HomeGraph:      "Explore the graph",
+	HomeGraphText:  "How the patterns build on, combine with and replace each other.",
+	AboutTitle:     "About Lamport",
+	AboutIntro:     "Lamport is a bilingual knowledge base of distributed-systems design patterns. Each chapter follows one template, from definition and formal model to pitfalls and references, and its code is included from a tested Go package.",
+	AboutChecks:    "Every guarantee a chapter states names the test that checks it, every claim about a real system cites its source, and every demo's output is pinned and compared on each build.",
+	AboutContrib:   "A new pattern is one folder: prose in English and Chinese, a Go package with tests and a demo. The repository's CONTRIBUTING.md explains how to write one.",
 
 	ListTitle:      "Patterns",
 	ListIntro:      "Filter the written patterns by category, tag and difficulty.",
@@ -253,6 +331,9 @@ var en = Messages{
 		"combines-with":  "Combines with",
 		"alternative-to": "Alternative to",
 		"required-by":    "Needed by",
+	},
+	Admonition: map[string]string{
+		"note": "Note", "tip": "Tip", "important": "Important", "warning": "Warning", "caution": "Caution",
 	},
 	Previous:    "Previous",
 	Next:        "Next",
@@ -308,6 +389,13 @@ var en = Messages{
 	PlayStatus:   "exit status %d",
 	PlayLimit:    "stopped: the %s limit was reached",
 	PlayBack:     "Back to the pattern",
+	PlayHello:    "Write a Go program and run it. Programs can import the standard library's safe packages and this site's pattern and engine packages; the examples menu opens a pattern's demo.",
+	PlayExamples: "Examples",
+	PlayHelloEx:  "Hello, World",
+	PlayOpenEx:   "Open",
+	PlayShared:   "Shared program",
+	PlayFrom:     "From the pattern",
+	noExample:    "There is no example named %q.",
 	PlayNotRun:   "not run",
 	PlayTimeout:  "timeout running program",
 	PlayBusy:     "The playground is busy with other programs. Try again in a moment.",
@@ -353,11 +441,24 @@ var zh = Messages{
 	SearchLabel: "搜索模式",
 	SearchHint:  "搜索模式…（/）",
 	SwitchLang:  "阅读本页的英文版",
-	ThemeToggle: "切换深色模式",
+	ThemeToggle: "主题",
 	ThemeLight:  "浅色",
 	ThemeDark:   "深色",
+	ThemeSystem: "跟随系统",
+	NavPlay:     "在线运行",
+	NavGraph:    "关系图",
+	Menu:        "菜单",
+	Permalink:   "本节链接",
+	Colon:       "：",
+	ListSep:     "、",
 	Footer:      "Lamport 是开源项目。每个模式都有经过测试的 Go 包和可以直接运行的示例。",
 	SourceCode:  "源代码",
+	FooterNav:   "站点链接",
+	Repository:  "源代码仓库",
+	About:       "关于",
+	License:     "许可证",
+	Feed:        "Atom 订阅",
+	FeedTitle:   "Lamport：新增与更新的模式",
 	CheckedBy:   "验证测试",
 
 	HomeTitle:      "分布式系统设计模式：讲清原理，跑通代码",
@@ -369,6 +470,21 @@ var zh = Messages{
 	PlannedHint:    "该模式已列入内容规划，尚未撰写。",
 	AllPatterns:    "全部模式",
 	patternCount:   "已完成 %d / %d",
+	WrittenTitle:   "已完成的模式",
+	RecentTitle:    "最近新增或更新",
+	PlanTitle:      "内容规划",
+	PlanIntro:      "按分类列出规划中的全部模式。尚未撰写的模式会在与之相关的模式页面中列出名称。",
+	planTotal:      "共 %[2]d 个模式，已完成 %[1]d 个",
+	plannedMore:    "另有 %d 个规划中",
+	LaterOnPath:    "本路径后续内容（规划中）",
+	HomePlay:       "打开在线运行",
+	HomePlayText:   "自己写 Go 程序，或从任一模式的示例开始，链接经过测试的包直接运行。",
+	HomeGraph:      "浏览关系图",
+	HomeGraphText:  "看各个模式之间如何依赖、搭配和相互替代。",
+	AboutTitle:     "关于 Lamport",
+	AboutIntro:     "Lamport 是一个中英双语的分布式系统设计模式知识库。每一章都遵循同一个模板，从定义、形式化模型一直到常见陷阱和参考资料，章节中的代码直接引用经过测试的 Go 包。",
+	AboutChecks:    "章节中声明的每条保证都注明了验证它的测试，每个关于真实系统的论断都给出了出处，每个示例的输出都固定下来，每次构建都会重新比对。",
+	AboutContrib:   "新增一个模式就是新增一个目录：中英文正文、带测试的 Go 包和一个示例程序。仓库中的 CONTRIBUTING.md 说明了具体写法。",
 
 	ListTitle:      "模式",
 	ListIntro:      "按分类、标签和难度筛选已完成的模式。",
@@ -396,6 +512,9 @@ var zh = Messages{
 		"combines-with":  "常与之搭配",
 		"alternative-to": "替代方案",
 		"required-by":    "后续模式",
+	},
+	Admonition: map[string]string{
+		"note": "说明", "tip": "提示", "important": "重要", "warning": "警告", "caution": "注意",
 	},
 	Previous:    "上一篇",
 	Next:        "下一篇",
@@ -440,7 +559,7 @@ var zh = Messages{
 
 	PlayTitle:    "在线运行",
 	PlayIntro:    "修改示例程序并运行。程序由真实的 Go 工具链编译，链接的是本站经过测试的包，在有时间、内存和输出限制的沙箱中运行。示例里的时间是模拟的，所以会立即结束。",
-	PlayOpen:     "在在线运行环境中编辑并运行",
+	PlayOpen:     "在线编辑并运行",
 	PlayRun:      "运行",
 	PlayFormat:   "格式化",
 	PlayReset:    "重置",
@@ -451,6 +570,13 @@ var zh = Messages{
 	PlayStatus:   "退出状态 %d",
 	PlayLimit:    "已停止：触发了%s限制",
 	PlayBack:     "返回模式页面",
+	PlayHello:    "编写 Go 程序并运行。程序可以导入标准库中的安全包，以及本站的模式包和工作流引擎包；从示例菜单可以打开各个模式的示例程序。",
+	PlayExamples: "示例",
+	PlayHelloEx:  "Hello, World",
+	PlayOpenEx:   "打开",
+	PlayShared:   "分享的程序",
+	PlayFrom:     "来自模式",
+	noExample:    "没有名为 %q 的示例。",
 	PlayNotRun:   "未运行",
 	PlayTimeout:  "程序运行超时",
 	PlayBusy:     "在线运行环境正忙，请稍后再试。",

@@ -285,3 +285,9 @@ func (r *Response) Output() string {
 	}
 	return b.String()
 }
+
+// Queued is how many runs wait for a slot now.
+func (s *Service) Queued() int { return max(len(s.waiting)-len(s.slots), 0) }
+
+// Running is how many runs build or run now.
+func (s *Service) Running() int { return len(s.slots) }

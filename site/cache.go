@@ -101,6 +101,7 @@ func (c *pageCache) remove(e *list.Element) {
 // there was one.
 func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, key string) bool {
 	p := s.current().pages.get(key)
+	s.metrics.cacheResult(p != nil)
 	if p == nil {
 		return false
 	}

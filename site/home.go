@@ -27,17 +27,31 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 	p.Alternates = true
 	d := view.HomeData{
 		Categories:     categoryCards(st.Library, lang),
+		Recent:         recentlyChanged(st.Library, lang, recentCount),
 		StartHereTitle: st.Library.StartHere.Title.In(lang),
+		PlayURL:        content.PlaygroundURL(lang),
+	}
+	for _, c := range d.Categories {
+		d.WrittenCount, d.PlannedCount = d.WrittenCount+c.Written, d.PlannedCount+c.Planned
+	}
+	for _, p := range st.Library.Patterns {
+		d.Written = append(d.Written, patternItem(st.Library, p, lang))
 	}
 	for _, slug := range st.Library.StartHere.Slugs {
-		d.StartHere = append(d.StartHere, entryLink(st.Library, slug, lang))
+		if l := entryLink(st.Library, slug, lang); l.URL != "" {
+			d.StartHere = append(d.StartHere, l)
+		} else {
+			d.StartLater = append(d.StartLater, l.Name)
+		}
 	}
 	s.renderPage(w, r, key, p, view.Home(p, d))
 	return nil
 }
 
-// categoryCards lists every category with its written patterns first, then
-// the planned ones.
+// recentCount is how many recently changed patterns the home page lists.
+const recentCount = 6
+
+// categoryCards counts every category's written and planned patterns.
 func categoryCards(lib *content.Library, lang string) []view.CategoryCard {
 	cards := make([]view.CategoryCard, 0, len(lib.Categories))
 	index := make(map[string]int)
@@ -45,25 +59,28 @@ func categoryCards(lib *content.Library, lang string) []view.CategoryCard {
 		index[c.ID] = len(cards)
 		cards = append(cards, view.CategoryCard{ID: c.ID, Name: c.Name.In(lang)})
 	}
-	var planned [][]view.Link = make([][]view.Link, len(cards))
 	for _, e := range lib.Catalog {
-		i, ok := index[e.Category]
-		if !ok {
-			continue
-		}
-		l := entryLink(lib, e.Slug, lang)
-		if e.Written {
+		if i, ok := index[e.Category]; ok && e.Written {
 			cards[i].Written++
-			cards[i].Patterns = append(cards[i].Patterns, l)
-		} else {
+		} else if ok {
 			cards[i].Planned++
-			planned[i] = append(planned[i], l)
 		}
-	}
-	for i := range cards {
-		cards[i].Patterns = append(cards[i].Patterns, planned[i]...)
 	}
 	return cards
+}
+
+// handleAbout is the about page.
+func (s *Server) handleAbout(w http.ResponseWriter, r *http.Request) error {
+	key := pageKey(r, "")
+	if s.serveCached(w, r, key) {
+		return nil
+	}
+	lang := langOf(r)
+	m := i18n.For(lang)
+	p := s.page(r, lang, m.AboutTitle)
+	p.Description, p.Alternates = m.AboutIntro, true
+	s.renderPage(w, r, key, p, view.AboutPage(p))
+	return nil
 }
 
 // entryLink links a written pattern or names a planned one.

@@ -103,7 +103,7 @@ type sitePath struct {
 // sitePaths lists every page of the site.
 func (s *Server) sitePaths() []sitePath {
 	st := s.current()
-	paths := []sitePath{{url: content.HomeURL}, {url: content.PatternsURL}, {url: content.TagsURL}}
+	paths := []sitePath{{url: content.HomeURL}, {url: content.PatternsURL}, {url: content.TagsURL}, {url: content.PlaygroundURL}, {url: content.AboutURL}}
 	for _, p := range st.Library.Patterns {
 		sp := sitePath{url: func(lang string) string { return content.PatternURL(lang, p.Slug) }}
 		if d := p.Doc(i18n.English); !d.Updated.IsZero() {

@@ -45,7 +45,7 @@ func (s *Server) handlePattern(w http.ResponseWriter, r *http.Request) error {
 	}
 	d.Prev, d.Next = neighbours(st, p, lang)
 	pg := s.page(r, lang, dc.Title)
-	pg.Description, pg.Nav, pg.Alternates = dc.Summary, "patterns", true
+	pg.Description, pg.Nav, pg.Alternates, pg.Kind = dc.Summary, "patterns", true, "article"
 	s.renderPage(w, r, key, pg, view.PatternPage(pg, d))
 	return nil
 }

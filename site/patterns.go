@@ -88,6 +88,7 @@ func (s *Server) handlePatterns(w http.ResponseWriter, r *http.Request) error {
 	}
 	pg := s.page(r, lang, m.ListTitle)
 	pg.Nav, pg.Alternates, pg.Description = "patterns", !d.Filtered, m.ListIntro
+	pg.SwitchQuery, pg.KeepQuery = f.query(), true
 	s.renderPage(w, r, key, pg, view.PatternList(pg, d))
 	return nil
 }

@@ -15,7 +15,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/lamport-kb/lamport/content"
 	"github.com/lamport-kb/lamport/i18n"
 	"github.com/lamport-kb/lamport/playground"
 	"github.com/lamport-kb/lamport/site/view"
@@ -134,6 +133,7 @@ func (s *Server) runProgram(r *http.Request, req playground.Request, m *i18n.Mes
 		return nil, errNoPlayground
 	}
 	resp, err := s.cfg.Runner.Run(r.Context(), req)
+	s.metrics.runResult(resp, err)
 	if err != nil {
 		return nil, playgroundError(err)
 	}
@@ -213,8 +213,7 @@ func (s *Server) handlePlay(w http.ResponseWriter, r *http.Request) error {
 	if p == nil || p.Demo == nil {
 		return errNotFound
 	}
-	d := view.PlayData{Title: p.Doc(lang).Title, PatternURL: content.PatternURL(lang, p.Slug), Source: p.Demo.Source, Sharing: s.cfg.Shares != nil}
-	return s.renderPlay(w, r, lang, d)
+	return s.renderPlay(w, r, lang, demoPage(st.Library, lang, p, s.cfg.Shares != nil))
 }
 
 // renderPlay renders the playground page, running the posted program
@@ -235,11 +234,19 @@ func (s *Server) renderPlay(w http.ResponseWriter, r *http.Request, lang string,
 		d.Output, d.Images = splitImages(resp.Output())
 	}
 	title := m.PlayTitle
-	if d.Title != "" {
+	switch {
+	case d.Heading != "" && d.Heading != m.PlayTitle:
+		title = d.Heading + " · " + m.PlayTitle
+	case d.Title != "":
 		title += " · " + d.Title
 	}
 	pg := s.page(r, lang, title)
 	pg.NoIndex = r.Method == http.MethodPost
+	pg.Nav, pg.Description = "play", m.PlayIntro
+	if strings.HasPrefix(d.EditKey, "/p/") {
+		pg.SwitchPath = func(string) string { return d.EditKey }
+		pg.SwitchQuery = "lang=" + i18n.Other(lang)
+	}
 	s.render(w, r, http.StatusOK, pg, view.Play(pg, d))
 	return nil
 }
@@ -274,8 +281,8 @@ func (s *Server) handleShared(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	lang := langOf(r)
-	return s.renderPlay(w, r, lang, view.PlayData{PatternURL: content.PatternsURL(lang), Source: src, Sharing: true})
+	lang := sharedLang(r)
+	return s.renderPlay(w, r, lang, sharedPage(s.current().Library, lang, chi.URLParam(r, "id"), src))
 }
 
 // imageLine is an output line the playground shows as a picture (the Go

@@ -25,6 +25,10 @@ func (s *Server) page(r *http.Request, lang, title string) view.Page {
 	if !strings.HasPrefix(r.URL.Path, "/"+lang+"/") {
 		p.Path = "/" // outside the language tree, the switch leads home
 	}
+	p.Tree, p.Links = s.current().tree[lang], s.links
+	if s.graph {
+		p.Links.Graph = "/" + lang + "/graph"
+	}
 	if s.assets.Built() {
 		p.CSS, p.JS, p.Preload = s.assets.URL("site.css"), s.assets.URL("js/site.js"), s.preload
 	}

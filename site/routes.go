@@ -14,7 +14,7 @@ import (
 // with Allow, and POSTs from other sites are refused (sameOrigin).
 func (s *Server) routes() chi.Router {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, s.accessLog, s.recoverPanic, securityHeaders, headAsGet,
+	r.Use(s.metrics.measure, middleware.RequestID, s.accessLog, s.recoverPanic, securityHeaders, headAsGet,
 		s.clientIP(), s.sameOrigin)
 	r.Use(middleware.Compress(5, "text/html", "text/plain", "text/xml", "application/xml",
 		"application/json", "image/svg+xml"))
@@ -24,6 +24,7 @@ func (s *Server) routes() chi.Router {
 	r.Get("/readyz", s.handle(s.handleReady))
 	r.Get("/robots.txt", s.handle(s.handleRobots))
 	r.Get("/sitemap.xml", s.handle(s.handleSitemap))
+	r.Get("/feed.xml", s.handle(s.handleRootFeed))
 	r.Get("/favicon.svg", s.handle(s.handleFavicon))
 	r.Get("/favicon.ico", s.handle(s.handleFavicon))
 	r.Method(http.MethodGet, "/static/*", s.assets)
@@ -49,6 +50,11 @@ func (s *Server) routes() chi.Router {
 		r.Get("/tags/", s.handle(s.handleTags))
 		r.Get("/tags/{tag}", s.handle(s.handleTag))
 		r.With(s.limitSearches).Get("/search", s.handle(s.handleSearch))
+		r.Get("/about", s.handle(s.handleAbout))
+		r.Get("/feed.xml", s.handle(s.handleFeed))
+		r.Get("/play", redirectTo("play/"))
+		r.Get("/play/", s.handle(s.handlePlayground))
+		r.With(runLimit).Post("/play/", s.handle(s.handlePlayground))
 		r.Get("/play/{slug}", s.handle(s.handlePlay))
 		r.With(runLimit).Post("/play/{slug}", s.handle(s.handlePlay))
 	})

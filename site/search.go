@@ -71,7 +71,9 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := s.page(r, lang, m.SearchTitle)
 	p.Nav, p.Query, p.NoIndex = "search", q.Text, true
-	p.Path = "/search" + searchQuery(q, 0) // the language switch keeps the query and filters
+	p.Description, p.KeepQuery = m.SearchEmpty, true
+	// the language switch keeps the query and the filters
+	p.SwitchQuery = strings.TrimPrefix(searchQuery(q, 0), "?")
 	s.render(w, r, http.StatusOK, p, view.SearchPage(p, d))
 	return nil
 }

@@ -33,6 +33,7 @@ import (
 
 	"github.com/lamport-kb/lamport/playground"
 	"github.com/lamport-kb/lamport/search"
+	"github.com/lamport-kb/lamport/site/view"
 	"github.com/lamport-kb/lamport/static"
 )
 
@@ -40,9 +41,12 @@ import (
 // the environment.
 type Config struct {
 	BaseURL string // absolute origin for canonical links and the sitemap
-	RepoURL string // the repository, for "edit this page" links
+	RepoURL string // the repository, for "edit this page" links and the footer
 	Branch  string // the branch edit links point at
-	Live    bool   // author mode: announce content changes to open pages
+	// LicenseURL is the footer's link to the content's licence; empty
+	// hides the link (the repository states no licence yet).
+	LicenseURL string
+	Live       bool // author mode: announce content changes to open pages
 	// TrustedProxies are the address prefixes (CIDR) of the proxies in
 	// front of the site, whose X-Forwarded-For names the client; empty:
 	// the TCP peer is the client.
@@ -78,6 +82,9 @@ type Server struct {
 	live    *broadcaster
 	checks  map[string]Readiness
 	router  chi.Router
+	metrics *metrics
+	links   view.SiteLinks // the header's and footer's site-wide links, but Graph
+	graph   bool           // the router serves /{lang}/graph: link it
 }
 
 // state is a State and what the site derives from it.
@@ -85,6 +92,7 @@ type state struct {
 	State
 	index *indexes
 	pages *pageCache
+	tree  map[string][]view.NavGroup // the navigation tree, by language
 }
 
 // New returns a Server over the content state st and the front-end
@@ -94,7 +102,7 @@ func New(cfg Config, st State, assets *static.Assets, checks map[string]Readines
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, assets: assets, live: newBroadcaster(), checks: checks}
+	s := &Server{cfg: cfg, log: cfg.Logger, assets: assets, live: newBroadcaster(), checks: checks, metrics: newMetrics(cfg.Runner)}
 	if mods := assets.ModuleGraph("js/site.js"); len(mods) > 1 {
 		for _, m := range mods[1:] {
 			s.preload = append(s.preload, assets.URL(m))
@@ -102,13 +110,15 @@ func New(cfg Config, st State, assets *static.Assets, checks map[string]Readines
 	}
 	s.Swap(st)
 	s.router = s.routes()
+	s.links = view.SiteLinks{Repository: cfg.RepoURL, License: cfg.LicenseURL}
+	s.graph = s.router.Match(chi.NewRouteContext(), http.MethodGet, "/en/graph")
 	return s, nil
 }
 
 // Swap serves st from now on, tells open pages in author mode to reload,
 // and returns the State it replaced (the zero State the first time).
 func (s *Server) Swap(st State) State {
-	next := &state{State: st, index: buildIndexes(st.Library), pages: newPageCache(pageCacheBytes)}
+	next := &state{State: st, index: buildIndexes(st.Library), pages: newPageCache(pageCacheBytes), tree: navTrees(st.Library)}
 	var old State
 	if prev := s.state.Swap(next); prev != nil {
 		old = prev.State

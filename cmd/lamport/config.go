@@ -20,6 +20,9 @@ type Config struct {
 	PlayCache  string // the playground's build cache, absolute; empty: the go command's own
 	BaseURL    string // public origin, for canonical links and the sitemap
 	RepoURL    string // repository, for "edit this page"
+	// MetricsAddr is where /metrics (Prometheus) is served, apart from the
+	// site; empty: not served. Bind it to loopback or a private interface.
+	MetricsAddr string
 	// TrustedProxies are the CIDR prefixes of the proxies in front of the
 	// site; their X-Forwarded-For names the client for rate limits.
 	TrustedProxies []string
@@ -45,6 +48,7 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 	fs.StringVar(&cfg.PlayCache, "play-cache", env("LAMPORT_PLAY_CACHE", ""), "the playground's Go build cache (default: the go command's own, which building the server has filled)")
 	fs.StringVar(&cfg.BaseURL, "base-url", env("LAMPORT_BASE_URL", ""), "public origin for canonical links (default http://localhost<addr>)")
 	fs.StringVar(&cfg.RepoURL, "repo-url", env("LAMPORT_REPO_URL", "https://github.com/lamport-kb/lamport"), "repository for edit links")
+	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", env("LAMPORT_METRICS_ADDR", ""), "serve Prometheus /metrics on this address, apart from the site (e.g. 127.0.0.1:9090); off when empty")
 	proxies := fs.String("trusted-proxies", env("LAMPORT_TRUSTED_PROXIES", ""), "comma-separated CIDR prefixes of the proxies in front of the site (their X-Forwarded-For names the client)")
 	level := fs.String("log-level", env("LAMPORT_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
 	format := fs.String("log-format", env("LAMPORT_LOG_FORMAT", "text"), "log format: text or json")

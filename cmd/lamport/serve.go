@@ -31,6 +31,8 @@ type Main struct {
 	site     *site.Server
 	http     *http.Server
 	listener net.Listener
+	metrics  *http.Server // nil unless --metrics-addr is set
+	mlisten  net.Listener
 }
 
 func serve(ctx context.Context, cfg Config) error {
@@ -94,6 +96,22 @@ func (m *Main) Open() error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn),
 	}
+	return m.openMetrics()
+}
+
+// openMetrics binds the metrics listener when --metrics-addr is set: the
+// operator's view of the server, kept off the public site.
+func (m *Main) openMetrics() error {
+	if m.Config.MetricsAddr == "" {
+		return nil
+	}
+	var err error
+	if m.mlisten, err = net.Listen("tcp", m.Config.MetricsAddr); err != nil {
+		return fmt.Errorf("--metrics-addr: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.site.Metrics())
+	m.metrics = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
 	return nil
 }
 
@@ -107,6 +125,11 @@ func (m *Main) Run(ctx context.Context) error {
 	defer func() { <-warmed }() // shutdown cancels it; wait for its builds to stop
 	errc := make(chan error, 1)
 	go func() { errc <- m.http.Serve(m.listener) }()
+	if m.metrics != nil {
+		go m.metrics.Serve(m.mlisten)
+		defer m.metrics.Close()
+		m.Log.Info("serving metrics", "addr", m.mlisten.Addr().String(), "path", "/metrics")
+	}
 	m.Log.Info("serving", "addr", m.listener.Addr().String(), "url", m.Config.BaseURL, "content", m.contentSource())
 	select {
 	case err := <-errc:
@@ -134,6 +157,9 @@ func (m *Main) Close() error {
 	}
 	if m.listener != nil {
 		m.listener.Close()
+	}
+	if m.mlisten != nil {
+		m.mlisten.Close()
 	}
 	return nil
 }

@@ -30,10 +30,54 @@ type Page struct {
 	BaseURL     string   // absolute origin for canonical and alternate links
 	NoIndex     bool     // error pages ask robots not to index them
 	Alternates  bool     // the page exists in every language (hreflang links)
+	Kind        string   // OpenGraph type: "article" for a pattern, else "website"
+	// SwitchQuery is the query string the language switch carries to the
+	// other language (the search's q, the list's filters), without "?".
+	SwitchQuery string
+	// KeepQuery makes the switch carry the query as it is when clicked,
+	// which a script may have changed (search, list filters).
+	KeepQuery bool
+	// SwitchPath, when set, is the switch's whole target in place of
+	// LangPath, for pages outside the language tree (a shared program).
+	SwitchPath func(lang string) string
+	Tree       []NavGroup // the site's tree of categories and patterns
+	Links      SiteLinks
+}
+
+// SiteLinks are the site-wide links of the header and footer; an empty
+// URL hides its link.
+type SiteLinks struct {
+	Repository, License, Graph string
+}
+
+// NavGroup is a category of the navigation tree: its written patterns,
+// linked, and how many more are planned, named compactly.
+type NavGroup struct {
+	ID, Name, URL  string
+	Written, Total int
+	Patterns       []Link
+	Planned        []string
 }
 
 // LangPath returns the URL of this page in lang.
 func (p Page) LangPath(lang string) string { return "/" + lang + p.Path }
+
+// SwitchURL is the language switch's target: this page in the other
+// language, with the query the reader was looking at.
+func (p Page) SwitchURL() string {
+	lang := p.OtherLang()
+	u := p.LangPath(lang)
+	if p.SwitchPath != nil {
+		u = p.SwitchPath(lang)
+	}
+	if p.SwitchQuery != "" {
+		u += "?" + p.SwitchQuery
+	}
+	return u
+}
+
+// Current reports whether url is this page.
+func (p Page) Current(url string) bool { return url == "/"+p.Lang+p.Path }
 
 // Href returns the URL of path in the page's language.
 func (p Page) Href(path string) string { return "/" + p.Lang + path }
@@ -48,20 +92,33 @@ type Link struct {
 	Level int    // difficulty, 0 when not shown
 }
 
-// CategoryCard is a home-page category with its patterns.
+// CategoryCard is a category of the home page's plan: how many of its
+// patterns are written.
 type CategoryCard struct {
-	ID       string
-	Name     string
-	Written  int
-	Planned  int
-	Patterns []Link // written ones first
+	ID      string
+	Name    string
+	Written int
+	Planned int
 }
 
-// HomeData is the home page.
+// HomeData is the home page: what is written first, what changed
+// lately, the start-here path, then the plan with its progress.
 type HomeData struct {
+	Written        []PatternItem
+	Recent         []Dated
 	Categories     []CategoryCard
 	StartHereTitle string
-	StartHere      []Link
+	StartHere      []Link   // the path's written patterns, in order
+	StartLater     []string // the names of its planned ones
+	WrittenCount   int
+	PlannedCount   int
+	PlayURL        string
+}
+
+// Dated is a pattern with the day its page last changed.
+type Dated struct {
+	Link
+	Date string // YYYY-MM-DD
 }
 
 // Option is an entry of a filter select.
@@ -170,9 +227,13 @@ type ErrorData struct {
 	Message string
 }
 
-// PlayData is the playground page of a pattern's demo.
+// PlayData is the playground page: the standalone one, a pattern's demo
+// or a shared program.
 type PlayData struct {
-	Title, PatternURL string // Title is empty for a shared program
+	Title, PatternURL string   // the pattern the program comes from; Title is empty when none
+	Heading           string   // the page's heading
+	EditKey           string   // names the program for the editor's saved edits, the same in every language
+	Examples          []Option // the examples menu; empty on a pattern's page
 	Source            string
 	Sharing           bool // show the Share button
 	Ran               bool // the form was posted: show the result

@@ -140,7 +140,7 @@ const theme = EditorView.theme({
     backgroundColor: "var(--bg-code)",
     border: "1px solid var(--border)",
     borderRadius: "var(--radius)",
-    maxHeight: "75vh",
+    height: "var(--editor-h, 34rem)", // the textarea's (site.css), so mounting shifts nothing
   },
   "&.cm-focused": { outline: "2px solid var(--accent)", outlineOffset: "2px" },
   ".cm-scroller": { overflow: "auto", fontFamily: "inherit", lineHeight: "inherit", minHeight: "12rem" },

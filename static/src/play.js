@@ -17,6 +17,7 @@ export function initPlay() {
   const status = form.querySelector(".play-status");
   const original = document.getElementById("play-original").content.textContent;
   for (const b of form.querySelectorAll("button[hidden]")) b.hidden = false;
+  const edits = keepEdits(form, source, original);
   let editor = plainEditor(source);
   const call = (path) => postProgram(path, { body: source.value, fakeTime: !!form.elements.faketime?.checked });
   import("./editor.js")
@@ -39,6 +40,9 @@ export function initPlay() {
       const res = await call("/api/share");
       const url = new URL(res.URL, location.href).href;
       history.replaceState(null, "", res.URL);
+      edits.moveTo("/p/" + res.ID);
+      const other = document.querySelector("a.lang-switch");
+      if (other) other.href = `${res.URL}?lang=${zh() ? "en" : "zh"}`;
       status.textContent = t("Shared: ", "分享链接：") + url;
       navigator.clipboard?.writeText(url).catch(() => {});
     } catch (err) {
@@ -48,6 +52,7 @@ export function initPlay() {
   form.querySelector("[data-action=reset]").addEventListener("click", () => {
     editor.setText(original);
     editor.markErrors([]);
+    edits.forget();
     output.textContent = "";
     status.textContent = "";
   });
@@ -114,6 +119,40 @@ export function initPlay() {
     } catch (err) {
       showRefusal(output, status, err);
     }
+  }
+}
+
+// keepEdits keeps the reader's edits of a program in sessionStorage,
+// under a key that names the program the same way in every language
+// (data-edit-key), so switching language or reloading the page reopens
+// the edited program, not the original. It restores them into the
+// textarea before the code editor mounts, and saves when the page is left.
+function keepEdits(form, source, original) {
+  let key = form.dataset.editKey && "lamport-edit:" + form.dataset.editKey;
+  const store = storage();
+  const saved = key && store?.getItem(key);
+  if (saved != null && saved !== source.value) source.value = saved;
+  const save = () => {
+    if (!key || !store) return;
+    if (source.value === original) store.removeItem(key);
+    else store.setItem(key, source.value);
+  };
+  window.addEventListener("pagehide", save);
+  return {
+    save,
+    forget: () => key && store?.removeItem(key),
+    moveTo: (editKey) => {
+      key = "lamport-edit:" + editKey;
+    },
+  };
+}
+
+// storage is sessionStorage, or null where the browser refuses it.
+function storage() {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null;
   }
 }
 

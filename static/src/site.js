@@ -6,12 +6,14 @@
 import { initTheme } from "./theme.js";
 import { initCopyButtons } from "./copy.js";
 import { initTOC } from "./toc.js";
+import { initDrawer } from "./drawer.js";
 import { initPlay, initDemoRun } from "./play.js";
 import { initSearch } from "./search.js";
 
 initTheme();
 initCopyButtons();
 initTOC();
+initDrawer();
 initPlay();
 initDemoRun();
 initSearch();

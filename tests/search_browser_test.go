@@ -66,8 +66,8 @@ var (
 	keyCtrlK = input.DispatchKeyEventParams{Key: "k", Code: "KeyK", WindowsVirtualKeyCode: 75, Modifiers: input.ModifierCtrl}
 )
 
-// press presses k and returns what the list shows then.
-func press(t *testing.T, b *browser, k input.DispatchKeyEventParams) suggestions {
+// pressKey presses k and returns what the list shows then.
+func pressKey(t *testing.T, b *browser, k input.DispatchKeyEventParams) suggestions {
 	t.Helper()
 	down, up := k, k
 	down.Type, up.Type, up.Text = input.KeyDown, input.KeyUp, ""
@@ -99,23 +99,23 @@ func TestBrowserSearchAsYouType(t *testing.T) {
 
 	b.run(t, chromedp.Navigate(ts.URL+"/en/"), chromedp.WaitVisible("form.site-search", chromedp.ByQuery),
 		chromedp.Poll(`document.querySelector("form.site-search input").getAttribute("role") === "combobox"`, nil))
-	if press(t, b, keySlash); !focusedIsSearch(t, b) {
+	if pressKey(t, b, keySlash); !focusedIsSearch(t, b) {
 		t.Fatal("/ did not focus the search box")
 	}
 	s := typeQuery(t, b, "what happens to requests while the breaker is half open")
 	if len(s.URLs) < 2 || !strings.HasPrefix(s.URLs[0], "/en/patterns/circuit-breaker") || s.Expanded != "true" || len(s.Marks) == 0 {
 		t.Fatalf("half open: %+v", s)
 	}
-	if s = press(t, b, keyDown); s.Active == "" || len(s.Selected) != 1 || s.Selected[0] != s.URLs[0] {
+	if s = pressKey(t, b, keyDown); s.Active == "" || len(s.Selected) != 1 || s.Selected[0] != s.URLs[0] {
 		t.Errorf("ArrowDown: %+v, want the first option active", s)
 	}
-	if s = press(t, b, keyDown); len(s.Selected) != 1 || s.Selected[0] != s.URLs[1] {
+	if s = pressKey(t, b, keyDown); len(s.Selected) != 1 || s.Selected[0] != s.URLs[1] {
 		t.Errorf("ArrowDown twice: selected %v, want %s", s.Selected, s.URLs[1])
 	}
-	if s = press(t, b, keyUp); len(s.Selected) != 1 || s.Selected[0] != s.URLs[0] {
+	if s = pressKey(t, b, keyUp); len(s.Selected) != 1 || s.Selected[0] != s.URLs[0] {
 		t.Errorf("ArrowUp: selected %v, want %s", s.Selected, s.URLs[0])
 	}
-	if s = press(t, b, keyEsc); s.Expanded != "false" || s.Active != "" {
+	if s = pressKey(t, b, keyEsc); s.Expanded != "false" || s.Active != "" {
 		t.Errorf("Escape: %+v, want the list closed", s)
 	}
 	var hidden bool
@@ -123,13 +123,13 @@ func TestBrowserSearchAsYouType(t *testing.T) {
 	if !hidden {
 		t.Error("Escape left the list visible")
 	}
-	press(t, b, keyDown) // reopens with the same results
-	if s = press(t, b, keyDown); len(s.Selected) != 1 || s.Expanded != "true" {
+	pressKey(t, b, keyDown) // reopens with the same results
+	if s = pressKey(t, b, keyDown); len(s.Selected) != 1 || s.Expanded != "true" {
 		t.Fatalf("ArrowDown after Escape: %+v, want the list open again", s)
 	}
 	want := s.Selected[0]
 	var url string
-	press(t, b, keyEnter)
+	pressKey(t, b, keyEnter)
 	b.within(t, 20*time.Second, chromedp.WaitVisible("article", chromedp.ByQuery), chromedp.Location(&url))
 	if !strings.HasSuffix(url, want) {
 		t.Errorf("Enter on %s opened %s", want, url)
@@ -137,7 +137,7 @@ func TestBrowserSearchAsYouType(t *testing.T) {
 
 	// Ctrl+K on a pattern page; a planned pattern by name.
 	b.run(t, chromedp.WaitVisible("main h1", chromedp.ByQuery))
-	if press(t, b, keyCtrlK); !focusedIsSearch(t, b) {
+	if pressKey(t, b, keyCtrlK); !focusedIsSearch(t, b) {
 		t.Fatal("Ctrl+K did not focus the search box")
 	}
 	s = typeQuery(t, b, "fencing token")
@@ -145,9 +145,9 @@ func TestBrowserSearchAsYouType(t *testing.T) {
 		t.Fatalf("fencing token: %+v, want the planned pattern first", s)
 	}
 	checkAxe(t, b)
-	press(t, b, keyDown)
+	pressKey(t, b, keyDown)
 	var h1 string
-	press(t, b, keyEnter)
+	pressKey(t, b, keyEnter)
 	b.within(t, 20*time.Second, chromedp.WaitVisible("[data-testid=planned] h1", chromedp.ByQuery),
 		chromedp.Text("[data-testid=planned] h1", &h1, chromedp.ByQuery),
 		chromedp.Location(&url))
@@ -158,7 +158,7 @@ func TestBrowserSearchAsYouType(t *testing.T) {
 	// Chinese, on a Chinese page.
 	b.run(t, chromedp.Navigate(ts.URL+"/zh/"), chromedp.WaitVisible("form.site-search", chromedp.ByQuery),
 		chromedp.Poll(`document.querySelector("form.site-search input").getAttribute("role") === "combobox"`, nil))
-	press(t, b, keyCtrlK)
+	pressKey(t, b, keyCtrlK)
 	s = typeQuery(t, b, "熔断器打开以后多久会再试")
 	if len(s.URLs) == 0 || !strings.HasPrefix(s.URLs[0], "/zh/patterns/circuit-breaker") || len(s.Marks) == 0 || !strings.Contains(s.Groups[0], "熔断器") {
 		t.Fatalf("熔断器打开以后多久会再试: %+v", s)
@@ -174,7 +174,7 @@ func TestBrowserSearchAsYouType(t *testing.T) {
 	}
 	// Enter with no option active: the results page.
 	var first string
-	press(t, b, keyEnter)
+	pressKey(t, b, keyEnter)
 	b.within(t, 20*time.Second, chromedp.WaitVisible("[data-testid=results]", chromedp.ByQuery),
 		chromedp.Location(&url),
 		chromedp.AttributeValue("[data-testid=results] li a", "href", &first, nil, chromedp.ByQuery))

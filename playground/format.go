@@ -185,9 +185,7 @@ func formatResult(src string, stdout, stderr *cappedBuffer, run context.Context,
 		return &Formatted{Body: stdout.String()}, nil
 	case !errors.As(err, &exit):
 		return nil, fmt.Errorf("playground: gofmt: %w", err)
-	case killedBy(ps, syscall.SIGKILL) && cpuTime(ps) >= time.Duration(lim.cpu)*time.Second*9/10:
-		// The kernel's kill at RLIMIT_CPU (the deadline did not pass);
-		// rusage may count a little less than the kernel's timer did.
+	case killedByCPULimit(ps, errText, lim):
 		return &Formatted{Body: src, Limit: "cpu"}, nil
 	case strings.HasPrefix(errText, gofmtPrefix):
 		return &Formatted{Body: src, Error: strings.TrimSpace(strings.ReplaceAll(errText, gofmtPrefix, "prog.go:"))}, nil
@@ -199,6 +197,21 @@ func formatResult(src string, stdout, stderr *cappedBuffer, run context.Context,
 	}
 	first, _, _ := strings.Cut(errText, "\n")
 	return nil, fmt.Errorf("playground: gofmt: %v: %s", err, first)
+}
+
+// killedByCPULimit reports the kernel's kill at RLIMIT_CPU (the deadline
+// did not pass). rusage can count well under the kernel's timer on a busy
+// machine (the CPU limit is per process, its threads' time is summed at
+// exit), so a SIGKILL after at least half the limit, with nothing written
+// to stderr, is the CPU limit: a runtime that fails an allocation at
+// RLIMIT_DATA says so on stderr before it dies, and the OOM killer does
+// not wait for CPU seconds.
+func killedByCPULimit(ps *os.ProcessState, errText string, lim formatLimits) bool {
+	if !killedBy(ps, syscall.SIGKILL) {
+		return false
+	}
+	limit, used := time.Duration(lim.cpu)*time.Second, cpuTime(ps)
+	return used >= limit*9/10 || (errText == "" && used >= limit/2)
 }
 
 func killedBy(ps *os.ProcessState, sig syscall.Signal) bool {

@@ -22,6 +22,17 @@ type History struct {
 	errDur  error
 	errInt  error
 	stats   Stats
+	crashes []Crash
+}
+
+// Crash is what one crash of the server cost, as the recovery after it
+// found.
+type Crash struct {
+	At       time.Duration // when the server went down
+	Appended int           // records in its log before the crash
+	Acked    int           // of them, acknowledged
+	Recovery Recovery      // what Open found
+	Lost     []uint64      // acknowledged records not recovered (allowed only within the Window)
 }
 
 // Stats counts what happened in a run.
@@ -40,6 +51,10 @@ func newHistory(window time.Duration) *History { return &History{window: window}
 
 // Stats returns the run's counts so far.
 func (h *History) Stats() Stats { return h.stats }
+
+// Crashes returns the server's crashes so far, in order, each with what
+// the recovery after it found.
+func (h *History) Crashes() []Crash { return h.crashes }
 
 // Records returns the data of the server's log as it stands: what was
 // recovered, and appended since.
@@ -69,8 +84,15 @@ func (h *History) recovered(l *Log) {
 		h.stats.TornBytes += r.Torn
 	}
 	recs := l.Recovered()
+	c := Crash{At: h.crashAt, Appended: len(h.data), Recovery: l.Recovery()}
+	for _, at := range h.ackedAt {
+		if at >= 0 {
+			c.Acked++
+		}
+	}
 	h.checkIntegrity(recs)
-	h.checkDurability(len(recs))
+	c.Lost = h.checkDurability(len(recs))
+	h.crashes = append(h.crashes, c)
 	n := min(len(recs), len(h.data))
 	h.data, h.ackedAt = h.data[:n], h.ackedAt[:n]
 	for _, r := range recs[n:] { // integrity failed: keep the log as read
@@ -99,8 +121,10 @@ func (h *History) checkIntegrity(recs []Record) {
 }
 
 // checkDurability: every record acknowledged more than the Window before
-// the crash is among the n recovered.
-func (h *History) checkDurability(n int) {
+// the crash is among the n recovered. It returns the acknowledged records
+// that were lost.
+func (h *History) checkDurability(n int) []uint64 {
+	var lost []uint64
 	for i := n; i < len(h.data); i++ {
 		at := h.ackedAt[i]
 		if at < 0 {
@@ -109,10 +133,12 @@ func (h *History) checkDurability(n int) {
 		if h.window == 0 || at+h.window < h.crashAt {
 			h.fail(&h.errDur, fmt.Errorf("record #%d (%q), acknowledged at %v, is gone after the crash at %v: recovery read %d records",
 				i+1, h.data[i], at, h.crashAt, n))
-			continue
+		} else {
+			h.stats.Lost++
 		}
-		h.stats.Lost++
+		lost = append(lost, uint64(i+1))
 	}
+	return lost
 }
 
 func (h *History) fail(dst *error, err error) {

@@ -175,6 +175,7 @@ func (sv *Server) schedule(n *sim.Node) {
 
 func (sv *Server) startSync(n *sim.Node) {
 	sv.syncing, sv.upTo = true, sv.log.Last()
+	n.Note("fsync of #%d–#%d begins", sv.covered+1, sv.upTo)
 	n.After(sv.cfg.syncTime(), "fsync")
 }
 
@@ -189,7 +190,7 @@ func (sv *Server) Fire(n *sim.Node, timer string) {
 	first := sv.covered + 1
 	sv.log.Sync()
 	sv.syncing, sv.covered = false, sv.upTo
-	n.Note("fsync #%d–#%d", first, sv.upTo)
+	n.Note("#%d–#%d durable", first, sv.upTo)
 	sv.cfg.History.synced()
 	kept := sv.pending[:0]
 	for _, w := range sv.pending {

@@ -92,7 +92,7 @@ func (r Recovery) String() string {
 	if r.Torn == 0 {
 		return fmt.Sprintf("%d records, clean tail", r.Records)
 	}
-	return fmt.Sprintf("%d records; %s at byte %d, %d torn bytes zeroed", r.Records, r.Stop, r.End, r.Torn)
+	return fmt.Sprintf("%d records; %s at byte %d, %d torn byte%s zeroed", r.Records, r.Stop, r.End, r.Torn, plural(r.Torn))
 }
 
 // Open opens the log in the file name of disk, creating it if it does not
@@ -158,13 +158,11 @@ func (l *Log) Append(data []byte) (uint64, error) {
 	}
 	rec := encode(l.last+1, data)
 	file := l.file
-	if need := l.end + len(rec); need > len(file) {
+	if need := l.end + len(rec); need > len(file) { // grow by whole chunks; the disk may be full
 		grown := (need + l.opts.Chunk - 1) / l.opts.Chunk * l.opts.Chunk
 		file = append(slices.Clone(file), make([]byte, grown-len(file))...)
-	} else {
-		file = slices.Clone(file)
 	}
-	copy(file[l.end:], rec)
+	copy(file[l.end:], rec) // in place when the file did not grow: a write of the same size cannot fail
 	if err := l.write(file); err != nil {
 		return 0, err
 	}
@@ -255,6 +253,13 @@ func next(b []byte, index uint64, check bool) ([]byte, string) {
 		return nil, "index out of sequence"
 	}
 	return rec, ""
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }
 
 func allZero(b []byte) bool {

@@ -52,7 +52,7 @@ func or[T comparable](v, def T) T {
 
 // Messages between the nodes.
 type (
-	Acquire struct{} // client → service: I want the lease
+	Acquire struct{ Client string } // client → service: I want the lease
 	Grant   struct {
 		Token Token
 		TTL   time.Duration
@@ -70,10 +70,10 @@ type (
 	}
 )
 
-func (Acquire) String() string { return "acquire" }
-func (g Grant) String() string { return fmt.Sprintf("grant token %d, %v", g.Token, g.TTL) }
-func (b Busy) String() string  { return fmt.Sprintf("busy, retry in %v", b.Retry) }
-func (w Write) String() string { return fmt.Sprintf("write %s, token %d", w.Data, w.Token) }
+func (a Acquire) String() string { return "acquire for " + a.Client }
+func (g Grant) String() string   { return fmt.Sprintf("grant token %d, %v", g.Token, g.TTL) }
+func (b Busy) String() string    { return fmt.Sprintf("busy, retry in %v", b.Retry) }
+func (w Write) String() string   { return fmt.Sprintf("write %s, token %d", w.Data, w.Token) }
 func (r Result) String() string {
 	if r.Accepted {
 		return fmt.Sprintf("ok %s", r.Data)
@@ -126,7 +126,7 @@ func (sv *Service) Start(n *sim.Node) {
 }
 
 // Receive grants the lease, or says when to try again.
-func (sv *Service) Receive(n *sim.Node, from sim.NodeID, _ any) {
+func (sv *Service) Receive(n *sim.Node, from sim.NodeID, msg any) {
 	now := n.Now()
 	if wait := sv.wait(now, from); wait > 0 {
 		n.Send(from, Busy{Retry: wait})
@@ -135,7 +135,7 @@ func (sv *Service) Receive(n *sim.Node, from sim.NodeID, _ any) {
 	t := sv.next()
 	sv.holder, sv.expires = from, now.Add(sv.cfg.ttl())
 	sv.h.granted(t, from)
-	n.Note("token %d → %s", t, n.Name())
+	n.Note("token %d → %s", t, msg.(Acquire).Client)
 	n.Send(from, Grant{Token: t, TTL: sv.cfg.ttl()})
 }
 
@@ -230,7 +230,7 @@ type message struct {
 }
 
 // Start asks for the lease.
-func (c *Client) Start(n *sim.Node) { n.Send(c.service, Acquire{}) }
+func (c *Client) Start(n *sim.Node) { n.Send(c.service, Acquire{Client: n.Name()}) }
 
 // Receive handles the service's and the storage's answers.
 func (c *Client) Receive(n *sim.Node, from sim.NodeID, msg any) {
@@ -257,7 +257,7 @@ func (c *Client) Receive(n *sim.Node, from sim.NodeID, msg any) {
 func (c *Client) Fire(n *sim.Node, timer string) {
 	switch timer {
 	case "acquire":
-		n.Send(c.service, Acquire{})
+		n.Send(c.service, Acquire{Client: n.Name()})
 	case "work":
 		c.work(n)
 	case "resume":

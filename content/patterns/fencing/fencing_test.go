@@ -74,7 +74,7 @@ func TestGenerationErrors(t *testing.T) {
 
 func TestStrings(t *testing.T) {
 	for _, tt := range []struct{ got, want string }{
-		{Acquire{}.String(), "acquire"},
+		{Acquire{"A"}.String(), "acquire for A"},
 		{Grant{3, 20 * ms}.String(), "grant token 3, 20ms"},
 		{Busy{5 * ms}.String(), "busy, retry in 5ms"},
 		{Write{3, "A1"}.String(), "write A1, token 3"},

@@ -537,7 +537,7 @@ func reopenShared(t *testing.T, b *browser) {
 	var link, code string
 	b.run(t,
 		chromedp.Click(`[data-action=share]`, chromedp.ByQuery),
-		chromedp.Poll(`location.pathname.startsWith("/p/")`, nil, chromedp.WithPollingTimeout(10*time.Second)),
+		chromedp.Poll(`location.pathname.startsWith("/p/")`, nil, chromedp.WithPollingTimeout(45*time.Second)),
 		chromedp.Evaluate(`location.href`, &link),
 	)
 	b.run(t, // a new run: Navigate takes the link's value when it is built

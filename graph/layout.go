@@ -28,12 +28,12 @@ type Point struct {
 const (
 	// Spacing is the least distance between two nodes' centres: room for a
 	// node's circle and a short label beside it.
-	Spacing = 56.0
+	Spacing = 50.0
 	// Margin is the least distance from a node's centre to the box's edge.
-	Margin = 40.0
+	Margin = 60.0
 	// cell is the area a node gets, as the side of a square: the box grows
 	// with the graph, so there is always room to keep nodes apart.
-	cell = 2.2 * Spacing
+	cell = 1.7 * Spacing
 )
 
 // layoutSeed seeds the force-directed layout: the same graph is drawn the
@@ -126,26 +126,32 @@ func (g *Graph) forces() []r2.Vec {
 	return pos
 }
 
-// fit scales and moves pos, keeping its aspect ratio, into l's box less
-// its margins.
+// fit scales and moves pos, each axis on its own, so that the middle of
+// the drawing (all but the outermost tenth of the nodes on each axis)
+// fills l's box less its margins; nodes outside it, such as planned
+// patterns that only their category's hub holds, are clamped to the edge.
 func fit(pos []r2.Vec, l Layout) {
-	lo, hi := pos[0], pos[0]
-	for _, p := range pos {
-		lo = r2.Vec{X: min(lo.X, p.X), Y: min(lo.Y, p.Y)}
-		hi = r2.Vec{X: max(hi.X, p.X), Y: max(hi.Y, p.Y)}
-	}
-	w, h := l.Width-2*Margin, l.Height-2*Margin
-	scale := math.Min(w/math.Max(hi.X-lo.X, 1e-9), h/math.Max(hi.Y-lo.Y, 1e-9))
+	xs, ys := make([]float64, len(pos)), make([]float64, len(pos))
 	for i, p := range pos {
-		pos[i] = r2.Vec{X: Margin + (w-(hi.X-lo.X)*scale)/2 + (p.X-lo.X)*scale, Y: Margin + (h-(hi.Y-lo.Y)*scale)/2 + (p.Y-lo.Y)*scale}
+		xs[i], ys[i] = p.X, p.Y
+	}
+	slices.Sort(xs)
+	slices.Sort(ys)
+	cut := len(pos) / 20
+	lo := r2.Vec{X: xs[cut], Y: ys[cut]}
+	hi := r2.Vec{X: xs[len(xs)-1-cut], Y: ys[len(ys)-1-cut]}
+	w, h := l.Width-2*Margin, l.Height-2*Margin
+	sx, sy := w/math.Max(hi.X-lo.X, 1e-9), h/math.Max(hi.Y-lo.Y, 1e-9)
+	for i, p := range pos {
+		pos[i] = clamp(r2.Vec{X: Margin + (p.X-lo.X)*sx, Y: Margin + (p.Y-lo.Y)*sy}, l)
 	}
 }
 
 // separate pushes every pair of nodes closer than Spacing apart, half the
-// shortfall each, keeping them in the box, until no pair is too close. The
-// box has room for a grid of nodes at cell > Spacing, so the pushing
-// settles; as a last resort, a node that still crowds another is moved to
-// the nearest free spot of that grid.
+// shortfall each, keeping them in the box, until no pair is too close. As
+// a last resort, a node that still crowds another moves to the nearest
+// point of a grid of pitch Spacing that is clear of every other node (the
+// box has a cell of 1.7 × Spacing per node, so such points abound).
 func separate(pos []r2.Vec, l Layout) {
 	const rounds = 500
 	for range rounds {
@@ -200,13 +206,13 @@ func crowded(pos []r2.Vec, i int) bool {
 	return false
 }
 
-// freeSpot returns the grid point of l nearest to pos[i] that is at least
-// Spacing from every other node. The grid has a point per node at a
-// pitch of cell, so one is always free.
+// freeSpot returns the point of a grid of pitch Spacing + slack over l's
+// box nearest to pos[i] that is Spacing + slack from every other node, or
+// pos[i] when none is.
 func freeSpot(pos []r2.Vec, i int, l Layout) r2.Vec {
 	best, bestDist := pos[i], math.Inf(1)
-	for y := Margin; y <= l.Height-Margin; y += cell {
-		for x := Margin; x <= l.Width-Margin; x += cell {
+	for y := Margin; y <= l.Height-Margin; y += Spacing + slack {
+		for x := Margin; x <= l.Width-Margin; x += Spacing + slack {
 			p := r2.Vec{X: x, Y: y}
 			d := r2.Norm(r2.Sub(p, pos[i]))
 			if d < bestDist && farFromOthers(pos, i, p) {

@@ -51,6 +51,7 @@ func (s *Server) routes() chi.Router {
 		r.Get("/tags/{tag}", s.handle(s.handleTag))
 		r.With(s.limitSearches).Get("/search", s.handle(s.handleSearch))
 		r.Get("/about", s.handle(s.handleAbout))
+		r.Get("/graph", s.handle(s.handleGraph))
 		r.Get("/feed.xml", s.handle(s.handleFeed))
 		r.Get("/play", redirectTo("play/"))
 		r.Get("/play/", s.handle(s.handlePlayground))

@@ -9,6 +9,7 @@ import { initTOC } from "./toc.js";
 import { initDrawer } from "./drawer.js";
 import { initPlay, initDemoRun } from "./play.js";
 import { initSearch } from "./search.js";
+import { initGraph } from "./graph.js";
 
 initTheme();
 initCopyButtons();
@@ -17,6 +18,7 @@ initDrawer();
 initPlay();
 initDemoRun();
 initSearch();
+initGraph();
 initLiveReload();
 loadHeavyFeatures();
 

@@ -1,0 +1,73 @@
+package view
+
+import "strconv"
+
+// GraphSVG is a drawing of (part of) the knowledge graph, laid out by
+// package graph: the whole graph on the graph page, a neighbourhood on a
+// pattern page.
+type GraphSVG struct {
+	Label         string // the drawing's accessible name
+	Width, Height float64
+	Nodes         []GraphNode
+	Edges         []GraphEdge
+	Centre        string // the slug drawn as the centre of a local graph, else ""
+}
+
+// GraphNode is a pattern in a drawing.
+type GraphNode struct {
+	Slug     string
+	Name     string   // the full name, for the tooltip
+	Lines    []string // the label, a short name in one or two lines
+	URL      string   // empty for a planned pattern
+	Category string
+	X, Y, R  float64
+}
+
+// GraphEdge is a relation in a drawing, as a segment between the two
+// circles' rims.
+type GraphEdge struct {
+	From, To       string
+	Type           string // requires, combines-with, alternative-to or mentions
+	X1, Y1, X2, Y2 float64
+}
+
+// GraphData is the whole-graph page.
+type GraphData struct {
+	SVG        GraphSVG
+	Summary    string
+	Legend     []LegendItem // one per edge type, in display order
+	Categories []Option     // the category filter, Value the id
+	Rows       []EdgeRow    // the table of every edge
+}
+
+// LegendItem is an edge type as the legend and the filter show it.
+type LegendItem struct {
+	Type, Label string
+}
+
+// EdgeRow is one row of the table of edges.
+type EdgeRow struct {
+	From, To Link
+	Label    string // the relation, read from From
+	Type     string
+	Compare  string // the comparison page, for an alternative
+}
+
+// num writes a coordinate for an SVG attribute.
+func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+func viewBox(s GraphSVG) string { return "0 0 " + num(s.Width) + " " + num(s.Height) }
+
+// labelY is where line i of a node's label sits: below the circle.
+func labelY(n GraphNode, i int) string { return num(n.Y + n.R + 11 + float64(i)*12) }
+
+func nodeClass(n GraphNode, centre string) string {
+	c := "node cat-" + n.Category
+	if n.URL == "" {
+		c += " planned"
+	}
+	if n.Slug == centre {
+		c += " centre"
+	}
+	return c
+}

@@ -53,6 +53,20 @@ type EdgeRow struct {
 	Compare  string // the comparison page, for an alternative
 }
 
+// PatternGraph is what a pattern page shows from the graph besides its
+// related patterns.
+type PatternGraph struct {
+	Local        *GraphSVG // the neighbourhood, nil when the pattern has none
+	ReferencedBy []Link    // the pages that mention it
+	NextUp       []Recommendation
+}
+
+// Recommendation is a pattern to read next, with the reason.
+type Recommendation struct {
+	Link
+	Why string
+}
+
 // num writes a coordinate for an SVG attribute.
 func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 

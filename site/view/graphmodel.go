@@ -1,6 +1,9 @@
 package view
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // GraphSVG is a drawing of (part of) the knowledge graph, laid out by
 // package graph: the whole graph on the graph page, a neighbourhood on a
@@ -84,4 +87,44 @@ func nodeClass(n GraphNode, centre string) string {
 		c += " centre"
 	}
 	return c
+}
+
+// PathCard is a learning path in the list of paths.
+type PathCard struct {
+	Link
+	Summary string
+	Steps   string // "12 steps, 9 written"
+}
+
+// PathData is one learning path's page.
+type PathData struct {
+	ID, Title, Summary string
+	HTML               string // the prose, trusted HTML from the content pipeline
+	After              []Link // the paths to take first
+	Steps              []Link // in order; a planned one has no URL
+	Count              string
+}
+
+// LearnData is the learning planner: the form, and the plan once asked.
+type LearnData struct {
+	Goals, Known []Option // every written and planned pattern, the chosen ones selected
+	Asked        bool     // the form was sent with at least one goal
+	Steps        []LearnStep
+	Skipped      string // the known patterns left out, or ""
+	Error        string
+}
+
+// LearnStep is a pattern of the plan and why it is there.
+type LearnStep struct {
+	Link
+	Why string
+}
+
+// slugOf is the slug at the end of a pattern's URL, or "" for a planned
+// one.
+func slugOf(l Link) string {
+	if l.URL == "" {
+		return ""
+	}
+	return l.URL[strings.LastIndexByte(l.URL, '/')+1:]
 }

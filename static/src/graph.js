@@ -230,3 +230,47 @@ function initFocus(view, svg, camera) {
     if (node.tagName.toLowerCase() === "a") node.focus({ preventScroll: true });
   });
 }
+
+// initPaths keeps a learning path's progress in localStorage: a checkbox
+// per written step, a count of steps read, and a button that clears it.
+// Without JavaScript (or storage) the page is the same, less these.
+export function initPaths() {
+  const list = document.querySelector("ol[data-path]");
+  if (!list) return;
+  const key = "lamport-path-" + list.dataset.path;
+  let read;
+  try {
+    read = new Set(JSON.parse(localStorage.getItem(key) ?? "[]"));
+  } catch {
+    return;
+  }
+  const boxes = [...list.querySelectorAll("[data-path-step]")];
+  const progress = document.querySelector("[data-path-progress]");
+  const reset = document.querySelector("[data-path-reset]");
+  const show = () => {
+    for (const box of boxes) {
+      const li = box.closest("li");
+      box.checked = read.has(li.dataset.slug);
+      li.classList.toggle("read", box.checked);
+    }
+    progress.textContent = progress.dataset.pathProgress.replace("%d", String(read.size)).replace("%d", String(boxes.length));
+  };
+  for (const box of boxes) {
+    box.closest("label").hidden = false;
+    box.addEventListener("change", () => {
+      const slug = box.closest("li").dataset.slug;
+      if (box.checked) read.add(slug);
+      else read.delete(slug);
+      localStorage.setItem(key, JSON.stringify([...read]));
+      show();
+    });
+  }
+  reset.addEventListener("click", () => {
+    read.clear();
+    localStorage.removeItem(key);
+    show();
+  });
+  progress.hidden = false;
+  reset.hidden = false;
+  show();
+}

@@ -9,7 +9,7 @@ import { initTOC } from "./toc.js";
 import { initDrawer } from "./drawer.js";
 import { initPlay, initDemoRun } from "./play.js";
 import { initSearch } from "./search.js";
-import { initGraph } from "./graph.js";
+import { initGraph, initPaths } from "./graph.js";
 
 initTheme();
 initCopyButtons();
@@ -19,6 +19,7 @@ initPlay();
 initDemoRun();
 initSearch();
 initGraph();
+initPaths();
 initLiveReload();
 loadHeavyFeatures();
 

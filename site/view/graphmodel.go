@@ -128,3 +128,31 @@ func slugOf(l Link) string {
 	}
 	return l.URL[strings.LastIndexByte(l.URL, '/')+1:]
 }
+
+// CompareData is two patterns side by side.
+type CompareData struct {
+	A, B    CompareSide
+	Options []Option // every written pattern, for the form
+	PickA   string   // the form's current choices
+	PickB   string
+	Path    []PathStep // the shortest explained path from A to B
+	NoPath  bool
+	Error   string
+}
+
+// CompareSide is one pattern of a comparison. The HTML fields are
+// trusted: excerpts of the pattern's own rendered sections.
+type CompareSide struct {
+	Link
+	Summary               string
+	Definition, WhenToUse string
+	Guarantees            []string
+	Costs                 string
+	Related               []RelatedGroup
+}
+
+// PathStep is one step of an explained path: From, Label, To.
+type PathStep struct {
+	From, To Link
+	Label    string
+}

@@ -50,7 +50,7 @@ func graphData(st *state, lang string) view.GraphData {
 	for _, e := range edges {
 		row := view.EdgeRow{From: entryLink(st.Library, e.From, lang), To: entryLink(st.Library, e.To, lang),
 			Label: edgeLabel(m, e.Type), Type: e.Type}
-		if e.Type == content.AlternativeTo {
+		if e.Type == content.AlternativeTo && row.From.URL != "" && row.To.URL != "" {
 			row.Compare = compareURL(lang, e.From, e.To)
 		}
 		d.Rows = append(d.Rows, row)

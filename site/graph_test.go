@@ -158,7 +158,7 @@ func TestPaths(t *testing.T) {
 				t.Errorf("%s: step %d (%s) linked %v, written %v", lang, i, p.Slugs[i], linked, written)
 			}
 		})
-		if doc.Find(`[data-testid="path-after"] a[href="/` + lang + `/paths/go-concurrency"]`).Length() != 1 {
+		if doc.Find(`[data-testid="path-after"] a[href="/`+lang+`/paths/go-concurrency"]`).Length() != 1 {
 			t.Errorf("%s: resilience does not say to take go-concurrency first", lang)
 		}
 	}

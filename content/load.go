@@ -43,6 +43,7 @@ func LoadWith(fsys fs.FS, opts Options) (*Library, error) {
 	l.loadGlossary()
 	if len(l.problems) == 0 {
 		l.loadPatterns()
+		l.loadPaths()
 	}
 	if len(l.problems) > 0 {
 		l.problems.sort()

@@ -36,7 +36,7 @@ func (e *Engine) History(ctx context.Context, runID string) (*History, error) {
 		return nil, err
 	}
 	var h History
-	err := e.db.QueryRowContext(ctx, `SELECT workflow, input FROM runs WHERE id = ?`, runID).Scan(&h.Workflow, &h.Input)
+	err := e.db.QueryRowContext(ctx, `SELECT workflow, input FROM engine_runs WHERE id = ?`, runID).Scan(&h.Workflow, &h.Input)
 	if err != nil {
 		return nil, fmt.Errorf("engine: run %s: %w", runID, err)
 	}

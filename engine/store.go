@@ -7,6 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/lamport-kb/lamport/internal/sqlitedb"
@@ -22,23 +25,99 @@ const (
 	statusFailed  = "failed"
 )
 
+// migrationsTable records the engine's migrations, apart from any the
+// application sharing the database keeps.
+const migrationsTable = "engine_migrations"
+
 // openDB opens the database with WAL, the durability's synchronous mode and
-// a busy timeout on every connection, then applies the migrations.
+// a busy timeout on every connection, then applies the migrations. It
+// first checks, read-only, that the file is a database the engine can
+// use, so that a database it refuses is left exactly as it was.
 func openDB(dsn string, d Durability) (*sql.DB, error) {
+	sub, _ := fs.Sub(migrations, "migrations") // a constant path
+	if err := inspect(dsn, sub); err != nil {
+		return nil, err
+	}
 	sync := "FULL"
 	if d == Normal {
 		sync = "NORMAL"
 	}
-	db, err := sqlitedb.Open(dsn, "synchronous("+sync+")")
+	db, err := sqlitedb.OpenWith(dsn, sqlitedb.Config{Pragmas: []string{"synchronous(" + sync + ")"}, Immediate: true})
 	if err != nil {
 		return nil, err
 	}
-	sub, _ := fs.Sub(migrations, "migrations") // a constant path
-	if err := sqlitedb.Migrate(db, sub); err != nil {
+	if err := sqlitedb.MigrateInto(db, sub, migrationsTable); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("engine: %w", err)
 	}
 	return db, nil
+}
+
+// inspect refuses, before anything is written, a file that is not a
+// SQLite database, engine tables without the engine's record of them, and
+// a record naming a migration this code does not have (a newer engine).
+// A missing or empty file is a new database.
+func inspect(dsn string, sub fs.FS) error {
+	if dsn == sqlitedb.Memory {
+		return nil
+	}
+	if st, err := os.Stat(dsn); err != nil || st.Size() == 0 {
+		return nil
+	}
+	db, err := sqlitedb.OpenWith(dsn, sqlitedb.Config{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	tables, err := engineTables(db)
+	if err != nil {
+		return fmt.Errorf("engine: %s is not a SQLite database the engine can open: %w", dsn, err)
+	}
+	if len(tables) == 0 {
+		return nil
+	}
+	if !slices.Contains(tables, migrationsTable) {
+		return fmt.Errorf("engine: %s has tables %s but no %s: they were not made by the engine", dsn, strings.Join(tables, ", "), migrationsTable)
+	}
+	return knownMigrations(db, dsn, sub)
+}
+
+// engineTables lists the tables whose names start with engine_.
+func engineTables(db *sql.DB) ([]string, error) {
+	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'engine\_%' ESCAPE '\' ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		names = append(names, name)
+	}
+	return names, rows.Err()
+}
+
+// knownMigrations checks that every migration the database records is one
+// of this code's.
+func knownMigrations(db *sql.DB, dsn string, sub fs.FS) error {
+	rows, err := db.Query(`SELECT name FROM ` + migrationsTable + ` ORDER BY name`)
+	if err != nil {
+		return fmt.Errorf("engine: %s: reading %s: %w", dsn, migrationsTable, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return err
+		}
+		if _, err := fs.Stat(sub, strings.TrimPrefix(name, "migrations/")); err != nil {
+			return fmt.Errorf("engine: %s was migrated by a newer engine (%s is not known to this one)", dsn, name)
+		}
+	}
+	return rows.Err()
 }
 
 // run is a workflow run as stored.
@@ -72,9 +151,9 @@ const (
 
 // The writes every run makes (see writer.prepare).
 const (
-	insertEvent = `INSERT INTO events (run_id, seq, step_seq, step, kind, result, error, at, wake) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	insertRun   = `INSERT OR IGNORE INTO runs (id, workflow, version, input, status, created) VALUES (?, ?, ?, ?, ?, ?)`
-	finishRun   = `UPDATE runs SET status = ?, output = ?, error = ?, finished = ? WHERE id = ?`
+	insertEvent = `INSERT INTO engine_events (run_id, seq, step_seq, step, kind, result, error, at, wake) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	insertRun   = `INSERT OR IGNORE INTO engine_runs (id, workflow, version, input, status, created) VALUES (?, ?, ?, ?, ?, ?)`
+	finishRun   = `UPDATE engine_runs SET status = ?, output = ?, error = ?, finished = ? WHERE id = ?`
 )
 
 // event is one record of the log.
@@ -114,7 +193,7 @@ func loadRun(tx *sql.Tx, id string) (*run, error) {
 	r := &run{id: id}
 	var output []byte
 	var errMsg sql.NullString
-	err := tx.QueryRow(`SELECT workflow, version, input, status, output, error FROM runs WHERE id = ?`, id).
+	err := tx.QueryRow(`SELECT workflow, version, input, status, output, error FROM engine_runs WHERE id = ?`, id).
 		Scan(&r.workflow, &r.version, &r.input, &r.status, &output, &errMsg)
 	r.output, r.errMsg = output, errMsg.String
 	return r, err
@@ -122,7 +201,7 @@ func loadRun(tx *sql.Tx, id string) (*run, error) {
 
 // history returns a run's events in order.
 func (e *Engine) history(ctx context.Context, id string) ([]event, error) {
-	rows, err := e.db.QueryContext(ctx, `SELECT seq, step_seq, step, kind, result, error, at, wake FROM events WHERE run_id = ? ORDER BY seq`, id)
+	rows, err := e.db.QueryContext(ctx, `SELECT seq, step_seq, step, kind, result, error, at, wake FROM engine_events WHERE run_id = ? ORDER BY seq`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +232,7 @@ func (e *Engine) unfinished(ctx context.Context) ([]*run, error) {
 	if err := e.w.sync(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := e.db.QueryContext(ctx, `SELECT id, workflow, version, input FROM runs WHERE status = ? ORDER BY created`, statusRunning)
+	rows, err := e.db.QueryContext(ctx, `SELECT id, workflow, version, input FROM engine_runs WHERE status = ? ORDER BY created`, statusRunning)
 	if err != nil {
 		return nil, err
 	}
@@ -194,7 +273,7 @@ func (e *Engine) Status(ctx context.Context, id string) (string, bool, error) {
 		return "", false, err
 	}
 	var status string
-	err := e.db.QueryRowContext(ctx, `SELECT status FROM runs WHERE id = ?`, id).Scan(&status)
+	err := e.db.QueryRowContext(ctx, `SELECT status FROM engine_runs WHERE id = ?`, id).Scan(&status)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
 	}

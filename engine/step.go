@@ -136,18 +136,18 @@ func stepAt[T any](c *Context, n int, name string, opts StepOptions, fn func(ctx
 			if merr != nil {
 				return zero, fmt.Errorf("engine: step %s: result is not JSON: %w", name, merr)
 			}
-			return v, c.record(event{stepSeq: n, step: name, kind: kindDone, result: result})
+			return v, c.record(event{stepSeq: n, step: name, kind: kindDone, attempt: attempt, result: result})
 		case c.Err() != nil:
 			return zero, err // cancelled, not failed: record nothing
 		case attempt >= opts.Retry.MaxAttempts || opts.Retry.permanent(err):
-			ev := event{stepSeq: n, step: name, kind: kindDone, errMsg: err.Error()}
+			ev := event{stepSeq: n, step: name, kind: kindDone, attempt: attempt, failed: true, errMsg: err.Error()}
 			if rerr := c.record(ev); rerr != nil {
 				return zero, rerr
 			}
 			return zero, &StepError{Step: name, Attempts: attempt, Msg: err.Error()}
 		}
 		wake := c.engine.opts.Now().Add(opts.Retry.delay(attempt, err, c.engine.opts.Rand))
-		if rerr := c.record(event{stepSeq: n, step: name, kind: kindRetry, errMsg: err.Error(), wake: wake}); rerr != nil {
+		if rerr := c.record(event{stepSeq: n, step: name, kind: kindRetry, attempt: attempt, failed: true, errMsg: err.Error(), wake: wake}); rerr != nil {
 			return zero, rerr
 		}
 		if err := c.sleepUntil(wake); err != nil {
@@ -283,8 +283,8 @@ func sleep(ctx context.Context, d time.Duration) error {
 
 func decode[T any](ev *event) (T, error) {
 	var v T
-	if ev.errMsg != "" {
-		return v, &StepError{Step: ev.step, Msg: ev.errMsg}
+	if ev.failed {
+		return v, &StepError{Step: ev.step, Attempts: ev.attempt, Msg: ev.errMsg}
 	}
 	if err := json.Unmarshal(ev.result, &v); err != nil {
 		return v, fmt.Errorf("engine: step %s: recorded result does not decode: %w", ev.step, err)

@@ -151,7 +151,7 @@ const (
 
 // The writes every run makes (see writer.prepare).
 const (
-	insertEvent = `INSERT INTO engine_events (run_id, seq, step_seq, step, kind, result, error, at, wake) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	insertEvent = `INSERT INTO engine_events (run_id, seq, step_seq, step, kind, attempt, result, error, at, wake) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	insertRun   = `INSERT OR IGNORE INTO engine_runs (id, workflow, version, input, status, created) VALUES (?, ?, ?, ?, ?, ?)`
 	finishRun   = `UPDATE engine_runs SET status = ?, output = ?, error = ?, finished = ? WHERE id = ?`
 )
@@ -160,7 +160,9 @@ const (
 type event struct {
 	seq, stepSeq int
 	step, kind   string
+	attempt      int // the attempt a done or retry event ends
 	result       []byte
+	failed       bool // the attempt ended with an error, errMsg (maybe empty)
 	errMsg       string
 	at, wake     time.Time
 }
@@ -201,7 +203,7 @@ func loadRun(tx *sql.Tx, id string) (*run, error) {
 
 // history returns a run's events in order.
 func (e *Engine) history(ctx context.Context, id string) ([]event, error) {
-	rows, err := e.db.QueryContext(ctx, `SELECT seq, step_seq, step, kind, result, error, at, wake FROM engine_events WHERE run_id = ? ORDER BY seq`, id)
+	rows, err := e.db.QueryContext(ctx, `SELECT seq, step_seq, step, kind, attempt, result, error, at, wake FROM engine_events WHERE run_id = ? ORDER BY seq`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -212,13 +214,13 @@ func (e *Engine) history(ctx context.Context, id string) ([]event, error) {
 		var errMsg sql.NullString
 		var at int64
 		var wake sql.NullInt64
-		if err := rows.Scan(&ev.seq, &ev.stepSeq, &ev.step, &ev.kind, &ev.result, &errMsg, &at, &wake); err != nil {
+		if err := rows.Scan(&ev.seq, &ev.stepSeq, &ev.step, &ev.kind, &ev.attempt, &ev.result, &errMsg, &at, &wake); err != nil {
 			return nil, err
 		}
 		if ev.seq != len(evs) {
 			return nil, fmt.Errorf("engine: run %s: history has a gap before event %d", id, ev.seq)
 		}
-		ev.errMsg, ev.at = errMsg.String, time.Unix(0, at)
+		ev.failed, ev.errMsg, ev.at = errMsg.Valid, errMsg.String, time.Unix(0, at)
 		if wake.Valid {
 			ev.wake = time.Unix(0, wake.Int64)
 		}

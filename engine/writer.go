@@ -99,12 +99,10 @@ func (w *writer) append(ctx context.Context, runID string, ev event) error {
 	}
 	return w.do(ctx, func(tx *sql.Tx) error {
 		_, err := w.exec(tx, insertEvent,
-			runID, ev.seq, ev.stepSeq, ev.step, ev.kind, ev.result, nullString(ev.errMsg), ev.at.UnixNano(), wake)
+			runID, ev.seq, ev.stepSeq, ev.step, ev.kind, ev.attempt, ev.result, sql.NullString{String: ev.errMsg, Valid: ev.failed}, ev.at.UnixNano(), wake)
 		return err
 	})
 }
-
-func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
 
 func (w *writer) loop() {
 	for req := range w.reqs {

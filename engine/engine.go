@@ -113,6 +113,21 @@ type Options struct {
 	// step calls its mock instead of its function, and the mock's result
 	// (converted through JSON to the step's type) is recorded as usual.
 	Mocks map[string]func(ctx context.Context, key string) (any, error)
+
+	// ExecutorID names this engine as the owner of the runs it executes.
+	// Give each process a stable ID of its own (a host or pod name) so that
+	// after a crash the restarted process takes its runs back at once;
+	// two live engines must never share one. Default: host, process ID and
+	// a random suffix, so a restart waits for the old leases to lapse.
+	ExecutorID string
+	// Lease is how long a claim on a run holds without renewal; the engine
+	// renews the leases of its runs every third of it. Another executor
+	// takes over a run only after its lease lapsed. Default: 10 s.
+	Lease time.Duration
+	// MaxRecoveries is how many times a run may be taken over from an
+	// owner that did not finish it (a crash, a workflow panic, a lost
+	// lease) before it is marked for attention instead. Default: 10.
+	MaxRecoveries int
 }
 
 // FaultPoint names an event boundary where a crash can be injected.
@@ -135,12 +150,17 @@ type Workflow func(c *Context, input []byte) ([]byte, error)
 
 // Engine runs workflows over one database.
 type Engine struct {
-	db    *sql.DB
-	w     *writer
-	opts  Options
-	mu    sync.RWMutex
-	flows map[string]registered
-	watch watchers
+	db       *sql.DB
+	w        *writer
+	opts     Options
+	executor string
+	mu       sync.RWMutex
+	flows    map[string]registered
+	watch    watchers
+	flights  flights
+
+	renewStop, renewDone chan struct{}
+	renewOnce            sync.Once
 }
 
 // Open opens (creating if needed) the database at dsn, a file path or
@@ -159,7 +179,17 @@ func Open(dsn string, opts Options) (*Engine, error) {
 	if opts.Rand == nil {
 		opts.Rand = rand.Int64N
 	}
-	e := &Engine{db: db, opts: opts, flows: make(map[string]registered)}
+	if opts.ExecutorID == "" {
+		opts.ExecutorID = newExecutorID()
+	}
+	if opts.Lease <= 0 {
+		opts.Lease = defaultLease
+	}
+	if opts.MaxRecoveries <= 0 {
+		opts.MaxRecoveries = 10
+	}
+	e := &Engine{db: db, opts: opts, executor: opts.ExecutorID, flows: make(map[string]registered),
+		renewStop: make(chan struct{}), renewDone: make(chan struct{})}
 	var linger time.Duration
 	if opts.Durability == Full && dsn != sqlitedb.Memory {
 		linger = fullLinger
@@ -168,11 +198,19 @@ func Open(dsn string, opts Options) (*Engine, error) {
 		db.Close()
 		return nil, err
 	}
+	go e.renewLoop()
 	return e, nil
 }
 
-// Close stops the writer and closes the database.
+// Close lets go of the runs this engine holds but no longer executes (so
+// that another executor takes them at once), stops the writer and closes
+// the database. Call it after the runs in flight have returned.
 func (e *Engine) Close() error {
+	e.stopRenewing()
+	e.w.do(context.Background(), func(tx *sql.Tx) error {
+		_, err := tx.Exec(releaseAll, e.executor)
+		return err
+	})
 	e.w.close()
 	return e.db.Close()
 }
@@ -207,6 +245,8 @@ func (e *Engine) workflow(name string) (registered, error) {
 
 // Run starts the workflow name as run id with input and waits for its
 // result; see the package documentation for what happens with a known id.
+// Concurrent calls with one id share one execution: the run's owner
+// executes it, and every other caller waits for its end.
 func (e *Engine) Run(ctx context.Context, name, id string, input []byte) ([]byte, error) {
 	e.w.active.Add(1)
 	defer e.w.active.Add(-1)
@@ -214,49 +254,129 @@ func (e *Engine) Run(ctx context.Context, name, id string, input []byte) ([]byte
 	if err != nil {
 		return nil, err
 	}
-	r, created, err := e.startRun(ctx, name, reg.version, id, input)
-	if err != nil {
-		return nil, err
+	for first := true; ; first = false {
+		if busy, mine := e.flights.begin(id); !mine {
+			if err := wait(ctx, busy); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		out, next, err := e.runOnce(ctx, reg, name, id, input, first)
+		switch next {
+		case awaitOwner:
+			if err := e.awaitOwner(ctx, id); err != nil {
+				return nil, err
+			}
+		case tryAgain:
+		default:
+			return out, err
+		}
 	}
-	if !created && e.opts.Conflict == ConflictFail {
-		return nil, ErrRunExists
-	}
-	if r.status != statusRunning {
-		return r.result()
-	}
-	return e.execute(ctx, reg.wf, r)
 }
 
-// Recover resumes every run left unfinished, for example by a crash, and
-// waits for them. It returns the number of runs resumed and the first
-// error of a resumed run, if any.
+// next is what Run does after runOnce.
+type next int
+
+const (
+	returnResult next = iota
+	awaitOwner        // another executor holds the run: wait for it, then look again
+	tryAgain          // the run changed hands while executing: look again
+)
+
+// runOnce is one attempt of Run, holding the run's flight: it starts or
+// claims the run and executes it, or returns its recorded result.
+func (e *Engine) runOnce(ctx context.Context, reg registered, name, id string, input []byte, first bool) ([]byte, next, error) {
+	defer e.flights.end(id)
+	r, created, err := e.startRun(ctx, name, reg.version, id, input)
+	if err != nil {
+		return nil, returnResult, err
+	}
+	if !created && first && e.opts.Conflict == ConflictFail {
+		return nil, returnResult, ErrRunExists
+	}
+	if !created && r.status == statusRunning {
+		var claimed bool
+		if r, claimed, err = e.claimRun(ctx, id, true); err != nil {
+			return nil, returnResult, err
+		}
+		if !claimed && r.status == statusRunning {
+			return nil, awaitOwner, nil
+		}
+	}
+	if r.status != statusRunning {
+		out, err := r.result()
+		return out, returnResult, err
+	}
+	out, err := e.execute(ctx, reg.wf, r, false)
+	if errors.Is(err, errLeaseLost) {
+		return nil, tryAgain, nil // another executor took the run over: its end stands
+	}
+	return out, returnResult, err
+}
+
+func wait(ctx context.Context, ch <-chan struct{}) error {
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Recover resumes the runs left unfinished that this executor may take:
+// its own from before a restart (same ExecutorID), runs whose owner's
+// lease lapsed, and runs released by an executor that stopped. It waits
+// until each has ended or parked at a long durable timer, and returns the
+// number of runs it resumed and the first error of a resumed run, if any.
+// Runs in flight elsewhere are left to their owners, so Recover may be
+// called again at any time, from any process.
 func (e *Engine) Recover(ctx context.Context) (int, error) {
-	runs, err := e.unfinished(ctx)
+	runs, err := e.claimable(ctx)
 	if err != nil {
 		return 0, err
 	}
 	var wg sync.WaitGroup
-	errs := make([]error, len(runs))
-	for i, r := range runs {
+	var mu sync.Mutex
+	var errs []error
+	n := 0
+	for _, r := range runs {
 		reg, err := e.workflow(r.workflow)
 		if err != nil {
-			errs[i] = err
+			errs = append(errs, err)
 			continue
 		}
+		if _, mine := e.flights.begin(r.id); !mine {
+			continue // executing here already
+		}
+		claimed, cr, err := e.claimRun(ctx, r.id, false)
+		if err != nil || !cr || claimed.status != statusRunning {
+			e.flights.end(r.id)
+			errs = append(errs, err)
+			continue
+		}
+		n++
 		wg.Add(1)
 		e.w.active.Add(1)
 		go func() {
 			defer wg.Done()
 			defer e.w.active.Add(-1)
-			_, errs[i] = e.execute(ctx, reg.wf, r)
+			defer e.flights.end(r.id)
+			if _, err := e.execute(ctx, reg.wf, claimed, true); err != nil && !errors.Is(err, errLeaseLost) {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
 		}()
 	}
 	wg.Wait()
-	return len(runs), errors.Join(errs...)
+	return n, errors.Join(errs...)
 }
 
 // execute runs (or replays) a workflow to completion and records its end.
-func (e *Engine) execute(ctx context.Context, wf Workflow, r *run) ([]byte, error) {
+// A run that ends without an outcome (a crash, a cancelled context, a
+// non-determinism error, a lost lease) is left running for recovery; one
+// cancelled by its caller is released so that it resumes at once.
+func (e *Engine) execute(ctx context.Context, wf Workflow, r *run, park bool) ([]byte, error) {
 	var history []event
 	if !r.fresh {
 		var err error
@@ -264,10 +384,17 @@ func (e *Engine) execute(ctx context.Context, wf Workflow, r *run) ([]byte, erro
 			return nil, err
 		}
 	}
-	c := &Context{Context: ctx, engine: e, run: r, history: byStep(history), events: len(history)}
+	c := &Context{Context: ctx, engine: e, run: r, history: byStep(history), events: len(history), park: park}
 	out, werr := wf(c, r.input)
+	if err := c.stopped(); err != nil {
+		werr = err // the workflow may have handled it; it stops the run all the same
+	}
 	var nd *NonDeterminismError
-	if errors.As(werr, &nd) || errors.Is(werr, ErrCrashed) || ctx.Err() != nil {
+	switch {
+	case ctx.Err() != nil:
+		e.release(r.id, time.Time{})
+		return nil, werr
+	case errors.As(werr, &nd) || errors.Is(werr, ErrCrashed) || errors.Is(werr, errLeaseLost):
 		return nil, werr // leave the run unfinished: it resumes later
 	}
 	if err := e.finish(ctx, r.id, out, werr); err != nil {
@@ -284,10 +411,29 @@ type Context struct {
 	history map[int][]event // recorded events by step number
 	step    int             // the next step's number
 
-	mu     sync.Mutex // guards events for parallel branches
+	mu     sync.Mutex // guards events and stop for parallel branches
 	events int        // events in the log so far: the next event's seq
+	stop   error      // why the run cannot go on (a failed record); every later step returns it
 
+	park       bool // resumed by Recover: a long timer parks the run instead of waiting
 	replayOnly bool // Replay: a step without a record ends the replay
+}
+
+// halt stops the run with err: every later step returns it, and execute
+// leaves the run unfinished whatever the workflow returns.
+func (c *Context) halt(err error) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stop == nil {
+		c.stop = err
+	}
+	return c.stop
+}
+
+func (c *Context) stopped() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stop
 }
 
 // RunID returns the ID of the run.

@@ -254,7 +254,9 @@ func TestKill9(t *testing.T) {
 		t.Fatalf("killed with %d of 10000 steps recorded; want a run in the middle", before)
 	}
 
-	e := mustOpen(t, path, Options{})
+	// The restarted process has the killed one's executor ID: it takes
+	// the runs back at once instead of waiting for their leases to lapse.
+	e := mustOpen(t, path, Options{ExecutorID: "kill9-worker"})
 	e.Register("ten", tenSteps)
 	start := time.Now()
 	n, err := e.Recover(context.Background())
@@ -292,7 +294,7 @@ func tenSteps(c *Context, input []byte) ([]byte, error) {
 
 // runChild is the process that gets killed.
 func runChild(path string) {
-	e, err := Open(path, Options{})
+	e, err := Open(path, Options{ExecutorID: "kill9-worker"})
 	if err != nil {
 		os.Exit(2)
 	}

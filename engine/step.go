@@ -105,6 +105,9 @@ func StepWith[T any](c *Context, name string, opts StepOptions, fn func(ctx cont
 // stepAt runs step number n.
 func stepAt[T any](c *Context, n int, name string, opts StepOptions, fn func(ctx context.Context, key string) (T, error)) (T, error) {
 	var zero T
+	if err := c.stopped(); err != nil {
+		return zero, err
+	}
 	past, err := c.past(n, name)
 	if err != nil {
 		return zero, err
@@ -128,7 +131,7 @@ func stepAt[T any](c *Context, n int, name string, opts StepOptions, fn func(ctx
 	for ; ; attempt++ {
 		v, err := attemptT(c, opts.Timeout, func(ctx context.Context) (T, error) { return fn(ctx, key) })
 		if ferr := c.fault(FaultAfterEffect, name); ferr != nil {
-			return zero, ferr
+			return zero, c.halt(ferr)
 		}
 		switch {
 		case err == nil:
@@ -159,6 +162,9 @@ func stepAt[T any](c *Context, n int, name string, opts StepOptions, fn func(ctx
 // Sleep pauses the workflow for d, durably: the wake-up time is recorded
 // first, so a run resumed after a crash sleeps only what remains.
 func Sleep(c *Context, name string, d time.Duration) error {
+	if err := c.stopped(); err != nil {
+		return err
+	}
 	n := c.step
 	c.step++
 	past, err := c.past(n, name)
@@ -237,20 +243,30 @@ func attemptT[T any](c *Context, timeout time.Duration, fn func(context.Context)
 }
 
 // record appends an event to the log and waits for its commit. Parallel
-// branches record one at a time, so event numbers have no gaps.
+// branches record one at a time, so event numbers have no gaps. A record
+// that cannot be written halts the run: no later step runs.
 func (c *Context) record(ev event) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.stop != nil {
+		return c.stop
+	}
 	ev.seq, ev.at = c.events, c.engine.opts.Now()
 	if err := c.fault(FaultBeforeCommit, ev.step); err != nil {
+		c.stop = err
 		return err
 	}
-	if err := c.engine.w.append(c, c.run.id, ev); err != nil {
+	if err := c.engine.w.append(c, c.run.id, c.engine.executor, ev); err != nil {
+		c.stop = err
 		return err
 	}
 	c.events++
 	c.engine.watch.publish(c.run.id, ev)
-	return c.fault(FaultAfterCommit, ev.step)
+	if err := c.fault(FaultAfterCommit, ev.step); err != nil {
+		c.stop = err
+		return err
+	}
+	return nil
 }
 
 // fault calls the fault hook, if any, and turns its verdict into ErrCrashed.

@@ -23,6 +23,9 @@ const (
 	statusRunning = "running"
 	statusDone    = "done"
 	statusFailed  = "failed"
+	// statusAttention is a run that kept failing to finish (crashes,
+	// panics, lost leases); no executor takes it until Resume.
+	statusAttention = "attention"
 )
 
 // migrationsTable records the engine's migrations, apart from any the
@@ -129,11 +132,19 @@ type run struct {
 }
 
 func (r *run) result() ([]byte, error) {
-	if r.status == statusFailed {
+	switch r.status {
+	case statusFailed:
 		return r.output, &RunError{RunID: r.id, Msg: r.errMsg}
+	case statusAttention:
+		return nil, fmt.Errorf("%w: run %s: %s", ErrAttention, r.id, r.errMsg)
 	}
 	return r.output, nil
 }
+
+// ErrAttention is returned for a run marked for attention: it was taken
+// over more than Options.MaxRecoveries times without finishing. Resume
+// makes it runnable again once its cause is fixed.
+var ErrAttention = errors.New("engine: the run needs attention")
 
 // RunError is the recorded failure of a finished run.
 type RunError struct {
@@ -149,11 +160,16 @@ const (
 	kindTimer = "timer"
 )
 
-// The writes every run makes (see writer.prepare).
+// The writes every run makes (see writer.prepare). An event is appended
+// and a run finished only while the run's row names the writer's executor
+// as its owner (see owner.go).
 const (
-	insertEvent = `INSERT INTO engine_events (run_id, seq, step_seq, step, kind, attempt, result, error, at, wake) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	insertRun   = `INSERT OR IGNORE INTO engine_runs (id, workflow, version, input, status, created) VALUES (?, ?, ?, ?, ?, ?)`
-	finishRun   = `UPDATE engine_runs SET status = ?, output = ?, error = ?, finished = ? WHERE id = ?`
+	insertEvent = `INSERT INTO engine_events (run_id, seq, step_seq, step, kind, attempt, result, error, at, wake)
+		SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10
+		WHERE EXISTS (SELECT 1 FROM engine_runs WHERE id = ?1 AND owner = ?11 AND status = 'running')`
+	insertRun = `INSERT OR IGNORE INTO engine_runs (id, workflow, version, input, status, created, owner, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+	finishRun = `UPDATE engine_runs SET status = ?, output = ?, error = ?, finished = ?, owner = NULL
+		WHERE id = ? AND owner = ? AND status = 'running'`
 )
 
 // event is one record of the log.
@@ -167,13 +183,15 @@ type event struct {
 	at, wake     time.Time
 }
 
-// startRun creates the run, or loads it when the ID exists.
+// startRun creates the run, owned by this executor, or loads it when the
+// ID exists.
 func (e *Engine) startRun(ctx context.Context, workflow, version, id string, input []byte) (*run, bool, error) {
 	var r *run
 	var created bool
 	err := e.w.do(ctx, func(tx *sql.Tx) error {
+		now := e.opts.Now()
 		res, err := e.w.exec(tx, insertRun,
-			id, workflow, version, input, statusRunning, e.opts.Now().UnixNano())
+			id, workflow, version, input, statusRunning, now.UnixNano(), e.executor, now.Add(e.opts.Lease).UnixNano())
 		if err != nil {
 			return err
 		}
@@ -189,6 +207,23 @@ func (e *Engine) startRun(ctx context.Context, workflow, version, id string, inp
 		return nil, false, fmt.Errorf("engine: run %s belongs to workflow %q, not %q", id, r.workflow, workflow)
 	}
 	return r, created, err
+}
+
+// claimRun claims an existing run for this executor and reloads it: the
+// claim may have marked it for attention, or another executor may have
+// finished it since it was loaded.
+func (e *Engine) claimRun(ctx context.Context, id string, ignoreWake bool) (*run, bool, error) {
+	var r *run
+	var claimed bool
+	err := e.w.do(ctx, func(tx *sql.Tx) error {
+		var err error
+		if claimed, err = e.claim(tx, id, ignoreWake); err != nil {
+			return err
+		}
+		r, err = loadRun(tx, id)
+		return err
+	})
+	return r, claimed, err
 }
 
 func loadRun(tx *sql.Tx, id string) (*run, error) {
@@ -229,12 +264,14 @@ func (e *Engine) history(ctx context.Context, id string) ([]event, error) {
 	return evs, rows.Err()
 }
 
-// unfinished lists the runs still marked running.
-func (e *Engine) unfinished(ctx context.Context) ([]*run, error) {
+// claimable lists the runs this executor may claim: its own (a previous
+// process under the same ID), those whose lease lapsed, and released ones
+// that are not parked until later.
+func (e *Engine) claimable(ctx context.Context) ([]*run, error) {
 	if err := e.w.sync(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := e.db.QueryContext(ctx, `SELECT id, workflow, version, input FROM engine_runs WHERE status = ? ORDER BY created`, statusRunning)
+	rows, err := e.db.QueryContext(ctx, claimableQ, e.executor, e.opts.Now().UnixNano())
 	if err != nil {
 		return nil, err
 	}
@@ -261,9 +298,15 @@ func (e *Engine) finish(ctx context.Context, id string, out []byte, werr error) 
 		status, msg = statusFailed, sql.NullString{String: werr.Error(), Valid: true}
 	}
 	_, err := e.w.submit(ctx, func(tx *sql.Tx) error {
-		_, err := e.w.exec(tx, finishRun,
-			status, out, msg, e.opts.Now().UnixNano(), id)
-		return err
+		res, err := e.w.exec(tx, finishRun,
+			status, out, msg, e.opts.Now().UnixNano(), id, e.executor)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errLeaseLost // another executor took the run: its end stands
+		}
+		return nil
 	})
 	return err
 }

@@ -91,16 +91,24 @@ func (w *writer) sync(ctx context.Context) error {
 	return w.do(ctx, func(*sql.Tx) error { return nil })
 }
 
-// append records an event.
-func (w *writer) append(ctx context.Context, runID string, ev event) error {
+// append records an event of a run owned by executor; errLeaseLost if the
+// run is no longer its own.
+func (w *writer) append(ctx context.Context, runID, executor string, ev event) error {
 	var wake sql.NullInt64
 	if !ev.wake.IsZero() {
 		wake = sql.NullInt64{Int64: ev.wake.UnixNano(), Valid: true}
 	}
 	return w.do(ctx, func(tx *sql.Tx) error {
-		_, err := w.exec(tx, insertEvent,
-			runID, ev.seq, ev.stepSeq, ev.step, ev.kind, ev.attempt, ev.result, sql.NullString{String: ev.errMsg, Valid: ev.failed}, ev.at.UnixNano(), wake)
-		return err
+		res, err := w.exec(tx, insertEvent,
+			runID, ev.seq, ev.stepSeq, ev.step, ev.kind, ev.attempt, ev.result,
+			sql.NullString{String: ev.errMsg, Valid: ev.failed}, ev.at.UnixNano(), wake, executor)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errLeaseLost
+		}
+		return nil
 	})
 }
 

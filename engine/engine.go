@@ -59,6 +59,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -128,6 +129,12 @@ type Options struct {
 	// owner that did not finish it (a crash, a workflow panic, a lost
 	// lease) before it is marked for attention instead. Default: 10.
 	MaxRecoveries int
+	// BusyTimeout is how long a write waits for another process's lock
+	// before it fails with SQLITE_BUSY. Default: 5 s.
+	BusyTimeout time.Duration
+	// StorageRetry retries a write that failed for a storage condition
+	// (see ErrUnavailable) with backoff. Default: 6 attempts from 50 ms.
+	StorageRetry RetryPolicy
 }
 
 // FaultPoint names an event boundary where a crash can be injected.
@@ -166,7 +173,7 @@ type Engine struct {
 // Open opens (creating if needed) the database at dsn, a file path or
 // ":memory:", and migrates its schema.
 func Open(dsn string, opts Options) (*Engine, error) {
-	db, err := openDB(dsn, opts.Durability)
+	db, err := openDB(dsn, opts.Durability, opts.BusyTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -187,6 +194,9 @@ func Open(dsn string, opts Options) (*Engine, error) {
 	}
 	if opts.MaxRecoveries <= 0 {
 		opts.MaxRecoveries = 10
+	}
+	if opts.StorageRetry.MaxAttempts <= 1 {
+		opts.StorageRetry = defaultStorageRetry
 	}
 	e := &Engine{db: db, opts: opts, executor: opts.ExecutorID, flows: make(map[string]registered),
 		renewStop: make(chan struct{}), renewDone: make(chan struct{})}
@@ -289,7 +299,7 @@ func (e *Engine) runOnce(ctx context.Context, reg registered, name, id string, i
 	defer e.flights.end(id)
 	r, created, err := e.startRun(ctx, name, reg.version, id, input)
 	if err != nil {
-		return nil, returnResult, err
+		return nil, returnResult, unavailable(err)
 	}
 	if !created && first && e.opts.Conflict == ConflictFail {
 		return nil, returnResult, ErrRunExists
@@ -297,7 +307,7 @@ func (e *Engine) runOnce(ctx context.Context, reg registered, name, id string, i
 	if !created && r.status == statusRunning {
 		var claimed bool
 		if r, claimed, err = e.claimRun(ctx, id, true); err != nil {
-			return nil, returnResult, err
+			return nil, returnResult, unavailable(err)
 		}
 		if !claimed && r.status == statusRunning {
 			return nil, awaitOwner, nil
@@ -386,16 +396,16 @@ func (e *Engine) execute(ctx context.Context, wf Workflow, r *run, park bool) ([
 	}
 	c := &Context{Context: ctx, engine: e, run: r, history: byStep(history), events: len(history), park: park}
 	out, werr := wf(c, r.input)
-	if err := c.stopped(); err != nil {
-		werr = err // the workflow may have handled it; it stops the run all the same
-	}
-	var nd *NonDeterminismError
-	switch {
-	case ctx.Err() != nil:
+	if ctx.Err() != nil {
 		e.release(r.id, time.Time{})
 		return nil, werr
-	case errors.As(werr, &nd) || errors.Is(werr, ErrCrashed) || errors.Is(werr, errLeaseLost):
-		return nil, werr // leave the run unfinished: it resumes later
+	}
+	var nd *NonDeterminismError
+	if err := c.stopped(); err != nil || errors.As(werr, &nd) {
+		// A record that could not be written (storage, a crash, a lost
+		// lease) or a divergence from the history: whatever the workflow
+		// made of it, the run has no outcome. Leave it for recovery.
+		return nil, cmp.Or(err, werr)
 	}
 	if err := e.finish(ctx, r.id, out, werr); err != nil {
 		return nil, err

@@ -256,7 +256,8 @@ func (c *Context) record(ev event) error {
 		c.stop = err
 		return err
 	}
-	if err := c.engine.w.append(c, c.run.id, c.engine.executor, ev); err != nil {
+	err := c.engine.durably(c, func() error { return c.engine.w.append(c, c.run.id, c.engine.executor, ev) })
+	if err != nil {
 		c.stop = err
 		return err
 	}

@@ -36,7 +36,7 @@ const migrationsTable = "engine_migrations"
 // a busy timeout on every connection, then applies the migrations. It
 // first checks, read-only, that the file is a database the engine can
 // use, so that a database it refuses is left exactly as it was.
-func openDB(dsn string, d Durability) (*sql.DB, error) {
+func openDB(dsn string, d Durability, busy time.Duration) (*sql.DB, error) {
 	sub, _ := fs.Sub(migrations, "migrations") // a constant path
 	if err := inspect(dsn, sub); err != nil {
 		return nil, err
@@ -45,7 +45,7 @@ func openDB(dsn string, d Durability) (*sql.DB, error) {
 	if d == Normal {
 		sync = "NORMAL"
 	}
-	db, err := sqlitedb.OpenWith(dsn, sqlitedb.Config{Pragmas: []string{"synchronous(" + sync + ")"}, Immediate: true})
+	db, err := sqlitedb.OpenWith(dsn, sqlitedb.Config{Pragmas: []string{"synchronous(" + sync + ")"}, Immediate: true, BusyTimeout: busy})
 	if err != nil {
 		return nil, err
 	}

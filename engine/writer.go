@@ -223,12 +223,14 @@ func (w *writer) gather(b *batch) {
 
 // commit commits the batch. If a request's function or the commit failed,
 // the batch is rolled back and each request is retried in a transaction
-// of its own, so that it alone gets the error and the others commit.
+// of its own, so that it alone gets the error and the others commit. A
+// storage error (a lock, a full disk) is every request's: they all get it
+// at once, rather than each waiting out the busy timeout again.
 func (w *writer) commit(b *batch) {
 	w.commits.Add(1)
 	w.requests.Add(int64(len(b.reqs)))
 	err := b.end()
-	if err == nil || len(b.reqs) == 1 {
+	if err == nil || len(b.reqs) == 1 || transient(err) {
 		reply(b.reqs, err)
 		return
 	}

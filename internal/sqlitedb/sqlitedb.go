@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"net/url"
 	"slices"
+	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -32,6 +33,9 @@ func Open(path string, pragmas ...string) (*sql.DB, error) {
 // Config is how OpenWith opens a database.
 type Config struct {
 	Pragmas []string // beside the busy timeout, foreign keys and WAL
+	// BusyTimeout is how long a statement waits for another connection's
+	// lock before failing with SQLITE_BUSY. Default: 5 s.
+	BusyTimeout time.Duration
 	// Immediate begins every transaction with BEGIN IMMEDIATE: it takes
 	// the write lock at once (waiting up to the busy timeout), so a
 	// transaction that reads before it writes cannot fail half-way with
@@ -45,7 +49,11 @@ type Config struct {
 // OpenWith is Open with a Config.
 func OpenWith(path string, c Config) (*sql.DB, error) {
 	q := url.Values{}
-	pragmas := append([]string{"busy_timeout(5000)", "foreign_keys(1)"}, c.Pragmas...)
+	busy := c.BusyTimeout
+	if busy <= 0 {
+		busy = 5 * time.Second
+	}
+	pragmas := append([]string{fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()), "foreign_keys(1)"}, c.Pragmas...)
 	if path != Memory && !c.ReadOnly {
 		pragmas = append(pragmas, "journal_mode(WAL)")
 	}

@@ -395,22 +395,48 @@ func (e *Engine) execute(ctx context.Context, wf Workflow, r *run, park bool) ([
 		}
 	}
 	c := &Context{Context: ctx, engine: e, run: r, history: byStep(history), events: len(history), park: park}
-	out, werr := wf(c, r.input)
+	out, werr := call(wf, c, r.input)
 	if ctx.Err() != nil {
 		e.release(r.id, time.Time{})
 		return nil, werr
 	}
 	var nd *NonDeterminismError
-	if err := c.stopped(); err != nil || errors.As(werr, &nd) {
+	var pe *PanicError
+	if err := c.stopped(); err != nil || errors.As(werr, &nd) || errors.As(werr, &pe) {
 		// A record that could not be written (storage, a crash, a lost
-		// lease) or a divergence from the history: whatever the workflow
-		// made of it, the run has no outcome. Leave it for recovery.
+		// lease), a divergence from the history or a panic in the
+		// workflow's code: whatever the workflow made of it, the run has no
+		// outcome. Leave it for recovery, which counts the attempt.
 		return nil, cmp.Or(err, werr)
 	}
 	if err := e.finish(ctx, r.id, out, werr); err != nil {
 		return nil, err
 	}
 	return out, werr
+}
+
+// call runs the workflow function, its panic a *PanicError.
+func call(wf Workflow, c *Context, input []byte) (out []byte, err error) {
+	defer catch(&err)
+	return wf(c, input)
+}
+
+// Resume makes a run marked for attention runnable again, with its count
+// of recoveries reset, once its cause (a panic, a crash loop) is fixed;
+// Run or Recover then continues it from its log.
+func (e *Engine) Resume(ctx context.Context, id string) error {
+	var n int64
+	err := e.w.do(ctx, func(tx *sql.Tx) error {
+		res, err := tx.Exec(resumeRun, id)
+		if err == nil {
+			n, err = res.RowsAffected()
+		}
+		return err
+	})
+	if err == nil && n == 0 {
+		err = fmt.Errorf("engine: run %s does not need attention", id)
+	}
+	return err
 }
 
 // Context is passed to a workflow; Step uses it to checkpoint.

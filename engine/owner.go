@@ -87,6 +87,7 @@ const (
 		AND (owner IS NULL OR owner = ?1 OR lease_until < ?4) AND (?5 OR wake IS NULL OR wake <= ?4)`
 	overRecovered = `UPDATE engine_runs SET status = 'attention', owner = NULL, error = ?
 		WHERE id = ? AND recoveries > ?`
+	resumeRun   = `UPDATE engine_runs SET status = 'running', recoveries = 0, owner = NULL, error = NULL WHERE id = ? AND status = 'attention'`
 	releaseRun  = `UPDATE engine_runs SET owner = NULL, wake = ? WHERE id = ? AND owner = ? AND status = 'running'`
 	releaseAll  = `UPDATE engine_runs SET owner = NULL WHERE owner = ? AND status = 'running'`
 	claimableQ  = `SELECT id, workflow, version, input FROM engine_runs WHERE status = 'running' AND (owner = ?1 OR (owner IS NOT NULL AND lease_until < ?2) OR (owner IS NULL AND (wake IS NULL OR wake <= ?2))) ORDER BY created`

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"sync"
 	"time"
 )
@@ -231,15 +232,35 @@ func parallel[T any](c *Context, names []string, opts func(i int) StepOptions, f
 	return results, errors.Join(errs...)
 }
 
-// attemptT runs one attempt under the per-attempt timeout.
-func attemptT[T any](c *Context, timeout time.Duration, fn func(context.Context) (T, error)) (T, error) {
+// attemptT runs one attempt under the per-attempt timeout. A panic in fn
+// is the attempt's error, a *PanicError.
+func attemptT[T any](c *Context, timeout time.Duration, fn func(context.Context) (T, error)) (v T, err error) {
 	ctx := context.Context(c)
 	if timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(c, timeout)
 		defer cancel()
 	}
+	defer catch(&err)
 	return fn(ctx)
+}
+
+// PanicError is a panic in a step or a workflow, with the stack of the
+// goroutine that panicked. A panic in a step is that attempt's error
+// (retried and recorded like any other); a panic in the workflow's own
+// code leaves the run unfinished, for fixed code to resume.
+type PanicError struct {
+	Value any
+	Stack string
+}
+
+func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v\n\n%s", e.Value, e.Stack) }
+
+// catch turns a panic into *err; call it deferred.
+func catch(err *error) {
+	if v := recover(); v != nil {
+		*err = &PanicError{Value: v, Stack: string(debug.Stack())}
+	}
 }
 
 // record appends an event to the log and waits for its commit. Parallel

@@ -311,7 +311,8 @@ func (e *Engine) finish(ctx context.Context, id string, out []byte, werr error) 
 	return err
 }
 
-// Status returns a run's state: "running", "done" or "failed", and
+// Status returns a run's state: "running", "done", "failed" or
+// "attention" (see ErrAttention), and
 // whether it exists.
 func (e *Engine) Status(ctx context.Context, id string) (string, bool, error) {
 	if err := e.w.sync(ctx); err != nil {

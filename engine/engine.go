@@ -135,6 +135,18 @@ type Options struct {
 	// StorageRetry retries a write that failed for a storage condition
 	// (see ErrUnavailable) with backoff. Default: 6 attempts from 50 ms.
 	StorageRetry RetryPolicy
+	// RecoverEvery, when positive, starts a recovery loop in Open that
+	// every RecoverEvery does what Recover does, without waiting: it
+	// resumes runs whose lease lapsed and wakes parked runs whose timer is
+	// due. Close stops it. Servers set it; tests and demos that inject
+	// crashes call Recover themselves.
+	RecoverEvery time.Duration
+	// ParkAfter: a run resumed by Recover or the loop that reaches a
+	// durable timer (Sleep, a retry backoff) due later than ParkAfter
+	// parks instead of waiting: it records the wake-up time in its row,
+	// lets go of its lease and holds no goroutine until the loop or a
+	// later Recover wakes it. Run waits in place. Default: 1 minute.
+	ParkAfter time.Duration
 }
 
 // FaultPoint names an event boundary where a crash can be injected.
@@ -168,6 +180,12 @@ type Engine struct {
 
 	renewStop, renewDone chan struct{}
 	renewOnce            sync.Once
+
+	loop struct {
+		stop context.CancelFunc
+		done sync.WaitGroup // the loop itself
+		runs sync.WaitGroup // the runs it resumed
+	}
 }
 
 // Open opens (creating if needed) the database at dsn, a file path or
@@ -195,6 +213,9 @@ func Open(dsn string, opts Options) (*Engine, error) {
 	if opts.MaxRecoveries <= 0 {
 		opts.MaxRecoveries = 10
 	}
+	if opts.ParkAfter <= 0 {
+		opts.ParkAfter = time.Minute
+	}
 	if opts.StorageRetry.MaxAttempts <= 1 {
 		opts.StorageRetry = defaultStorageRetry
 	}
@@ -209,13 +230,23 @@ func Open(dsn string, opts Options) (*Engine, error) {
 		return nil, err
 	}
 	go e.renewLoop()
+	ctx, stop := context.WithCancel(context.Background())
+	e.loop.stop = stop
+	if opts.RecoverEvery > 0 {
+		e.loop.done.Add(1)
+		go e.recoverLoop(ctx)
+	}
 	return e, nil
 }
 
-// Close lets go of the runs this engine holds but no longer executes (so
-// that another executor takes them at once), stops the writer and closes
-// the database. Call it after the runs in flight have returned.
+// Close stops the recovery loop (cancelling the runs it resumed), lets go
+// of the runs this engine holds but no longer executes (so that another
+// executor takes them at once), stops the writer and closes the database.
+// Call it after the runs started with Run have returned.
 func (e *Engine) Close() error {
+	e.loop.stop()
+	e.loop.done.Wait()
+	e.loop.runs.Wait() // cancelled: each lets go of its run
 	e.stopRenewing()
 	e.w.do(context.Background(), func(tx *sql.Tx) error {
 		_, err := tx.Exec(releaseAll, e.executor)
@@ -335,33 +366,43 @@ func wait(ctx context.Context, ch <-chan struct{}) error {
 
 // Recover resumes the runs left unfinished that this executor may take:
 // its own from before a restart (same ExecutorID), runs whose owner's
-// lease lapsed, and runs released by an executor that stopped. It waits
-// until each has ended or parked at a long durable timer, and returns the
-// number of runs it resumed and the first error of a resumed run, if any.
-// Runs in flight elsewhere are left to their owners, so Recover may be
-// called again at any time, from any process.
+// lease lapsed, runs released by an executor that stopped, and parked
+// runs whose timer is due. It waits until each has ended or parked at a
+// durable timer due later than Options.ParkAfter, and returns the number
+// of runs it resumed and the first error of a resumed run, if any. Runs
+// in flight elsewhere are left to their owners, so Recover may be called
+// again at any time, from any process.
 func (e *Engine) Recover(ctx context.Context) (int, error) {
-	runs, err := e.claimable(ctx)
-	if err != nil {
-		return 0, err
-	}
 	var wg sync.WaitGroup
+	n, errs := e.resume(ctx, &wg)
+	wg.Wait()
+	return n, errors.Join(*errs...)
+}
+
+// resume claims every run Recover takes and executes each in a goroutine
+// counted in wg; the errors of the executions are in *errs once wg is
+// done.
+func (e *Engine) resume(ctx context.Context, wg *sync.WaitGroup) (int, *[]error) {
 	var mu sync.Mutex
 	var errs []error
+	add := func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		errs = append(errs, err)
+	}
+	runs, err := e.claimable(ctx)
+	if err != nil {
+		return 0, &[]error{err}
+	}
 	n := 0
 	for _, r := range runs {
 		reg, err := e.workflow(r.workflow)
 		if err != nil {
-			errs = append(errs, err)
+			add(err)
 			continue
 		}
-		if _, mine := e.flights.begin(r.id); !mine {
-			continue // executing here already
-		}
-		claimed, cr, err := e.claimRun(ctx, r.id, false)
-		if err != nil || !cr || claimed.status != statusRunning {
-			e.flights.end(r.id)
-			errs = append(errs, err)
+		claimed, ok := e.take(ctx, r.id, add)
+		if !ok {
 			continue
 		}
 		n++
@@ -371,15 +412,46 @@ func (e *Engine) Recover(ctx context.Context) (int, error) {
 			defer wg.Done()
 			defer e.w.active.Add(-1)
 			defer e.flights.end(r.id)
-			if _, err := e.execute(ctx, reg.wf, claimed, true); err != nil && !errors.Is(err, errLeaseLost) {
-				mu.Lock()
-				errs = append(errs, err)
-				mu.Unlock()
+			_, err := e.execute(ctx, reg.wf, claimed, true)
+			if err != nil && !errors.Is(err, errLeaseLost) && !errors.Is(err, errParked) {
+				add(err)
 			}
 		}()
 	}
-	wg.Wait()
-	return n, errors.Join(errs...)
+	return n, &errs
+}
+
+// take claims run id unless it is executing here already, and holds its
+// flight if it did.
+func (e *Engine) take(ctx context.Context, id string, fail func(error)) (*run, bool) {
+	if _, mine := e.flights.begin(id); !mine {
+		return nil, false
+	}
+	r, claimed, err := e.claimRun(ctx, id, false)
+	if err != nil || !claimed || r.status != statusRunning {
+		e.flights.end(id)
+		if err != nil {
+			fail(unavailable(err))
+		}
+		return nil, false
+	}
+	return r, true
+}
+
+// recoverLoop calls resume every Options.RecoverEvery until Close, without
+// waiting for the runs it resumes (Close does).
+func (e *Engine) recoverLoop(ctx context.Context) {
+	defer e.loop.done.Done()
+	t := time.NewTicker(e.opts.RecoverEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			e.resume(ctx, &e.loop.runs)
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 // execute runs (or replays) a workflow to completion and records its end.
@@ -396,6 +468,10 @@ func (e *Engine) execute(ctx context.Context, wf Workflow, r *run, park bool) ([
 	}
 	c := &Context{Context: ctx, engine: e, run: r, history: byStep(history), events: len(history), park: park}
 	out, werr := call(wf, c, r.input)
+	var p *parked
+	if errors.As(c.stopped(), &p) {
+		return nil, cmp.Or(e.release(r.id, p.wake), errParked)
+	}
 	if ctx.Err() != nil {
 		e.release(r.id, time.Time{})
 		return nil, werr

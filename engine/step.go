@@ -301,12 +301,27 @@ func (c *Context) fault(point FaultPoint, step string) error {
 	return nil
 }
 
+// sleepUntil waits for a durable timer, or parks the run when it was
+// resumed by recovery and the timer is due after Options.ParkAfter.
 func (c *Context) sleepUntil(wake time.Time) error {
-	if d := wake.Sub(c.engine.opts.Now()); d > 0 {
-		return c.engine.opts.Sleep(c, d)
+	d := wake.Sub(c.engine.opts.Now())
+	switch {
+	case d <= 0:
+		return nil
+	case c.park && d > c.engine.opts.ParkAfter:
+		return c.halt(&parked{wake})
 	}
-	return nil
+	return c.engine.opts.Sleep(c, d)
 }
+
+// parked stops a run that waits for a timer due at wake, without a
+// goroutine: execute records wake and lets go of the run.
+type parked struct{ wake time.Time }
+
+func (p *parked) Error() string { return "engine: run parked until " + p.wake.Format(time.RFC3339) }
+
+// errParked is what execute returns for a parked run.
+var errParked = errors.New("engine: run parked at a durable timer")
 
 func sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)

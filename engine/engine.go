@@ -476,6 +476,9 @@ func (e *Engine) execute(ctx context.Context, wf Workflow, r *run, park bool) ([
 		e.release(r.id, time.Time{})
 		return nil, werr
 	}
+	if err := c.endedEarly(); err != nil {
+		c.halt(err) // whatever it returned, the code no longer makes the recorded steps
+	}
 	var nd *NonDeterminismError
 	var pe *PanicError
 	if err := c.stopped(); err != nil || errors.As(werr, &nd) || errors.As(werr, &pe) {
@@ -554,15 +557,40 @@ func (c *Context) RunID() string { return c.run.id }
 // Version returns the code version the run started with.
 func (c *Context) Version() string { return c.run.version }
 
-// NonDeterminismError reports that a resumed workflow asked for a step the
-// recorded history does not have at that position.
+// NonDeterminismError reports that a resumed workflow does not match its
+// recorded history at step Seq: it asked for another step there (Got),
+// its step's recorded result does not decode into the step's type
+// (Reason), or it returned before asking for recorded step Expected (Got
+// is empty). The run stays unfinished, for the right code to resume.
 type NonDeterminismError struct {
 	RunID    string
 	Seq      int
 	Expected string // the recorded step name
-	Got      string // the step the code asked for
+	Got      string // the step the code asked for; empty: the code returned
+	Reason   string // what else differs, when the names match
 }
 
 func (e *NonDeterminismError) Error() string {
+	switch {
+	case e.Reason != "":
+		return fmt.Sprintf("engine: run %s is not deterministic at step %d (%s): %s", e.RunID, e.Seq, e.Expected, e.Reason)
+	case e.Got == "":
+		return fmt.Sprintf("engine: run %s is not deterministic: the code returned before step %d, which the history has as %q", e.RunID, e.Seq, e.Expected)
+	}
 	return fmt.Sprintf("engine: run %s is not deterministic at step %d: history has %q, code asked for %q", e.RunID, e.Seq, e.Expected, e.Got)
+}
+
+// endedEarly returns a NonDeterminismError if the history has steps at or
+// after the next step the code would have made.
+func (c *Context) endedEarly() error {
+	first := -1
+	for n := range c.history {
+		if n >= c.step && (first < 0 || n < first) {
+			first = n
+		}
+	}
+	if first < 0 {
+		return nil
+	}
+	return &NonDeterminismError{RunID: c.run.id, Seq: first, Expected: c.history[first][0].step}
 }

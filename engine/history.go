@@ -93,8 +93,5 @@ func Replay(wf Workflow, h *History) error {
 	case errors.Is(err, errHistoryEnd):
 		return nil
 	}
-	if c.step < len(c.history) {
-		return fmt.Errorf("engine: the workflow returned after %d steps, the history has %d", c.step, len(c.history))
-	}
-	return nil
+	return c.endedEarly()
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -114,7 +115,11 @@ func stepAt[T any](c *Context, n int, name string, opts StepOptions, fn func(ctx
 		return zero, err
 	}
 	if done := last(past, kindDone); done != nil {
-		return decode[T](done)
+		v, err := decode[T](done)
+		if err != nil {
+			return v, c.halt(&NonDeterminismError{RunID: c.run.id, Seq: n, Expected: name, Got: name, Reason: err.Error()})
+		}
+		return v, done.stepError()
 	}
 	if c.replayOnly {
 		return zero, errHistoryEnd
@@ -195,7 +200,7 @@ func Sleep(c *Context, name string, d time.Duration) error {
 func (c *Context) past(n int, name string) ([]event, error) {
 	past := c.history[n]
 	if len(past) > 0 && past[0].step != name {
-		return nil, &NonDeterminismError{RunID: c.run.id, Seq: n, Expected: past[0].step, Got: name}
+		return nil, c.halt(&NonDeterminismError{RunID: c.run.id, Seq: n, Expected: past[0].step, Got: name})
 	}
 	return past, nil
 }
@@ -334,15 +339,28 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// decode returns a step's recorded result as a T. The result must decode
+// strictly: a different type, or an object with a field T no longer has,
+// means the code changed under the run.
 func decode[T any](ev *event) (T, error) {
 	var v T
 	if ev.failed {
-		return v, &StepError{Step: ev.step, Attempts: ev.attempt, Msg: ev.errMsg}
+		return v, nil
 	}
-	if err := json.Unmarshal(ev.result, &v); err != nil {
-		return v, fmt.Errorf("engine: step %s: recorded result does not decode: %w", ev.step, err)
+	d := json.NewDecoder(bytes.NewReader(ev.result))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&v); err != nil {
+		return v, fmt.Errorf("the recorded result %s does not decode into %T: %w", ev.result, v, err)
 	}
 	return v, nil
+}
+
+// stepError is the recorded failure of a done event, or nil.
+func (ev *event) stepError() error {
+	if !ev.failed {
+		return nil
+	}
+	return &StepError{Step: ev.step, Attempts: ev.attempt, Msg: ev.errMsg}
 }
 
 func byStep(evs []event) map[int][]event {

@@ -37,12 +37,60 @@
 //
 // The run ID is the workflow's idempotency key. Run with an ID that
 // already completed returns the recorded output without running anything;
-// with an ID that is still running (after a crash) it resumes that run.
+// with an ID that is still running it resumes that run, or, when another
+// executor is executing it, waits for its end and returns its result.
 // Options.Conflict set to ConflictFail returns ErrRunExists instead.
+//
+// # Ownership and recovery
+//
+// Each Engine is an executor, named by Options.ExecutorID, and each run
+// has at most one owner at a time: the executor that created or claimed
+// it, recorded in the run's row with a lease (Options.Lease, 10 s by
+// default) that the owner renews while it executes the run. Another
+// executor takes a run over only after its lease has lapsed, and every
+// event and the run's end are written only while the row still names the
+// writer as owner: an executor that lost its run (paused past its lease)
+// fails its next write and stops, and never writes over the new owner's
+// work. Concurrent Run calls with one ID, in one process or several,
+// share one execution. Several processes can therefore share a database.
+//
+// Recover resumes the runs this executor may take: its own from before a
+// restart (a restarted process with the same ExecutorID takes them back at
+// once; with a new ID it waits for their leases to lapse), runs whose lease
+// lapsed, and runs released by an executor that closed. It waits for them,
+// except that a resumed run reaching a durable timer due later than
+// Options.ParkAfter parks: the wake-up time goes into its row, the lease is
+// released, and no goroutine waits for it. Recover can be called again at
+// any time. Options.RecoverEvery starts a background loop that does the
+// same periodically without waiting, so lapsed leases are taken over and
+// parked runs woken when due; servers set it.
+//
+// # Failures that are not the workflow's
+//
+// A run ends failed only when its workflow returns an error. A record the
+// engine cannot write halts the run instead: every later step returns the
+// same error, and the run stays running for recovery whatever the workflow
+// does with it. A storage error that may pass (another process holding the
+// write lock past Options.BusyTimeout, a full disk, a file-size limit, an
+// I/O error) is retried with backoff (Options.StorageRetry) first, and
+// reported as ErrUnavailable. A panic in a step is that attempt's error
+// (a *PanicError with the stack), retried and recorded like any other; a
+// panic in the workflow's own code leaves the run for recovery. A run
+// taken over more than Options.MaxRecoveries times from an owner that did
+// not finish it (crash loops, panics, lost leases) is marked for attention
+// (ErrAttention) until Resume.
+//
+// Besides a renamed step, replay flags as a *NonDeterminismError a recorded
+// result that no longer decodes strictly into the step's type, and code
+// that returns before asking for every recorded step; the run stays
+// unfinished for the right code to resume.
 //
 // # Storage and durability
 //
-// The database uses WAL mode and a busy timeout. All writes go through one
+// The engine's tables are named engine_*, so it can share a database with
+// an application's tables; Open first checks, read-only, that the file is
+// a database it can use, and leaves a file it refuses as it was. The
+// database uses WAL mode and a busy timeout. All writes go through one
 // writer goroutine that groups the records waiting at the same moment into
 // one transaction (group commit), so concurrent runs share fsyncs.
 // Durability FULL (the default) syncs the WAL on every commit: a step
@@ -51,7 +99,7 @@
 // returns its result, without waiting for its commit: it follows from the
 // recorded steps, so a run whose end was lost is replayed by Recover
 // without running any step again. Status, History and Recover wait for
-// pending writes, so they see every run that has returned. NORMAL syncs only at
+// this engine's pending writes, so they see every run that has returned. NORMAL syncs only at
 // checkpoints: a recorded step survives a crash of the process, but the
 // last commits may be lost in a power failure or OS crash; DBOS Transact
 // uses NORMAL by default. ":memory:" gives a private in-memory database,

@@ -22,15 +22,15 @@ func interrupted(t *testing.T, at string) string {
 	return path
 }
 
-// recoverWith recovers the file under wf and returns Recover's error and
-// the run's status after it.
-func recoverWith(t *testing.T, path string, wf Workflow) (error, string) {
+// recoverWith recovers the file under wf and returns the run's status
+// after it and Recover's error.
+func recoverWith(t *testing.T, path string, wf Workflow) (string, error) {
 	t.Helper()
 	e := mustOpen(t, path, Options{})
 	e.Register("wf", wf)
 	_, err := e.Recover(context.Background())
 	st, _, _ := e.Status(context.Background(), "r")
-	return err, st
+	return st, err
 }
 
 // TestChangedResultType: code whose step now returns another type than
@@ -38,7 +38,7 @@ func recoverWith(t *testing.T, path string, wf Workflow) (error, string) {
 // resumable, instead of failing.
 func TestChangedResultType(t *testing.T) {
 	path := interrupted(t, "b")
-	err, st := recoverWith(t, path, func(c *Context, _ []byte) ([]byte, error) {
+	st, err := recoverWith(t, path, func(c *Context, _ []byte) ([]byte, error) {
 		_, err := Step(c, "a", func(context.Context, string) (string, error) { return "three", nil })
 		return nil, err // the workflow gives up on any error
 	})
@@ -55,7 +55,7 @@ func TestChangedResultType(t *testing.T) {
 // step is flagged like a renamed step, not finished.
 func TestCodeEndingEarly(t *testing.T) {
 	path := interrupted(t, "c")
-	err, st := recoverWith(t, path, func(c *Context, input []byte) ([]byte, error) {
+	st, err := recoverWith(t, path, func(c *Context, input []byte) ([]byte, error) {
 		_, err := Step(c, "a", func(context.Context, string) (int, error) { return len(input), nil })
 		return []byte("short"), err
 	})

@@ -112,6 +112,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -169,9 +170,10 @@ type Options struct {
 	// two live engines must never share one. Default: host, process ID and
 	// a random suffix, so a restart waits for the old leases to lapse.
 	ExecutorID string
-	// Lease is how long a claim on a run holds without renewal; the engine
-	// renews the leases of its runs every third of it. Another executor
-	// takes over a run only after its lease lapsed. Default: 10 s.
+	// Lease is how long a claim on a run holds without renewal, in
+	// wall-clock time (not Now: it measures whether an executor is alive);
+	// the engine renews the leases of its runs every third of it. Another
+	// executor takes over a run only after its lease lapsed. Default: 10 s.
 	Lease time.Duration
 	// MaxRecoveries is how many times a run may be taken over from an
 	// owner that did not finish it (a crash, a workflow panic, a lost
@@ -385,7 +387,7 @@ func (e *Engine) runOnce(ctx context.Context, reg registered, name, id string, i
 	}
 	if !created && r.status == statusRunning {
 		var claimed bool
-		if r, claimed, err = e.claimRun(ctx, id, true); err != nil {
+		if r, claimed, err = e.claimRun(ctx, id, math.MaxInt64); err != nil {
 			return nil, returnResult, unavailable(err)
 		}
 		if !claimed && r.status == statusRunning {
@@ -438,7 +440,7 @@ func (e *Engine) resume(ctx context.Context, wg *sync.WaitGroup) (int, *[]error)
 		defer mu.Unlock()
 		errs = append(errs, err)
 	}
-	runs, err := e.claimable(ctx)
+	runs, wakeBy, err := e.claimable(ctx)
 	if err != nil {
 		return 0, &[]error{err}
 	}
@@ -449,7 +451,7 @@ func (e *Engine) resume(ctx context.Context, wg *sync.WaitGroup) (int, *[]error)
 			add(err)
 			continue
 		}
-		claimed, ok := e.take(ctx, r.id, add)
+		claimed, ok := e.take(ctx, r.id, wakeBy, add)
 		if !ok {
 			continue
 		}
@@ -471,11 +473,11 @@ func (e *Engine) resume(ctx context.Context, wg *sync.WaitGroup) (int, *[]error)
 
 // take claims run id unless it is executing here already, and holds its
 // flight if it did.
-func (e *Engine) take(ctx context.Context, id string, fail func(error)) (*run, bool) {
+func (e *Engine) take(ctx context.Context, id string, wakeBy int64, fail func(error)) (*run, bool) {
 	if _, mine := e.flights.begin(id); !mine {
 		return nil, false
 	}
-	r, claimed, err := e.claimRun(ctx, id, false)
+	r, claimed, err := e.claimRun(ctx, id, wakeBy)
 	if err != nil || !claimed || r.status != statusRunning {
 		e.flights.end(id)
 		if err != nil {

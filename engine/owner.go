@@ -84,25 +84,29 @@ const (
 	claimRun = `UPDATE engine_runs SET owner = ?1, lease_until = ?2, wake = NULL,
 		recoveries = recoveries + (owner IS NOT NULL)
 		WHERE id = ?3 AND status = 'running'
-		AND (owner IS NULL OR owner = ?1 OR lease_until < ?4) AND (?5 OR wake IS NULL OR wake <= ?4)`
+		AND (owner IS NULL OR owner = ?1 OR lease_until < ?4) AND (wake IS NULL OR wake <= ?5)`
 	overRecovered = `UPDATE engine_runs SET status = 'attention', owner = NULL, error = ?
 		WHERE id = ? AND recoveries > ?`
 	resumeRun   = `UPDATE engine_runs SET status = 'running', recoveries = 0, owner = NULL, error = NULL WHERE id = ? AND status = 'attention'`
 	releaseRun  = `UPDATE engine_runs SET owner = NULL, wake = ? WHERE id = ? AND owner = ? AND status = 'running'`
 	releaseAll  = `UPDATE engine_runs SET owner = NULL WHERE owner = ? AND status = 'running'`
-	claimableQ  = `SELECT id, workflow, version, input FROM engine_runs WHERE status = 'running' AND (owner = ?1 OR (owner IS NOT NULL AND lease_until < ?2) OR (owner IS NULL AND (wake IS NULL OR wake <= ?2))) ORDER BY created`
+	claimableQ  = `SELECT id, workflow, version, input, wake FROM engine_runs WHERE status = 'running' AND (owner = ?1 OR (owner IS NOT NULL AND lease_until < ?2) OR owner IS NULL) ORDER BY created`
 	ownershipQ  = `SELECT status, coalesce(owner, ''), lease_until FROM engine_runs WHERE id = ?`
 	renewChunk  = 500
 	renewPrefix = `UPDATE engine_runs SET lease_until = ? WHERE owner = ? AND status = 'running' AND id IN (`
 )
 
-// claim takes run id for this executor, in tx. ignoreWake takes a parked
-// run before its wake-up (Run does: its caller is waiting anyway). It
-// reports whether the run is now this executor's; a run taken over more
-// often than Options.MaxRecoveries is marked for attention instead.
-func (e *Engine) claim(tx *sql.Tx, id string, ignoreWake bool) (bool, error) {
-	now := e.opts.Now()
-	res, err := tx.Exec(claimRun, e.executor, now.Add(e.opts.Lease).UnixNano(), id, now.UnixNano(), ignoreWake)
+// claim takes run id for this executor, in tx, unless it is parked with
+// a wake-up time after wakeBy (Run passes math.MaxInt64: its caller is
+// waiting anyway). It reports whether the run is now this executor's; a
+// run taken over more often than Options.MaxRecoveries is marked for
+// attention instead.
+//
+// Leases are in wall-clock time, not Options.Now: they measure whether an
+// executor is alive, across processes, while timers are workflow time.
+func (e *Engine) claim(tx *sql.Tx, id string, wakeBy int64) (bool, error) {
+	now := time.Now()
+	res, err := tx.Exec(claimRun, e.executor, now.Add(e.opts.Lease).UnixNano(), id, now.UnixNano(), wakeBy)
 	if err != nil {
 		return false, err
 	}
@@ -159,7 +163,7 @@ func (e *Engine) stopRenewing() {
 // not fatal: the lease lasts three renewal periods.
 func (e *Engine) renew() {
 	ids := e.flights.ids()
-	until := e.opts.Now().Add(e.opts.Lease).UnixNano()
+	until := time.Now().Add(e.opts.Lease).UnixNano()
 	for len(ids) > 0 {
 		chunk := ids[:min(len(ids), renewChunk)]
 		ids = ids[len(chunk):]
@@ -185,7 +189,7 @@ func (e *Engine) awaitOwner(ctx context.Context, id string) error {
 		if err := e.db.QueryRowContext(ctx, ownershipQ, id).Scan(&status, &owner, &lease); err != nil {
 			return err
 		}
-		if status != statusRunning || owner == "" || owner == e.executor || lease < e.opts.Now().UnixNano() {
+		if status != statusRunning || owner == "" || owner == e.executor || lease < time.Now().UnixNano() {
 			return nil
 		}
 		if err := sleep(ctx, delay); err != nil {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"slices"
 	"strings"
@@ -191,7 +192,7 @@ func (e *Engine) startRun(ctx context.Context, workflow, version, id string, inp
 	err := e.w.do(ctx, func(tx *sql.Tx) error {
 		now := e.opts.Now()
 		res, err := e.w.exec(tx, insertRun,
-			id, workflow, version, input, statusRunning, now.UnixNano(), e.executor, now.Add(e.opts.Lease).UnixNano())
+			id, workflow, version, input, statusRunning, now.UnixNano(), e.executor, time.Now().Add(e.opts.Lease).UnixNano())
 		if err != nil {
 			return err
 		}
@@ -212,12 +213,12 @@ func (e *Engine) startRun(ctx context.Context, workflow, version, id string, inp
 // claimRun claims an existing run for this executor and reloads it: the
 // claim may have marked it for attention, or another executor may have
 // finished it since it was loaded.
-func (e *Engine) claimRun(ctx context.Context, id string, ignoreWake bool) (*run, bool, error) {
+func (e *Engine) claimRun(ctx context.Context, id string, wakeBy int64) (*run, bool, error) {
 	var r *run
 	var claimed bool
 	err := e.w.do(ctx, func(tx *sql.Tx) error {
 		var err error
-		if claimed, err = e.claim(tx, id, ignoreWake); err != nil {
+		if claimed, err = e.claim(tx, id, wakeBy); err != nil {
 			return err
 		}
 		r, err = loadRun(tx, id)
@@ -266,25 +267,33 @@ func (e *Engine) history(ctx context.Context, id string) ([]event, error) {
 
 // claimable lists the runs this executor may claim: its own (a previous
 // process under the same ID), those whose lease lapsed, and released ones
-// that are not parked until later.
-func (e *Engine) claimable(ctx context.Context) ([]*run, error) {
+// that are not parked until after wakeBy, the workflow clock's time now.
+// It reads the clock only if a run is parked, so that recovering a run
+// does not move a fake clock that advances on every read.
+func (e *Engine) claimable(ctx context.Context) (runs []*run, wakeBy int64, err error) {
 	if err := e.w.sync(ctx); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	rows, err := e.db.QueryContext(ctx, claimableQ, e.executor, e.opts.Now().UnixNano())
+	rows, err := e.db.QueryContext(ctx, claimableQ, e.executor, time.Now().UnixNano())
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer rows.Close()
-	var runs []*run
+	wakeBy = math.MinInt64 // no parked run: claim only unparked ones
 	for rows.Next() {
 		r := &run{status: statusRunning}
-		if err := rows.Scan(&r.id, &r.workflow, &r.version, &r.input); err != nil {
-			return nil, err
+		var wake sql.NullInt64
+		if err := rows.Scan(&r.id, &r.workflow, &r.version, &r.input, &wake); err != nil {
+			return nil, 0, err
 		}
-		runs = append(runs, r)
+		if wake.Valid && wakeBy == math.MinInt64 {
+			wakeBy = e.opts.Now().UnixNano()
+		}
+		if !wake.Valid || wake.Int64 <= wakeBy {
+			runs = append(runs, r)
+		}
 	}
-	return runs, rows.Err()
+	return runs, wakeBy, rows.Err()
 }
 
 // finish records the end of a run, without waiting for the commit: every

@@ -166,6 +166,7 @@ function mergeSheets(light, dark, svg) {
 // matches reports whether a selector matches the drawing; a selector the
 // parser cannot test (pseudo-elements, states) is kept.
 function matches(svg, selector) {
+  if (/\s:root\b/.test(selector)) return false; // the page's root is never inside the drawing
   const bare = selector.replace(/::?[a-z-]+(\([^)]*\))?/g, "");
   try {
     return svg.matches(bare) || svg.querySelector(bare) !== null;

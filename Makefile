@@ -56,6 +56,10 @@ check:
 render: deps
 	$(GO) run ./cmd/lamport render
 
+## lighthouse: Lighthouse 12 (mobile) on a pattern page with diagrams and math, in Debian's chromium; not part of make test
+lighthouse: assets
+	$(GO) run ./bench/lighthouse
+
 ## cover: statement coverage of every pattern package; fails below 90%
 cover:
 	$(GO) test -cover ./content/patterns/... | $(COVERCHECK)

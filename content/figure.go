@@ -23,7 +23,7 @@ import (
 // records the Renderer that drew it; one drawn by another is stale. The
 // figure package's tests fail when this constant no longer names the
 // renderer, and `lamport render` refuses to draw with another one.
-const Renderer = "mermaid@11.17.2 katex@0.16.47 render.js@a025e4f4"
+const Renderer = "mermaid@11.17.2 katex@0.16.47 render.js@a73ada79"
 
 // FigureKind is what a figure is drawn from: a Mermaid diagram or a TeX
 // formula.

@@ -184,6 +184,14 @@ function slim(svg) {
       if (attr.name.startsWith("data-") || (attr.name === "style" && attr.value.replace(/[;\s]/g, "") === "")) el.removeAttribute(attr.name);
     }
   }
+  // Mermaid writes each word of a label as a <tspan>; one text node per
+  // line draws the same and keeps the page's DOM small.
+  for (const row of svg.querySelectorAll("tspan.row")) {
+    const words = [...row.children];
+    if (words.length > 1 && words.every((w) => w.localName === "tspan" && !w.children.length && w.getAttribute("font-style") === "normal" && w.getAttribute("font-weight") === "normal")) {
+      row.textContent = words.map((w) => w.textContent).join("");
+    }
+  }
   const text = serialize(svg);
   for (const el of svg.querySelectorAll("marker[id], filter[id]")) {
     if (!text.includes(`#${el.id})`)) el.remove();

@@ -14,7 +14,10 @@ import (
 // program may print "out of memory" or forge the runtime's traceback):
 //
 //   - "output": the output budget ran out and the runner killed the run;
-//   - "time": the wall-clock deadline fired;
+//   - "time": the wall-clock deadline fired and the runner killed the
+//     program (one that exited by itself as the deadline passed, say
+//     with the runtime's crash report on a loaded machine, did not run
+//     into it);
 //   - "cpu": the program was killed after using the jail's CPU seconds;
 //   - "memory": the program failed after its resident memory (the
 //     kernel's peak RSS in the process's rusage) reached half the jail's
@@ -30,7 +33,7 @@ func limitHit(ctx context.Context, out *output, err error, cpu time.Duration) st
 	switch {
 	case out.truncated():
 		return "output"
-	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+	case errors.Is(ctx.Err(), context.DeadlineExceeded) && !exitedByItself(err):
 		return "time"
 	case !errors.As(err, &exit):
 		return ""
@@ -42,6 +45,20 @@ func limitHit(ctx context.Context, out *output, err error, cpu time.Duration) st
 		return "memory"
 	}
 	return ""
+}
+
+// exitedByItself reports whether the program ended with an exit status
+// of its own (err is nil or an exit code), not by a signal.
+func exitedByItself(err error) bool {
+	if err == nil {
+		return true
+	}
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) {
+		return false
+	}
+	ws, ok := exit.Sys().(syscall.WaitStatus)
+	return ok && ws.Exited()
 }
 
 // jailCPU and jailData are playground/jail's CPUSeconds and DataBytes

@@ -61,11 +61,12 @@ func TestSearchBounds(t *testing.T) {
 	if err := search(expired, "retry"); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("the caller's deadline did not reach Bleve: err = %v", err)
 	}
+	timeout := idx.timeout
 	idx.timeout = -1
 	if err := search(bg, "retry"); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("the search's own deadline did not reach Bleve: err = %v", err)
 	}
-	idx.timeout = searchTimeout
+	idx.timeout = timeout
 	idx.gate = newGate(1, time.Millisecond)
 	leave, _ := idx.gate.enter(bg)
 	if err := search(bg, "retry"); !errors.Is(err, ErrBusy) {

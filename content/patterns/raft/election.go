@@ -101,9 +101,7 @@ func (s *Server) lead(n *sim.Node) {
 	for i := range s.next {
 		s.next[i] = s.last() + 1
 	}
-	if s.c.cfg.bug != oldTerms { // the broken variant is the paper's Figure 8 setting: no no-op
-		s.appendEntries(s.last()+1, Entry{Term: s.term})
-	}
+	s.appendEntries(s.last()+1, Entry{Term: s.term})
 	s.match[n.ID()] = s.last()
 	s.broadcast(n)
 	n.Cancel(s.heartbeat)

@@ -81,11 +81,9 @@ type Config struct {
 type bug uint8
 
 const (
-	correct    bug = iota
-	oldTerms       // commit entries of earlier terms by counting replicas, and no no-op (Figure 8)
-	forgetVote     // votedFor is not persisted: a restarted server votes twice in a term
-	anyLog         // grant votes without the up-to-date check
-	noSync         // the log is written but never fsynced
+	correct bug = iota
+	anyLog      // grant votes without the up-to-date check
+	noSync      // the log is written but never fsynced
 )
 
 func (c Config) withDefaults() Config {

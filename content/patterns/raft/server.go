@@ -55,9 +55,6 @@ func (s *Server) Start(n *sim.Node) {
 	for _, r := range s.wal.load() {
 		s.replay(r)
 	}
-	if s.c.cfg.bug == forgetVote {
-		s.votedFor = none
-	}
 	s.kv = NewKV()
 	s.dirty = 1
 	n.Note("t%d, log %d", s.term, s.last())

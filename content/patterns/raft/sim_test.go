@@ -17,11 +17,6 @@ const ms = time.Millisecond
 var nemesis = sim.Nemesis{Nodes: 5, Horizon: 600 * ms, MaxOutage: 200 * ms,
 	Partitions: 2, OneWays: 1, Crashes: 3, Skews: 1, Degrades: 2}
 
-// bugNemesis crashes and cuts off three servers often and briefly:
-// the broken variants need a crash or a partition in the middle of an
-// election or a replication.
-var bugNemesis = sim.Nemesis{Nodes: 3, Horizon: 600 * ms, MaxOutage: 80 * ms, Partitions: 3, Crashes: 5}
-
 // cluster builds the seeded runs of one implementation (or a broken
 // variant) and remembers each run's Cluster for the end-of-run check.
 type cluster struct {
@@ -88,7 +83,6 @@ func TestExplorationCatchesBrokenVariants(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c := newCluster(Config{bug: tt.bug})
-			c.cfg.Servers, c.nemesis = 3, bugNemesis
 			r := sim.Exploration{Seeds: tt.seeds, Build: c.build, Check: c.check}.Run()
 			if r.Failure == nil {
 				t.Fatalf("%d seeds passed", r.Schedules)

@@ -36,6 +36,7 @@ type Etcd struct {
 	election sim.TimerID
 	ticker   sim.TimerID
 	dirty    uint64
+	st       etcd.BasicStatus // the library's status after the last input
 }
 
 // Every etcd server boots from the same snapshot, at index 1 of term 1,
@@ -155,8 +156,10 @@ func (e *Etcd) resetElection(n *sim.Node) {
 	e.election = n.After(e.c.cfg.electionTimeout(n), "election")
 }
 
-// ready drains the library's Ready: persist, send, apply, advance.
+// ready drains the library's Ready (persist, send, apply, advance),
+// then reads the library's status for the checker.
 func (e *Etcd) ready(n *sim.Node) {
+	defer func() { e.st = e.rn.BasicStatus() }()
 	for e.rn.HasReady() {
 		rd := e.rn.Ready()
 		e.persist(rd)
@@ -270,11 +273,11 @@ func (w Wire) String() string {
 	})
 }
 
-// The replica view of Etcd, read from the library's status and storage.
+// The replica view of Etcd, read from the library's status (as it was at
+// the end of the last input, which is where the checker runs) and storage.
 
 func (e *Etcd) status() (uint64, bool) {
-	st := e.rn.BasicStatus()
-	return st.HardState.GetTerm(), st.RaftState == etcd.StateLeader
+	return e.st.HardState.GetTerm(), e.st.RaftState == etcd.StateLeader
 }
 
 func (e *Etcd) lastIndex() uint64 {
@@ -283,7 +286,7 @@ func (e *Etcd) lastIndex() uint64 {
 	return i
 }
 
-func (e *Etcd) commitIndex() uint64 { return e.rn.BasicStatus().HardState.GetCommit() }
+func (e *Etcd) commitIndex() uint64 { return e.st.HardState.GetCommit() }
 
 func (e *Etcd) applied() (uint64, uint64) { return e.kv.Index(), e.kv.Digest() }
 

@@ -103,3 +103,17 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+func BenchmarkExplore(b *testing.B) {
+	c := newCluster(Config{})
+	for b.Loop() {
+		simtest.Explore(b, 50, c.build, c.check)
+	}
+}
+
+func BenchmarkEtcdExplore(b *testing.B) {
+	c := newCluster(Config{Etcd: true})
+	for b.Loop() {
+		simtest.Explore(b, 50, c.build, c.check)
+	}
+}

@@ -32,7 +32,7 @@ type Etcd struct {
 	wal      wal
 	kv       *KV
 	role     etcd.StateType
-	proposed map[[2]int]bool // client commands this server proposed, not yet applied
+	proposed map[[2]int]bool // client commands proposed in this role, not yet applied
 	election sim.TimerID
 	ticker   sim.TimerID
 	dirty    uint64
@@ -204,6 +204,7 @@ func (e *Etcd) note(n *sim.Node, soft *etcd.SoftState) {
 		return
 	}
 	e.role = soft.RaftState
+	e.proposed = map[[2]int]bool{} // what an earlier leadership proposed may have been dropped
 	if e.role == etcd.StateLeader {
 		n.Cancel(e.ticker)
 		e.ticker = n.After(e.c.cfg.Heartbeat, "tick")

@@ -73,8 +73,11 @@ type AppendReply struct {
 }
 
 func (m AppendReply) String() string {
-	if m.Success {
+	switch {
+	case m.Success:
 		return fmt.Sprintf("ok t%d match %d", m.Term, m.Match)
+	case m.Hint == 0:
+		return fmt.Sprintf("reject: stale term, now t%d", m.Term)
 	}
 	return fmt.Sprintf("reject t%d retry from %d", m.Term, m.Hint)
 }
@@ -100,5 +103,8 @@ func (m Reply) String() string {
 	if m.OK {
 		return fmt.Sprintf("#%d ok %q", m.Seq, m.Result.Value)
 	}
-	return fmt.Sprintf("#%d not leader (try %d)", m.Seq, m.Leader)
+	if m.Leader == none {
+		return fmt.Sprintf("#%d not leader, none known", m.Seq)
+	}
+	return fmt.Sprintf("#%d not leader, try node %d", m.Seq, m.Leader)
 }

@@ -56,6 +56,7 @@
 package raft
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/lamport-kb/lamport/sim"
@@ -133,7 +134,7 @@ func Simulate(s *sim.Sim, cfg Config) *Cluster {
 	return c
 }
 
-func name(prefix string, i int) string { return prefix + string(rune('1'+i)) }
+func name(prefix string, i int) string { return prefix + strconv.Itoa(i+1) }
 
 // newServer makes a server's handler: ours, or etcd's.
 func (c *Cluster) newServer() sim.Handler {

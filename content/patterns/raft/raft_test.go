@@ -114,3 +114,13 @@ func TestDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestNames: servers and clients are numbered from 1, past 9 too.
+func TestNames(t *testing.T) {
+	s := sim.New(sim.Config{})
+	c := Simulate(s, Config{Servers: 11, Clients: 2})
+	got := []string{s.Name(c.Servers[0]), s.Name(c.Servers[10]), s.Name(c.Clients[1])}
+	if diff := cmp.Diff([]string{"s1", "s11", "c2"}, got); diff != "" {
+		t.Error(diff)
+	}
+}

@@ -60,17 +60,27 @@ func (c *cluster) check(s *sim.Sim) error {
 // linearizability and, once the faults are over, progress.
 func TestSafety(t *testing.T) {
 	c := newCluster(Config{})
-	simtest.Explore(t, 200, c.build, c.check)
+	simtest.Explore(t, seeds(300), c.build, c.check)
 }
 
 // TestEtcdSafety runs etcd's Raft through the same schedules and checks.
 func TestEtcdSafety(t *testing.T) {
 	c := newCluster(Config{Etcd: true})
-	simtest.Explore(t, 200, c.build, c.check)
+	simtest.Explore(t, seeds(100), c.build, c.check)
+}
+
+// seeds is n, or a quarter of n under the race detector (see underRace).
+func seeds(n int) int {
+	if underRace {
+		return n / 4
+	}
+	return n
 }
 
 // TestExplorationCatchesBrokenVariants: the seeded exploration finds each
-// deliberately broken server, naming the property it breaks.
+// deliberately broken server, naming the property it breaks. Three
+// servers: a crash or a partition then takes a majority's member more
+// often.
 func TestExplorationCatchesBrokenVariants(t *testing.T) {
 	for _, tt := range []struct {
 		name  string
@@ -83,6 +93,7 @@ func TestExplorationCatchesBrokenVariants(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c := newCluster(Config{bug: tt.bug})
+			c.cfg.Servers, c.nemesis.Nodes = 3, 3
 			r := sim.Exploration{Seeds: tt.seeds, Build: c.build, Check: c.check}.Run()
 			if r.Failure == nil {
 				t.Fatalf("%d seeds passed", r.Schedules)

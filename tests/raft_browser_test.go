@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -8,6 +9,9 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/lamport-kb/lamport/playground"
+	"github.com/lamport-kb/lamport/playground/picture"
 )
 
 // raftFrames returns the documents of the SVG pictures under the output.
@@ -72,4 +76,43 @@ func noteLane(t *testing.T, svg, prefix string, term int) string {
 		t.Fatalf("no note %q%d in the diagram", prefix, term)
 	}
 	return m[1]
+}
+
+// splitRunner answers every run with one SVG picture whose IMAGE line
+// arrives in two events, as the playground sends a long line whose pieces
+// reached its pipe more than a millisecond apart (a loaded machine).
+type splitRunner struct{ line string }
+
+func (r splitRunner) Run(context.Context, playground.Request) (*playground.Response, error) {
+	cut := len(r.line) / 2
+	return &playground.Response{Events: []playground.Event{
+		{Message: "before\n", Kind: "stdout"},
+		{Message: r.line[:cut], Kind: "stdout"},
+		{Message: r.line[cut:] + "\nafter\n", Kind: "stdout"},
+	}}, nil
+}
+
+// TestBrowserImageSplitAcrossEvents: a picture whose line is split over
+// two output events is drawn once, whole, with the text around it.
+func TestBrowserImageSplitAcrossEvents(t *testing.T) {
+	svg := `<svg xmlns="http://www.w3.org/2000/svg" width="300" height="200"><title>whole</title><text x="10" y="190">the end of the picture</text></svg>`
+	ts := mustServerWith(t, splitRunner{line: picture.Line([]byte(svg))})
+	requireAssets(t, ts.URL)
+	b := newBrowser(t)
+	var out string
+	var frames []string
+	b.run(t,
+		chromedp.Navigate(ts.URL+"/en/play/raft"),
+		chromedp.WaitVisible(`.cm-editor .cm-content`, chromedp.ByQuery),
+		chromedp.Click(`[data-action=run]`, chromedp.ByQuery),
+		chromedp.Poll(`document.querySelector(".play-status").textContent.includes("exit status")`, nil, chromedp.WithPollingTimeout(30*time.Second)),
+		chromedp.Text(".play-output", &out, chromedp.ByQuery),
+		chromedp.Evaluate(raftFrames, &frames),
+	)
+	if len(frames) != 1 || !strings.Contains(frames[0], "the end of the picture</text></svg>") {
+		t.Errorf("%d pictures drawn, want 1 whole one: %q", len(frames), frames)
+	}
+	if !strings.Contains(out, "before") || !strings.Contains(out, "after") || strings.Contains(out, "IMAGE:") {
+		t.Errorf("output %q", out)
+	}
 }

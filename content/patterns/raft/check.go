@@ -81,14 +81,15 @@ func (k *checker) each(check func(id sim.NodeID, r replica, v *seen) error) func
 	return func(s *sim.Sim) error {
 		for i, id := range k.c.Servers {
 			h := s.Handler(id)
-			if h == nil {
-				continue
+			r, ok := h.(replica)
+			if !ok {
+				continue // down, or a test's scripted peer
 			}
 			v := &k.seen[i]
 			if v.h != h { // a new incarnation: read it from the start
 				k.seen[i] = seen{h: h}
 			}
-			if err := check(id, h.(replica), v); err != nil {
+			if err := check(id, r, v); err != nil {
 				return err
 			}
 		}

@@ -82,9 +82,10 @@ type Config struct {
 type bug uint8
 
 const (
-	correct bug = iota
-	anyLog      // grant votes without the up-to-date check
-	noSync      // the log is written but never fsynced
+	correct  bug = iota
+	anyLog       // grant votes without the up-to-date check
+	noSync       // the log is written but never fsynced
+	oldTerms     // commit entries of earlier terms by counting replicas (Figure 8)
 )
 
 func (c Config) withDefaults() Config {

@@ -110,7 +110,7 @@ func (s *Server) onAppendReply(n *sim.Node, from sim.NodeID, m AppendReply) {
 // majority may still be overwritten, Figure 8 of the paper.
 func (s *Server) advance(n *sim.Node) {
 	for i := s.last(); i > s.commit; i-- {
-		if s.log[i].Term != s.term {
+		if s.log[i].Term != s.term && s.c.cfg.bug != oldTerms {
 			return
 		}
 		stored := 0

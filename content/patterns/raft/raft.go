@@ -78,7 +78,8 @@ type Config struct {
 	bug  bug // a deliberately broken variant, for the tests
 }
 
-// bug names a broken variant of Server that the exploration must catch.
+// bug names a broken variant of Server that the tests must catch (the
+// exploration, or the directed TestFigure8).
 type bug uint8
 
 const (

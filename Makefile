@@ -15,7 +15,7 @@ RUN       := CGO_ENABLED=0 $(GO) run -trimpath
 NPM_STAMP := static/node_modules/.package-lock.json
 ASSETS    := static/dist/site.css
 
-.PHONY: all run test generate assets deps lint check cover bench bench-engine loadtest loadtest-play loadtest-search clean
+.PHONY: all run test generate assets deps lint check render lighthouse cover bench bench-engine loadtest loadtest-play loadtest-search clean
 
 all: assets
 	$(BUILD) -o bin/lamport ./cmd/lamport
@@ -49,6 +49,16 @@ test: assets lint
 ## check: validate the content tree (lamport check)
 check:
 	$(GO) run ./cmd/lamport check
+
+## render: draw the content's diagrams (SVG) and formulas (MathML) into
+## content/patterns/*/rendered, in headless Chromium; commit what changes
+## (check fails while a figure's rendering is missing or stale)
+render: deps
+	$(GO) run ./cmd/lamport render
+
+## lighthouse: Lighthouse 12 (mobile) on a pattern page with diagrams and math, in Debian's chromium; not part of make test
+lighthouse: assets
+	$(GO) run ./bench/lighthouse
 
 ## cover: statement coverage of every pattern package; fails below 90%
 cover:

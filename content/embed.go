@@ -9,7 +9,7 @@ import (
 // guides (the glossary) and every pattern folder, Go sources included (the include directive and the
 // playground read them).
 //
-//go:embed catalog.yaml all:patterns guides
+//go:embed catalog.yaml all:patterns guides paths
 var corpus embed.FS
 
 // FS returns the embedded content tree.

@@ -21,7 +21,9 @@ type Options struct {
 	// AllowMissing turns a missing translation (a zh.md or one of its
 	// sections) from an error into a warning, and shows the English text
 	// with a notice. Authors serving a half-translated tree from disk use
-	// it; `lamport check` and the embedded corpus never do.
+	// it; `lamport check` and the embedded corpus never do. It also lets a
+	// diagram or formula without a current rendering (`lamport render`) be
+	// a warning, drawn by the browser as a live preview.
 	AllowMissing bool
 }
 
@@ -43,6 +45,7 @@ func LoadWith(fsys fs.FS, opts Options) (*Library, error) {
 	l.loadGlossary()
 	if len(l.problems) == 0 {
 		l.loadPatterns()
+		l.loadPaths()
 	}
 	if len(l.problems) > 0 {
 		l.problems.sort()
@@ -68,6 +71,7 @@ type loader struct {
 	problems Problems
 	warnings Problems
 	md       goldmark.Markdown
+	drawings *artifacts
 	decls    map[string]declIndex
 	tests    map[string]map[string]testFunc
 }
@@ -105,9 +109,11 @@ func (l *loader) loadPatterns() {
 			pages = append(pages, l.readPages(p)...)
 		}
 	}
+	l.drawings = &artifacts{l: l, used: make(map[string]bool)}
 	for _, pg := range pages {
 		l.renderPage(pg, pages)
 	}
+	l.drawings.checkUnused()
 	l.applyTranslations(pages)
 	l.orderPatterns()
 }

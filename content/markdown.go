@@ -94,6 +94,8 @@ type mathNode struct {
 	ast.BaseInline
 	tex     string
 	display bool
+	offset  int    // byte offset in the body, for line numbers
+	drawing string // the rendered MathML; empty: typeset in the browser
 }
 
 func (n *mathNode) Kind() ast.NodeKind            { return KindMath }
@@ -107,14 +109,14 @@ type mathParser struct{}
 func (mathParser) Trigger() []byte { return []byte{'$'} }
 
 func (mathParser) Parse(parent ast.Node, block text.Reader, pc parser.Context) ast.Node {
-	line, _ := block.PeekLine()
+	line, seg := block.PeekLine()
 	if bytes.HasPrefix(line, []byte("$$")) {
 		end := bytes.Index(line[2:], []byte("$$"))
 		if end <= 0 {
 			return nil
 		}
 		block.Advance(end + 4)
-		return &mathNode{tex: string(line[2 : 2+end]), display: true}
+		return &mathNode{tex: string(line[2 : 2+end]), display: true, offset: seg.Start}
 	}
 	if len(line) < 3 || line[1] == ' ' || line[1] == '$' {
 		return nil
@@ -130,7 +132,7 @@ func (mathParser) Parse(parent ast.Node, block text.Reader, pc parser.Context) a
 			return nil
 		}
 		block.Advance(i + 1)
-		return &mathNode{tex: string(line[1:i])}
+		return &mathNode{tex: string(line[1:i]), offset: seg.Start}
 	}
 	return nil
 }
@@ -140,7 +142,8 @@ var KindMathBlock = ast.NewNodeKind("MathBlock")
 
 type mathBlock struct {
 	ast.BaseBlock
-	closed bool // a one-line $$ … $$ block is complete when opened
+	closed  bool   // a one-line $$ … $$ block is complete when opened
+	drawing string // the rendered MathML; empty: typeset in the browser
 }
 
 func (n *mathBlock) Kind() ast.NodeKind            { return KindMathBlock }
@@ -277,12 +280,20 @@ func renderXRef(w util.BufWriter, source []byte, node ast.Node, entering bool) (
 	return ast.WalkSkipChildren, nil
 }
 
+// renderMath writes a formula's MathML, drawn by `lamport render`, or, in
+// an author's preview of a formula not rendered yet, its TeX for the
+// browser to typeset.
 func renderMath(w util.BufWriter, source []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
 	if entering {
 		n := node.(*mathNode)
-		if n.display {
+		switch {
+		case n.drawing != "" && n.display:
+			w.WriteString(displayMath(n.drawing))
+		case n.drawing != "":
+			w.WriteString(n.drawing)
+		case n.display:
 			w.WriteString(`<span class="math math-display">` + html.EscapeString(n.tex) + `</span>`)
-		} else {
+		default:
 			w.WriteString(`<span class="math">` + html.EscapeString(n.tex) + `</span>`)
 		}
 	}
@@ -290,8 +301,13 @@ func renderMath(w util.BufWriter, source []byte, node ast.Node, entering bool) (
 }
 
 func renderMathBlock(w util.BufWriter, source []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
-	if entering {
-		w.WriteString(`<div class="math math-display">` + html.EscapeString(strings.TrimSpace(linesText(node, source))) + "</div>\n")
+	if !entering {
+		return ast.WalkSkipChildren, nil
+	}
+	if n := node.(*mathBlock); n.drawing != "" {
+		w.WriteString(displayMath(n.drawing) + "\n")
+	} else {
+		w.WriteString(`<div class="math math-display">` + html.EscapeString(mathBlockTeX(n, source)) + "</div>\n")
 	}
 	return ast.WalkSkipChildren, nil
 }
@@ -310,11 +326,22 @@ func renderFenced(w util.BufWriter, source []byte, node ast.Node, entering bool)
 	code := linesText(n, source)
 	lang := string(n.Language(source))
 	if lang == "mermaid" {
-		w.WriteString(`<pre class="mermaid">` + html.EscapeString(code) + "</pre>\n")
+		if v, ok := n.AttributeString(drawingAttr); ok {
+			w.WriteString(`<div class="diagram">` + string(v.([]byte)) + "</div>\n")
+		} else { // an author's preview: Mermaid draws it in the browser
+			w.WriteString(`<pre class="mermaid">` + html.EscapeString(code) + "</pre>\n")
+		}
 		return ast.WalkSkipChildren, nil
 	}
 	w.WriteString(`<div class="code">` + highlight(lang, code) + "</div>\n")
 	return ast.WalkSkipChildren, nil
+}
+
+// displayMath wraps a display formula's MathML in a block that scrolls
+// sideways on a narrow screen (and so takes the keyboard focus, as a wide
+// table does).
+func displayMath(mathml string) string {
+	return `<div class="math-display" tabindex="0">` + mathml + `</div>`
 }
 
 func renderIndented(w util.BufWriter, source []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {

@@ -47,6 +47,7 @@ type Library struct {
 	Catalog    []*Entry    // the content plan: every pattern, written or not
 	Tags       []*Tag      // tags known to the catalog, in catalog order
 	StartHere  StartHere   // the path the home page recommends
+	Paths      []*Path     // curated learning paths (paths/), in folder order
 	Glossary   []Term      // the bilingual term list (GlossaryFile), in file order
 	Hash       string      // hex digest of every loaded file; changes when any content changes
 	Warnings   []Problem   // non-fatal findings, such as stale translations

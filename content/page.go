@@ -262,8 +262,10 @@ func lastLine(pg *page) int { return pg.bodyLine + bytes.Count(pg.body, []byte("
 // the template's sections.
 func (l *loader) renderPage(pg *page, all []*page) {
 	r := l.reporter(pg.file)
-	ctx := &pageContext{lang: pg.lang, lib: l.lib, pages: pagesOf(all, pg.lang), english: pagesOf(all, i18n.English), decls: l.declsOf(pg.pattern), tests: l.testsOf(pg.pattern)}
+	ctx := &pageContext{lang: pg.lang, file: pg.file, lib: l.lib, pages: pagesOf(all, pg.lang), english: pagesOf(all, i18n.English), decls: l.declsOf(pg.pattern), tests: l.testsOf(pg.pattern)}
 	ctx.report = func(offset int, format string, args ...any) { r.at(pg.lineAt(offset), format, args...) }
+	ctx.warn = func(offset int, format string, args ...any) { l.warner(pg.file).at(pg.lineAt(offset), format, args...) }
+	ctx.drawings, ctx.preview = l.drawings, l.opts.AllowMissing
 	ctx.line = pg.lineAt
 	ids := newHeadingIDs()
 	for _, h := range pg.heads {

@@ -10,21 +10,30 @@ import (
 	"github.com/yuin/goldmark/text"
 )
 
-const includeAttr = "data-lamport-include"
+const (
+	includeAttr = "data-lamport-include"
+	drawingAttr = "data-lamport-drawing" // a diagram's rendered SVG
+)
 
 // pageContext is what the pipeline knows about the page being rendered.
 type pageContext struct {
 	lang    string
+	file    string // the page, inside the content FS
 	lib     *Library
 	pages   map[string]*page // written pages of this language, by slug
 	english map[string]*page // English pages, by slug, for fallback titles
 	decls   declIndex
 	tests   map[string]testFunc // the package's Test and Fuzz functions
 	report  func(offset int, format string, args ...any)
-	line    func(offset int) int // the file's line of a body offset
-	links   []pendingLink
-	mermaid bool
-	math    bool
+	warn    func(offset int, format string, args ...any)
+	// drawings finds figures' artifacts; preview (author mode) lets a
+	// figure without one be drawn in the browser instead of failing.
+	drawings *artifacts
+	preview  bool
+	line     func(offset int) int // the file's line of a body offset
+	links    []pendingLink
+	mermaid  bool // the browser must draw a diagram (preview only)
+	math     bool // the browser must typeset a formula (preview only)
 
 	guarantees []Guarantee
 }
@@ -56,8 +65,6 @@ func (pageTransformer) Transform(doc *ast.Document, reader text.Reader, pc parse
 			ctx.resolveXRef(n)
 		case *ast.FencedCodeBlock:
 			ctx.fenced(n, source)
-		case *mathNode, *mathBlock:
-			ctx.math = true
 		case *guaranteeNode:
 			ctx.guarantee(n)
 		case *ast.Blockquote:
@@ -77,6 +84,40 @@ func (pageTransformer) Transform(doc *ast.Document, reader text.Reader, pc parse
 	}
 	for _, h := range headings {
 		ctx.permalink(h)
+	}
+	ctx.drawFigures(doc, source)
+}
+
+// drawFigures puts each figure's artifact into the page. A figure without
+// a current one is a problem at its line; in an author's preview it is a
+// warning, and the browser draws the figure instead (a stale drawing is
+// still shown).
+func (ctx *pageContext) drawFigures(doc *ast.Document, source []byte) {
+	if ctx.drawings == nil {
+		return
+	}
+	for _, f := range figuresIn(doc, source, ctx.lang) {
+		f.fig.File = ctx.file
+		drawing, problem := ctx.drawings.lookup(f.fig)
+		switch {
+		case problem != "" && !ctx.preview:
+			ctx.report(f.offset, "%s", problem)
+		case problem != "":
+			ctx.warn(f.offset, "%s", problem)
+		}
+		if drawing == "" {
+			ctx.mermaid = ctx.mermaid || f.fig.Kind == Diagram
+			ctx.math = ctx.math || f.fig.Kind == Formula
+			continue
+		}
+		switch n := f.node.(type) {
+		case *ast.FencedCodeBlock:
+			n.SetAttributeString(drawingAttr, []byte(drawing))
+		case *mathNode:
+			n.drawing = drawing
+		case *mathBlock:
+			n.drawing = drawing
+		}
 	}
 }
 
@@ -113,15 +154,12 @@ func (ctx *pageContext) resolveXRef(n *xrefNode) {
 	}
 }
 
-// fenced handles the two special fences: mermaid and include.
+// fenced resolves an include fence.
 func (ctx *pageContext) fenced(n *ast.FencedCodeBlock, source []byte) {
 	if n.Info == nil {
 		return
 	}
 	info := string(n.Info.Segment.Value(source))
-	if strings.HasPrefix(info, "mermaid") {
-		ctx.mermaid = true
-	}
 	_, spec, ok := strings.Cut(info, "include=")
 	if !ok {
 		return

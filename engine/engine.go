@@ -37,12 +37,60 @@
 //
 // The run ID is the workflow's idempotency key. Run with an ID that
 // already completed returns the recorded output without running anything;
-// with an ID that is still running (after a crash) it resumes that run.
+// with an ID that is still running it resumes that run, or, when another
+// executor is executing it, waits for its end and returns its result.
 // Options.Conflict set to ConflictFail returns ErrRunExists instead.
+//
+// # Ownership and recovery
+//
+// Each Engine is an executor, named by Options.ExecutorID, and each run
+// has at most one owner at a time: the executor that created or claimed
+// it, recorded in the run's row with a lease (Options.Lease, 10 s by
+// default) that the owner renews while it executes the run. Another
+// executor takes a run over only after its lease has lapsed, and every
+// event and the run's end are written only while the row still names the
+// writer as owner: an executor that lost its run (paused past its lease)
+// fails its next write and stops, and never writes over the new owner's
+// work. Concurrent Run calls with one ID, in one process or several,
+// share one execution. Several processes can therefore share a database.
+//
+// Recover resumes the runs this executor may take: its own from before a
+// restart (a restarted process with the same ExecutorID takes them back at
+// once; with a new ID it waits for their leases to lapse), runs whose lease
+// lapsed, and runs released by an executor that closed. It waits for them,
+// except that a resumed run reaching a durable timer due later than
+// Options.ParkAfter parks: the wake-up time goes into its row, the lease is
+// released, and no goroutine waits for it. Recover can be called again at
+// any time. Options.RecoverEvery starts a background loop that does the
+// same periodically without waiting, so lapsed leases are taken over and
+// parked runs woken when due; servers set it.
+//
+// # Failures that are not the workflow's
+//
+// A run ends failed only when its workflow returns an error. A record the
+// engine cannot write halts the run instead: every later step returns the
+// same error, and the run stays running for recovery whatever the workflow
+// does with it. A storage error that may pass (another process holding the
+// write lock past Options.BusyTimeout, a full disk, a file-size limit, an
+// I/O error) is retried with backoff (Options.StorageRetry) first, and
+// reported as ErrUnavailable. A panic in a step is that attempt's error
+// (a *PanicError with the stack), retried and recorded like any other; a
+// panic in the workflow's own code leaves the run for recovery. A run
+// taken over more than Options.MaxRecoveries times from an owner that did
+// not finish it (crash loops, panics, lost leases) is marked for attention
+// (ErrAttention) until Resume.
+//
+// Besides a renamed step, replay flags as a *NonDeterminismError a recorded
+// result that no longer decodes strictly into the step's type, and code
+// that returns before asking for every recorded step; the run stays
+// unfinished for the right code to resume.
 //
 // # Storage and durability
 //
-// The database uses WAL mode and a busy timeout. All writes go through one
+// The engine's tables are named engine_*, so it can share a database with
+// an application's tables; Open first checks, read-only, that the file is
+// a database it can use, and leaves a file it refuses as it was. The
+// database uses WAL mode and a busy timeout. All writes go through one
 // writer goroutine that groups the records waiting at the same moment into
 // one transaction (group commit), so concurrent runs share fsyncs.
 // Durability FULL (the default) syncs the WAL on every commit: a step
@@ -51,7 +99,7 @@
 // returns its result, without waiting for its commit: it follows from the
 // recorded steps, so a run whose end was lost is replayed by Recover
 // without running any step again. Status, History and Recover wait for
-// pending writes, so they see every run that has returned. NORMAL syncs only at
+// this engine's pending writes, so they see every run that has returned. NORMAL syncs only at
 // checkpoints: a recorded step survives a crash of the process, but the
 // last commits may be lost in a power failure or OS crash; DBOS Transact
 // uses NORMAL by default. ":memory:" gives a private in-memory database,
@@ -59,10 +107,12 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -113,6 +163,40 @@ type Options struct {
 	// step calls its mock instead of its function, and the mock's result
 	// (converted through JSON to the step's type) is recorded as usual.
 	Mocks map[string]func(ctx context.Context, key string) (any, error)
+
+	// ExecutorID names this engine as the owner of the runs it executes.
+	// Give each process a stable ID of its own (a host or pod name) so that
+	// after a crash the restarted process takes its runs back at once;
+	// two live engines must never share one. Default: host, process ID and
+	// a random suffix, so a restart waits for the old leases to lapse.
+	ExecutorID string
+	// Lease is how long a claim on a run holds without renewal, in
+	// wall-clock time (not Now: it measures whether an executor is alive);
+	// the engine renews the leases of its runs every third of it. Another
+	// executor takes over a run only after its lease lapsed. Default: 10 s.
+	Lease time.Duration
+	// MaxRecoveries is how many times a run may be taken over from an
+	// owner that did not finish it (a crash, a workflow panic, a lost
+	// lease) before it is marked for attention instead. Default: 10.
+	MaxRecoveries int
+	// BusyTimeout is how long a write waits for another process's lock
+	// before it fails with SQLITE_BUSY. Default: 5 s.
+	BusyTimeout time.Duration
+	// StorageRetry retries a write that failed for a storage condition
+	// (see ErrUnavailable) with backoff. Default: 6 attempts from 50 ms.
+	StorageRetry RetryPolicy
+	// RecoverEvery, when positive, starts a recovery loop in Open that
+	// every RecoverEvery does what Recover does, without waiting: it
+	// resumes runs whose lease lapsed and wakes parked runs whose timer is
+	// due. Close stops it. Servers set it; tests and demos that inject
+	// crashes call Recover themselves.
+	RecoverEvery time.Duration
+	// ParkAfter: a run resumed by Recover or the loop that reaches a
+	// durable timer (Sleep, a retry backoff) due later than ParkAfter
+	// parks instead of waiting: it records the wake-up time in its row,
+	// lets go of its lease and holds no goroutine until the loop or a
+	// later Recover wakes it. Run waits in place. Default: 1 minute.
+	ParkAfter time.Duration
 }
 
 // FaultPoint names an event boundary where a crash can be injected.
@@ -135,18 +219,29 @@ type Workflow func(c *Context, input []byte) ([]byte, error)
 
 // Engine runs workflows over one database.
 type Engine struct {
-	db    *sql.DB
-	w     *writer
-	opts  Options
-	mu    sync.RWMutex
-	flows map[string]registered
-	watch watchers
+	db       *sql.DB
+	w        *writer
+	opts     Options
+	executor string
+	mu       sync.RWMutex
+	flows    map[string]registered
+	watch    watchers
+	flights  flights
+
+	renewStop, renewDone chan struct{}
+	renewOnce            sync.Once
+
+	loop struct {
+		stop context.CancelFunc
+		done sync.WaitGroup // the loop itself
+		runs sync.WaitGroup // the runs it resumed
+	}
 }
 
 // Open opens (creating if needed) the database at dsn, a file path or
 // ":memory:", and migrates its schema.
 func Open(dsn string, opts Options) (*Engine, error) {
-	db, err := openDB(dsn, opts.Durability)
+	db, err := openDB(dsn, opts.Durability, opts.BusyTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +254,23 @@ func Open(dsn string, opts Options) (*Engine, error) {
 	if opts.Rand == nil {
 		opts.Rand = rand.Int64N
 	}
-	e := &Engine{db: db, opts: opts, flows: make(map[string]registered)}
+	if opts.ExecutorID == "" {
+		opts.ExecutorID = newExecutorID()
+	}
+	if opts.Lease <= 0 {
+		opts.Lease = defaultLease
+	}
+	if opts.MaxRecoveries <= 0 {
+		opts.MaxRecoveries = 10
+	}
+	if opts.ParkAfter <= 0 {
+		opts.ParkAfter = time.Minute
+	}
+	if opts.StorageRetry.MaxAttempts <= 1 {
+		opts.StorageRetry = defaultStorageRetry
+	}
+	e := &Engine{db: db, opts: opts, executor: opts.ExecutorID, flows: make(map[string]registered),
+		renewStop: make(chan struct{}), renewDone: make(chan struct{})}
 	var linger time.Duration
 	if opts.Durability == Full && dsn != sqlitedb.Memory {
 		linger = fullLinger
@@ -168,11 +279,29 @@ func Open(dsn string, opts Options) (*Engine, error) {
 		db.Close()
 		return nil, err
 	}
+	go e.renewLoop()
+	ctx, stop := context.WithCancel(context.Background())
+	e.loop.stop = stop
+	if opts.RecoverEvery > 0 {
+		e.loop.done.Add(1)
+		go e.recoverLoop(ctx)
+	}
 	return e, nil
 }
 
-// Close stops the writer and closes the database.
+// Close stops the recovery loop (cancelling the runs it resumed), lets go
+// of the runs this engine holds but no longer executes (so that another
+// executor takes them at once), stops the writer and closes the database.
+// Call it after the runs started with Run have returned.
 func (e *Engine) Close() error {
+	e.loop.stop()
+	e.loop.done.Wait()
+	e.loop.runs.Wait() // cancelled: each lets go of its run
+	e.stopRenewing()
+	e.w.do(context.Background(), func(tx *sql.Tx) error {
+		_, err := tx.Exec(releaseAll, e.executor)
+		return err
+	})
 	e.w.close()
 	return e.db.Close()
 }
@@ -207,6 +336,8 @@ func (e *Engine) workflow(name string) (registered, error) {
 
 // Run starts the workflow name as run id with input and waits for its
 // result; see the package documentation for what happens with a known id.
+// Concurrent calls with one id share one execution: the run's owner
+// executes it, and every other caller waits for its end.
 func (e *Engine) Run(ctx context.Context, name, id string, input []byte) ([]byte, error) {
 	e.w.active.Add(1)
 	defer e.w.active.Add(-1)
@@ -214,49 +345,170 @@ func (e *Engine) Run(ctx context.Context, name, id string, input []byte) ([]byte
 	if err != nil {
 		return nil, err
 	}
-	r, created, err := e.startRun(ctx, name, reg.version, id, input)
-	if err != nil {
-		return nil, err
-	}
-	if !created && e.opts.Conflict == ConflictFail {
-		return nil, ErrRunExists
-	}
-	if r.status != statusRunning {
-		return r.result()
-	}
-	return e.execute(ctx, reg.wf, r)
-}
-
-// Recover resumes every run left unfinished, for example by a crash, and
-// waits for them. It returns the number of runs resumed and the first
-// error of a resumed run, if any.
-func (e *Engine) Recover(ctx context.Context) (int, error) {
-	runs, err := e.unfinished(ctx)
-	if err != nil {
-		return 0, err
-	}
-	var wg sync.WaitGroup
-	errs := make([]error, len(runs))
-	for i, r := range runs {
-		reg, err := e.workflow(r.workflow)
-		if err != nil {
-			errs[i] = err
+	for first := true; ; first = false {
+		if busy, mine := e.flights.begin(id); !mine {
+			if err := wait(ctx, busy); err != nil {
+				return nil, err
+			}
 			continue
 		}
+		out, next, err := e.runOnce(ctx, reg, name, id, input, first)
+		switch next {
+		case awaitOwner:
+			if err := e.awaitOwner(ctx, id); err != nil {
+				return nil, err
+			}
+		case tryAgain:
+		default:
+			return out, err
+		}
+	}
+}
+
+// next is what Run does after runOnce.
+type next int
+
+const (
+	returnResult next = iota
+	awaitOwner        // another executor holds the run: wait for it, then look again
+	tryAgain          // the run changed hands while executing: look again
+)
+
+// runOnce is one attempt of Run, holding the run's flight: it starts or
+// claims the run and executes it, or returns its recorded result.
+func (e *Engine) runOnce(ctx context.Context, reg registered, name, id string, input []byte, first bool) ([]byte, next, error) {
+	defer e.flights.end(id)
+	r, created, err := e.startRun(ctx, name, reg.version, id, input)
+	if err != nil {
+		return nil, returnResult, unavailable(err)
+	}
+	if !created && first && e.opts.Conflict == ConflictFail {
+		return nil, returnResult, ErrRunExists
+	}
+	if !created && r.status == statusRunning {
+		var claimed bool
+		if r, claimed, err = e.claimRun(ctx, id, math.MaxInt64); err != nil {
+			return nil, returnResult, unavailable(err)
+		}
+		if !claimed && r.status == statusRunning {
+			return nil, awaitOwner, nil
+		}
+	}
+	if r.status != statusRunning {
+		out, err := r.result()
+		return out, returnResult, err
+	}
+	out, err := e.execute(ctx, reg.wf, r, false)
+	if errors.Is(err, errLeaseLost) {
+		return nil, tryAgain, nil // another executor took the run over: its end stands
+	}
+	return out, returnResult, err
+}
+
+func wait(ctx context.Context, ch <-chan struct{}) error {
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Recover resumes the runs left unfinished that this executor may take:
+// its own from before a restart (same ExecutorID), runs whose owner's
+// lease lapsed, runs released by an executor that stopped, and parked
+// runs whose timer is due. It waits until each has ended or parked at a
+// durable timer due later than Options.ParkAfter, and returns the number
+// of runs it resumed and the first error of a resumed run, if any. Runs
+// in flight elsewhere are left to their owners, so Recover may be called
+// again at any time, from any process.
+func (e *Engine) Recover(ctx context.Context) (int, error) {
+	var wg sync.WaitGroup
+	n, errs := e.resume(ctx, &wg)
+	wg.Wait()
+	return n, errors.Join(*errs...)
+}
+
+// resume claims every run Recover takes and executes each in a goroutine
+// counted in wg; the errors of the executions are in *errs once wg is
+// done.
+func (e *Engine) resume(ctx context.Context, wg *sync.WaitGroup) (int, *[]error) {
+	var mu sync.Mutex
+	var errs []error
+	add := func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		errs = append(errs, err)
+	}
+	runs, wakeBy, err := e.claimable(ctx)
+	if err != nil {
+		return 0, &[]error{err}
+	}
+	n := 0
+	for _, r := range runs {
+		reg, err := e.workflow(r.workflow)
+		if err != nil {
+			add(err)
+			continue
+		}
+		claimed, ok := e.take(ctx, r.id, wakeBy, add)
+		if !ok {
+			continue
+		}
+		n++
 		wg.Add(1)
 		e.w.active.Add(1)
 		go func() {
 			defer wg.Done()
 			defer e.w.active.Add(-1)
-			_, errs[i] = e.execute(ctx, reg.wf, r)
+			defer e.flights.end(r.id)
+			_, err := e.execute(ctx, reg.wf, claimed, true)
+			if err != nil && !errors.Is(err, errLeaseLost) && !errors.Is(err, errParked) {
+				add(err)
+			}
 		}()
 	}
-	wg.Wait()
-	return len(runs), errors.Join(errs...)
+	return n, &errs
+}
+
+// take claims run id unless it is executing here already, and holds its
+// flight if it did.
+func (e *Engine) take(ctx context.Context, id string, wakeBy int64, fail func(error)) (*run, bool) {
+	if _, mine := e.flights.begin(id); !mine {
+		return nil, false
+	}
+	r, claimed, err := e.claimRun(ctx, id, wakeBy)
+	if err != nil || !claimed || r.status != statusRunning {
+		e.flights.end(id)
+		if err != nil {
+			fail(unavailable(err))
+		}
+		return nil, false
+	}
+	return r, true
+}
+
+// recoverLoop calls resume every Options.RecoverEvery until Close, without
+// waiting for the runs it resumes (Close does).
+func (e *Engine) recoverLoop(ctx context.Context) {
+	defer e.loop.done.Done()
+	t := time.NewTicker(e.opts.RecoverEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			e.resume(ctx, &e.loop.runs)
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 // execute runs (or replays) a workflow to completion and records its end.
-func (e *Engine) execute(ctx context.Context, wf Workflow, r *run) ([]byte, error) {
+// A run that ends without an outcome (a crash, a cancelled context, a
+// non-determinism error, a lost lease) is left running for recovery; one
+// cancelled by its caller is released so that it resumes at once.
+func (e *Engine) execute(ctx context.Context, wf Workflow, r *run, park bool) ([]byte, error) {
 	var history []event
 	if !r.fresh {
 		var err error
@@ -264,16 +516,56 @@ func (e *Engine) execute(ctx context.Context, wf Workflow, r *run) ([]byte, erro
 			return nil, err
 		}
 	}
-	c := &Context{Context: ctx, engine: e, run: r, history: byStep(history), events: len(history)}
-	out, werr := wf(c, r.input)
+	c := &Context{Context: ctx, engine: e, run: r, history: byStep(history), events: len(history), park: park}
+	out, werr := call(wf, c, r.input)
+	var p *parked
+	if errors.As(c.stopped(), &p) {
+		return nil, cmp.Or(e.release(r.id, p.wake), errParked)
+	}
+	if ctx.Err() != nil {
+		e.release(r.id, time.Time{})
+		return nil, werr
+	}
+	if err := c.endedEarly(); err != nil {
+		c.halt(err) // whatever it returned, the code no longer makes the recorded steps
+	}
 	var nd *NonDeterminismError
-	if errors.As(werr, &nd) || errors.Is(werr, ErrCrashed) || ctx.Err() != nil {
-		return nil, werr // leave the run unfinished: it resumes later
+	var pe *PanicError
+	if err := c.stopped(); err != nil || errors.As(werr, &nd) || errors.As(werr, &pe) {
+		// A record that could not be written (storage, a crash, a lost
+		// lease), a divergence from the history or a panic in the
+		// workflow's code: whatever the workflow made of it, the run has no
+		// outcome. Leave it for recovery, which counts the attempt.
+		return nil, cmp.Or(err, werr)
 	}
 	if err := e.finish(ctx, r.id, out, werr); err != nil {
 		return nil, err
 	}
 	return out, werr
+}
+
+// call runs the workflow function, its panic a *PanicError.
+func call(wf Workflow, c *Context, input []byte) (out []byte, err error) {
+	defer catch(&err)
+	return wf(c, input)
+}
+
+// Resume makes a run marked for attention runnable again, with its count
+// of recoveries reset, once its cause (a panic, a crash loop) is fixed;
+// Run or Recover then continues it from its log.
+func (e *Engine) Resume(ctx context.Context, id string) error {
+	var n int64
+	err := e.w.do(ctx, func(tx *sql.Tx) error {
+		res, err := tx.Exec(resumeRun, id)
+		if err == nil {
+			n, err = res.RowsAffected()
+		}
+		return err
+	})
+	if err == nil && n == 0 {
+		err = fmt.Errorf("engine: run %s does not need attention", id)
+	}
+	return err
 }
 
 // Context is passed to a workflow; Step uses it to checkpoint.
@@ -284,10 +576,29 @@ type Context struct {
 	history map[int][]event // recorded events by step number
 	step    int             // the next step's number
 
-	mu     sync.Mutex // guards events for parallel branches
+	mu     sync.Mutex // guards events and stop for parallel branches
 	events int        // events in the log so far: the next event's seq
+	stop   error      // why the run cannot go on (a failed record); every later step returns it
 
+	park       bool // resumed by Recover: a long timer parks the run instead of waiting
 	replayOnly bool // Replay: a step without a record ends the replay
+}
+
+// halt stops the run with err: every later step returns it, and execute
+// leaves the run unfinished whatever the workflow returns.
+func (c *Context) halt(err error) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stop == nil {
+		c.stop = err
+	}
+	return c.stop
+}
+
+func (c *Context) stopped() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stop
 }
 
 // RunID returns the ID of the run.
@@ -296,15 +607,40 @@ func (c *Context) RunID() string { return c.run.id }
 // Version returns the code version the run started with.
 func (c *Context) Version() string { return c.run.version }
 
-// NonDeterminismError reports that a resumed workflow asked for a step the
-// recorded history does not have at that position.
+// NonDeterminismError reports that a resumed workflow does not match its
+// recorded history at step Seq: it asked for another step there (Got),
+// its step's recorded result does not decode into the step's type
+// (Reason), or it returned before asking for recorded step Expected (Got
+// is empty). The run stays unfinished, for the right code to resume.
 type NonDeterminismError struct {
 	RunID    string
 	Seq      int
 	Expected string // the recorded step name
-	Got      string // the step the code asked for
+	Got      string // the step the code asked for; empty: the code returned
+	Reason   string // what else differs, when the names match
 }
 
 func (e *NonDeterminismError) Error() string {
+	switch {
+	case e.Reason != "":
+		return fmt.Sprintf("engine: run %s is not deterministic at step %d (%s): %s", e.RunID, e.Seq, e.Expected, e.Reason)
+	case e.Got == "":
+		return fmt.Sprintf("engine: run %s is not deterministic: the code returned before step %d, which the history has as %q", e.RunID, e.Seq, e.Expected)
+	}
 	return fmt.Sprintf("engine: run %s is not deterministic at step %d: history has %q, code asked for %q", e.RunID, e.Seq, e.Expected, e.Got)
+}
+
+// endedEarly returns a NonDeterminismError if the history has steps at or
+// after the next step the code would have made.
+func (c *Context) endedEarly() error {
+	first := -1
+	for n := range c.history {
+		if n >= c.step && (first < 0 || n < first) {
+			first = n
+		}
+	}
+	if first < 0 {
+		return nil
+	}
+	return &NonDeterminismError{RunID: c.run.id, Seq: first, Expected: c.history[first][0].step}
 }

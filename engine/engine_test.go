@@ -254,7 +254,9 @@ func TestKill9(t *testing.T) {
 		t.Fatalf("killed with %d of 10000 steps recorded; want a run in the middle", before)
 	}
 
-	e := mustOpen(t, path, Options{})
+	// The restarted process has the killed one's executor ID: it takes
+	// the runs back at once instead of waiting for their leases to lapse.
+	e := mustOpen(t, path, Options{ExecutorID: "kill9-worker"})
 	e.Register("ten", tenSteps)
 	start := time.Now()
 	n, err := e.Recover(context.Background())
@@ -273,8 +275,8 @@ func TestKill9(t *testing.T) {
 	if err := e.w.sync(context.Background()); err != nil { // the last runs' ends are written after Run returns
 		t.Fatal(err)
 	}
-	e.db.QueryRow(`SELECT count(*) FROM runs WHERE status = 'done'`).Scan(&done)
-	e.db.QueryRow(`SELECT count(*) FROM events`).Scan(&events)
+	e.db.QueryRow(`SELECT count(*) FROM engine_runs WHERE status = 'done'`).Scan(&done)
+	e.db.QueryRow(`SELECT count(*) FROM engine_events`).Scan(&events)
 	if done != 1000 || events != 10000 {
 		t.Errorf("after recovery: %d runs done, %d events; want 1000 and 10000", done, events)
 	}
@@ -292,7 +294,7 @@ func tenSteps(c *Context, input []byte) ([]byte, error) {
 
 // runChild is the process that gets killed.
 func runChild(path string) {
-	e, err := Open(path, Options{})
+	e, err := Open(path, Options{ExecutorID: "kill9-worker"})
 	if err != nil {
 		os.Exit(2)
 	}
@@ -323,7 +325,7 @@ func countEvents(t *testing.T, path string) int {
 	}
 	defer db.Close()
 	var n int
-	db.QueryRow(`SELECT count(*) FROM events`).Scan(&n)
+	db.QueryRow(`SELECT count(*) FROM engine_events`).Scan(&n)
 	return n
 }
 
@@ -381,7 +383,7 @@ func TestLostEndIsReplayed(t *testing.T) {
 	if err := e.w.sync(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.db.Exec(`UPDATE runs SET status = 'running', output = NULL WHERE id = 'r'`); err != nil {
+	if _, err := e.db.Exec(`UPDATE engine_runs SET status = 'running', output = NULL WHERE id = 'r'`); err != nil {
 		t.Fatal(err) // as if the end's commit never happened
 	}
 	n, err := e.Recover(context.Background())

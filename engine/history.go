@@ -20,14 +20,16 @@ type History struct {
 
 // HistoryEvent is one event of a History.
 type HistoryEvent struct {
-	Seq    int             `json:"seq"`
-	Step   int             `json:"step"`
-	Name   string          `json:"name"`
-	Kind   string          `json:"kind"` // done, retry, timer
-	Result json.RawMessage `json:"result,omitempty"`
-	Error  string          `json:"error,omitempty"`
-	At     time.Time       `json:"at"`
-	Wake   *time.Time      `json:"wake,omitempty"`
+	Seq     int             `json:"seq"`
+	Step    int             `json:"step"`
+	Name    string          `json:"name"`
+	Kind    string          `json:"kind"`              // done, retry, timer
+	Attempt int             `json:"attempt,omitempty"` // of the step, for done and retry
+	Result  json.RawMessage `json:"result,omitempty"`
+	Failed  bool            `json:"failed,omitempty"` // the attempt ended with Error (which may be empty)
+	Error   string          `json:"error,omitempty"`
+	At      time.Time       `json:"at"`
+	Wake    *time.Time      `json:"wake,omitempty"`
 }
 
 // History exports a run's log.
@@ -36,7 +38,7 @@ func (e *Engine) History(ctx context.Context, runID string) (*History, error) {
 		return nil, err
 	}
 	var h History
-	err := e.db.QueryRowContext(ctx, `SELECT workflow, input FROM runs WHERE id = ?`, runID).Scan(&h.Workflow, &h.Input)
+	err := e.db.QueryRowContext(ctx, `SELECT workflow, input FROM engine_runs WHERE id = ?`, runID).Scan(&h.Workflow, &h.Input)
 	if err != nil {
 		return nil, fmt.Errorf("engine: run %s: %w", runID, err)
 	}
@@ -52,7 +54,8 @@ func (e *Engine) History(ctx context.Context, runID string) (*History, error) {
 }
 
 func toHistoryEvent(ev event) HistoryEvent {
-	he := HistoryEvent{Seq: ev.seq, Step: ev.stepSeq, Name: ev.step, Kind: ev.kind, Result: ev.result, Error: ev.errMsg, At: ev.at.UTC()}
+	he := HistoryEvent{Seq: ev.seq, Step: ev.stepSeq, Name: ev.step, Kind: ev.kind, Attempt: ev.attempt,
+		Result: ev.result, Failed: ev.failed, Error: ev.errMsg, At: ev.at.UTC()}
 	if !ev.wake.IsZero() {
 		w := ev.wake.UTC()
 		he.Wake = &w
@@ -63,7 +66,8 @@ func toHistoryEvent(ev event) HistoryEvent {
 func (h *History) events() []event {
 	evs := make([]event, len(h.Events))
 	for i, he := range h.Events {
-		evs[i] = event{seq: he.Seq, stepSeq: he.Step, step: he.Name, kind: he.Kind, result: he.Result, errMsg: he.Error, at: he.At}
+		evs[i] = event{seq: he.Seq, stepSeq: he.Step, step: he.Name, kind: he.Kind, attempt: he.Attempt,
+			result: he.Result, failed: he.Failed || he.Error != "", errMsg: he.Error, at: he.At}
 		if he.Wake != nil {
 			evs[i].wake = *he.Wake
 		}
@@ -89,8 +93,5 @@ func Replay(wf Workflow, h *History) error {
 	case errors.Is(err, errHistoryEnd):
 		return nil
 	}
-	if c.step < len(c.history) {
-		return fmt.Errorf("engine: the workflow returned after %d steps, the history has %d", c.step, len(c.history))
-	}
-	return nil
+	return c.endedEarly()
 }

@@ -38,7 +38,7 @@ func TestParallelFanOutFanIn(t *testing.T) {
 		t.Fatalf("out = %v, %v; want 285", out, err)
 	}
 	// Replay from the log in a fresh engine: no branch runs again.
-	e.db.Exec(`UPDATE runs SET status = 'running'`)
+	e.db.Exec(`UPDATE engine_runs SET status = 'running'`)
 	e.Close()
 	again := mustOpen(t, path, Options{})
 	again.Register("wf", wf)

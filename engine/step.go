@@ -1,10 +1,12 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"sync"
 	"time"
 )
@@ -105,12 +107,19 @@ func StepWith[T any](c *Context, name string, opts StepOptions, fn func(ctx cont
 // stepAt runs step number n.
 func stepAt[T any](c *Context, n int, name string, opts StepOptions, fn func(ctx context.Context, key string) (T, error)) (T, error) {
 	var zero T
+	if err := c.stopped(); err != nil {
+		return zero, err
+	}
 	past, err := c.past(n, name)
 	if err != nil {
 		return zero, err
 	}
 	if done := last(past, kindDone); done != nil {
-		return decode[T](done)
+		v, err := decode[T](done)
+		if err != nil {
+			return v, c.halt(&NonDeterminismError{RunID: c.run.id, Seq: n, Expected: name, Got: name, Reason: err.Error()})
+		}
+		return v, done.stepError()
 	}
 	if c.replayOnly {
 		return zero, errHistoryEnd
@@ -128,7 +137,7 @@ func stepAt[T any](c *Context, n int, name string, opts StepOptions, fn func(ctx
 	for ; ; attempt++ {
 		v, err := attemptT(c, opts.Timeout, func(ctx context.Context) (T, error) { return fn(ctx, key) })
 		if ferr := c.fault(FaultAfterEffect, name); ferr != nil {
-			return zero, ferr
+			return zero, c.halt(ferr)
 		}
 		switch {
 		case err == nil:
@@ -136,18 +145,18 @@ func stepAt[T any](c *Context, n int, name string, opts StepOptions, fn func(ctx
 			if merr != nil {
 				return zero, fmt.Errorf("engine: step %s: result is not JSON: %w", name, merr)
 			}
-			return v, c.record(event{stepSeq: n, step: name, kind: kindDone, result: result})
+			return v, c.record(event{stepSeq: n, step: name, kind: kindDone, attempt: attempt, result: result})
 		case c.Err() != nil:
 			return zero, err // cancelled, not failed: record nothing
 		case attempt >= opts.Retry.MaxAttempts || opts.Retry.permanent(err):
-			ev := event{stepSeq: n, step: name, kind: kindDone, errMsg: err.Error()}
+			ev := event{stepSeq: n, step: name, kind: kindDone, attempt: attempt, failed: true, errMsg: err.Error()}
 			if rerr := c.record(ev); rerr != nil {
 				return zero, rerr
 			}
 			return zero, &StepError{Step: name, Attempts: attempt, Msg: err.Error()}
 		}
 		wake := c.engine.opts.Now().Add(opts.Retry.delay(attempt, err, c.engine.opts.Rand))
-		if rerr := c.record(event{stepSeq: n, step: name, kind: kindRetry, errMsg: err.Error(), wake: wake}); rerr != nil {
+		if rerr := c.record(event{stepSeq: n, step: name, kind: kindRetry, attempt: attempt, failed: true, errMsg: err.Error(), wake: wake}); rerr != nil {
 			return zero, rerr
 		}
 		if err := c.sleepUntil(wake); err != nil {
@@ -159,6 +168,9 @@ func stepAt[T any](c *Context, n int, name string, opts StepOptions, fn func(ctx
 // Sleep pauses the workflow for d, durably: the wake-up time is recorded
 // first, so a run resumed after a crash sleeps only what remains.
 func Sleep(c *Context, name string, d time.Duration) error {
+	if err := c.stopped(); err != nil {
+		return err
+	}
 	n := c.step
 	c.step++
 	past, err := c.past(n, name)
@@ -188,7 +200,7 @@ func Sleep(c *Context, name string, d time.Duration) error {
 func (c *Context) past(n int, name string) ([]event, error) {
 	past := c.history[n]
 	if len(past) > 0 && past[0].step != name {
-		return nil, &NonDeterminismError{RunID: c.run.id, Seq: n, Expected: past[0].step, Got: name}
+		return nil, c.halt(&NonDeterminismError{RunID: c.run.id, Seq: n, Expected: past[0].step, Got: name})
 	}
 	return past, nil
 }
@@ -225,32 +237,63 @@ func parallel[T any](c *Context, names []string, opts func(i int) StepOptions, f
 	return results, errors.Join(errs...)
 }
 
-// attemptT runs one attempt under the per-attempt timeout.
-func attemptT[T any](c *Context, timeout time.Duration, fn func(context.Context) (T, error)) (T, error) {
+// attemptT runs one attempt under the per-attempt timeout. A panic in fn
+// is the attempt's error, a *PanicError.
+func attemptT[T any](c *Context, timeout time.Duration, fn func(context.Context) (T, error)) (v T, err error) {
 	ctx := context.Context(c)
 	if timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(c, timeout)
 		defer cancel()
 	}
+	defer catch(&err)
 	return fn(ctx)
 }
 
+// PanicError is a panic in a step or a workflow, with the stack of the
+// goroutine that panicked. A panic in a step is that attempt's error
+// (retried and recorded like any other); a panic in the workflow's own
+// code leaves the run unfinished, for fixed code to resume.
+type PanicError struct {
+	Value any
+	Stack string
+}
+
+func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v\n\n%s", e.Value, e.Stack) }
+
+// catch turns a panic into *err; call it deferred.
+func catch(err *error) {
+	if v := recover(); v != nil {
+		*err = &PanicError{Value: v, Stack: string(debug.Stack())}
+	}
+}
+
 // record appends an event to the log and waits for its commit. Parallel
-// branches record one at a time, so event numbers have no gaps.
+// branches record one at a time, so event numbers have no gaps. A record
+// that cannot be written halts the run: no later step runs.
 func (c *Context) record(ev event) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.stop != nil {
+		return c.stop
+	}
 	ev.seq, ev.at = c.events, c.engine.opts.Now()
 	if err := c.fault(FaultBeforeCommit, ev.step); err != nil {
+		c.stop = err
 		return err
 	}
-	if err := c.engine.w.append(c, c.run.id, ev); err != nil {
+	err := c.engine.durably(c, func() error { return c.engine.w.append(c, c.run.id, c.engine.executor, ev) })
+	if err != nil {
+		c.stop = err
 		return err
 	}
 	c.events++
 	c.engine.watch.publish(c.run.id, ev)
-	return c.fault(FaultAfterCommit, ev.step)
+	if err := c.fault(FaultAfterCommit, ev.step); err != nil {
+		c.stop = err
+		return err
+	}
+	return nil
 }
 
 // fault calls the fault hook, if any, and turns its verdict into ErrCrashed.
@@ -263,12 +306,27 @@ func (c *Context) fault(point FaultPoint, step string) error {
 	return nil
 }
 
+// sleepUntil waits for a durable timer, or parks the run when it was
+// resumed by recovery and the timer is due after Options.ParkAfter.
 func (c *Context) sleepUntil(wake time.Time) error {
-	if d := wake.Sub(c.engine.opts.Now()); d > 0 {
-		return c.engine.opts.Sleep(c, d)
+	d := wake.Sub(c.engine.opts.Now())
+	switch {
+	case d <= 0:
+		return nil
+	case c.park && d > c.engine.opts.ParkAfter:
+		return c.halt(&parked{wake})
 	}
-	return nil
+	return c.engine.opts.Sleep(c, d)
 }
+
+// parked stops a run that waits for a timer due at wake, without a
+// goroutine: execute records wake and lets go of the run.
+type parked struct{ wake time.Time }
+
+func (p *parked) Error() string { return "engine: run parked until " + p.wake.Format(time.RFC3339) }
+
+// errParked is what execute returns for a parked run.
+var errParked = errors.New("engine: run parked at a durable timer")
 
 func sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
@@ -281,15 +339,28 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// decode returns a step's recorded result as a T. The result must decode
+// strictly: a different type, or an object with a field T no longer has,
+// means the code changed under the run.
 func decode[T any](ev *event) (T, error) {
 	var v T
-	if ev.errMsg != "" {
-		return v, &StepError{Step: ev.step, Msg: ev.errMsg}
+	if ev.failed {
+		return v, nil
 	}
-	if err := json.Unmarshal(ev.result, &v); err != nil {
-		return v, fmt.Errorf("engine: step %s: recorded result does not decode: %w", ev.step, err)
+	d := json.NewDecoder(bytes.NewReader(ev.result))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&v); err != nil {
+		return v, fmt.Errorf("the recorded result %s does not decode into %T: %w", ev.result, v, err)
 	}
 	return v, nil
+}
+
+// stepError is the recorded failure of a done event, or nil.
+func (ev *event) stepError() error {
+	if !ev.failed {
+		return nil
+	}
+	return &StepError{Step: ev.step, Attempts: ev.attempt, Msg: ev.errMsg}
 }
 
 func byStep(evs []event) map[int][]event {

@@ -134,7 +134,7 @@ func TestInjectedClockAndRand(t *testing.T) {
 		t.Fatal(err)
 	}
 	var created, finished int64
-	if err := e.db.QueryRow(`SELECT created, finished FROM runs WHERE id = 'r'`).Scan(&created, &finished); err != nil {
+	if err := e.db.QueryRow(`SELECT created, finished FROM engine_runs WHERE id = 'r'`).Scan(&created, &finished); err != nil {
 		t.Fatal(err)
 	}
 	if created != start.UnixNano() || finished != clock.Now().UnixNano() {

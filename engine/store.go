@@ -7,6 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
+	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/lamport-kb/lamport/internal/sqlitedb"
@@ -20,25 +24,104 @@ const (
 	statusRunning = "running"
 	statusDone    = "done"
 	statusFailed  = "failed"
+	// statusAttention is a run that kept failing to finish (crashes,
+	// panics, lost leases); no executor takes it until Resume.
+	statusAttention = "attention"
 )
 
+// migrationsTable records the engine's migrations, apart from any the
+// application sharing the database keeps.
+const migrationsTable = "engine_migrations"
+
 // openDB opens the database with WAL, the durability's synchronous mode and
-// a busy timeout on every connection, then applies the migrations.
-func openDB(dsn string, d Durability) (*sql.DB, error) {
+// a busy timeout on every connection, then applies the migrations. It
+// first checks, read-only, that the file is a database the engine can
+// use, so that a database it refuses is left exactly as it was.
+func openDB(dsn string, d Durability, busy time.Duration) (*sql.DB, error) {
+	sub, _ := fs.Sub(migrations, "migrations") // a constant path
+	if err := inspect(dsn, sub); err != nil {
+		return nil, err
+	}
 	sync := "FULL"
 	if d == Normal {
 		sync = "NORMAL"
 	}
-	db, err := sqlitedb.Open(dsn, "synchronous("+sync+")")
+	db, err := sqlitedb.OpenWith(dsn, sqlitedb.Config{Pragmas: []string{"synchronous(" + sync + ")"}, Immediate: true, BusyTimeout: busy})
 	if err != nil {
 		return nil, err
 	}
-	sub, _ := fs.Sub(migrations, "migrations") // a constant path
-	if err := sqlitedb.Migrate(db, sub); err != nil {
+	if err := sqlitedb.MigrateInto(db, sub, migrationsTable); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("engine: %w", err)
 	}
 	return db, nil
+}
+
+// inspect refuses, before anything is written, a file that is not a
+// SQLite database, engine tables without the engine's record of them, and
+// a record naming a migration this code does not have (a newer engine).
+// A missing or empty file is a new database.
+func inspect(dsn string, sub fs.FS) error {
+	if dsn == sqlitedb.Memory {
+		return nil
+	}
+	if st, err := os.Stat(dsn); err != nil || st.Size() == 0 {
+		return nil
+	}
+	db, err := sqlitedb.OpenWith(dsn, sqlitedb.Config{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	tables, err := engineTables(db)
+	if err != nil {
+		return fmt.Errorf("engine: %s is not a SQLite database the engine can open: %w", dsn, err)
+	}
+	if len(tables) == 0 {
+		return nil
+	}
+	if !slices.Contains(tables, migrationsTable) {
+		return fmt.Errorf("engine: %s has tables %s but no %s: they were not made by the engine", dsn, strings.Join(tables, ", "), migrationsTable)
+	}
+	return knownMigrations(db, dsn, sub)
+}
+
+// engineTables lists the tables whose names start with engine_.
+func engineTables(db *sql.DB) ([]string, error) {
+	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'engine\_%' ESCAPE '\' ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		names = append(names, name)
+	}
+	return names, rows.Err()
+}
+
+// knownMigrations checks that every migration the database records is one
+// of this code's.
+func knownMigrations(db *sql.DB, dsn string, sub fs.FS) error {
+	rows, err := db.Query(`SELECT name FROM ` + migrationsTable + ` ORDER BY name`)
+	if err != nil {
+		return fmt.Errorf("engine: %s: reading %s: %w", dsn, migrationsTable, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return err
+		}
+		if _, err := fs.Stat(sub, strings.TrimPrefix(name, "migrations/")); err != nil {
+			return fmt.Errorf("engine: %s was migrated by a newer engine (%s is not known to this one)", dsn, name)
+		}
+	}
+	return rows.Err()
 }
 
 // run is a workflow run as stored.
@@ -50,11 +133,19 @@ type run struct {
 }
 
 func (r *run) result() ([]byte, error) {
-	if r.status == statusFailed {
+	switch r.status {
+	case statusFailed:
 		return r.output, &RunError{RunID: r.id, Msg: r.errMsg}
+	case statusAttention:
+		return nil, fmt.Errorf("%w: run %s: %s", ErrAttention, r.id, r.errMsg)
 	}
 	return r.output, nil
 }
+
+// ErrAttention is returned for a run marked for attention: it was taken
+// over more than Options.MaxRecoveries times without finishing. Resume
+// makes it runnable again once its cause is fixed.
+var ErrAttention = errors.New("engine: the run needs attention")
 
 // RunError is the recorded failure of a finished run.
 type RunError struct {
@@ -70,29 +161,38 @@ const (
 	kindTimer = "timer"
 )
 
-// The writes every run makes (see writer.prepare).
+// The writes every run makes (see writer.prepare). An event is appended
+// and a run finished only while the run's row names the writer's executor
+// as its owner (see owner.go).
 const (
-	insertEvent = `INSERT INTO events (run_id, seq, step_seq, step, kind, result, error, at, wake) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	insertRun   = `INSERT OR IGNORE INTO runs (id, workflow, version, input, status, created) VALUES (?, ?, ?, ?, ?, ?)`
-	finishRun   = `UPDATE runs SET status = ?, output = ?, error = ?, finished = ? WHERE id = ?`
+	insertEvent = `INSERT INTO engine_events (run_id, seq, step_seq, step, kind, attempt, result, error, at, wake)
+		SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10
+		WHERE EXISTS (SELECT 1 FROM engine_runs WHERE id = ?1 AND owner = ?11 AND status = 'running')`
+	insertRun = `INSERT OR IGNORE INTO engine_runs (id, workflow, version, input, status, created, owner, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+	finishRun = `UPDATE engine_runs SET status = ?, output = ?, error = ?, finished = ?, owner = NULL
+		WHERE id = ? AND owner = ? AND status = 'running'`
 )
 
 // event is one record of the log.
 type event struct {
 	seq, stepSeq int
 	step, kind   string
+	attempt      int // the attempt a done or retry event ends
 	result       []byte
+	failed       bool // the attempt ended with an error, errMsg (maybe empty)
 	errMsg       string
 	at, wake     time.Time
 }
 
-// startRun creates the run, or loads it when the ID exists.
+// startRun creates the run, owned by this executor, or loads it when the
+// ID exists.
 func (e *Engine) startRun(ctx context.Context, workflow, version, id string, input []byte) (*run, bool, error) {
 	var r *run
 	var created bool
 	err := e.w.do(ctx, func(tx *sql.Tx) error {
+		now := e.opts.Now()
 		res, err := e.w.exec(tx, insertRun,
-			id, workflow, version, input, statusRunning, e.opts.Now().UnixNano())
+			id, workflow, version, input, statusRunning, now.UnixNano(), e.executor, time.Now().Add(e.opts.Lease).UnixNano())
 		if err != nil {
 			return err
 		}
@@ -110,11 +210,28 @@ func (e *Engine) startRun(ctx context.Context, workflow, version, id string, inp
 	return r, created, err
 }
 
+// claimRun claims an existing run for this executor and reloads it: the
+// claim may have marked it for attention, or another executor may have
+// finished it since it was loaded.
+func (e *Engine) claimRun(ctx context.Context, id string, wakeBy int64) (*run, bool, error) {
+	var r *run
+	var claimed bool
+	err := e.w.do(ctx, func(tx *sql.Tx) error {
+		var err error
+		if claimed, err = e.claim(tx, id, wakeBy); err != nil {
+			return err
+		}
+		r, err = loadRun(tx, id)
+		return err
+	})
+	return r, claimed, err
+}
+
 func loadRun(tx *sql.Tx, id string) (*run, error) {
 	r := &run{id: id}
 	var output []byte
 	var errMsg sql.NullString
-	err := tx.QueryRow(`SELECT workflow, version, input, status, output, error FROM runs WHERE id = ?`, id).
+	err := tx.QueryRow(`SELECT workflow, version, input, status, output, error FROM engine_runs WHERE id = ?`, id).
 		Scan(&r.workflow, &r.version, &r.input, &r.status, &output, &errMsg)
 	r.output, r.errMsg = output, errMsg.String
 	return r, err
@@ -122,7 +239,7 @@ func loadRun(tx *sql.Tx, id string) (*run, error) {
 
 // history returns a run's events in order.
 func (e *Engine) history(ctx context.Context, id string) ([]event, error) {
-	rows, err := e.db.QueryContext(ctx, `SELECT seq, step_seq, step, kind, result, error, at, wake FROM events WHERE run_id = ? ORDER BY seq`, id)
+	rows, err := e.db.QueryContext(ctx, `SELECT seq, step_seq, step, kind, attempt, result, error, at, wake FROM engine_events WHERE run_id = ? ORDER BY seq`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -133,13 +250,13 @@ func (e *Engine) history(ctx context.Context, id string) ([]event, error) {
 		var errMsg sql.NullString
 		var at int64
 		var wake sql.NullInt64
-		if err := rows.Scan(&ev.seq, &ev.stepSeq, &ev.step, &ev.kind, &ev.result, &errMsg, &at, &wake); err != nil {
+		if err := rows.Scan(&ev.seq, &ev.stepSeq, &ev.step, &ev.kind, &ev.attempt, &ev.result, &errMsg, &at, &wake); err != nil {
 			return nil, err
 		}
 		if ev.seq != len(evs) {
 			return nil, fmt.Errorf("engine: run %s: history has a gap before event %d", id, ev.seq)
 		}
-		ev.errMsg, ev.at = errMsg.String, time.Unix(0, at)
+		ev.failed, ev.errMsg, ev.at = errMsg.Valid, errMsg.String, time.Unix(0, at)
 		if wake.Valid {
 			ev.wake = time.Unix(0, wake.Int64)
 		}
@@ -148,25 +265,35 @@ func (e *Engine) history(ctx context.Context, id string) ([]event, error) {
 	return evs, rows.Err()
 }
 
-// unfinished lists the runs still marked running.
-func (e *Engine) unfinished(ctx context.Context) ([]*run, error) {
+// claimable lists the runs this executor may claim: its own (a previous
+// process under the same ID), those whose lease lapsed, and released ones
+// that are not parked until after wakeBy, the workflow clock's time now.
+// It reads the clock only if a run is parked, so that recovering a run
+// does not move a fake clock that advances on every read.
+func (e *Engine) claimable(ctx context.Context) (runs []*run, wakeBy int64, err error) {
 	if err := e.w.sync(ctx); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	rows, err := e.db.QueryContext(ctx, `SELECT id, workflow, version, input FROM runs WHERE status = ? ORDER BY created`, statusRunning)
+	rows, err := e.db.QueryContext(ctx, claimableQ, e.executor, time.Now().UnixNano())
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer rows.Close()
-	var runs []*run
+	wakeBy = math.MinInt64 // no parked run: claim only unparked ones
 	for rows.Next() {
 		r := &run{status: statusRunning}
-		if err := rows.Scan(&r.id, &r.workflow, &r.version, &r.input); err != nil {
-			return nil, err
+		var wake sql.NullInt64
+		if err := rows.Scan(&r.id, &r.workflow, &r.version, &r.input, &wake); err != nil {
+			return nil, 0, err
 		}
-		runs = append(runs, r)
+		if wake.Valid && wakeBy == math.MinInt64 {
+			wakeBy = e.opts.Now().UnixNano()
+		}
+		if !wake.Valid || wake.Int64 <= wakeBy {
+			runs = append(runs, r)
+		}
 	}
-	return runs, rows.Err()
+	return runs, wakeBy, rows.Err()
 }
 
 // finish records the end of a run, without waiting for the commit: every
@@ -180,21 +307,28 @@ func (e *Engine) finish(ctx context.Context, id string, out []byte, werr error) 
 		status, msg = statusFailed, sql.NullString{String: werr.Error(), Valid: true}
 	}
 	_, err := e.w.submit(ctx, func(tx *sql.Tx) error {
-		_, err := e.w.exec(tx, finishRun,
-			status, out, msg, e.opts.Now().UnixNano(), id)
-		return err
+		res, err := e.w.exec(tx, finishRun,
+			status, out, msg, e.opts.Now().UnixNano(), id, e.executor)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errLeaseLost // another executor took the run: its end stands
+		}
+		return nil
 	})
 	return err
 }
 
-// Status returns a run's state: "running", "done" or "failed", and
+// Status returns a run's state: "running", "done", "failed" or
+// "attention" (see ErrAttention), and
 // whether it exists.
 func (e *Engine) Status(ctx context.Context, id string) (string, bool, error) {
 	if err := e.w.sync(ctx); err != nil {
 		return "", false, err
 	}
 	var status string
-	err := e.db.QueryRowContext(ctx, `SELECT status FROM runs WHERE id = ?`, id).Scan(&status)
+	err := e.db.QueryRowContext(ctx, `SELECT status FROM engine_runs WHERE id = ?`, id).Scan(&status)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
 	}

@@ -102,7 +102,7 @@ func timelineRows(h *History) []timelineRow {
 				r.next = *ev.Wake
 			}
 		case kindDone:
-			r.failed = ev.Error != ""
+			r.failed = ev.Failed || ev.Error != ""
 			title := ev.Name + ": ok"
 			if r.failed {
 				title = ev.Name + ": " + ev.Error

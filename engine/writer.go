@@ -91,20 +91,26 @@ func (w *writer) sync(ctx context.Context) error {
 	return w.do(ctx, func(*sql.Tx) error { return nil })
 }
 
-// append records an event.
-func (w *writer) append(ctx context.Context, runID string, ev event) error {
+// append records an event of a run owned by executor; errLeaseLost if the
+// run is no longer its own.
+func (w *writer) append(ctx context.Context, runID, executor string, ev event) error {
 	var wake sql.NullInt64
 	if !ev.wake.IsZero() {
 		wake = sql.NullInt64{Int64: ev.wake.UnixNano(), Valid: true}
 	}
 	return w.do(ctx, func(tx *sql.Tx) error {
-		_, err := w.exec(tx, insertEvent,
-			runID, ev.seq, ev.stepSeq, ev.step, ev.kind, ev.result, nullString(ev.errMsg), ev.at.UnixNano(), wake)
-		return err
+		res, err := w.exec(tx, insertEvent,
+			runID, ev.seq, ev.stepSeq, ev.step, ev.kind, ev.attempt, ev.result,
+			sql.NullString{String: ev.errMsg, Valid: ev.failed}, ev.at.UnixNano(), wake, executor)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errLeaseLost
+		}
+		return nil
 	})
 }
-
-func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
 
 func (w *writer) loop() {
 	for req := range w.reqs {
@@ -217,12 +223,14 @@ func (w *writer) gather(b *batch) {
 
 // commit commits the batch. If a request's function or the commit failed,
 // the batch is rolled back and each request is retried in a transaction
-// of its own, so that it alone gets the error and the others commit.
+// of its own, so that it alone gets the error and the others commit. A
+// storage error (a lock, a full disk) is every request's: they all get it
+// at once, rather than each waiting out the busy timeout again.
 func (w *writer) commit(b *batch) {
 	w.commits.Add(1)
 	w.requests.Add(int64(len(b.reqs)))
 	err := b.end()
-	if err == nil || len(b.reqs) == 1 {
+	if err == nil || len(b.reqs) == 1 || transient(err) {
 		reply(b.reqs, err)
 		return
 	}

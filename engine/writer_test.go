@@ -11,7 +11,7 @@ import (
 
 func openTestWriter(t *testing.T, linger time.Duration) (*sql.DB, *writer) {
 	t.Helper()
-	db, err := openDB(filepath.Join(t.TempDir(), "w.db"), Full)
+	db, err := openDB(filepath.Join(t.TempDir(), "w.db"), Full, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -82,6 +82,20 @@
 //     (1/d for a pattern d ≤ MaxHops steps away over typed edges and
 //     mentions) plus the Jaccard similarity of the two tag sets.
 //
+// # Layout
+//
+// Layout draws the whole graph for the site's SVG: gonum's Eades
+// force-directed layout (graph/layout) over typed edges and mentions, with
+// a weak pull of every pattern towards a hidden hub of its category (so
+// planned patterns, which have no edges of their own, sit beside their
+// kin), scaled into a box that grows with the number of nodes, then
+// pushed apart until no two are closer than Spacing and none is nearer
+// the edge than Margin. gonum reads nodes in map order; the graph it is
+// given lists them by id (orderedGraph) and its random start is seeded, so
+// the same content is always drawn the same way. It is computed on first
+// use. LocalLayout draws one pattern's 1–2 step neighbourhood as rings
+// around it, for the pattern pages.
+//
 // # Use
 //
 // The site builds one Graph per content version, in site.Build, beside the

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"path"
 	"slices"
+	"sync"
 
 	"github.com/lamport-kb/lamport/content"
 	"github.com/lamport-kb/lamport/i18n"
@@ -49,6 +50,7 @@ type Graph struct {
 	near     [][]int  // per node, every neighbour by a typed edge or a mention
 	requires [][]int  // per node, its direct prerequisites, in catalog order
 	rank     []Score
+	layout   func() Layout // computed on first use
 }
 
 // Node is a pattern of the catalog, written or planned.
@@ -104,6 +106,7 @@ func Build(lib *content.Library) (*Graph, error) {
 		return nil, problems
 	}
 	g.rank = g.pageRank()
+	g.layout = sync.OnceValue(g.computeLayout)
 	return g, nil
 }
 

@@ -3,6 +3,7 @@ package i18n
 import (
 	"reflect"
 	"regexp"
+	"strconv"
 	"testing"
 )
 
@@ -31,28 +32,34 @@ func TestNegotiate(t *testing.T) {
 	}
 }
 
-// TestCatalogsComplete fails when a language leaves a UI string empty.
+// TestCatalogsComplete fails when a language leaves a UI string empty,
+// in Messages or in a catalog nested in it (Messages.Graph).
 func TestCatalogsComplete(t *testing.T) {
 	for _, lang := range Langs {
-		v := reflect.ValueOf(*For(lang))
-		for i := range v.NumField() {
-			name, f := v.Type().Field(i).Name, v.Field(i)
-			switch f.Kind() {
-			case reflect.String:
-				if f.String() == "" {
-					t.Errorf("%s: %s is empty", lang, name)
-				}
-			case reflect.Map:
-				if want := reflect.ValueOf(en).Field(i).Len(); f.Len() != want {
-					t.Errorf("%s: %s has %d entries, want %d", lang, name, f.Len(), want)
-				}
-			case reflect.Array:
-				for j := 1; j < f.Len(); j++ {
-					if f.Index(j).String() == "" {
-						t.Errorf("%s: %s[%d] is empty", lang, name, j)
-					}
+		checkComplete(t, lang, "", reflect.ValueOf(*For(lang)), reflect.ValueOf(en))
+	}
+}
+
+func checkComplete(t *testing.T, lang, prefix string, v, english reflect.Value) {
+	for i := range v.NumField() {
+		name, f := prefix+v.Type().Field(i).Name, v.Field(i)
+		switch f.Kind() {
+		case reflect.String:
+			if f.String() == "" {
+				t.Errorf("%s: %s is empty", lang, name)
+			}
+		case reflect.Map:
+			if want := english.Field(i).Len(); f.Len() != want {
+				t.Errorf("%s: %s has %d entries, want %d", lang, name, f.Len(), want)
+			}
+		case reflect.Array:
+			for j := 1; j < f.Len(); j++ {
+				if f.Index(j).String() == "" {
+					t.Errorf("%s: %s[%d] is empty", lang, name, j)
 				}
 			}
+		case reflect.Struct:
+			checkComplete(t, lang, name+".", f, english.Field(i))
 		}
 	}
 }
@@ -82,26 +89,9 @@ var asciiNextToHan = regexp.MustCompile(`\p{Han}[:,;!?()]|[:,;!?()]\s*\p{Han}`)
 // TestChinesePunctuation fails when a Chinese UI string uses ASCII
 // punctuation between Chinese words, as in "又称: 熔断".
 func TestChinesePunctuation(t *testing.T) {
-	v := reflect.ValueOf(zh)
-	for i := range v.NumField() {
-		f := v.Field(i)
-		var texts []string
-		switch f.Kind() {
-		case reflect.String:
-			texts = []string{f.String()}
-		case reflect.Map:
-			for _, k := range f.MapKeys() {
-				texts = append(texts, f.MapIndex(k).String())
-			}
-		case reflect.Array:
-			for j := range f.Len() {
-				texts = append(texts, f.Index(j).String())
-			}
-		}
-		for _, s := range texts {
-			if m := asciiNextToHan.FindString(s); m != "" {
-				t.Errorf("zh %s = %q: ASCII punctuation %q next to Chinese; use the full-width form", v.Type().Field(i).Name, s, m)
-			}
+	for name, s := range texts("", reflect.ValueOf(zh)) {
+		if m := asciiNextToHan.FindString(s); m != "" {
+			t.Errorf("zh %s = %q: ASCII punctuation %q next to Chinese; use the full-width form", name, s, m)
 		}
 	}
 	if got := For("zh").Label("又称", "熔断"); got != "又称：熔断" {
@@ -109,5 +99,47 @@ func TestChinesePunctuation(t *testing.T) {
 	}
 	if got := For("zh").PlanTotal(20, 72); got != "共 72 个模式，已完成 20 个" {
 		t.Errorf("PlanTotal = %q", got)
+	}
+}
+
+// texts returns every string of a catalog, nested catalogs included, by
+// field name.
+func texts(prefix string, v reflect.Value) map[string]string {
+	out := map[string]string{}
+	for i := range v.NumField() {
+		name, f := prefix+v.Type().Field(i).Name, v.Field(i)
+		switch f.Kind() {
+		case reflect.String:
+			out[name] = f.String()
+		case reflect.Map:
+			for _, k := range f.MapKeys() {
+				out[name+"["+k.String()+"]"] = f.MapIndex(k).String()
+			}
+		case reflect.Array:
+			for j := range f.Len() {
+				out[name+"["+strconv.Itoa(j)+"]"] = f.Index(j).String()
+			}
+		case reflect.Struct:
+			for k, s := range texts(name+".", f) {
+				out[k] = s
+			}
+		}
+	}
+	return out
+}
+
+func TestGraphHelpers(t *testing.T) {
+	tests := []struct{ got, want string }{
+		{For("en").Graph.NextReason(1, "latency"), "directly related; shares latency"},
+		{For("zh").Graph.NextReason(2, "延迟"), "在图中相距 2 步；同属延迟"},
+		{For("en").Graph.NextReason(0, "latency"), "shares latency"},
+		{For("en").Graph.NextReason(3, ""), "3 steps away in the graph"},
+		{For("en").Graph.NextReason(0, ""), ""},
+		{For("zh").Graph.Summary(71, 21, 90), "共 71 个模式（已完成 21 个），90 条关系"},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("got %q, want %q", tt.got, tt.want)
+		}
 	}
 }

@@ -180,6 +180,8 @@ type Messages struct {
 	ErrorText     string
 	BadRequest    string
 	GoHome        string
+
+	Graph GraphMessages // the graph, paths, planner and comparison (graph.go)
 }
 
 // PatternCount describes how many patterns of a category are written.
@@ -426,6 +428,8 @@ var en = Messages{
 	ErrorText:     "The server failed to build this page. The error has been logged; please try again.",
 	BadRequest:    "Bad request",
 	GoHome:        "Go to the home page",
+
+	Graph: enGraph,
 }
 
 var zh = Messages{
@@ -607,4 +611,6 @@ var zh = Messages{
 	ErrorText:     "服务器生成本页时出错，错误已记录，请稍后重试。",
 	BadRequest:    "请求有误",
 	GoHome:        "返回首页",
+
+	Graph: zhGraph,
 }

@@ -104,6 +104,13 @@ type sitePath struct {
 func (s *Server) sitePaths() []sitePath {
 	st := s.current()
 	paths := []sitePath{{url: content.HomeURL}, {url: content.PatternsURL}, {url: content.TagsURL}, {url: content.PlaygroundURL}, {url: content.AboutURL}}
+	if st.Graph != nil {
+		paths = append(paths, sitePath{url: func(lang string) string { return "/" + lang + "/graph" }},
+			sitePath{url: func(lang string) string { return "/" + lang + "/paths/" }})
+		for _, lp := range st.Library.Paths {
+			paths = append(paths, sitePath{url: func(lang string) string { return pathURL(lang, lp.ID) }})
+		}
+	}
 	for _, p := range st.Library.Patterns {
 		sp := sitePath{url: func(lang string) string { return content.PatternURL(lang, p.Slug) }}
 		if d := p.Doc(i18n.English); !d.Updated.IsZero() {

@@ -2,13 +2,11 @@ package site
 
 import (
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/lamport-kb/lamport/content"
-	"github.com/lamport-kb/lamport/i18n"
 	"github.com/lamport-kb/lamport/site/view"
 )
 
@@ -33,7 +31,7 @@ func (s *Server) handlePattern(w http.ResponseWriter, r *http.Request) error {
 		Level:    p.Difficulty,
 		Tags:     tagLinks(st.Library, p.Tags, lang),
 		Aliases:  p.Aliases[lang],
-		Related:  relatedGroups(st, p, lang),
+		Related:  relatedGroups(st, p.Slug, lang),
 		EditURL:  s.editURL(dc),
 	}
 	if !dc.Updated.IsZero() {
@@ -44,52 +42,11 @@ func (s *Server) handlePattern(w http.ResponseWriter, r *http.Request) error {
 		d.PlayURL = content.PlayURL(lang, p.Slug)
 	}
 	d.Prev, d.Next = neighbours(st, p, lang)
+	d.Graph = patternGraph(st, p.Slug, dc.Title, lang)
 	pg := s.page(r, lang, dc.Title)
 	pg.Description, pg.Nav, pg.Alternates, pg.Kind = dc.Summary, "patterns", true, "article"
 	s.renderPage(w, r, key, pg, view.PatternPage(pg, d))
 	return nil
-}
-
-// relatedGroups lists the pattern's relations by type, a symmetric one
-// from either side, then the written patterns that require it.
-func relatedGroups(st *state, p *content.Pattern, lang string) []view.RelatedGroup {
-	m := i18n.For(lang)
-	var groups []view.RelatedGroup
-	for _, typ := range content.RelationTypes {
-		g := view.RelatedGroup{Title: m.Relation[typ]}
-		for _, slug := range relatedSlugs(st, p, typ) {
-			g.Items = append(g.Items, entryLink(st.Library, slug, lang))
-		}
-		if len(g.Items) > 0 {
-			groups = append(groups, g)
-		}
-	}
-	if by := st.index.requiredBy[p.Slug]; len(by) > 0 {
-		g := view.RelatedGroup{Title: m.Relation["required-by"]}
-		for _, slug := range by {
-			g.Items = append(g.Items, entryLink(st.Library, slug, lang))
-		}
-		groups = append(groups, g)
-	}
-	return groups
-}
-
-// relatedSlugs are the targets of p's relations of type typ and, for a
-// symmetric type, the written patterns that name p in one, unless p
-// already relates to them itself.
-func relatedSlugs(st *state, p *content.Pattern, typ string) []string {
-	var slugs []string
-	for _, rel := range p.Relations {
-		if rel.Type == typ {
-			slugs = append(slugs, rel.Target)
-		}
-	}
-	for _, slug := range st.index.incoming[p.Slug][typ] {
-		if !slices.ContainsFunc(p.Relations, func(r content.Relation) bool { return r.Target == slug }) {
-			slugs = append(slugs, slug)
-		}
-	}
-	return slugs
 }
 
 // neighbours are the previous and next written patterns in catalog order.

@@ -41,7 +41,7 @@ func relatedLinks(t *testing.T, s *Server, url string) map[string]int {
 		t.Fatal(err)
 	}
 	links := make(map[string]int)
-	doc.Find(`[data-testid="related"] a`).Each(func(_ int, a *goquery.Selection) {
+	doc.Find(`[data-testid="related"] > ul:not([data-testid]) a:not(.compare-link)`).Each(func(_ int, a *goquery.Selection) {
 		href, _ := a.Attr("href")
 		links[href]++
 	})

@@ -31,6 +31,9 @@ func (s *Server) routes() chi.Router {
 	runLimit := s.rateLimit(30, time.Minute) // per client: builds are expensive
 	fmtLimit := s.rateLimit(60, time.Minute) // cheaper, but each format is a process
 	r.With(s.limitSearches).Get("/api/search", s.handle(s.handleAPISearch))
+	r.Get("/api/graph", s.handle(s.handleAPIGraph))
+	r.Get("/api/graph/path", s.handle(s.handleAPIPath))
+	r.Get("/api/learning-path", s.handle(s.handleAPILearningPath))
 	r.With(runLimit).Post("/api/run", s.handle(s.handleAPIRun))
 	r.With(fmtLimit).Post("/api/fmt", s.handle(s.handleAPIFmt))
 	r.With(runLimit).Post("/api/share", s.handle(s.handleAPIShare))
@@ -51,6 +54,12 @@ func (s *Server) routes() chi.Router {
 		r.Get("/tags/{tag}", s.handle(s.handleTag))
 		r.With(s.limitSearches).Get("/search", s.handle(s.handleSearch))
 		r.Get("/about", s.handle(s.handleAbout))
+		r.Get("/graph", s.handle(s.handleGraph))
+		r.Get("/paths", redirectTo("paths/"))
+		r.Get("/paths/", s.handle(s.handlePaths))
+		r.Get("/paths/{id}", s.handle(s.handlePath))
+		r.Get("/learn", s.handle(s.handleLearn))
+		r.Get("/compare", s.handle(s.handleCompare))
 		r.Get("/feed.xml", s.handle(s.handleFeed))
 		r.Get("/play", redirectTo("play/"))
 		r.Get("/play/", s.handle(s.handlePlayground))

@@ -148,8 +148,8 @@ func TestSearchPage(t *testing.T) {
 func TestPlannedPage(t *testing.T) {
 	s := mustServer(t)
 	for _, tt := range []struct{ path, title, category string }{
-		{"/en/patterns/fencing-token", "Fencing Token (planned)", "/en/patterns/?category=coordination"},
-		{"/zh/patterns/fencing-token", "防护令牌（Fencing Token）（规划中）", "/zh/patterns/?category=coordination"},
+		{"/en/patterns/two-phase-commit", "Two-Phase Commit (2PC) (planned)", "/en/patterns/?category=transactions"},
+		{"/zh/patterns/two-phase-commit", "两阶段提交（2PC）（规划中）", "/zh/patterns/?category=transactions"},
 	} {
 		w := get(t, s, tt.path)
 		if w.Code != 200 {

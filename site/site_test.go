@@ -18,6 +18,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/lamport-kb/lamport/content"
+	"github.com/lamport-kb/lamport/graph"
 	"github.com/lamport-kb/lamport/playground"
 	"github.com/lamport-kb/lamport/static"
 	"github.com/lamport-kb/lamport/store"
@@ -26,6 +27,15 @@ import (
 // corpus is the embedded content, loaded once per test binary: servers
 // are cheap, loading 70 patterns is not.
 var corpus = sync.OnceValues(func() (*content.Library, error) { return content.Load(content.FS()) })
+
+// corpusGraph is the embedded content's graph, built once per test binary.
+var corpusGraph = sync.OnceValues(func() (*graph.Graph, error) {
+	lib, err := corpus()
+	if err != nil {
+		return nil, err
+	}
+	return graph.Build(lib)
+})
 
 // mustServer returns a Server over the embedded content, without search.
 func mustServer(tb testing.TB) *Server {
@@ -42,7 +52,11 @@ func mustServer(tb testing.TB) *Server {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	s, err := New(Config{BaseURL: "http://x.test", RepoURL: "https://github.com/lamport-kb/lamport", Branch: "main"}, State{Library: lib}, assets, nil)
+	g, err := corpusGraph()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s, err := New(Config{BaseURL: "http://x.test", RepoURL: "https://github.com/lamport-kb/lamport", Branch: "main"}, State{Library: lib, Graph: g}, assets, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -1,5 +1,6 @@
 // Package static serves Lamport's front-end assets: our CSS and ES modules,
-// and the npm libraries they load lazily (Mermaid, KaTeX, CodeMirror),
+// and the npm libraries they load lazily (CodeMirror; Mermaid and KaTeX
+// only for an author's preview of a figure not rendered yet),
 // bundled by static/build into dist/ and embedded into the binary.
 //
 // Every asset is served under one content-hashed prefix,

@@ -218,15 +218,16 @@ func TestBrowserPages(t *testing.T) {
 	}
 }
 
-// waitDiagram waits for Mermaid to replace a diagram's source with an SVG.
+// waitDiagram checks that the page shows its diagrams, drawn by `lamport
+// render`, as images.
 func waitDiagram(t *testing.T, b *browser) {
 	t.Helper()
 	var n int
 	b.run(t,
-		chromedp.WaitVisible("pre.mermaid svg", chromedp.ByQuery),
-		chromedp.Evaluate(`document.querySelectorAll("pre.mermaid svg").length`, &n))
+		chromedp.WaitVisible(`.diagram svg[role="img"]`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelectorAll(".diagram svg").length`, &n))
 	if n == 0 {
-		t.Fatal("no Mermaid diagram rendered as SVG")
+		t.Fatal("no diagram shown as SVG")
 	}
 }
 
@@ -537,7 +538,7 @@ func reopenShared(t *testing.T, b *browser) {
 	var link, code string
 	b.run(t,
 		chromedp.Click(`[data-action=share]`, chromedp.ByQuery),
-		chromedp.Poll(`location.pathname.startsWith("/p/")`, nil, chromedp.WithPollingTimeout(10*time.Second)),
+		chromedp.Poll(`location.pathname.startsWith("/p/")`, nil, chromedp.WithPollingTimeout(45*time.Second)),
 		chromedp.Evaluate(`location.href`, &link),
 	)
 	b.run(t, // a new run: Navigate takes the link's value when it is built

@@ -47,6 +47,10 @@ func TestCheckCommand(t *testing.T) {
 			`patterns/circuitbreaker/pattern\.yaml:\d+: .*no-such-slug`},
 		{"missing translation", removeFile("patterns/ratelimit/zh.md"),
 			`patterns/ratelimit/zh\.md(:\d+)?: .*`},
+		{"edited diagram", replaceIn("patterns/circuitbreaker/en.md", "[*] --> Closed\n", "[*] --> Closed: start\n"),
+			"patterns/circuitbreaker/en\\.md:143: diagram not rendered: patterns/circuitbreaker/rendered/[0-9a-f]{16}\\.svg is missing .*: run `lamport render`"},
+		{"stale formula", staleArtifact("patterns/retry/zh.md", content.Formula),
+			"patterns/retry/zh\\.md:\\d+: formula rendering is stale: .* was drawn by mermaid@0\\.1 katex@0\\.1 render\\.js@0, the renderer is now .*: run `lamport render`"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -139,6 +143,30 @@ func removeSection(file, id string) func(*testing.T, string) {
 			t.Fatalf("%s has no section %s", file, id)
 		}
 		os.WriteFile(path, []byte(strings.Join(out, "\n")), 0o644)
+	}
+}
+
+// staleArtifact rewrites the first artifact of a page's figures of one
+// kind as another renderer's.
+func staleArtifact(page string, kind content.FigureKind) func(*testing.T, string) {
+	return func(t *testing.T, dir string) {
+		figs, err := content.Figures(os.DirFS(dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range figs {
+			if f.File == page && f.Kind == kind {
+				path := filepath.Join(dir, f.Artifact())
+				b, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, body, _ := strings.Cut(string(b), "\n")
+				os.WriteFile(path, []byte("<!-- lamport-figure mermaid@0.1 katex@0.1 render.js@0 -->\n"+body), 0o644)
+				return
+			}
+		}
+		t.Fatalf("%s has no %s", page, kind)
 	}
 }
 

@@ -85,11 +85,13 @@ func checkInBrowser(t *testing.T, url string) {
 	t.Helper()
 	b := newBrowser(t)
 	b.run(t, chromedp.Navigate(url), chromedp.WaitReady("main"),
-		// every diagram drawn, every formula typeset
-		chromedp.Poll(`[...document.querySelectorAll("pre.mermaid")].every(d => d.querySelector("svg"))`, nil,
-			chromedp.WithPollingTimeout(30*time.Second)),
-		chromedp.Poll(`[...document.querySelectorAll(".math")].every(m => m.classList.contains("katex-rendered"))`, nil,
-			chromedp.WithPollingTimeout(30*time.Second)))
+		// every diagram and formula drawn by lamport render, none left to the browser
+		chromedp.WaitVisible(`.diagram svg[role="img"]`, chromedp.ByQuery))
+	var unrendered int
+	b.run(t, chromedp.Evaluate(`document.querySelectorAll("pre.mermaid, .math").length`, &unrendered))
+	if unrendered > 0 {
+		t.Errorf("%d figures left for the browser to draw", unrendered)
+	}
 	checkAxeStructure(t, b)
 	b.noErrors(t)
 }

@@ -33,12 +33,13 @@ var allowed = map[string][]string{
 	"i18n":                            {},
 	"static":                          {},
 	"static/build":                    {},
+	"figure":                          {"content", "i18n"}, // draws the content's figures at generate time
 	"search":                          {"content", "i18n"}, // languages come from i18n alone
 	"graph":                           {"content", "i18n"},
 	"playground":                      {""}, // its tests build against the source bundle
 	"site/view":                       {"content", "graph", "i18n", "static"},
 	"site":                            {"content", "i18n", "static", "search", "graph", "playground", "store", "site/view"},
-	"cmd/lamport":                     {"", "content", "i18n", "static", "search", "graph", "playground", "store", "site"},
+	"cmd/lamport":                     {"", "content", "i18n", "static", "search", "graph", "playground", "store", "site", "figure"},
 	"tests/...":                       {"..."},
 	"bench/...":                       {"..."}, // load and comparison tools
 }

@@ -307,7 +307,7 @@ func TestBrowserLanguageSwitchKeeps(t *testing.T) {
 	// A shared program stays the shared program.
 	typeAtEnd(t, b, "\n// shared, then switched\n")
 	b.run(t, chromedp.Click("[data-action=share]", chromedp.ByQuery),
-		chromedp.Poll(`location.pathname.startsWith("/p/")`, nil, chromedp.WithPollingTimeout(10*time.Second)),
+		chromedp.Poll(`location.pathname.startsWith("/p/")`, nil, chromedp.WithPollingTimeout(45*time.Second)),
 		switchLang, chromedp.WaitReady(`html[lang="en"]`, chromedp.ByQuery),
 		chromedp.WaitVisible(".cm-editor .cm-content", chromedp.ByQuery),
 		chromedp.Location(&url), chromedp.Evaluate(`document.querySelector("textarea[name=body]").value`, &field))

@@ -13,6 +13,7 @@ import (
 	"github.com/lamport-kb/lamport/playground"
 
 	"github.com/lamport-kb/lamport/content"
+	"github.com/lamport-kb/lamport/graph"
 	"github.com/lamport-kb/lamport/search"
 	"github.com/lamport-kb/lamport/site"
 	"github.com/lamport-kb/lamport/static"
@@ -97,6 +98,21 @@ func mustIndex(tb testing.TB) *search.Index {
 	return index
 }
 
+// mustGraph builds the embedded content's graph once per test binary,
+// as site.Build does for the real server.
+var mustGraph = func() func(testing.TB) *graph.Graph {
+	once := sync.OnceValues(func() (*graph.Graph, error) { return graph.Build(lib) })
+	return func(tb testing.TB) *graph.Graph {
+		tb.Helper()
+		mustLibrary(tb)
+		g, err := once()
+		if err != nil {
+			tb.Fatalf("the embedded content's graph: %v", err)
+		}
+		return g
+	}
+}()
+
 // mustServer starts the real site over the embedded content, with the
 // shared search index, and closes it when the test ends.
 func mustServer(tb testing.TB) *httptest.Server { return mustServerWith(tb, nil) }
@@ -118,7 +134,7 @@ func mustServerWith(tb testing.TB, runner playground.Runner) *httptest.Server {
 		tb.Cleanup(func() { shares.Close() })
 		cfg.Shares = shares
 	}
-	s, err := site.New(cfg, site.State{Library: l, Search: idx}, assets, nil)
+	s, err := site.New(cfg, site.State{Library: l, Graph: mustGraph(tb), Search: idx}, assets, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -63,7 +63,7 @@ func scaffold(cfg Config, args []string, stdout io.Writer) error {
 	if err := content.Scaffold(dir, args[1]); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "created the pattern %s under %s/patterns; now write en.md and zh.md, then run lamport check\n", args[1], dir)
+	fmt.Fprintf(stdout, "created the pattern %s under %s/patterns; now write en.md and zh.md, then run lamport render and lamport check\n", args[1], dir)
 	return nil
 }
 

@@ -28,6 +28,10 @@ type Config struct {
 	TrustedProxies []string
 	LogLevel       slog.Level
 	LogJSON        bool
+	// StaticDir is the static folder whose node_modules render draws
+	// with; Force draws every figure again.
+	StaticDir string
+	Force     bool
 }
 
 // parseConfig reads the flags of cmd over the environment (getenv) and
@@ -49,6 +53,8 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 	fs.StringVar(&cfg.BaseURL, "base-url", env("LAMPORT_BASE_URL", ""), "public origin for canonical links (default http://localhost<addr>)")
 	fs.StringVar(&cfg.RepoURL, "repo-url", env("LAMPORT_REPO_URL", "https://github.com/lamport-kb/lamport"), "repository for edit links")
 	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", env("LAMPORT_METRICS_ADDR", ""), "serve Prometheus /metrics on this address, apart from the site (e.g. 127.0.0.1:9090); off when empty")
+	fs.StringVar(&cfg.StaticDir, "static", env("LAMPORT_STATIC", "static"), "render: the static folder with node_modules (npm ci), whose Mermaid and KaTeX draw the figures")
+	fs.BoolVar(&cfg.Force, "force", false, "render: draw every figure again, even when its rendering is current")
 	proxies := fs.String("trusted-proxies", env("LAMPORT_TRUSTED_PROXIES", ""), "comma-separated CIDR prefixes of the proxies in front of the site (their X-Forwarded-For names the client)")
 	level := fs.String("log-level", env("LAMPORT_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
 	format := fs.String("log-format", env("LAMPORT_LOG_FORMAT", "text"), "log format: text or json")
@@ -102,7 +108,7 @@ func parsePrefixes(list string) ([]string, error) {
 // path that changes meaning when a child process starts elsewhere is a
 // bug waiting to happen.
 func (c *Config) absolute() error {
-	for _, p := range []*string{&c.DataDir, &c.ContentDir, &c.PlayCache} {
+	for _, p := range []*string{&c.DataDir, &c.ContentDir, &c.PlayCache, &c.StaticDir} {
 		if *p == "" {
 			continue
 		}

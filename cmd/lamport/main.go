@@ -2,6 +2,7 @@
 //
 //	lamport [serve] [--addr :8080] [--data DIR] [--content DIR] [--play-cache DIR]
 //	lamport check [--content DIR]
+//	lamport render [--content DIR] [--static DIR] [--force]
 //	lamport new pattern <slug> [--content DIR]
 //	lamport stamp <slug> [--content DIR]
 //	lamport version
@@ -9,7 +10,10 @@
 // serve (the default) starts the web server on the content built into the
 // binary; --content DIR reads the content from disk instead and reloads
 // changed pages while you write. check validates the whole content tree and
-// prints every problem as file:line: message (exit status 1 if any). new
+// prints every problem as file:line: message (exit status 1 if any).
+// render draws the content's diagrams (SVG) and formulas (MathML) into
+// artifacts beside the pages, in headless Chromium (package figure); check
+// fails while one is missing or stale. new
 // scaffolds a pattern folder with the chapter template's sections. stamp
 // records, in a pattern's zh.md, which English text it now translates.
 //
@@ -61,6 +65,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return serve(ctx, cfg)
 	case "check":
 		return check(cfg, stdout)
+	case "render":
+		return render(ctx, cfg, stdout)
 	case "new":
 		return scaffold(cfg, rest, stdout)
 	case "stamp":
@@ -69,5 +75,5 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, "lamport", version())
 		return nil
 	}
-	return fmt.Errorf("unknown command %q (want serve, check, new, stamp or version)", cmd)
+	return fmt.Errorf("unknown command %q (want serve, check, render, new, stamp or version)", cmd)
 }

@@ -87,9 +87,10 @@ func (p Page) OtherLang() string { return i18n.Other(p.Lang) }
 
 // Link names a page in the reader's language. Planned entries have no URL.
 type Link struct {
-	Name  string
-	URL   string // empty for a planned pattern
-	Level int    // difficulty, 0 when not shown
+	Name    string
+	URL     string // empty for a planned pattern
+	Level   int    // difficulty, 0 when not shown
+	Compare string // the comparison with the page it is listed on, for an alternative
 }
 
 // CategoryCard is a category of the home page's plan: how many of its
@@ -161,6 +162,7 @@ type PatternData struct {
 	DemoHTML   string // highlighted demo/main.go, empty when there is no demo
 	DemoPath   string
 	PlayURL    string // the demo in the playground
+	Graph      PatternGraph
 }
 
 // TagData is one tag's page.

@@ -1,6 +1,8 @@
 // Lamport's page script: small features that improve a page that already
-// works without JavaScript. Heavy libraries (Mermaid, KaTeX) are imported
-// only when the page contains a diagram or math, and the code editor
+// works without JavaScript. Diagrams and math come drawn (lamport render);
+// Mermaid and KaTeX are imported only for an author's preview of a figure
+// not rendered yet (serve --content), the graph's interactions only on a
+// page with a graph or a learning path, and the code editor
 // (CodeMirror) only on the playground (see play.js).
 
 import { initTheme } from "./theme.js";
@@ -23,6 +25,12 @@ loadHeavyFeatures();
 function loadHeavyFeatures() {
   if (document.querySelector("pre.mermaid")) {
     import("./diagrams.js").then((m) => m.renderDiagrams());
+  }
+  if (document.querySelector("svg.graph, ol[data-path]")) {
+    import("./graph.js").then((m) => {
+      m.initGraph();
+      m.initPaths();
+    });
   }
   if (document.querySelector(".math")) {
     import("./math.js").then((m) => m.renderMath());

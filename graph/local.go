@@ -1,0 +1,50 @@
+package graph
+
+import "math"
+
+// MaxLocal is the most patterns a local layout shows besides its centre:
+// past it, the second ring is left out, so the drawing stays legible.
+const MaxLocal = 24
+
+// LocalLayout draws slug's neighbourhood: slug at the centre, the patterns
+// one typed step away on a first ring and, when k is 2 and the whole
+// neighbourhood has at most MaxLocal patterns, those two steps away on a
+// second ring. Each ring is in catalog order, starting at the top and
+// going clockwise, and is wide enough that no two nodes are closer than
+// Spacing. The Layout's Points are the centre first, then each ring; it
+// is empty for an unknown slug.
+func (g *Graph) LocalLayout(slug string, k int) Layout {
+	if g.Node(slug) == nil {
+		return Layout{}
+	}
+	hops := g.Neighbourhood(slug, min(max(k, 1), 2))
+	if len(hops) > MaxLocal {
+		hops = g.Neighbourhood(slug, 1)
+	}
+	rings := [][]string{{slug}}
+	for _, h := range hops {
+		for len(rings) <= h.Dist {
+			rings = append(rings, nil)
+		}
+		rings[h.Dist] = append(rings[h.Dist], h.Slug)
+	}
+	radius := 0.0
+	var points []Point
+	for d, ring := range rings {
+		if d > 0 {
+			// The circumference holds len(ring) nodes at Spacing (a chord is
+			// shorter than its arc, hence the 1.1).
+			radius = math.Max(radius+1.6*Spacing, 1.1*float64(len(ring))*Spacing/(2*math.Pi))
+		}
+		for i, s := range ring {
+			angle := 2*math.Pi*float64(i)/float64(len(ring)) - math.Pi/2
+			points = append(points, Point{s, round(radius * math.Cos(angle)), round(radius * math.Sin(angle))})
+		}
+	}
+	side := 2 * (radius + Margin)
+	for i := range points {
+		points[i].X += side / 2
+		points[i].Y += side / 2
+	}
+	return Layout{Width: side, Height: side, Points: points}
+}

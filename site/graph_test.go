@@ -1,0 +1,298 @@
+package site
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/lamport-kb/lamport/site/view"
+)
+
+func pageDoc(t *testing.T, s *Server, path string, wantStatus int) *goquery.Document {
+	t.Helper()
+	w := get(t, s, path)
+	if w.Code != wantStatus {
+		t.Fatalf("GET %s: status %d, want %d", path, w.Code, wantStatus)
+	}
+	doc, err := goquery.NewDocumentFromReader(w.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+// TestGraphPage: every catalog node is drawn, written ones as links to
+// their pages in the reader's language, planned ones not; every edge of
+// the drawing has a row in the table; the legend names every type.
+func TestGraphPage(t *testing.T) {
+	s := mustServer(t)
+	g := s.current().Graph
+	for _, lang := range []string{"en", "zh"} {
+		t.Run(lang, func(t *testing.T) {
+			doc := pageDoc(t, s, "/"+lang+"/graph", http.StatusOK)
+			svg := doc.Find(`svg[data-testid="graph-svg"]`)
+			if n := svg.Find(".node").Length(); n != len(g.Nodes()) {
+				t.Errorf("%d nodes drawn, the catalog has %d", n, len(g.Nodes()))
+			}
+			for _, n := range g.Nodes() {
+				node := svg.Find(`.node[data-slug="` + n.Slug + `"]`)
+				href, linked := node.Attr("href")
+				switch {
+				case n.Written && href != "/"+lang+"/patterns/"+n.Slug:
+					t.Errorf("%s links to %q", n.Slug, href)
+				case !n.Written && (linked || !node.HasClass("planned")):
+					t.Errorf("planned %s is linked (%v) or not marked planned", n.Slug, linked)
+				}
+				if got := node.Find("title").Text(); !strings.Contains(got, n.Name[lang]) {
+					t.Errorf("%s's title is %q, want its name %q", n.Slug, got, n.Name[lang])
+				}
+			}
+			edges, rows := svg.Find(".edge[data-type]").Length(), doc.Find(`[data-testid="edge-table"] tbody tr`).Length()
+			if edges == 0 || edges != rows {
+				t.Errorf("%d edges drawn, %d table rows", edges, rows)
+			}
+			if n := doc.Find(`[data-testid="graph-legend"] li`).Length(); n != 6 {
+				t.Errorf("legend has %d items, want 4 edge types and 2 node kinds", n)
+			}
+		})
+	}
+}
+
+// TestGraphPageWeight bounds the graph page compressed, as the
+// middleware sends it: the target is 100 KB.
+func TestGraphPageWeight(t *testing.T) {
+	s := mustServer(t)
+	for _, lang := range []string{"en", "zh"} {
+		w := get(t, s, "/"+lang+"/graph", "Accept-Encoding", "gzip")
+		if w.Header().Get("Content-Encoding") != "gzip" {
+			t.Fatalf("%s: not compressed", lang)
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(w.Body.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plain bytes.Buffer
+		plain.ReadFrom(zr)
+		t.Logf("/%s/graph: %d bytes, %d compressed", lang, plain.Len(), w.Body.Len())
+		if w.Body.Len() > 100<<10 {
+			t.Errorf("/%s/graph weighs %d bytes compressed, more than 100 KB", lang, w.Body.Len())
+		}
+	}
+}
+
+// BenchmarkGraphSVG renders the whole graph page's body (data and
+// templ), uncached, as the first request after a content change does.
+func BenchmarkGraphSVG(b *testing.B) {
+	s := mustServer(b)
+	st := s.current()
+	st.Graph.Layout() // computed once per content version, not per render
+	var buf bytes.Buffer
+	for b.Loop() {
+		buf.Reset()
+		if err := view.GraphPage(view.Page{Lang: "en", M: s.page(httpRequest("/en/graph"), "en", "").M}, graphData(st, "en")).Render(b.Context(), &buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(buf.Len()), "bytes")
+}
+
+func httpRequest(path string) *http.Request {
+	r, _ := http.NewRequest("GET", path, nil)
+	return r
+}
+
+// TestPatternPageGraph: a pattern page has its neighbourhood drawn with
+// itself at the centre, backlinks from the pages that mention it, and
+// recommendations with reasons, in both languages.
+func TestPatternPageGraph(t *testing.T) {
+	s := mustServer(t)
+	for _, lang := range []string{"en", "zh"} {
+		doc := pageDoc(t, s, "/"+lang+"/patterns/circuit-breaker", http.StatusOK)
+		local := doc.Find(`svg[data-testid="local-graph"]`)
+		if local.Find(".node.centre").AttrOr("data-slug", "") != "circuit-breaker" || local.Find(".node").Length() < 3 {
+			t.Errorf("%s: local graph without circuit-breaker at its centre or with under 3 nodes", lang)
+		}
+		if doc.Find(`[data-testid="referenced-by"] a[href="/`+lang+`/patterns/retry-backoff-jitter"]`).Length() != 1 {
+			t.Errorf("%s: retry-backoff-jitter mentions circuit-breaker but is not among its backlinks", lang)
+		}
+		next := doc.Find(`[data-testid="next-up"] li`)
+		if next.Length() != nextUpCount || strings.TrimSpace(next.First().Find(".why").Text()) == "" {
+			t.Errorf("%s: %d recommendations, first reason %q", lang, next.Length(), next.First().Find(".why").Text())
+		}
+	}
+	// Every alternative on a pattern page links to the comparison.
+	doc := pageDoc(t, s, "/en/patterns/load-shedding", http.StatusOK)
+	if doc.Find(`[data-testid="compare-link"]`).Length() == 0 {
+		t.Error("load-shedding has alternatives but no comparison link")
+	}
+	doc.Find(`[data-testid="compare-link"]`).Each(func(_ int, a *goquery.Selection) {
+		if w := get(t, s, a.AttrOr("href", "")); w.Code != http.StatusOK {
+			t.Errorf("%s: status %d", a.AttrOr("href", ""), w.Code)
+		}
+	})
+}
+
+func TestPaths(t *testing.T) {
+	s := mustServer(t)
+	lib := s.current().Library
+	for _, lang := range []string{"en", "zh"} {
+		doc := pageDoc(t, s, "/"+lang+"/paths/", http.StatusOK)
+		if n := doc.Find(`[data-testid="paths"] li`).Length(); n != len(lib.Paths) {
+			t.Errorf("%s: %d paths listed, %d loaded", lang, n, len(lib.Paths))
+		}
+		p := lib.Path("resilience")
+		doc = pageDoc(t, s, "/"+lang+"/paths/resilience", http.StatusOK)
+		steps := doc.Find(`[data-testid="path-steps"] > li`)
+		if steps.Length() != len(p.Slugs) {
+			t.Fatalf("%s: %d steps, want %d", lang, steps.Length(), len(p.Slugs))
+		}
+		steps.Each(func(i int, li *goquery.Selection) {
+			_, linked := li.Find("a").Attr("href")
+			if written := lib.Pattern(p.Slugs[i]) != nil; linked != written || li.Find(".badge").Length() == 0 && !written {
+				t.Errorf("%s: step %d (%s) linked %v, written %v", lang, i, p.Slugs[i], linked, written)
+			}
+		})
+		if doc.Find(`[data-testid="path-after"] a[href="/`+lang+`/paths/go-concurrency"]`).Length() != 1 {
+			t.Errorf("%s: resilience does not say to take go-concurrency first", lang)
+		}
+	}
+	pageDoc(t, s, "/en/paths/nope", http.StatusNotFound)
+}
+
+func TestLearn(t *testing.T) {
+	s := mustServer(t)
+	g := s.current().Graph
+	doc := pageDoc(t, s, "/en/learn?goal=saga&known=timeout-deadline", http.StatusOK)
+	var got []string
+	doc.Find(`[data-testid="learn-steps"] li`).Each(func(_ int, li *goquery.Selection) {
+		got = append(got, li.Find("a, .planned").First().Text()+" | "+li.Find(".why").Text())
+	})
+	var want []string
+	lib := s.current().Library
+	for _, slug := range g.ReadingOrder("saga") {
+		if slug != "timeout-deadline" {
+			want = append(want, lib.Name(slug, "en"))
+		}
+	}
+	if len(got) != len(want) {
+		t.Fatalf("steps %q, want the reading order of saga less timeout-deadline: %q", got, want)
+	}
+	for i := range want {
+		if !strings.HasPrefix(strings.TrimSpace(got[i]), want[i]) || strings.HasSuffix(got[i], "| ") {
+			t.Errorf("step %d = %q, want %q with a reason", i, got[i], want[i])
+		}
+	}
+	if last := got[len(got)-1]; !strings.Contains(last, "your goal") {
+		t.Errorf("the last step %q is not the goal", last)
+	}
+	doc = pageDoc(t, s, "/zh/learn?goal=nope", http.StatusBadRequest)
+	if msg := doc.Find(`[data-testid="learn-error"]`).Text(); !strings.Contains(msg, "没有“nope”这个模式") {
+		t.Errorf("unknown goal: message %q", msg)
+	}
+	pageDoc(t, s, "/en/learn?goal=", http.StatusBadRequest)
+	pageDoc(t, s, "/en/learn", http.StatusOK)
+}
+
+func TestCompare(t *testing.T) {
+	s := mustServer(t)
+	for _, lang := range []string{"en", "zh"} {
+		doc := pageDoc(t, s, "/"+lang+"/compare?a=circuit-breaker&b=load-shedding", http.StatusOK)
+		for _, side := range []string{"a", "b"} {
+			col := doc.Find(`[data-testid="compare-` + side + `"]`)
+			if col.Find("h3").Length() < 4 || strings.TrimSpace(col.Find("p").Eq(1).Text()) == "" {
+				t.Errorf("%s: column %s lacks its sections", lang, side)
+			}
+		}
+		if doc.Find(`[data-testid="compare-path"] li`).Length() == 0 {
+			t.Errorf("%s: no path between circuit-breaker and load-shedding", lang)
+		}
+	}
+	tests := []struct {
+		path   string
+		status int
+		msg    string
+	}{
+		{"/en/compare?a=circuit-breaker", 400, "Name two patterns"},
+		{"/en/compare?a=circuit-breaker&b=nope", 404, "There is no pattern “nope”"},
+		{"/zh/compare?a=saga&b=saga", 400, "请选择两个不同的模式"},
+		{"/en/compare?a=raft&b=saga", 404, "“raft”"}, // planned: nothing to compare yet
+	}
+	for _, tt := range tests {
+		doc := pageDoc(t, s, tt.path, tt.status)
+		if msg := doc.Find(`[data-testid="compare-error"]`).Text(); !strings.Contains(msg, tt.msg) {
+			t.Errorf("%s: message %q, want %q", tt.path, msg, tt.msg)
+		}
+	}
+	pageDoc(t, s, "/en/compare", http.StatusOK)
+}
+
+func TestGraphAPI(t *testing.T) {
+	s := mustServer(t)
+	g := s.current().Graph
+	var graph struct {
+		Nodes []struct{ Slug, Name, URL string }
+		Edges []struct{ From, To, Type string }
+	}
+	decode(t, get(t, s, "/api/graph?lang=zh").Body.Bytes(), &graph)
+	if len(graph.Nodes) != len(g.Nodes()) || len(graph.Edges) != len(graphEdges(g)) {
+		t.Errorf("%d nodes, %d edges", len(graph.Nodes), len(graph.Edges))
+	}
+	if graph.Nodes[0].Name != g.Nodes()[0].Name["zh"] {
+		t.Errorf("first node named %q, want the Chinese name", graph.Nodes[0].Name)
+	}
+	var path struct {
+		Found bool
+		Steps []struct{ From, To, Label string }
+	}
+	decode(t, get(t, s, "/api/graph/path?from=retry-backoff-jitter&to=saga").Body.Bytes(), &path)
+	want, _ := g.Path("retry-backoff-jitter", "saga")
+	if !path.Found || len(path.Steps) != len(want) || path.Steps[0].From != "retry-backoff-jitter" {
+		t.Errorf("path %+v, want %v", path, want)
+	}
+	var plan struct {
+		Steps []struct {
+			Slug     string
+			Goal     bool
+			NeededBy []string `json:"needed_by"`
+		}
+	}
+	decode(t, get(t, s, "/api/learning-path?goal=saga").Body.Bytes(), &plan)
+	var slugs []string
+	for _, st := range plan.Steps {
+		slugs = append(slugs, st.Slug)
+	}
+	if diff := cmp.Diff(g.ReadingOrder("saga"), slugs); diff != "" {
+		t.Errorf("learning path (-want +got):\n%s", diff)
+	}
+	errs := []struct {
+		path   string
+		status int
+		msg    string
+	}{
+		{"/api/graph/path?from=saga", 400, "Name both ends"},
+		{"/api/graph/path?from=saga&to=nope&lang=zh", 404, "没有“nope”这个模式"},
+		{"/api/learning-path", 400, "Pick at least one"},
+		{"/api/learning-path?goal=saga&known=nope", 404, ""},
+	}
+	for _, e := range errs {
+		w := get(t, s, e.path)
+		var body struct{ Error string }
+		decode(t, w.Body.Bytes(), &body)
+		if w.Code != e.status && !(e.msg == "" && w.Code == 400) || !strings.Contains(body.Error, e.msg) || body.Error == "" {
+			t.Errorf("%s: %d %q, want %d %q", e.path, w.Code, body.Error, e.status, e.msg)
+		}
+	}
+}
+
+func decode(t *testing.T, data []byte, v any) {
+	t.Helper()
+	if err := json.Unmarshal(data, v); err != nil {
+		t.Fatalf("%v in %s", err, data)
+	}
+}

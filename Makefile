@@ -58,6 +58,7 @@ render: deps
 
 ## lighthouse: Lighthouse 12 (mobile) on a pattern page with diagrams and math, in Debian's chromium; not part of make test
 lighthouse: assets
+	cd bench/lighthouse && npm ci --no-audit --no-fund
 	$(GO) run ./bench/lighthouse
 
 ## cover: statement coverage of every pattern package; fails below 90%

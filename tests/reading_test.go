@@ -339,14 +339,14 @@ func TestBrowserSmallThings(t *testing.T) {
 		t.Errorf("a focused H3 permalink has opacity %s", opacity)
 	}
 
-	// Once the diagrams are drawn the page keeps its height; then at the
-	// bottom the TOC marks the last heading on screen.
+	// At the bottom of the page the TOC marks the last section that
+	// starts on screen or above it: the one being read, which may be
+	// taller than the screen (the related patterns, with their graph).
 	lastOnScreen := `[...document.querySelectorAll(".toc a")].map((a) => document.getElementById(decodeURIComponent(a.hash.slice(1))))
-		.filter((h) => h && h.getBoundingClientRect().top >= 0 && h.getBoundingClientRect().top < innerHeight).pop()?.id ?? ""`
+		.filter((h) => h && h.getBoundingClientRect().top < innerHeight).pop()?.id ?? ""`
 	activeHash := `document.querySelector(".toc a.active")?.hash ?? ""`
 	var active, lastVisible string
 	err := chromedp.Run(b.ctx,
-		chromedp.Poll(`[...document.querySelectorAll("pre.mermaid")].every((p) => p.querySelector("svg"))`, nil, chromedp.WithPollingTimeout(30*time.Second)),
 		chromedp.Evaluate(`window.scrollTo({top: document.documentElement.scrollHeight, behavior: "instant"})`, nil),
 		chromedp.Poll(`(`+activeHash+`) === "#" + (`+lastOnScreen+`)`, nil, chromedp.WithPollingTimeout(5*time.Second)))
 	if err != nil {
@@ -368,6 +368,11 @@ func TestBrowserSmallThings(t *testing.T) {
 		t.Errorf("without navigator.clipboard the copy button says %q", copied)
 	}
 
+	// The clicks land where the button is: wait for the page to be still
+	// at its top (following #references may scroll smoothly).
+	b.run(t, chromedp.Evaluate(`window.scrollTo({top: 0, behavior: "instant"})`, nil),
+		chromedp.Poll(`scrollY === 0`, nil, chromedp.WithPollingTimeout(5*time.Second)), chromedp.Sleep(100*time.Millisecond),
+		chromedp.Poll(`scrollY === 0`, nil, chromedp.WithPollingTimeout(5*time.Second)))
 	var states []string
 	for range 3 {
 		var s struct{ Theme, Label, Root, Cookie string }

@@ -1,4 +1,4 @@
-// Command lighthouse runs Lighthouse 12 (npm, pinned in static/package.json)
+// Command lighthouse runs Lighthouse 12 (npm, pinned in bench/lighthouse/package.json)
 // with its default mobile preset on a pattern page with diagrams and math,
 // served by the real site in this process, in Debian's Chromium, and prints
 // the four category scores and the page's total transfer size (the
@@ -64,13 +64,13 @@ func run(path, keep string) error {
 		return fmt.Errorf("chromium not found: apt-get install chromium")
 	}
 	file := filepath.Join(tmp, "report.json")
-	cmd := exec.Command(filepath.Join("static", "node_modules", ".bin", "lighthouse"), base+path,
+	cmd := exec.Command(filepath.Join("bench", "lighthouse", "node_modules", ".bin", "lighthouse"), base+path,
 		"--output=json", "--output-path="+file, "--quiet",
 		"--chrome-flags=--headless=new --no-sandbox --disable-gpu")
 	cmd.Env = append(os.Environ(), "CHROME_PATH="+chrome)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("lighthouse (npm ci in static/ installs it): %w", err)
+		return fmt.Errorf("lighthouse (npm ci in bench/lighthouse installs it; make lighthouse runs it): %w", err)
 	}
 	data, err := os.ReadFile(file)
 	if err != nil {

@@ -82,11 +82,13 @@ export function initPlay() {
   // replay prints the events with their delays, capped so a long program
   // does not keep the reader waiting.
   async function replay(events) {
+    pendingImage.delete(output);
     for (const e of events) {
       const wait = Math.min(e.Delay / 1e6, 1000);
       if (wait > 5) await new Promise((r) => setTimeout(r, wait));
       appendOutput(output, e.Message, e.Kind);
     }
+    flushOutput(output);
   }
 
   // showErrors prints compiler errors, each "prog.go:LINE:COL: …" as a
@@ -238,25 +240,53 @@ function plainEditor(source) {
   };
 }
 
+// pendingImage holds, per output element, an IMAGE line whose end has not
+// arrived: the playground cuts a long line into several events when its
+// pieces reach the pipe more than a millisecond apart.
+const pendingImage = new WeakMap();
+
 // appendOutput adds a program's output to el. A line "IMAGE:<base64>", the
 // Go playground's convention (package playground/picture writes one),
 // becomes a picture: a PNG through <img>; an SVG in a sandboxed frame
 // (no scripts, an opaque origin), where it cannot run script either but
 // its <title> elements still show on hover, as the simulator's space-time
-// diagrams expect.
+// diagrams expect. An IMAGE line that a message leaves unfinished waits
+// for the next message of the same stream (or for flushOutput).
 export function appendOutput(el, message, kind) {
-  for (const part of message.split(/^(IMAGE:[A-Za-z0-9+/=]+\n?)/m)) {
-    if (!part) continue;
-    const image = /^IMAGE:([A-Za-z0-9+/=]+)/.exec(part);
-    if (image) {
+  const pending = pendingImage.get(el);
+  if (pending && pending.kind !== kind) flushOutput(el);
+  else if (pending) message = pending.text + message;
+  pendingImage.delete(el);
+  const parts = message.split(/^(IMAGE:[A-Za-z0-9+/=]*\n?)/m);
+  parts.forEach((part, i) => {
+    if (!part) return;
+    const image = /^IMAGE:([A-Za-z0-9+/=]*)(\n?)$/.exec(part);
+    if (image && !image[2] && i === parts.length - 2 && !parts[i + 1]) {
+      pendingImage.set(el, { text: part, kind }); // the line goes on in the next message
+    } else if (image && image[1]) {
       el.append(outputImage(image[1]));
-      continue;
+    } else {
+      appendText(el, part, kind);
     }
-    const span = document.createElement("span");
-    if (kind === "stderr") span.className = "stderr";
-    span.textContent = part;
-    el.append(span);
-  }
+  });
+}
+
+// flushOutput draws an IMAGE line still waiting for its end: the output is
+// over.
+export function flushOutput(el) {
+  const pending = pendingImage.get(el);
+  pendingImage.delete(el);
+  if (!pending) return;
+  const base64 = pending.text.slice("IMAGE:".length);
+  if (base64) el.append(outputImage(base64));
+  else appendText(el, pending.text, pending.kind);
+}
+
+function appendText(el, text, kind) {
+  const span = document.createElement("span");
+  if (kind === "stderr") span.className = "stderr";
+  span.textContent = text;
+  el.append(span);
 }
 
 function outputImage(base64) {
@@ -309,7 +339,9 @@ export function initDemoRun() {
       const res = await postProgram("/api/run", { body: code.innerText });
       output.hidden = false;
       output.textContent = res.Errors;
+      pendingImage.delete(output);
       if (!res.Errors) for (const e of res.Events || []) appendOutput(output, e.Message, e.Kind);
+      flushOutput(output);
       const ms = Math.round((res.BuildTime + res.RunTime) / 1e6);
       status.textContent = t(`exit status ${res.Status} · ${ms} ms`, `退出状态 ${res.Status} · ${ms} ms`);
     } catch (err) {

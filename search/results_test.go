@@ -48,15 +48,15 @@ func TestPreferred(t *testing.T) {
 // TestPlanned: a planned pattern is found by its name in either
 // language, first, marked planned, with its URL.
 func TestPlanned(t *testing.T) {
-	for _, q := range []Query{{Text: "two phase commit", Lang: "en"}, {Text: "两阶段提交", Lang: "zh"}, {Text: "two phase commit", Prefer: "zh"}} {
+	for _, q := range []Query{{Text: "timestamp oracle", Lang: "en"}, {Text: "授时服务", Lang: "zh"}, {Text: "timestamp oracle", Prefer: "zh"}} {
 		res := search(t, q)
 		if len(res.Hits) == 0 {
 			t.Fatalf("%+v: no hits", q)
 		}
 		h := res.Hits[0]
 		lang := q.Lang + q.Prefer
-		if !h.Planned || h.Kind != kindPlanned || h.Slug != "two-phase-commit" || h.URL != "/"+lang+"/patterns/two-phase-commit" || h.Category != "transactions" {
-			t.Errorf("%+v: first hit %+v, want the planned two-phase commit", q, h)
+		if !h.Planned || h.Kind != kindPlanned || h.Slug != "timestamp-oracle" || h.URL != "/"+lang+"/patterns/timestamp-oracle" || h.Category != "time" {
+			t.Errorf("%+v: first hit %+v, want the planned timestamp oracle", q, h)
 		}
 	}
 }

@@ -148,8 +148,8 @@ func TestSearchPage(t *testing.T) {
 func TestPlannedPage(t *testing.T) {
 	s := mustServer(t)
 	for _, tt := range []struct{ path, title, category string }{
-		{"/en/patterns/two-phase-commit", "Two-Phase Commit (2PC) (planned)", "/en/patterns/?category=transactions"},
-		{"/zh/patterns/two-phase-commit", "两阶段提交（2PC）（规划中）", "/zh/patterns/?category=transactions"},
+		{"/en/patterns/timestamp-oracle", "Timestamp Oracle (TSO) (planned)", "/en/patterns/?category=time"},
+		{"/zh/patterns/timestamp-oracle", "TSO 全局时间戳分配（授时服务）（规划中）", "/zh/patterns/?category=time"},
 	} {
 		w := get(t, s, tt.path)
 		if w.Code != 200 {

@@ -144,9 +144,9 @@ func TestBrowserSearchAsYouType(t *testing.T) {
 	if len(s.URLs) == 0 || !strings.HasPrefix(s.URLs[0], "/en/patterns/fencing-token") || !contains(s.Marks, "fencing") {
 		t.Fatalf("fencing token: %+v, want the fencing-token page first", s)
 	}
-	s = typeQuery(t, b, "two phase commit")
-	if len(s.URLs) == 0 || s.URLs[0] != "/en/patterns/two-phase-commit" || len(s.Groups) == 0 || !strings.Contains(s.Groups[0], "planned") {
-		t.Fatalf("two phase commit: %+v, want the planned pattern first", s)
+	s = typeQuery(t, b, "timestamp oracle")
+	if len(s.URLs) == 0 || s.URLs[0] != "/en/patterns/timestamp-oracle" || len(s.Groups) == 0 || !strings.Contains(s.Groups[0], "planned") {
+		t.Fatalf("timestamp oracle: %+v, want the planned pattern first", s)
 	}
 	checkAxe(t, b)
 	pressKey(t, b, keyDown)
@@ -155,7 +155,7 @@ func TestBrowserSearchAsYouType(t *testing.T) {
 	b.within(t, 20*time.Second, chromedp.WaitVisible("[data-testid=planned] h1", chromedp.ByQuery),
 		chromedp.Text("[data-testid=planned] h1", &h1, chromedp.ByQuery),
 		chromedp.Location(&url))
-	if h1 != "Two-Phase Commit (2PC) (planned)" || !strings.HasSuffix(url, "/en/patterns/two-phase-commit") {
+	if h1 != "Timestamp Oracle (TSO) (planned)" || !strings.HasSuffix(url, "/en/patterns/timestamp-oracle") {
 		t.Errorf("the planned option opened %s, titled %q", url, h1)
 	}
 

@@ -34,7 +34,9 @@ func (g *Graph) LocalLayout(slug string, k int) Layout {
 		if d > 0 {
 			// The circumference holds len(ring) nodes at Spacing (a chord is
 			// shorter than its arc, hence the 1.1).
-			radius = math.Max(radius+1.6*Spacing, 1.1*float64(len(ring))*Spacing/(2*math.Pi))
+			// Whole units, so that a point rounded to the ring's top or
+			// side stays inside the box's margin.
+			radius = math.Ceil(math.Max(radius+1.6*Spacing, 1.1*float64(len(ring))*Spacing/(2*math.Pi)))
 		}
 		for i, s := range ring {
 			angle := 2*math.Pi*float64(i)/float64(len(ring)) - math.Pi/2

@@ -221,7 +221,7 @@ func TestCompare(t *testing.T) {
 		{"/en/compare?a=circuit-breaker", 400, "Name two patterns"},
 		{"/en/compare?a=circuit-breaker&b=nope", 404, "There is no pattern “nope”"},
 		{"/zh/compare?a=saga&b=saga", 400, "请选择两个不同的模式"},
-		{"/en/compare?a=raft&b=saga", 404, "“raft”"}, // planned: nothing to compare yet
+		{"/en/compare?a=paxos&b=saga", 404, "“paxos”"}, // planned: nothing to compare yet
 	}
 	for _, tt := range tests {
 		doc := pageDoc(t, s, tt.path, tt.status)

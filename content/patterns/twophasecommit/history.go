@@ -49,7 +49,7 @@ func (h *History) finished(p sim.NodeID, t Txn, o Outcome) {
 	}
 	for q, other := range h.outcomes[t] {
 		if other != o {
-			h.fail(fmt.Errorf("T%d split: participant %d %v, participant %d %v", t, q, other, p, o))
+			h.fail(fmt.Errorf("transaction T%d split: participant %d %v, participant %d %v", t, q, other, p, o))
 		}
 	}
 }
@@ -79,11 +79,11 @@ func (h *History) Complete(participants []sim.NodeID) error {
 	for _, t := range h.begins {
 		d := h.decision[t]
 		if !d.Final() {
-			return fmt.Errorf("T%d was never decided", t)
+			return fmt.Errorf("transaction T%d was never decided", t)
 		}
 		for _, p := range participants {
 			if o := h.outcomes[t][p]; o != d {
-				return fmt.Errorf("T%d is %v, but participant %d has %v", t, d, p, o)
+				return fmt.Errorf("transaction T%d is %v, but participant %d has %v", t, d, p, o)
 			}
 		}
 	}

@@ -83,7 +83,7 @@ func newCluster(cfg Config, f faults, accuracy bool) *cluster {
 }
 
 func (c *cluster) build(seed uint64) *sim.Sim {
-	s := sim.New(sim.Config{Seed: seed, Faults: c.faults.draw(seed), Until: 500 * ms,
+	s := sim.New(sim.Config{Seed: seed, Faults: c.faults.draw(seed), Until: 400 * ms,
 		Network: sim.Link{Delay: sim.Uniform(ms, 3*ms), Reorder: 0.1}})
 	h := Simulate(s, c.cfg, "a", "b", "c")
 	if c.accuracy {
@@ -113,7 +113,7 @@ func (c *cluster) tally(s *sim.Sim) error {
 // detects most crashes before the member comes back.
 func TestCompleteness(t *testing.T) {
 	c := newCluster(Config{}, faults{partitions: true, loss: true, spikes: true}, false)
-	simtest.Explore(t, 300, c.build, c.tally)
+	simtest.Explore(t, 200, c.build, c.tally)
 	if c.total.Crashes < c.runs || c.total.Detected < c.total.Crashes/2 {
 		t.Errorf("%d crashes in %d runs, %d detected: the exploration does not reach crashes", c.total.Crashes, c.runs, c.total.Detected)
 	}
@@ -126,7 +126,7 @@ func TestCompleteness(t *testing.T) {
 func TestPhiCompleteness(t *testing.T) {
 	cfg := Config{Phi: 1}
 	c := newCluster(cfg, faults{partitions: true, loss: true, spikes: true}, false)
-	simtest.Explore(t, 200, c.build, c.tally)
+	simtest.Explore(t, 100, c.build, c.tally)
 	if c.total.Detected == 0 {
 		t.Error("no crash detected")
 	}
@@ -146,7 +146,7 @@ func TestAccuracyUnderBoundedDelay(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := newCluster(cfg, faults{}, true)
-	simtest.Explore(t, 300, c.build, c.tally)
+	simtest.Explore(t, 200, c.build, c.tally)
 	if c.total.Detected == 0 || c.total.Slowest > cfg.DetectionBound() {
 		t.Errorf("%d crashes detected, the slowest after %v: the bound from the crash is %v", c.total.Detected, c.total.Slowest, cfg.DetectionBound())
 	}
@@ -158,7 +158,7 @@ func TestAccuracyUnderBoundedDelay(t *testing.T) {
 // heartbeats flow again the member is trusted again.
 func TestFalseSuspicion(t *testing.T) {
 	c := newCluster(Config{}, faults{partitions: true, spikes: true}, false)
-	simtest.Explore(t, 200, c.build, c.tally)
+	simtest.Explore(t, 150, c.build, c.tally)
 	if c.total.False < c.runs/2 {
 		t.Errorf("only %d false suspicions in %d runs", c.total.False, c.runs)
 	}

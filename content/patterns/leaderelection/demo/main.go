@@ -37,7 +37,7 @@ func main() {
 		sim.Partition(40*ms, 130*ms, n1), // the leader cut off from everyone
 	}
 	cfg := leaderelection.Config{TTL: 30 * ms, MaxDrift: 0.1}
-	s := sim.New(sim.Config{Seed: seed, Faults: faults, Until: 180 * ms,
+	s := sim.New(sim.Config{Seed: seed, Faults: faults, Until: 150 * ms,
 		Network: sim.Link{Delay: sim.Uniform(ms, 2*ms)}})
 	h := leaderelection.Simulate(s, cfg, "n1", "n2", "n3")
 	err := s.Run()

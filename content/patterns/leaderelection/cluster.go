@@ -46,20 +46,25 @@ func or[T comparable](v, def T) T {
 
 // Messages between the candidates and the store.
 type (
-	// Campaign asks the store for the leader lease, or renews it; Req
-	// numbers the candidate's requests.
-	Campaign struct{ Req int }
-	// Elected answers a Campaign: the candidate leads Term for TTL from now.
+	// Campaign asks the store for the leader lease, or renews it: request
+	// Req of the candidate's Session (a number drawn at each boot, so
+	// that answers to a crashed incarnation's requests are not taken for
+	// its own).
+	Campaign struct {
+		Session uint64
+		Req     int
+	}
+	// Elected answers a Campaign: the session leads Term for TTL from now.
 	Elected struct {
-		Req  int
-		Term Term
+		Session uint64
+		Req     int
+		Term    Term
 	}
 	// Refused answers a Campaign the store cannot grant: Leader leads
 	// Term (Leader is -1 while the store waits after a restart).
 	Refused struct {
 		Term   Term
 		Leader sim.NodeID
-		Retry  time.Duration
 	}
 )
 
@@ -88,13 +93,14 @@ func Simulate(s *sim.Sim, cfg Config, candidates ...string) *History {
 // lease runs gets the next term, durably, and a lease of TTL of the
 // store's time, reset by each renewal.
 type Store struct {
-	cfg    Config
-	names  []string
-	terms  *Terms
-	memory Term // the volatile variant's counter
-	leader sim.NodeID
-	expiry sim.TimerID
-	ready  bool
+	cfg     Config
+	names   []string
+	terms   *Terms
+	memory  Term // the volatile variant's counter
+	leader  sim.NodeID
+	session uint64 // the leader's session
+	expiry  sim.TimerID
+	ready   bool
 }
 
 // Start loads the term; after a restart it elects nobody for one TTL,
@@ -134,18 +140,19 @@ func (st *Store) nextTerm() Term {
 // Receive elects, renews or refuses.
 func (st *Store) Receive(n *sim.Node, from sim.NodeID, msg any) {
 	m := msg.(Campaign)
+	leads := st.leader == from && st.session == m.Session
 	switch {
-	case !st.ready || (st.leader >= 0 && st.leader != from):
-		n.Send(from, Refused{Term: st.term(), Leader: st.leader, Retry: st.cfg.ttl() / 2})
+	case !st.ready || (st.leader >= 0 && !leads):
+		n.Send(from, Refused{Term: st.term(), Leader: st.leader})
 		return
-	case st.leader == from:
+	case leads:
 		n.Cancel(st.expiry)
 	default:
-		st.leader = from
+		st.leader, st.session = from, m.Session
 		n.Note("%s elected, term %d", st.names[from], st.nextTerm())
 	}
 	st.expiry = n.After(st.cfg.ttl(), "expire")
-	n.Send(from, Elected{Req: m.Req, Term: st.term()})
+	n.Send(from, Elected{Session: m.Session, Req: m.Req, Term: st.term()})
 }
 
 // Fire handles "expire" (the leader lease ran out) and "ready".
@@ -168,7 +175,8 @@ type Candidate struct {
 	h       *History
 	names   []string
 	store   sim.NodeID
-	known   Term // the highest term it has heard of
+	session uint64 // drawn at boot
+	known   Term   // the highest term it has heard of
 	req     int
 	pending map[int]bool // requests whose trust has not run out
 	granted map[int]bool // of them, granted for the current term
@@ -181,6 +189,7 @@ type Candidate struct {
 // Start campaigns.
 func (c *Candidate) Start(n *sim.Node) {
 	c.pending, c.granted = map[int]bool{}, map[int]bool{}
+	c.session = n.Rand().Uint64()
 	c.campaign(n)
 }
 
@@ -191,7 +200,7 @@ func (c *Candidate) campaign(n *sim.Node) {
 	c.req++
 	c.pending[c.req] = true
 	n.After(c.cfg.trust(), "trust "+strconv.Itoa(c.req))
-	n.Send(c.store, Campaign{Req: c.req})
+	n.Send(c.store, Campaign{Session: c.session, Req: c.req})
 	if !c.leading {
 		c.retry(n, c.backoff(n))
 	}
@@ -225,7 +234,7 @@ func (c *Candidate) Receive(n *sim.Node, _ sim.NodeID, msg any) {
 // elected takes a grant into account if its request's trust still runs:
 // it starts a leadership, or extends the current one.
 func (c *Candidate) elected(n *sim.Node, m Elected) {
-	if !c.pending[m.Req] {
+	if m.Session != c.session || !c.pending[m.Req] {
 		return
 	}
 	if c.leading && m.Term != c.term {

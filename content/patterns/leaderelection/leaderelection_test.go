@@ -71,8 +71,8 @@ func TestTrustEndsFirst(t *testing.T) {
 
 func TestStrings(t *testing.T) {
 	for _, tt := range []struct{ got, want string }{
-		{Campaign{3}.String(), "campaign #3"},
-		{Elected{3, 2}.String(), "elected #3, term 2"},
+		{Campaign{Req: 3}.String(), "campaign #3"},
+		{Elected{Req: 3, Term: 2}.String(), "elected #3, term 2"},
 		{Refused{Term: 2, Leader: 1}.String(), "refused: term 2, leader #1"},
 	} {
 		if tt.got != tt.want {

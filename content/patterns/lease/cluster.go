@@ -22,10 +22,11 @@ type Config struct {
 type bug uint8
 
 const (
-	correct   bug = iota
-	noMargin      // the holder trusts the lease for the whole TTL: no margin for drift
-	fromGrant     // the holder counts from the grant's arrival, not from its request
-	forgetful     // the grantor grants at once after a restart
+	correct      bug = iota
+	noMargin         // the holder trusts the lease for the whole TTL: no margin for drift
+	fromGrant        // the holder counts from the grant's arrival, not from its request
+	forgetful        // the grantor grants at once after a restart
+	blindRelease     // the grantor frees the lease at any release of its holder, even one overtaken by a later request
 )
 
 func (c Config) ttl() time.Duration  { return or(c.TTL, 30*time.Millisecond) }
@@ -51,16 +52,32 @@ func or[T comparable](v, def T) T {
 
 // Messages between the clients and the grantor.
 type (
-	Acquire struct{ Req int }             // client → grantor: a request (or a renewal), numbered by the client
-	Grant   struct{ Req int }             // grantor → client: yours for TTL from now
-	Busy    struct{ Retry time.Duration } // grantor → client: held by another, or not ready
-	Release struct{}                      // holder → grantor: I am done
+	// Acquire asks for the lease, or renews it: request Req of the
+	// client's Session (a number drawn at each boot, so that answers to
+	// a crashed incarnation's requests are not taken for its own).
+	Acquire struct {
+		Session uint64
+		Req     int
+	}
+	// Grant answers Acquire: the lease is the session's for TTL from now.
+	Grant struct {
+		Session uint64
+		Req     int
+	}
+	// Busy answers Acquire when another holds the lease or the grantor
+	// waits after a restart.
+	Busy struct{ Retry time.Duration }
+	// Release gives the lease back, for every request up to Req.
+	Release struct {
+		Session uint64
+		Req     int
+	}
 )
 
 func (a Acquire) String() string { return fmt.Sprintf("acquire #%d", a.Req) }
 func (g Grant) String() string   { return fmt.Sprintf("grant #%d", g.Req) }
 func (b Busy) String() string    { return fmt.Sprintf("busy, retry in %v", b.Retry) }
-func (Release) String() string   { return "release" }
+func (r Release) String() string { return fmt.Sprintf("release up to #%d", r.Req) }
 
 // Simulate adds the grantor (ID 0) and one client per name (IDs 1, 2,
 // ...) to s, and returns the History that checks the run with the
@@ -81,11 +98,13 @@ func Simulate(s *sim.Sim, cfg Config, clients ...string) *History {
 // on disk: after a restart it grants nothing for one TTL, since a lease
 // granted before the crash may still be trusted.
 type Grantor struct {
-	cfg    Config
-	names  []string
-	holder sim.NodeID // -1: free
-	expiry sim.TimerID
-	ready  bool
+	cfg     Config
+	names   []string
+	holder  sim.NodeID // -1: free
+	session uint64     // the holder's session
+	req     int        // the holder's latest request granted
+	expiry  sim.TimerID
+	ready   bool
 }
 
 // Start frees the lease; after a restart, it waits out one TTL first.
@@ -104,7 +123,9 @@ func (g *Grantor) Receive(n *sim.Node, from sim.NodeID, msg any) {
 	case Acquire:
 		g.acquire(n, from, m)
 	case Release:
-		if g.holder == from {
+		// A release overtaken by a later request of the same holder
+		// covers only the earlier ones: the later grant stands.
+		if g.holds(from, m.Session) && (m.Req >= g.req || g.cfg.bug == blindRelease) {
 			n.Cancel(g.expiry)
 			g.holder = -1
 			n.Note("released by %s", g.names[from])
@@ -115,19 +136,29 @@ func (g *Grantor) Receive(n *sim.Node, from sim.NodeID, msg any) {
 // acquire grants the lease to from, or renews it, unless another holds
 // it or the grantor is waiting after a restart.
 func (g *Grantor) acquire(n *sim.Node, from sim.NodeID, m Acquire) {
-	if !g.ready || (g.holder >= 0 && g.holder != from) {
+	if !g.ready || (g.holder >= 0 && !g.holds(from, m.Session)) {
 		n.Send(from, Busy{Retry: g.cfg.ttl() / 2})
 		return
 	}
-	if g.holder == from {
+	if g.holds(from, m.Session) {
 		n.Cancel(g.expiry)
 		n.Note("renew %s", g.names[from])
 	} else {
 		n.Note("grant %s", g.names[from])
 	}
-	g.holder = from
+	if !g.holds(from, m.Session) || m.Req > g.req {
+		g.req = m.Req
+	}
+	g.holder, g.session = from, m.Session
 	g.expiry = n.After(g.cfg.ttl(), "expire")
-	n.Send(from, Grant{Req: m.Req})
+	n.Send(from, Grant{Session: m.Session, Req: m.Req})
+}
+
+// holds reports whether the lease is held by this session of node id:
+// a restarted client is another holder, whose predecessor may still be
+// trusted for all the grantor knows.
+func (g *Grantor) holds(id sim.NodeID, session uint64) bool {
+	return g.holder == id && g.session == session
 }
 
 // Fire handles "expire" (the lease ran out) and "ready" (the wait after a
@@ -146,10 +177,13 @@ func (g *Grantor) Fire(n *sim.Node, timer string) {
 // takes it again. It believes it holds the lease from a grant's arrival
 // until Trust(TTL, MaxDrift) of its time after it sent the request that
 // grant answers, extended by every renewal granted meanwhile.
+// Its requests carry a session drawn at boot, so that a grant to a
+// crashed incarnation, delayed, is not taken for its own.
 type Client struct {
 	cfg      Config
 	h        *History
 	grantor  sim.NodeID
+	session  uint64 // drawn at boot
 	req      int
 	pending  map[int]bool // requests whose trust has not run out, counted from their sending
 	granted  map[int]bool // of them, those granted: the lease is held while any is
@@ -161,6 +195,7 @@ type Client struct {
 // Start asks for the lease.
 func (c *Client) Start(n *sim.Node) {
 	c.pending, c.granted = map[int]bool{}, map[int]bool{}
+	c.session = n.Rand().Uint64()
 	c.request(n)
 }
 
@@ -171,7 +206,7 @@ func (c *Client) request(n *sim.Node) {
 	if c.cfg.bug != fromGrant {
 		c.startTrust(n, c.req)
 	}
-	n.Send(c.grantor, Acquire{Req: c.req})
+	n.Send(c.grantor, Acquire{Session: c.session, Req: c.req})
 }
 
 func (c *Client) startTrust(n *sim.Node, req int) {
@@ -183,7 +218,9 @@ func (c *Client) startTrust(n *sim.Node, req int) {
 func (c *Client) Receive(n *sim.Node, _ sim.NodeID, msg any) {
 	switch m := msg.(type) {
 	case Grant:
-		c.onGrant(n, m.Req)
+		if m.Session == c.session {
+			c.onGrant(n, m.Req)
+		}
 	case Busy:
 		c.retry(n, m.Retry+time.Duration(n.Rand().Int64N(int64(time.Millisecond))))
 	}
@@ -252,7 +289,7 @@ func (c *Client) renewOrRelease(n *sim.Node) {
 	clear(c.pending) // grants still on their way must not bring the lease back
 	c.h.end(n.ID())
 	n.Note("releases the lease")
-	n.Send(c.grantor, Release{})
+	n.Send(c.grantor, Release{Session: c.session, Req: c.req})
 	c.retry(n, c.cfg.rest())
 }
 

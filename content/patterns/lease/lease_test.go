@@ -40,10 +40,10 @@ func TestTrustOutlastsNoGrant(t *testing.T) {
 
 func TestStrings(t *testing.T) {
 	for _, tt := range []struct{ got, want string }{
-		{Acquire{3}.String(), "acquire #3"},
-		{Grant{3}.String(), "grant #3"},
+		{Acquire{Req: 3}.String(), "acquire #3"},
+		{Grant{Req: 3}.String(), "grant #3"},
 		{Busy{5 * time.Millisecond}.String(), "busy, retry in 5ms"},
-		{Release{}.String(), "release"},
+		{Release{Req: 4}.String(), "release up to #4"},
 	} {
 		if tt.got != tt.want {
 			t.Errorf("%q, want %q", tt.got, tt.want)

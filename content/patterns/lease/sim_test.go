@@ -92,9 +92,13 @@ func TestExplorationCatchesBrokenVariants(t *testing.T) {
 		{"no margin for drift", noMargin, lossy, "Skew"},
 		{"counting from the grant", fromGrant, sim.Nemesis{Nodes: 4, Horizon: 300 * ms, MaxOutage: 50 * ms, Degrades: 3}, "Degrade"},
 		{"grantor forgets at a crash", forgetful, sim.Nemesis{Nodes: 4, Horizon: 300 * ms, MaxOutage: 50 * ms, Crashes: 2}, "Crash"},
+		{"release overtaken by a request", blindRelease, sim.Nemesis{}, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c := newCluster(Config{bug: tt.bug}, tt.nemesis)
+			if tt.bug == blindRelease {
+				c.cfg.Rest = ms // ask again at once after a release: the network's reordering does the rest
+			}
 			if tt.bug == noMargin {
 				c.drift = worstDrift
 			}
@@ -112,7 +116,8 @@ func TestExplorationCatchesBrokenVariants(t *testing.T) {
 
 // TestCorrectUnderTheSameFaults: the correct holder and grantor pass the
 // schedules that catch the broken variants, with every clock at the worst
-// rate the margin allows.
+// rate the margin allows, and clients that ask again right after
+// releasing.
 func TestCorrectUnderTheSameFaults(t *testing.T) {
 	for _, n := range []sim.Nemesis{
 		lossy,
@@ -123,6 +128,10 @@ func TestCorrectUnderTheSameFaults(t *testing.T) {
 		c.drift = worstDrift
 		simtest.Explore(t, 200, c.build, c.tally)
 	}
+	// Clients that ask again 1 ms after releasing: their releases are
+	// often overtaken by their next request, and must not free it.
+	c := newCluster(Config{Rest: ms}, nemesis)
+	simtest.Explore(t, 200, c.build, c.tally)
 }
 
 func BenchmarkExplore(b *testing.B) {

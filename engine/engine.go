@@ -227,6 +227,8 @@ type Engine struct {
 	flows    map[string]registered
 	watch    watchers
 	flights  flights
+	live     live
+	signals  signals
 
 	renewStop, renewDone chan struct{}
 	renewOnce            sync.Once
@@ -339,6 +341,11 @@ func (e *Engine) workflow(name string) (registered, error) {
 // Concurrent calls with one id share one execution: the run's owner
 // executes it, and every other caller waits for its end.
 func (e *Engine) Run(ctx context.Context, name, id string, input []byte) ([]byte, error) {
+	return e.RunWith(ctx, name, id, input, RunOptions{})
+}
+
+// RunWith is Run with options for a run it creates.
+func (e *Engine) RunWith(ctx context.Context, name, id string, input []byte, opts RunOptions) ([]byte, error) {
 	e.w.active.Add(1)
 	defer e.w.active.Add(-1)
 	reg, err := e.workflow(name)
@@ -352,7 +359,7 @@ func (e *Engine) Run(ctx context.Context, name, id string, input []byte) ([]byte
 			}
 			continue
 		}
-		out, next, err := e.runOnce(ctx, reg, name, id, input, first)
+		out, next, err := e.runOnce(ctx, reg, name, id, input, opts, first)
 		switch next {
 		case awaitOwner:
 			if err := e.awaitOwner(ctx, id); err != nil {
@@ -376,9 +383,9 @@ const (
 
 // runOnce is one attempt of Run, holding the run's flight: it starts or
 // claims the run and executes it, or returns its recorded result.
-func (e *Engine) runOnce(ctx context.Context, reg registered, name, id string, input []byte, first bool) ([]byte, next, error) {
+func (e *Engine) runOnce(ctx context.Context, reg registered, name, id string, input []byte, opts RunOptions, first bool) ([]byte, next, error) {
 	defer e.flights.end(id)
-	r, created, err := e.startRun(ctx, name, reg.version, id, input)
+	r, created, err := e.startRun(ctx, name, reg.version, id, input, opts)
 	if err != nil {
 		return nil, returnResult, unavailable(err)
 	}
@@ -517,13 +524,20 @@ func (e *Engine) execute(ctx context.Context, wf Workflow, r *run, park bool) ([
 		}
 	}
 	c := &Context{Context: ctx, engine: e, run: r, history: byStep(history), events: len(history), park: park}
+	c.cancel.waits, c.cancel.stopWaits = context.WithCancel(ctx)
+	defer c.cancel.stopWaits()
+	if r.cancel != "" {
+		c.requestCancel(r.cancel)
+	}
+	e.live.add(c)
+	defer e.live.remove(c)
 	out, werr := call(wf, c, r.input)
 	var p *parked
 	if errors.As(c.stopped(), &p) {
-		return nil, cmp.Or(e.release(r.id, p.wake), errParked)
+		return nil, cmp.Or(e.release(r.id, p), errParked)
 	}
 	if ctx.Err() != nil {
-		e.release(r.id, time.Time{})
+		e.release(r.id, nil)
 		return nil, werr
 	}
 	if err := c.endedEarly(); err != nil {
@@ -538,8 +552,11 @@ func (e *Engine) execute(ctx context.Context, wf Workflow, r *run, park bool) ([
 		// outcome. Leave it for recovery, which counts the attempt.
 		return nil, cmp.Or(err, werr)
 	}
-	if err := e.finish(ctx, r.id, out, werr); err != nil {
+	if err := e.finish(ctx, r.id, out, werr, c.outcome()); err != nil {
 		return nil, err
+	}
+	if reason := c.outcome(); reason != "" {
+		return out, fmt.Errorf("engine: run %s: %w", r.id, cancelError(reason))
 	}
 	return out, werr
 }
@@ -579,6 +596,8 @@ type Context struct {
 	mu     sync.Mutex // guards events and stop for parallel branches
 	events int        // events in the log so far: the next event's seq
 	stop   error      // why the run cannot go on (a failed record); every later step returns it
+
+	cancel cancelState
 
 	park       bool // resumed by Recover: a long timer parks the run instead of waiting
 	replayOnly bool // Replay: a step without a record ends the replay

@@ -426,7 +426,8 @@ func wait(ctx context.Context, ch <-chan struct{}) error {
 // lease lapsed, runs released by an executor that stopped, and parked
 // runs whose timer is due. It waits until each has ended or parked at a
 // durable timer due later than Options.ParkAfter, and returns the number
-// of runs it resumed and the first error of a resumed run, if any. Runs
+// of runs it resumed and the errors of the resumed runs, if any (a
+// cancelled run is not an error). Runs
 // in flight elsewhere are left to their owners, so Recover may be called
 // again at any time, from any process.
 func (e *Engine) Recover(ctx context.Context) (int, error) {
@@ -470,7 +471,7 @@ func (e *Engine) resume(ctx context.Context, wg *sync.WaitGroup) (int, *[]error)
 			defer e.w.active.Add(-1)
 			defer e.flights.end(r.id)
 			_, err := e.execute(ctx, reg.wf, claimed, true)
-			if err != nil && !errors.Is(err, errLeaseLost) && !errors.Is(err, errParked) {
+			if err != nil && !errors.Is(err, errLeaseLost) && !errors.Is(err, errParked) && !errors.Is(err, ErrCancelled) {
 				add(err)
 			}
 		}()

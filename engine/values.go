@@ -45,7 +45,8 @@ func SetEvent(c *Context, key string, value []byte) error {
 // up to timeout (wall-clock time; 0: not at all) for it to be published,
 // or ctx to end. ok is false when it was not published in time. A value
 // published by another process is found by polling, from 5 ms up to a
-// second between reads. It returns ErrNoRun for an unknown run.
+// second between reads. The run may start while GetEvent waits; if it
+// still does not exist at the timeout, GetEvent returns ErrNoRun.
 func (e *Engine) GetEvent(ctx context.Context, runID, key string, timeout time.Duration) (value []byte, ok bool, err error) {
 	deadline := time.Now().Add(timeout)
 	if err := e.w.sync(ctx); err != nil { // read this engine's writes
@@ -59,7 +60,7 @@ func (e *Engine) GetEvent(ctx context.Context, runID, key string, timeout time.D
 		}
 		left := time.Until(deadline)
 		if left <= 0 {
-			return nil, false, nil
+			return nil, false, e.known(ctx, runID)
 		}
 		t := time.NewTimer(min(delay, left))
 		select {
@@ -83,9 +84,15 @@ func (e *Engine) value(ctx context.Context, runID, key string) ([]byte, bool, er
 	if !errors.Is(err, sql.ErrNoRows) {
 		return nil, false, err
 	}
-	var one int
-	if err := e.db.QueryRowContext(ctx, `SELECT 1 FROM engine_runs WHERE id = ?`, runID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
-		return nil, false, fmt.Errorf("%w: %s", ErrNoRun, runID)
-	}
 	return nil, false, nil
+}
+
+// known returns ErrNoRun if the database has no run runID.
+func (e *Engine) known(ctx context.Context, runID string) error {
+	var one int
+	err := e.db.QueryRowContext(ctx, `SELECT 1 FROM engine_runs WHERE id = ?`, runID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%w: %s", ErrNoRun, runID)
+	}
+	return err
 }

@@ -65,6 +65,33 @@
 // same periodically without waiting, so lapsed leases are taken over and
 // parked runs woken when due; servers set it.
 //
+// # Talking to running workflows
+//
+// Engine.Send delivers a message to a run under a topic and the workflow
+// takes it with Recv, which waits up to a durable timeout; Send in a
+// workflow sends one as a step. A message is received in the transaction
+// that records it, so it is received once, and the history holds its
+// payload: a message sent before a crash is received after it, and replay
+// receives the same messages. SetEvent publishes a value from a workflow
+// (its progress, an answer it has before it ends) and Engine.GetEvent
+// waits for it.
+//
+// Engine.Cancel stops a run cooperatively and durably: the request is
+// stored (in the run and its child workflows), reaches the owner at once
+// in this process or at its next lease renewal in another, and from then
+// on each step the workflow asks for ends unrun, recorded, with a
+// *StepError whose cause is ErrCancelled; durable waits end early, and a
+// step already running finishes. Compensations still run, so a workflow
+// that compensates when a step fails for good compensates when it is
+// cancelled. The run then ends "cancelled". RunWith's RunOptions give a
+// run a deadline, stored with it and checked by the workflow clock, past
+// which it is cancelled the same way (ErrDeadline).
+//
+// Child starts a workflow from a workflow and waits for its result; the
+// child's ID is the step's key, so replay and recovery find the same
+// child. Runs and RunInfo list runs by status, workflow, parent and time;
+// `lamport engine` shows and manages the runs of a database file.
+//
 // # Failures that are not the workflow's
 //
 // A run ends failed only when its workflow returns an error. A record the

@@ -325,3 +325,47 @@ func TestParkedRecvWokenBySend(t *testing.T) {
 		t.Fatalf("got %q, %v", out, err)
 	}
 }
+
+// TestMessagesUnderLock: another process holds the write lock past the
+// busy timeout and every storage retry, first when a run is about to
+// receive a message, then during a Send. The run is left running (not
+// failed) and the Send fails with ErrUnavailable, storing nothing; once
+// the lock is gone the run receives its message once.
+func TestMessagesUnderLock(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "e.db")
+	l := newLocker(t, path)
+	opts := storageOptions()
+	writes := 0
+	opts.Fault = func(p FaultPoint, _, step string) error {
+		if p == FaultBeforeCommit && step == "recv:in" {
+			if writes++; writes == 2 { // the timer, then the receipt
+				l.lock(t)
+			}
+		}
+		return nil
+	}
+	e := mustOpen(t, path, opts)
+	e.Register("inbox", inbox(1))
+	seed(t, e, "r")
+	if err := e.Send(ctx, "r", "in", []byte("m")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Run(ctx, "inbox", "r", nil); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("Run under the lock: %v, want ErrUnavailable", err)
+	}
+	if err := e.Send(ctx, "r", "in", []byte("lost")); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("Send under the lock: %v, want ErrUnavailable", err)
+	}
+	l.unlock()
+	if s, _, _ := e.Status(ctx, "r"); s != statusRunning {
+		t.Fatalf("status %q, want running", s)
+	}
+	out, err := e.Run(ctx, "inbox", "r", nil)
+	if err != nil || string(out) != "m" {
+		t.Fatalf("after the lock: %q, %v; want m", out, err)
+	}
+	if n := countPending(t, e); n != 0 {
+		t.Errorf("%d messages pending; the failed Send must have stored nothing", n)
+	}
+}

@@ -224,6 +224,12 @@ type Options struct {
 	// lets go of its lease and holds no goroutine until the loop or a
 	// later Recover wakes it. Run waits in place. Default: 1 minute.
 	ParkAfter time.Duration
+	// AwaitEnd makes Run (and a resumed run) wait for the commit of the
+	// run's end record before returning, as DBOS's GetResult does, so that
+	// another process reads the final status as soon as Run returns. By
+	// default Run returns without waiting: the end follows from the
+	// recorded steps (see Storage and durability).
+	AwaitEnd bool
 }
 
 // FaultPoint names an event boundary where a crash can be injected.

@@ -334,7 +334,8 @@ func (e *Engine) claimable(ctx context.Context) (runs []*run, wakeBy int64, err 
 // step the run's result depends on is already durable, so if the process
 // dies before this record is, Recover replays the run (no step runs again,
 // since all are recorded) and records the same end. Reads that must see it
-// (Status, History, Recover) wait for the writer first. A run that was
+// (Status, History, Recover) wait for the writer first; with
+// Options.AwaitEnd it waits for the commit. A run that was
 // being cancelled (cancel, a reason) ends cancelled, whatever it returned.
 func (e *Engine) finish(ctx context.Context, id string, out []byte, werr error, cancel string) error {
 	status, msg := statusDone, sql.NullString{}
@@ -346,7 +347,7 @@ func (e *Engine) finish(ctx context.Context, id string, out []byte, werr error, 
 		status = statusCancelled
 		msg = sql.NullString{String: cmp.Or(msg.String, cancelError(cancel).Error()), Valid: true}
 	}
-	_, err := e.w.submit(ctx, func(tx *sql.Tx) error {
+	req, err := e.w.submit(ctx, func(tx *sql.Tx) error {
 		res, err := e.w.exec(tx, finishRun,
 			status, out, msg, e.opts.Now().UnixNano(), reason, id, e.executor)
 		if err != nil {
@@ -357,7 +358,10 @@ func (e *Engine) finish(ctx context.Context, id string, out []byte, werr error, 
 		}
 		return nil
 	})
-	return err
+	if err != nil || !e.opts.AwaitEnd {
+		return err
+	}
+	return <-req.errc
 }
 
 // Status returns a run's state: "running", "done", "failed", "cancelled"

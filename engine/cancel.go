@@ -81,7 +81,8 @@ const cancelTree = `WITH RECURSIVE tree(id) AS (
 // Cancel asks run id, and the child workflows it started, to stop: see
 // the package documentation. It returns once the request is durable, not
 // when the run has ended (Await waits for that). A run marked for
-// attention keeps its mark, and cancels once resumed. Cancelling a run
+// attention keeps its mark, and cancels once resumed; one still in its
+// queue ends cancelled at once, never started. Cancelling a run
 // that has ended is an error; cancelling it twice is not.
 func (e *Engine) Cancel(ctx context.Context, id string) error {
 	var ids []string
@@ -92,6 +93,11 @@ func (e *Engine) Cancel(ctx context.Context, id string) error {
 			if errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("%w: %s", ErrNoRun, id)
 			}
+			return err
+		}
+		if status == statusEnqueued { // never started: nothing to stop or undo
+			_, err := tx.Exec(`UPDATE engine_runs SET status = 'cancelled', cancel = ?, error = ?, finished = ? WHERE id = ?`,
+				reasonCancelled, ErrCancelled.Error(), e.opts.Now().UnixNano(), id)
 			return err
 		}
 		if status != statusRunning && status != statusAttention {

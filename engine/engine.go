@@ -92,6 +92,11 @@
 // child. Runs and RunInfo list runs by status, workflow, parent and time;
 // `lamport engine` shows and manages the runs of a database file.
 //
+// Enqueue stores a run in a named queue instead of starting it; every
+// engine that registered the queue (RegisterQueue) starts its runs oldest
+// first, within the queue's concurrency and rate limits, which hold
+// across executors. Await waits for the result of any run.
+//
 // # Failures that are not the workflow's
 //
 // A run ends failed only when its workflow returns an error. A record the
@@ -266,7 +271,10 @@ type Engine struct {
 	renewStop, renewDone chan struct{}
 	renewOnce            sync.Once
 
+	queues map[string]chan struct{} // registered queues, each with its loop's wake-up; guarded by mu
+
 	loop struct {
+		ctx  context.Context // ends at Close
 		stop context.CancelFunc
 		done sync.WaitGroup // the loop itself
 		runs sync.WaitGroup // the runs it resumed
@@ -316,7 +324,7 @@ func Open(dsn string, opts Options) (*Engine, error) {
 	}
 	go e.renewLoop()
 	ctx, stop := context.WithCancel(context.Background())
-	e.loop.stop = stop
+	e.loop.ctx, e.loop.stop = ctx, stop
 	if opts.RecoverEvery > 0 {
 		e.loop.done.Add(1)
 		go e.recoverLoop(ctx)
@@ -433,6 +441,10 @@ func (e *Engine) runOnce(ctx context.Context, reg registered, name, id string, i
 		if !claimed && r.status == statusRunning {
 			return nil, awaitOwner, nil
 		}
+	}
+	if r.status == statusEnqueued { // a queue starts it
+		out, err := e.Await(ctx, id)
+		return out, returnResult, err
 	}
 	if r.status != statusRunning {
 		out, err := r.result()

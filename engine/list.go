@@ -13,9 +13,11 @@ import (
 // RunInfo describes a run as stored.
 type RunInfo struct {
 	ID, Workflow, Version string
-	Status                string // running, done, failed, cancelled, attention
-	Error                 string // failed: the workflow's error; cancelled: why; attention: why
-	Parent                string // the run that started it as a child
+	Status                string    // enqueued, running, done, failed, cancelled, attention
+	Queue                 string    // the queue it was enqueued in
+	Started               time.Time // when it left its queue
+	Error                 string    // failed: the workflow's error; cancelled: why; attention: why
+	Parent                string    // the run that started it as a child
 	Created               time.Time
 	Finished              time.Time // zero while it has not ended
 	Deadline              time.Time // zero: none
@@ -35,10 +37,10 @@ type RunFilter struct {
 }
 
 // Statuses are the states a run can be in.
-var Statuses = []string{statusRunning, statusDone, statusFailed, statusCancelled, statusAttention}
+var Statuses = []string{statusEnqueued, statusRunning, statusDone, statusFailed, statusCancelled, statusAttention}
 
 const runColumns = `id, workflow, version, status, coalesce(error, ''), coalesce(parent, ''), created, finished,
-	deadline, coalesce(cancel, ''), coalesce(owner, ''), wake, recoveries`
+	deadline, coalesce(cancel, ''), coalesce(owner, ''), wake, recoveries, coalesce(queue, ''), started`
 
 // Runs lists the runs that match f, oldest first, after this engine's
 // pending writes.
@@ -118,9 +120,10 @@ func (f RunFilter) query() (string, []any, error) {
 func scanRunInfo(row interface{ Scan(...any) error }) (RunInfo, error) {
 	var ri RunInfo
 	var created int64
-	var finished, deadline, wake sql.NullInt64
+	var finished, deadline, wake, started sql.NullInt64
 	err := row.Scan(&ri.ID, &ri.Workflow, &ri.Version, &ri.Status, &ri.Error, &ri.Parent, &created, &finished,
-		&deadline, &ri.Cancel, &ri.Owner, &wake, &ri.Recoveries)
+		&deadline, &ri.Cancel, &ri.Owner, &wake, &ri.Recoveries, &ri.Queue, &started)
 	ri.Created, ri.Finished, ri.Deadline, ri.Wake = time.Unix(0, created), fromNull(finished), fromNull(deadline), fromNull(wake)
+	ri.Started = fromNull(started)
 	return ri, err
 }

@@ -56,7 +56,7 @@ func TestRunsFilters(t *testing.T) {
 			}
 		})
 	}
-	if _, err := e.Runs(ctx, RunFilter{Status: "finished"}); err == nil || !strings.Contains(err.Error(), "want one of running, done") {
+	if _, err := e.Runs(ctx, RunFilter{Status: "finished"}); err == nil || !strings.Contains(err.Error(), "want one of enqueued, running, done") {
 		t.Errorf("unknown status: %v", err)
 	}
 	info, err := e.RunInfo(ctx, "b1")

@@ -31,6 +31,8 @@ const (
 	// statusCancelled is a run ended by Cancel or its deadline, after its
 	// workflow returned (having compensated what it had done).
 	statusCancelled = "cancelled"
+	// statusEnqueued is a run waiting in its queue to be started.
+	statusEnqueued = "enqueued"
 )
 
 // migrationsTable records the engine's migrations, apart from any the
@@ -244,12 +246,15 @@ func (e *Engine) claimRun(ctx context.Context, id string, wakeBy int64) (*run, b
 	return r, claimed, err
 }
 
-func loadRun(tx *sql.Tx, id string) (*run, error) {
+// loadRun reads run id, in a transaction or from the database.
+func loadRun(q interface {
+	QueryRow(string, ...any) *sql.Row
+}, id string) (*run, error) {
 	r := &run{id: id}
 	var output []byte
 	var errMsg, cancel, parent sql.NullString
 	var deadline sql.NullInt64
-	err := tx.QueryRow(`SELECT workflow, version, input, status, output, error, cancel, deadline, parent FROM engine_runs WHERE id = ?`, id).
+	err := q.QueryRow(`SELECT workflow, version, input, status, output, error, cancel, deadline, parent FROM engine_runs WHERE id = ?`, id).
 		Scan(&r.workflow, &r.version, &r.input, &r.status, &output, &errMsg, &cancel, &deadline, &parent)
 	r.output, r.errMsg, r.cancel, r.parent = output, errMsg.String, cancel.String, parent.String
 	r.deadline = fromNull(deadline)
@@ -364,8 +369,8 @@ func (e *Engine) finish(ctx context.Context, id string, out []byte, werr error, 
 	return <-req.errc
 }
 
-// Status returns a run's state: "running", "done", "failed", "cancelled"
-// or "attention" (see ErrAttention), and whether it exists.
+// Status returns a run's state: "enqueued", "running", "done", "failed",
+// "cancelled" or "attention" (see ErrAttention), and whether it exists.
 func (e *Engine) Status(ctx context.Context, id string) (string, bool, error) {
 	if err := e.w.sync(ctx); err != nil {
 		return "", false, err

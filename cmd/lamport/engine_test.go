@@ -149,7 +149,7 @@ func TestEngineCommandErrors(t *testing.T) {
 		{[]string{"engine", "list"}, "--db FILE is required"},
 		{[]string{"engine", "list", "--db", filepath.Join(t.TempDir(), "typo.db")}, "no such file"},
 		{[]string{"engine", "list", "--db", notEngine}, "not a SQLite database"},
-		{[]string{"engine", "list", "--db", db, "--status", "finished"}, "want one of running, done, failed, cancelled, attention"},
+		{[]string{"engine", "list", "--db", db, "--status", "finished"}, "want one of enqueued, running, done, failed, cancelled, attention"},
 		{[]string{"engine", "list", "--db", db, "--since", "yesterday"}, `--since: "yesterday" is neither`},
 		{[]string{"engine", "inspect", "--db", db, "nobody"}, "no such run: nobody"},
 		{[]string{"engine", "inspect", "--db", db}, "want one run ID"},

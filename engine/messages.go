@@ -170,18 +170,30 @@ func Recv(c *Context, topic string, timeout time.Duration) (payload []byte, ok b
 		}
 	}
 	for delay := 5 * time.Millisecond; ; delay = min(2*delay, time.Second) {
-		signal := c.engine.signals.wait(c.run.id)
-		if got, err := c.receive(n, name, topic); err != nil || got != nil {
-			return payloadOf(got), got != nil, err
-		}
-		if !c.engine.opts.Now().Before(wake) {
-			err := c.record(event{stepSeq: n, step: name, kind: kindDone, attempt: 1, result: []byte(`{"timeout":true}`)})
-			return nil, false, err
-		}
-		if err := c.awaitMessage(topic, wake, delay, signal); err != nil {
-			return nil, false, c.interrupted(n, name, err)
+		payload, ok, done, err := c.tryReceive(n, name, topic, wake, delay)
+		if done {
+			return payload, ok, err
 		}
 	}
+}
+
+// tryReceive is one round of Recv: it receives a pending message, records
+// the timeout once wake has passed, or waits (for up to delay) for a
+// message. done reports that Recv returns (payload, ok, err).
+func (c *Context) tryReceive(n int, name, topic string, wake time.Time, delay time.Duration) (payload []byte, ok, done bool, err error) {
+	signal, stop := c.engine.signals.wait(c.run.id)
+	defer stop()
+	if got, err := c.receive(n, name, topic); err != nil || got != nil {
+		return payloadOf(got), got != nil, true, err
+	}
+	if !c.engine.opts.Now().Before(wake) {
+		err := c.record(event{stepSeq: n, step: name, kind: kindDone, attempt: 1, result: []byte(`{"timeout":true}`)})
+		return nil, false, true, err
+	}
+	if err := c.awaitMessage(topic, wake, delay, signal); err != nil {
+		return nil, false, true, c.interrupted(n, name, err)
+	}
+	return nil, false, false, nil
 }
 
 func payloadOf(r *received) []byte {
@@ -268,31 +280,53 @@ func (c *Context) awaitMessage(topic string, wake time.Time, delay time.Duration
 
 // signals wake the waits of this process when a run gets a message or
 // publishes a value: wait returns a channel that the next notify of the
-// run closes.
+// run closes, and a function to call when done waiting, so that a run
+// nobody waits for any more is forgotten.
 type signals struct {
 	mu sync.Mutex
-	m  map[string]chan struct{}
+	m  map[string]*signal
 }
 
-func (s *signals) wait(runID string) <-chan struct{} {
+type signal struct {
+	ch      chan struct{}
+	waiters int
+}
+
+func (s *signals) wait(runID string) (<-chan struct{}, func()) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.m == nil {
-		s.m = make(map[string]chan struct{})
+		s.m = make(map[string]*signal)
 	}
-	ch, ok := s.m[runID]
+	sig, ok := s.m[runID]
 	if !ok {
-		ch = make(chan struct{})
-		s.m[runID] = ch
+		sig = &signal{ch: make(chan struct{})}
+		s.m[runID] = sig
 	}
-	return ch
+	sig.waiters++
+	return sig.ch, func() { s.done(runID, sig) }
+}
+
+func (s *signals) done(runID string, sig *signal) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if sig.waiters--; sig.waiters == 0 && s.m[runID] == sig {
+		delete(s.m, runID)
+	}
 }
 
 func (s *signals) notify(runID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if ch, ok := s.m[runID]; ok {
-		close(ch)
+	if sig, ok := s.m[runID]; ok {
+		close(sig.ch)
 		delete(s.m, runID)
 	}
+}
+
+// len is how many runs have waiters, for tests.
+func (s *signals) len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.m)
 }

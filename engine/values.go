@@ -53,25 +53,35 @@ func (e *Engine) GetEvent(ctx context.Context, runID, key string, timeout time.D
 		return nil, false, err
 	}
 	for delay := 5 * time.Millisecond; ; delay = min(2*delay, time.Second) {
-		signal := e.signals.wait(runID)
-		value, ok, err := e.value(ctx, runID, key)
-		if err != nil || ok {
+		value, ok, done, err := e.tryValue(ctx, runID, key, deadline, delay)
+		if done {
 			return value, ok, err
 		}
-		left := time.Until(deadline)
-		if left <= 0 {
-			return nil, false, e.known(ctx, runID)
-		}
-		t := time.NewTimer(min(delay, left))
-		select {
-		case <-signal:
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return nil, false, ctx.Err()
-		}
-		t.Stop()
 	}
+}
+
+// tryValue is one round of GetEvent: it reads the value, gives up at
+// deadline, or waits (for up to delay) for a publication. done reports
+// that GetEvent returns (value, ok, err).
+func (e *Engine) tryValue(ctx context.Context, runID, key string, deadline time.Time, delay time.Duration) (value []byte, ok, done bool, err error) {
+	signal, stop := e.signals.wait(runID)
+	defer stop()
+	if value, ok, err := e.value(ctx, runID, key); err != nil || ok {
+		return value, ok, true, err
+	}
+	left := time.Until(deadline)
+	if left <= 0 {
+		return nil, false, true, e.known(ctx, runID)
+	}
+	t := time.NewTimer(min(delay, left))
+	defer t.Stop()
+	select {
+	case <-signal:
+	case <-t.C:
+	case <-ctx.Done():
+		return nil, false, true, ctx.Err()
+	}
+	return nil, false, false, nil
 }
 
 // value reads a published value.

@@ -57,6 +57,9 @@ func TestGetEventWaitsForPublication(t *testing.T) {
 	if _, _, err := e.GetEvent(ctx, "nobody", "progress", 0); !errors.Is(err, ErrNoRun) {
 		t.Fatalf("unknown run: %v, want ErrNoRun", err)
 	}
+	if n := e.signals.len() + other.signals.len(); n != 0 {
+		t.Errorf("%d runs still have waiters after every wait ended", n)
+	}
 }
 
 // TestSetEventSurvivesCrash: a crash right after a SetEvent commits, or

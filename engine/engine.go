@@ -407,6 +407,8 @@ func (e *Engine) RunWith(ctx context.Context, name, id string, input []byte, opt
 				return nil, err
 			}
 		case tryAgain:
+		case awaitQueue:
+			return e.Await(ctx, id)
 		default:
 			return out, err
 		}
@@ -420,6 +422,7 @@ const (
 	returnResult next = iota
 	awaitOwner        // another executor holds the run: wait for it, then look again
 	tryAgain          // the run changed hands while executing: look again
+	awaitQueue        // the run waits in a queue: await its end, not holding its flight
 )
 
 // runOnce is one attempt of Run, holding the run's flight: it starts or
@@ -442,9 +445,8 @@ func (e *Engine) runOnce(ctx context.Context, reg registered, name, id string, i
 			return nil, awaitOwner, nil
 		}
 	}
-	if r.status == statusEnqueued { // a queue starts it
-		out, err := e.Await(ctx, id)
-		return out, returnResult, err
+	if r.status == statusEnqueued {
+		return nil, awaitQueue, nil
 	}
 	if r.status != statusRunning {
 		out, err := r.result()

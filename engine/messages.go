@@ -57,6 +57,9 @@ func (e *Engine) SendOnce(ctx context.Context, key, runID, topic string, payload
 }
 
 func (e *Engine) send(ctx context.Context, runID, topic, key string, payload []byte) error {
+	if err := e.known(ctx, runID); err != nil { // a read: a missing run takes no write lock
+		return err
+	}
 	err := e.durably(ctx, func() error {
 		return e.w.do(ctx, func(tx *sql.Tx) error {
 			stored, err := store(tx, runID, topic, key, payload, e.opts.Now())

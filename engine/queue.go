@@ -138,6 +138,7 @@ func (e *Engine) startQueued(q Queue) {
 			continue // left running for an executor that has it, after its lease
 		}
 		if _, mine := e.flights.begin(r.id); !mine {
+			e.release(r.id, nil) // for whoever holds it here, or recovery
 			continue
 		}
 		e.loop.runs.Add(1)

@@ -184,3 +184,32 @@ func TestQueueCrashRecovered(t *testing.T) {
 		t.Error("the cancelled queued run ran")
 	}
 }
+
+// TestRunOfAQueuedID: Run with the ID of a queued run waits for the
+// queue to run it and returns its output, instead of starting it.
+func TestRunOfAQueuedID(t *testing.T) {
+	ctx := context.Background()
+	e := mustOpen(t, filepath.Join(t.TempDir(), "e.db"), Options{})
+	var g gauge
+	e.Register("work", g.worker(0))
+	if err := e.Enqueue(ctx, "q", "work", "r", []byte("queued")); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan string, 1)
+	go func() { out, err := e.Run(ctx, "work", "r", []byte("direct")); done <- fmt.Sprint(string(out), err) }()
+	time.Sleep(20 * time.Millisecond) // Run is waiting: the queue is not served yet
+	if err := e.RegisterQueue(Queue{Name: "q", Concurrency: 1}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case got := <-done:
+		if got != "queued<nil>" {
+			t.Fatalf("Run = %s, want the queued run's output", got)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run of a queued ID never returned")
+	}
+	if g.ran["r"] != 1 {
+		t.Errorf("the run's step ran %d times", g.ran["r"])
+	}
+}

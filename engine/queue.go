@@ -138,7 +138,8 @@ func (e *Engine) startQueued(q Queue) {
 			continue // left running for an executor that has it, after its lease
 		}
 		if _, mine := e.flights.begin(r.id); !mine {
-			e.release(r.id, nil) // for whoever holds it here, or recovery
+			// This engine's recovery took it between the dequeue and here
+			// (it is this executor's own): that execution is the one.
 			continue
 		}
 		e.loop.runs.Add(1)

@@ -51,6 +51,8 @@ func printInfo(w io.Writer, r engine.RunInfo) {
 		ok   bool
 	}{
 		{"parent", r.Parent, r.Parent != ""},
+		{"queue", r.Queue, r.Queue != ""},
+		{"started", timeText(r.Started), !r.Started.IsZero()},
 		{"deadline", timeText(r.Deadline), !r.Deadline.IsZero()},
 		{"cancel", r.Cancel + " requested", r.Cancel != "" && r.Status == "running"},
 		{"owner", r.Owner, r.Owner != ""},

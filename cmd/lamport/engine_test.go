@@ -50,6 +50,9 @@ func engineDB(t *testing.T) string {
 	for range 2 {
 		e.Recover(ctx)
 	}
+	if err := e.Enqueue(ctx, "nightly", "order", "queued-1", nil); err != nil { // no executor serves "nightly"
+		t.Fatal(err)
+	}
 	if err := e.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +89,7 @@ func TestEngineCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"ID  ", "order-1  order", "done", "order-2", "failed", "ship: address unknown", "order-3", "running", "stuck", "attention", "4 runs"} {
+	for _, want := range []string{"ID  ", "order-1   order", "done", "order-2", "failed", "ship: address unknown", "order-3", "running", "stuck", "attention", "queued-1", "enqueued", "5 runs"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("list: no %q in\n%s", want, out)
 		}
@@ -114,6 +117,12 @@ func TestEngineCommand(t *testing.T) {
 	recoverAll(t, db)
 	if out, _ := cli(t, "engine", "list", "--db", db, "--status", "cancelled"); !strings.Contains(out, "order-3") {
 		t.Errorf("the cancelled run did not end cancelled once recovered:\n%s", out)
+	}
+	if out, _ := cli(t, "engine", "inspect", "--db", db, "queued-1"); !strings.Contains(out, "queue     nightly") || !strings.Contains(out, "no events recorded") {
+		t.Errorf("inspect of a queued run:\n%s", out)
+	}
+	if _, err := cli(t, "engine", "cancel", "--db", db, "queued-1"); err != nil {
+		t.Fatal(err)
 	}
 	if out, err = cli(t, "engine", "resume", "--db", db, "stuck"); err != nil || !strings.Contains(out, "runnable again") {
 		t.Fatalf("resume: %q, %v", out, err)

@@ -65,6 +65,38 @@
 // same periodically without waiting, so lapsed leases are taken over and
 // parked runs woken when due; servers set it.
 //
+// # Talking to running workflows
+//
+// Engine.Send delivers a message to a run under a topic and the workflow
+// takes it with Recv, which waits up to a durable timeout; Send in a
+// workflow sends one as a step. A message is received in the transaction
+// that records it, so it is received once, and the history holds its
+// payload: a message sent before a crash is received after it, and replay
+// receives the same messages. SetEvent publishes a value from a workflow
+// (its progress, an answer it has before it ends) and Engine.GetEvent
+// waits for it.
+//
+// Engine.Cancel stops a run cooperatively and durably: the request is
+// stored (in the run and its child workflows), reaches the owner at once
+// in this process or at its next lease renewal in another, and from then
+// on each step the workflow asks for ends unrun, recorded, with a
+// *StepError whose cause is ErrCancelled; durable waits end early, and a
+// step already running finishes. Compensations still run, so a workflow
+// that compensates when a step fails for good compensates when it is
+// cancelled. The run then ends "cancelled". RunWith's RunOptions give a
+// run a deadline, stored with it and checked by the workflow clock, past
+// which it is cancelled the same way (ErrDeadline).
+//
+// Child starts a workflow from a workflow and waits for its result; the
+// child's ID is the step's key, so replay and recovery find the same
+// child. Runs and RunInfo list runs by status, workflow, parent and time;
+// `lamport engine` shows and manages the runs of a database file.
+//
+// Enqueue stores a run in a named queue instead of starting it; every
+// engine that registered the queue (RegisterQueue) starts its runs oldest
+// first, within the queue's concurrency and rate limits, which hold
+// across executors. Await waits for the result of any run.
+//
 // # Failures that are not the workflow's
 //
 // A run ends failed only when its workflow returns an error. A record the
@@ -197,6 +229,12 @@ type Options struct {
 	// lets go of its lease and holds no goroutine until the loop or a
 	// later Recover wakes it. Run waits in place. Default: 1 minute.
 	ParkAfter time.Duration
+	// AwaitEnd makes Run (and a resumed run) wait for the commit of the
+	// run's end record before returning, as DBOS's GetResult does, so that
+	// another process reads the final status as soon as Run returns. By
+	// default Run returns without waiting: the end follows from the
+	// recorded steps (see Storage and durability).
+	AwaitEnd bool
 }
 
 // FaultPoint names an event boundary where a crash can be injected.
@@ -227,11 +265,16 @@ type Engine struct {
 	flows    map[string]registered
 	watch    watchers
 	flights  flights
+	live     live
+	signals  signals
 
 	renewStop, renewDone chan struct{}
 	renewOnce            sync.Once
 
+	queues map[string]chan struct{} // registered queues, each with its loop's wake-up; guarded by mu
+
 	loop struct {
+		ctx  context.Context // ends at Close
 		stop context.CancelFunc
 		done sync.WaitGroup // the loop itself
 		runs sync.WaitGroup // the runs it resumed
@@ -281,7 +324,7 @@ func Open(dsn string, opts Options) (*Engine, error) {
 	}
 	go e.renewLoop()
 	ctx, stop := context.WithCancel(context.Background())
-	e.loop.stop = stop
+	e.loop.ctx, e.loop.stop = ctx, stop
 	if opts.RecoverEvery > 0 {
 		e.loop.done.Add(1)
 		go e.recoverLoop(ctx)
@@ -339,6 +382,11 @@ func (e *Engine) workflow(name string) (registered, error) {
 // Concurrent calls with one id share one execution: the run's owner
 // executes it, and every other caller waits for its end.
 func (e *Engine) Run(ctx context.Context, name, id string, input []byte) ([]byte, error) {
+	return e.RunWith(ctx, name, id, input, RunOptions{})
+}
+
+// RunWith is Run with options for a run it creates.
+func (e *Engine) RunWith(ctx context.Context, name, id string, input []byte, opts RunOptions) ([]byte, error) {
 	e.w.active.Add(1)
 	defer e.w.active.Add(-1)
 	reg, err := e.workflow(name)
@@ -352,13 +400,15 @@ func (e *Engine) Run(ctx context.Context, name, id string, input []byte) ([]byte
 			}
 			continue
 		}
-		out, next, err := e.runOnce(ctx, reg, name, id, input, first)
+		out, next, err := e.runOnce(ctx, reg, name, id, input, opts, first)
 		switch next {
 		case awaitOwner:
 			if err := e.awaitOwner(ctx, id); err != nil {
 				return nil, err
 			}
 		case tryAgain:
+		case awaitQueue:
+			return e.Await(ctx, id)
 		default:
 			return out, err
 		}
@@ -372,13 +422,14 @@ const (
 	returnResult next = iota
 	awaitOwner        // another executor holds the run: wait for it, then look again
 	tryAgain          // the run changed hands while executing: look again
+	awaitQueue        // the run waits in a queue: await its end, not holding its flight
 )
 
 // runOnce is one attempt of Run, holding the run's flight: it starts or
 // claims the run and executes it, or returns its recorded result.
-func (e *Engine) runOnce(ctx context.Context, reg registered, name, id string, input []byte, first bool) ([]byte, next, error) {
+func (e *Engine) runOnce(ctx context.Context, reg registered, name, id string, input []byte, opts RunOptions, first bool) ([]byte, next, error) {
 	defer e.flights.end(id)
-	r, created, err := e.startRun(ctx, name, reg.version, id, input)
+	r, created, err := e.startRun(ctx, name, reg.version, id, input, opts)
 	if err != nil {
 		return nil, returnResult, unavailable(err)
 	}
@@ -393,6 +444,9 @@ func (e *Engine) runOnce(ctx context.Context, reg registered, name, id string, i
 		if !claimed && r.status == statusRunning {
 			return nil, awaitOwner, nil
 		}
+	}
+	if r.status == statusEnqueued {
+		return nil, awaitQueue, nil
 	}
 	if r.status != statusRunning {
 		out, err := r.result()
@@ -419,7 +473,8 @@ func wait(ctx context.Context, ch <-chan struct{}) error {
 // lease lapsed, runs released by an executor that stopped, and parked
 // runs whose timer is due. It waits until each has ended or parked at a
 // durable timer due later than Options.ParkAfter, and returns the number
-// of runs it resumed and the first error of a resumed run, if any. Runs
+// of runs it resumed and the errors of the resumed runs, if any (a
+// cancelled run is not an error). Runs
 // in flight elsewhere are left to their owners, so Recover may be called
 // again at any time, from any process.
 func (e *Engine) Recover(ctx context.Context) (int, error) {
@@ -463,7 +518,7 @@ func (e *Engine) resume(ctx context.Context, wg *sync.WaitGroup) (int, *[]error)
 			defer e.w.active.Add(-1)
 			defer e.flights.end(r.id)
 			_, err := e.execute(ctx, reg.wf, claimed, true)
-			if err != nil && !errors.Is(err, errLeaseLost) && !errors.Is(err, errParked) {
+			if err != nil && !errors.Is(err, errLeaseLost) && !errors.Is(err, errParked) && !errors.Is(err, ErrCancelled) {
 				add(err)
 			}
 		}()
@@ -517,13 +572,20 @@ func (e *Engine) execute(ctx context.Context, wf Workflow, r *run, park bool) ([
 		}
 	}
 	c := &Context{Context: ctx, engine: e, run: r, history: byStep(history), events: len(history), park: park}
+	c.cancel.waits, c.cancel.stopWaits = context.WithCancel(ctx)
+	defer c.cancel.stopWaits()
+	if r.cancel != "" {
+		c.requestCancel(r.cancel)
+	}
+	e.live.add(c)
+	defer e.live.remove(c)
 	out, werr := call(wf, c, r.input)
 	var p *parked
 	if errors.As(c.stopped(), &p) {
-		return nil, cmp.Or(e.release(r.id, p.wake), errParked)
+		return nil, cmp.Or(e.release(r.id, p), errParked)
 	}
 	if ctx.Err() != nil {
-		e.release(r.id, time.Time{})
+		e.release(r.id, nil)
 		return nil, werr
 	}
 	if err := c.endedEarly(); err != nil {
@@ -538,8 +600,11 @@ func (e *Engine) execute(ctx context.Context, wf Workflow, r *run, park bool) ([
 		// outcome. Leave it for recovery, which counts the attempt.
 		return nil, cmp.Or(err, werr)
 	}
-	if err := e.finish(ctx, r.id, out, werr); err != nil {
+	if err := e.finish(ctx, r.id, out, werr, c.outcome()); err != nil {
 		return nil, err
+	}
+	if reason := c.outcome(); reason != "" {
+		return out, fmt.Errorf("engine: run %s: %w", r.id, cancelError(reason))
 	}
 	return out, werr
 }
@@ -566,81 +631,4 @@ func (e *Engine) Resume(ctx context.Context, id string) error {
 		err = fmt.Errorf("engine: run %s does not need attention", id)
 	}
 	return err
-}
-
-// Context is passed to a workflow; Step uses it to checkpoint.
-type Context struct {
-	context.Context
-	engine  *Engine
-	run     *run
-	history map[int][]event // recorded events by step number
-	step    int             // the next step's number
-
-	mu     sync.Mutex // guards events and stop for parallel branches
-	events int        // events in the log so far: the next event's seq
-	stop   error      // why the run cannot go on (a failed record); every later step returns it
-
-	park       bool // resumed by Recover: a long timer parks the run instead of waiting
-	replayOnly bool // Replay: a step without a record ends the replay
-}
-
-// halt stops the run with err: every later step returns it, and execute
-// leaves the run unfinished whatever the workflow returns.
-func (c *Context) halt(err error) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.stop == nil {
-		c.stop = err
-	}
-	return c.stop
-}
-
-func (c *Context) stopped() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.stop
-}
-
-// RunID returns the ID of the run.
-func (c *Context) RunID() string { return c.run.id }
-
-// Version returns the code version the run started with.
-func (c *Context) Version() string { return c.run.version }
-
-// NonDeterminismError reports that a resumed workflow does not match its
-// recorded history at step Seq: it asked for another step there (Got),
-// its step's recorded result does not decode into the step's type
-// (Reason), or it returned before asking for recorded step Expected (Got
-// is empty). The run stays unfinished, for the right code to resume.
-type NonDeterminismError struct {
-	RunID    string
-	Seq      int
-	Expected string // the recorded step name
-	Got      string // the step the code asked for; empty: the code returned
-	Reason   string // what else differs, when the names match
-}
-
-func (e *NonDeterminismError) Error() string {
-	switch {
-	case e.Reason != "":
-		return fmt.Sprintf("engine: run %s is not deterministic at step %d (%s): %s", e.RunID, e.Seq, e.Expected, e.Reason)
-	case e.Got == "":
-		return fmt.Sprintf("engine: run %s is not deterministic: the code returned before step %d, which the history has as %q", e.RunID, e.Seq, e.Expected)
-	}
-	return fmt.Sprintf("engine: run %s is not deterministic at step %d: history has %q, code asked for %q", e.RunID, e.Seq, e.Expected, e.Got)
-}
-
-// endedEarly returns a NonDeterminismError if the history has steps at or
-// after the next step the code would have made.
-func (c *Context) endedEarly() error {
-	first := -1
-	for n := range c.history {
-		if n >= c.step && (first < 0 || n < first) {
-			first = n
-		}
-	}
-	if first < 0 {
-		return nil
-	}
-	return &NonDeterminismError{RunID: c.run.id, Seq: first, Expected: c.history[first][0].step}
 }

@@ -423,3 +423,22 @@ func TestStatusReadsYourWrites(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestAwaitEnd: with Options.AwaitEnd, the run's end is committed when Run
+// returns: another engine on the file reads it at once.
+func TestAwaitEnd(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "e.db")
+	e := mustOpen(t, path, Options{AwaitEnd: true})
+	reader := mustOpen(t, path, Options{})
+	var calls counter
+	e.Register("wf", threeSteps(&calls, nil))
+	for i := range 20 {
+		id := fmt.Sprint("r", i)
+		if _, err := e.Run(context.Background(), "wf", id, nil); err != nil {
+			t.Fatal(err)
+		}
+		if s, _, err := reader.Status(context.Background(), id); s != statusDone || err != nil {
+			t.Fatalf("run %s: another engine reads %q, %v right after Run; want done", id, s, err)
+		}
+	}
+}

@@ -23,7 +23,7 @@ type HistoryEvent struct {
 	Seq     int             `json:"seq"`
 	Step    int             `json:"step"`
 	Name    string          `json:"name"`
-	Kind    string          `json:"kind"`              // done, retry, timer
+	Kind    string          `json:"kind"`              // done, retry, timer, cancel
 	Attempt int             `json:"attempt,omitempty"` // of the step, for done and retry
 	Result  json.RawMessage `json:"result,omitempty"`
 	Failed  bool            `json:"failed,omitempty"` // the attempt ended with Error (which may be empty)

@@ -87,8 +87,14 @@ const (
 		AND (owner IS NULL OR owner = ?1 OR lease_until < ?4) AND (wake IS NULL OR wake <= ?5)`
 	overRecovered = `UPDATE engine_runs SET status = 'attention', owner = NULL, error = ?
 		WHERE id = ? AND recoveries > ?`
-	resumeRun   = `UPDATE engine_runs SET status = 'running', recoveries = 0, owner = NULL, error = NULL WHERE id = ? AND status = 'attention'`
-	releaseRun  = `UPDATE engine_runs SET owner = NULL, wake = ? WHERE id = ? AND owner = ? AND status = 'running'`
+	resumeRun = `UPDATE engine_runs SET status = 'running', recoveries = 0, owner = NULL, error = NULL WHERE id = ? AND status = 'attention'`
+	// releaseRun parks a run waiting in Recv for topic ?4 only if no
+	// message of that topic is pending: one sent while it was parking
+	// leaves it to be taken at once.
+	releaseRun = `UPDATE engine_runs SET owner = NULL,
+		wake = CASE WHEN ?4 IS NOT NULL AND EXISTS (SELECT 1 FROM engine_messages WHERE run_id = ?2 AND topic = ?4 AND received IS NULL)
+			THEN NULL ELSE ?1 END
+		WHERE id = ?2 AND owner = ?3 AND status = 'running'`
 	releaseAll  = `UPDATE engine_runs SET owner = NULL WHERE owner = ? AND status = 'running'`
 	claimableQ  = `SELECT id, workflow, version, input, wake FROM engine_runs WHERE status = 'running' AND (owner = ?1 OR (owner IS NOT NULL AND lease_until < ?2) OR owner IS NULL) ORDER BY created`
 	ownershipQ  = `SELECT status, coalesce(owner, ''), lease_until FROM engine_runs WHERE id = ?`
@@ -123,15 +129,17 @@ func (e *Engine) claim(tx *sql.Tx, id string, wakeBy int64) (bool, error) {
 }
 
 // release lets go of a run this executor holds, so that another (or a
-// later Recover) takes it at once; wake, when not zero, parks it until
-// then. It waits for the commit.
-func (e *Engine) release(id string, wake time.Time) error {
-	var w sql.NullInt64
-	if !wake.IsZero() {
-		w = sql.NullInt64{Int64: wake.UnixNano(), Valid: true}
+// later Recover) takes it at once; p, when not nil, parks it until its
+// wake-up time. It waits for the commit.
+func (e *Engine) release(id string, p *parked) error {
+	var wake sql.NullInt64
+	var topic sql.NullString
+	if p != nil {
+		wake = nullTime(p.wake)
+		topic = sql.NullString{String: p.topic, Valid: p.recv}
 	}
 	return e.w.do(context.Background(), func(tx *sql.Tx) error {
-		_, err := tx.Exec(releaseRun, w, id, e.executor)
+		_, err := tx.Exec(releaseRun, wake, id, e.executor, topic)
 		return err
 	})
 }
@@ -159,8 +167,9 @@ func (e *Engine) stopRenewing() {
 	<-e.renewDone
 }
 
-// renew extends the leases of every run in flight. A failed renewal is
-// not fatal: the lease lasts three renewal periods.
+// renew extends the leases of every run in flight, and passes on the
+// cancellations other processes asked for. A failed renewal is not fatal:
+// the lease lasts three renewal periods.
 func (e *Engine) renew() {
 	ids := e.flights.ids()
 	until := time.Now().Add(e.opts.Lease).UnixNano()
@@ -176,6 +185,7 @@ func (e *Engine) renew() {
 			_, err := tx.Exec(q, args...)
 			return err
 		})
+		e.cancelled(chunk)
 	}
 }
 

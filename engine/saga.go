@@ -10,6 +10,8 @@ import (
 // undos are durable steps themselves (named "undo:" + the step's name, with
 // their own retries), so they show in the log, run once, and a run that
 // crashes while compensating resumes the compensation where it stopped.
+// They run even when the run is being cancelled (see Cancel): a workflow
+// that compensates when a step fails compensates when it is cancelled.
 type Saga struct {
 	c     *Context
 	undos []func() error
@@ -35,7 +37,7 @@ func SagaStep[T any](s *Saga, name string, opts StepOptions, do func(ctx context
 		return v, err
 	}
 	s.undos = append(s.undos, func() error {
-		_, err := StepWith(s.c, "undo:"+name, StepOptions{Retry: s.retry}, func(ctx context.Context, key string) (bool, error) {
+		_, err := StepWith(s.c, "undo:"+name, StepOptions{Retry: s.retry, compensation: true}, func(ctx context.Context, key string) (bool, error) {
 			return true, undo(ctx, key, v)
 		})
 		return err

@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -62,6 +63,8 @@ func (p RetryPolicy) permanent(err error) bool {
 type StepOptions struct {
 	Retry   RetryPolicy
 	Timeout time.Duration // per attempt; 0: none
+
+	compensation bool // runs even when the run is being cancelled (Saga's undos)
 }
 
 type permanentError struct{ error }
@@ -81,14 +84,19 @@ func (e *retryAfter) Unwrap() error { return e.error }
 // RetryAfter asks for the next attempt no sooner than d.
 func RetryAfter(err error, d time.Duration) error { return &retryAfter{err, d} }
 
-// StepError is a step's recorded failure, returned again on replay.
+// StepError is a step's recorded failure, returned again on replay. A
+// step that did not run because its run is being cancelled has Err
+// ErrCancelled (or ErrDeadline) and no attempts.
 type StepError struct {
 	Step     string
 	Attempts int
 	Msg      string
+	Err      error // the cause, when the engine knows it; nil for the step's own errors
 }
 
 func (e *StepError) Error() string { return e.Step + ": " + e.Msg }
+
+func (e *StepError) Unwrap() error { return e.Err }
 
 // Step runs fn once per run and checkpoints its result; on replay it
 // returns the recorded result without calling fn. key is the step's stable
@@ -107,27 +115,22 @@ func StepWith[T any](c *Context, name string, opts StepOptions, fn func(ctx cont
 // stepAt runs step number n.
 func stepAt[T any](c *Context, n int, name string, opts StepOptions, fn func(ctx context.Context, key string) (T, error)) (T, error) {
 	var zero T
-	if err := c.stopped(); err != nil {
-		return zero, err
-	}
-	past, err := c.past(n, name)
+	past, done, err := c.begin(n, name, opts.compensation)
 	if err != nil {
 		return zero, err
 	}
-	if done := last(past, kindDone); done != nil {
+	if done != nil {
 		v, err := decode[T](done)
 		if err != nil {
 			return v, c.halt(&NonDeterminismError{RunID: c.run.id, Seq: n, Expected: name, Got: name, Reason: err.Error()})
 		}
 		return v, done.stepError()
 	}
-	if c.replayOnly {
-		return zero, errHistoryEnd
-	}
+	interruptible := !opts.compensation
 	attempt := 1 + count(past, kindRetry)
 	if r := last(past, kindRetry); r != nil {
-		if err := c.sleepUntil(r.wake); err != nil {
-			return zero, err
+		if err := c.sleepUntil(r.wake, interruptible); err != nil {
+			return zero, c.interrupted(n, name, err)
 		}
 	}
 	key := fmt.Sprintf("%s/%d/%s", c.run.id, n, name)
@@ -159,26 +162,29 @@ func stepAt[T any](c *Context, n int, name string, opts StepOptions, fn func(ctx
 		if rerr := c.record(event{stepSeq: n, step: name, kind: kindRetry, attempt: attempt, failed: true, errMsg: err.Error(), wake: wake}); rerr != nil {
 			return zero, rerr
 		}
-		if err := c.sleepUntil(wake); err != nil {
-			return zero, err
+		if err := c.sleepUntil(wake, interruptible); err != nil {
+			return zero, c.interrupted(n, name, err)
 		}
 	}
+}
+
+// interrupted turns a wait of step n that cancellation ended into the
+// step's cancellation; other errors pass.
+func (c *Context) interrupted(n int, name string, err error) error {
+	if errors.Is(err, errInterrupted) {
+		return c.cancelAt(n, name, c.cancelReason())
+	}
+	return err
 }
 
 // Sleep pauses the workflow for d, durably: the wake-up time is recorded
 // first, so a run resumed after a crash sleeps only what remains.
 func Sleep(c *Context, name string, d time.Duration) error {
-	if err := c.stopped(); err != nil {
-		return err
-	}
 	n := c.step
 	c.step++
-	past, err := c.past(n, name)
-	if err != nil || last(past, kindDone) != nil {
+	past, done, err := c.begin(n, name, false)
+	if err != nil || done != nil {
 		return err
-	}
-	if c.replayOnly {
-		return errHistoryEnd
 	}
 	var wake time.Time
 	if t := last(past, kindTimer); t != nil {
@@ -189,10 +195,38 @@ func Sleep(c *Context, name string, d time.Duration) error {
 			return err
 		}
 	}
-	if err := c.sleepUntil(wake); err != nil {
-		return err
+	if err := c.sleepUntil(wake, true); err != nil {
+		return c.interrupted(n, name, err)
 	}
 	return c.record(event{stepSeq: n, step: name, kind: kindDone, result: []byte("null")})
+}
+
+// begin checks step n (name) before it runs. It returns the step's
+// recorded events and its done event when the history settles it (to be
+// returned as recorded), or the error the step ends with at once: the
+// run stopped, the history has another step here, the step was (or now
+// is) cancelled, or a replay reached the end of the history. A
+// compensation runs even when the run is being cancelled.
+func (c *Context) begin(n int, name string, compensation bool) (past []event, done *event, err error) {
+	if err := c.stopped(); err != nil {
+		return nil, nil, err
+	}
+	if past, err = c.past(n, name); err != nil {
+		return nil, nil, err
+	}
+	if done := last(past, kindDone); done != nil {
+		return past, done, nil
+	}
+	if ev := last(past, kindCancel); ev != nil {
+		return nil, nil, c.cancelledStep(name, ev.errMsg)
+	}
+	if c.replayOnly {
+		return nil, nil, errHistoryEnd
+	}
+	if reason := c.cancelReason(); !compensation && reason != "" {
+		return nil, nil, c.cancelAt(n, name, reason)
+	}
+	return past, nil, nil
 }
 
 // past returns the recorded events of step n, checking that the history
@@ -272,28 +306,43 @@ func catch(err *error) {
 // branches record one at a time, so event numbers have no gaps. A record
 // that cannot be written halts the run: no later step runs.
 func (c *Context) record(ev event) error {
+	_, err := c.recordWith(ev, nil)
+	return err
+}
+
+// recordWith is record with writes of its own in the event's transaction
+// (see writer.append): it reports false, having written nothing, when
+// with found nothing to record.
+func (c *Context) recordWith(ev event, with func(*sql.Tx, *event) (bool, error)) (bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.stop != nil {
-		return c.stop
+		return false, c.stop
 	}
 	ev.seq, ev.at = c.events, c.engine.opts.Now()
 	if err := c.fault(FaultBeforeCommit, ev.step); err != nil {
 		c.stop = err
-		return err
+		return false, err
 	}
-	err := c.engine.durably(c, func() error { return c.engine.w.append(c, c.run.id, c.engine.executor, ev) })
+	var recorded bool
+	err := c.engine.durably(c, func() (err error) {
+		recorded, err = c.engine.w.append(c, c.run.id, c.engine.executor, &ev, with)
+		return err
+	})
 	if err != nil {
 		c.stop = err
-		return err
+		return false, err
+	}
+	if !recorded {
+		return false, nil
 	}
 	c.events++
 	c.engine.watch.publish(c.run.id, ev)
 	if err := c.fault(FaultAfterCommit, ev.step); err != nil {
 		c.stop = err
-		return err
+		return true, err
 	}
-	return nil
+	return true, nil
 }
 
 // fault calls the fault hook, if any, and turns its verdict into ErrCrashed.
@@ -307,21 +356,40 @@ func (c *Context) fault(point FaultPoint, step string) error {
 }
 
 // sleepUntil waits for a durable timer, or parks the run when it was
-// resumed by recovery and the timer is due after Options.ParkAfter.
-func (c *Context) sleepUntil(wake time.Time) error {
-	d := wake.Sub(c.engine.opts.Now())
+// resumed by recovery and the timer is due after Options.ParkAfter. An
+// interruptible wait also ends at the run's deadline, or when the run is
+// cancelled, with errInterrupted.
+func (c *Context) sleepUntil(wake time.Time, interruptible bool) error {
+	until := wake
+	if dl := c.run.deadline; interruptible && !dl.IsZero() && dl.Before(until) {
+		until = dl
+	}
+	d := until.Sub(c.engine.opts.Now())
 	switch {
 	case d <= 0:
-		return nil
 	case c.park && d > c.engine.opts.ParkAfter:
-		return c.halt(&parked{wake})
+		return c.halt(&parked{wake: until})
+	case !interruptible:
+		return c.engine.opts.Sleep(c, d)
+	default:
+		if err := c.engine.opts.Sleep(c.cancel.waits, d); err != nil && c.Err() != nil {
+			return err
+		}
 	}
-	return c.engine.opts.Sleep(c, d)
+	if interruptible && c.cancelReason() != "" {
+		return errInterrupted
+	}
+	return nil
 }
 
 // parked stops a run that waits for a timer due at wake, without a
-// goroutine: execute records wake and lets go of the run.
-type parked struct{ wake time.Time }
+// goroutine: execute records wake and lets go of the run. A run parked
+// in Recv (recv) is not parked if a message of topic is pending.
+type parked struct {
+	wake  time.Time
+	topic string
+	recv  bool
+}
 
 func (p *parked) Error() string { return "engine: run parked until " + p.wake.Format(time.RFC3339) }
 

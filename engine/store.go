@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"embed"
@@ -27,6 +28,11 @@ const (
 	// statusAttention is a run that kept failing to finish (crashes,
 	// panics, lost leases); no executor takes it until Resume.
 	statusAttention = "attention"
+	// statusCancelled is a run ended by Cancel or its deadline, after its
+	// workflow returned (having compensated what it had done).
+	statusCancelled = "cancelled"
+	// statusEnqueued is a run waiting in its queue to be started.
+	statusEnqueued = "enqueued"
 )
 
 // migrationsTable records the engine's migrations, apart from any the
@@ -130,6 +136,10 @@ type run struct {
 	input, output                 []byte
 	errMsg                        string
 	fresh                         bool // created by this Run: no history to load
+
+	cancel   string    // why it is being cancelled (cancelReasons); empty: it is not
+	deadline time.Time // when it is cancelled by the workflow clock; zero: never
+	parent   string    // the run that started it as a child
 }
 
 func (r *run) result() ([]byte, error) {
@@ -138,6 +148,8 @@ func (r *run) result() ([]byte, error) {
 		return r.output, &RunError{RunID: r.id, Msg: r.errMsg}
 	case statusAttention:
 		return nil, fmt.Errorf("%w: run %s: %s", ErrAttention, r.id, r.errMsg)
+	case statusCancelled:
+		return r.output, fmt.Errorf("engine: run %s: %w", r.id, cancelError(r.cancel))
 	}
 	return r.output, nil
 }
@@ -159,6 +171,9 @@ const (
 	kindDone  = "done"
 	kindRetry = "retry"
 	kindTimer = "timer"
+	// kindCancel ends a step that did not run because the run was being
+	// cancelled; its error is the reason (see cancelReasons).
+	kindCancel = "cancel"
 )
 
 // The writes every run makes (see writer.prepare). An event is appended
@@ -168,8 +183,9 @@ const (
 	insertEvent = `INSERT INTO engine_events (run_id, seq, step_seq, step, kind, attempt, result, error, at, wake)
 		SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10
 		WHERE EXISTS (SELECT 1 FROM engine_runs WHERE id = ?1 AND owner = ?11 AND status = 'running')`
-	insertRun = `INSERT OR IGNORE INTO engine_runs (id, workflow, version, input, status, created, owner, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
-	finishRun = `UPDATE engine_runs SET status = ?, output = ?, error = ?, finished = ?, owner = NULL
+	insertRun = `INSERT OR IGNORE INTO engine_runs (id, workflow, version, input, status, created, owner, lease_until, deadline, parent)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	finishRun = `UPDATE engine_runs SET status = ?, output = ?, error = ?, finished = ?, owner = NULL, cancel = coalesce(?, cancel)
 		WHERE id = ? AND owner = ? AND status = 'running'`
 )
 
@@ -186,19 +202,22 @@ type event struct {
 
 // startRun creates the run, owned by this executor, or loads it when the
 // ID exists.
-func (e *Engine) startRun(ctx context.Context, workflow, version, id string, input []byte) (*run, bool, error) {
+func (e *Engine) startRun(ctx context.Context, workflow, version, id string, input []byte, opts RunOptions) (*run, bool, error) {
 	var r *run
 	var created bool
 	err := e.w.do(ctx, func(tx *sql.Tx) error {
 		now := e.opts.Now()
+		deadline := opts.deadline(now)
 		res, err := e.w.exec(tx, insertRun,
-			id, workflow, version, input, statusRunning, now.UnixNano(), e.executor, time.Now().Add(e.opts.Lease).UnixNano())
+			id, workflow, version, input, statusRunning, now.UnixNano(), e.executor, time.Now().Add(e.opts.Lease).UnixNano(),
+			nullTime(deadline), sql.NullString{String: opts.parent, Valid: opts.parent != ""})
 		if err != nil {
 			return err
 		}
 		n, _ := res.RowsAffected()
 		if created = n == 1; created {
-			r = &run{id: id, workflow: workflow, version: version, input: input, status: statusRunning, fresh: true}
+			r = &run{id: id, workflow: workflow, version: version, input: input, status: statusRunning, fresh: true,
+				deadline: deadline, parent: opts.parent}
 			return nil
 		}
 		r, err = loadRun(tx, id)
@@ -227,14 +246,34 @@ func (e *Engine) claimRun(ctx context.Context, id string, wakeBy int64) (*run, b
 	return r, claimed, err
 }
 
-func loadRun(tx *sql.Tx, id string) (*run, error) {
+// loadRun reads run id, in a transaction or from the database.
+func loadRun(q interface {
+	QueryRow(string, ...any) *sql.Row
+}, id string) (*run, error) {
 	r := &run{id: id}
 	var output []byte
-	var errMsg sql.NullString
-	err := tx.QueryRow(`SELECT workflow, version, input, status, output, error FROM engine_runs WHERE id = ?`, id).
-		Scan(&r.workflow, &r.version, &r.input, &r.status, &output, &errMsg)
-	r.output, r.errMsg = output, errMsg.String
+	var errMsg, cancel, parent sql.NullString
+	var deadline sql.NullInt64
+	err := q.QueryRow(`SELECT workflow, version, input, status, output, error, cancel, deadline, parent FROM engine_runs WHERE id = ?`, id).
+		Scan(&r.workflow, &r.version, &r.input, &r.status, &output, &errMsg, &cancel, &deadline, &parent)
+	r.output, r.errMsg, r.cancel, r.parent = output, errMsg.String, cancel.String, parent.String
+	r.deadline = fromNull(deadline)
 	return r, err
+}
+
+// nullTime stores t as unix nanoseconds, the zero time as NULL.
+func nullTime(t time.Time) sql.NullInt64 {
+	if t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: t.UnixNano(), Valid: true}
+}
+
+func fromNull(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return time.Unix(0, n.Int64)
 }
 
 // history returns a run's events in order.
@@ -300,15 +339,22 @@ func (e *Engine) claimable(ctx context.Context) (runs []*run, wakeBy int64, err 
 // step the run's result depends on is already durable, so if the process
 // dies before this record is, Recover replays the run (no step runs again,
 // since all are recorded) and records the same end. Reads that must see it
-// (Status, History, Recover) wait for the writer first.
-func (e *Engine) finish(ctx context.Context, id string, out []byte, werr error) error {
+// (Status, History, Recover) wait for the writer first; with
+// Options.AwaitEnd it waits for the commit. A run that was
+// being cancelled (cancel, a reason) ends cancelled, whatever it returned.
+func (e *Engine) finish(ctx context.Context, id string, out []byte, werr error, cancel string) error {
 	status, msg := statusDone, sql.NullString{}
 	if werr != nil {
 		status, msg = statusFailed, sql.NullString{String: werr.Error(), Valid: true}
 	}
-	_, err := e.w.submit(ctx, func(tx *sql.Tx) error {
+	reason := sql.NullString{String: cancel, Valid: cancel != ""}
+	if reason.Valid {
+		status = statusCancelled
+		msg = sql.NullString{String: cmp.Or(msg.String, cancelError(cancel).Error()), Valid: true}
+	}
+	req, err := e.w.submit(ctx, func(tx *sql.Tx) error {
 		res, err := e.w.exec(tx, finishRun,
-			status, out, msg, e.opts.Now().UnixNano(), id, e.executor)
+			status, out, msg, e.opts.Now().UnixNano(), reason, id, e.executor)
 		if err != nil {
 			return err
 		}
@@ -317,12 +363,14 @@ func (e *Engine) finish(ctx context.Context, id string, out []byte, werr error) 
 		}
 		return nil
 	})
-	return err
+	if err != nil || !e.opts.AwaitEnd {
+		return err
+	}
+	return <-req.errc
 }
 
-// Status returns a run's state: "running", "done", "failed" or
-// "attention" (see ErrAttention), and
-// whether it exists.
+// Status returns a run's state: "enqueued", "running", "done", "failed",
+// "cancelled" or "attention" (see ErrAttention), and whether it exists.
 func (e *Engine) Status(ctx context.Context, id string) (string, bool, error) {
 	if err := e.w.sync(ctx); err != nil {
 		return "", false, err

@@ -101,10 +101,13 @@ func timelineRows(h *History) []timelineRow {
 				r.gaps = append(r.gaps, [2]time.Time{ev.At, *ev.Wake})
 				r.next = *ev.Wake
 			}
-		case kindDone:
+		case kindDone, kindCancel:
 			r.failed = ev.Failed || ev.Error != ""
 			title := ev.Name + ": ok"
-			if r.failed {
+			switch {
+			case ev.Kind == kindCancel:
+				title = ev.Name + ": not run: " + cancelError(ev.Error).Error()
+			case r.failed:
 				title = ev.Name + ": " + ev.Error
 			}
 			r.attempts = append(r.attempts, attempt{from: r.next, to: ev.At, failed: r.failed, title: title})

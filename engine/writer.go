@@ -92,24 +92,34 @@ func (w *writer) sync(ctx context.Context) error {
 }
 
 // append records an event of a run owned by executor; errLeaseLost if the
-// run is no longer its own.
-func (w *writer) append(ctx context.Context, runID, executor string, ev event) error {
-	var wake sql.NullInt64
-	if !ev.wake.IsZero() {
-		wake = sql.NullInt64{Int64: ev.wake.UnixNano(), Valid: true}
-	}
-	return w.do(ctx, func(tx *sql.Tx) error {
+// run is no longer its own. with, when not nil, runs first in the same
+// transaction: it may fill in the event (a received message) or report
+// that there is nothing to record (false), and its writes commit only
+// with the event. It may run more than once (a batch retried request by
+// request), each time in a fresh transaction.
+func (w *writer) append(ctx context.Context, runID, executor string, ev *event, with func(*sql.Tx, *event) (bool, error)) (bool, error) {
+	var recorded bool
+	err := w.do(ctx, func(tx *sql.Tx) error {
+		recorded = false
+		if with != nil {
+			ok, err := with(tx, ev)
+			if err != nil || !ok {
+				return err
+			}
+		}
 		res, err := w.exec(tx, insertEvent,
 			runID, ev.seq, ev.stepSeq, ev.step, ev.kind, ev.attempt, ev.result,
-			sql.NullString{String: ev.errMsg, Valid: ev.failed}, ev.at.UnixNano(), wake, executor)
+			sql.NullString{String: ev.errMsg, Valid: ev.failed}, ev.at.UnixNano(), nullTime(ev.wake), executor)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return errLeaseLost
 		}
+		recorded = true
 		return nil
 	})
+	return recorded, err
 }
 
 func (w *writer) loop() {

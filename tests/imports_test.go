@@ -39,7 +39,7 @@ var allowed = map[string][]string{
 	"playground":                      {""}, // its tests build against the source bundle
 	"site/view":                       {"content", "graph", "i18n", "static"},
 	"site":                            {"content", "i18n", "static", "search", "graph", "playground", "store", "site/view"},
-	"cmd/lamport":                     {"", "content", "i18n", "static", "search", "graph", "playground", "store", "site", "figure"},
+	"cmd/lamport":                     {"", "content", "i18n", "static", "search", "graph", "playground", "store", "site", "figure", "engine"}, // engine: the `lamport engine` subcommand
 	"tests/...":                       {"..."},
 	"bench/...":                       {"..."}, // load and comparison tools
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -73,13 +74,22 @@ func dbosWorkflow(w workload) dbos.Workflow[int, int] {
 	}
 }
 
-func dbosRunner(dir string, w workload) (result, error) {
+// dbosRunner runs a workload on DBOS at NORMAL (its own SQLite setup)
+// or FULL (a handle we open with DBOS's settings but synchronous(FULL)).
+func dbosRunner(full bool) runner {
+	return func(dir string, w workload) (result, error) {
+		return dbosRun(dir, w, full)
+	}
+}
+
+func dbosRun(dir string, w workload, full bool) (result, error) {
 	path := filepath.Join(dir, "dbos.db")
-	ctx, err := dbos.NewContext(context.Background(), dbos.Config{
-		AppName:     "bench",
-		DatabaseURL: "sqlite:" + path,
-		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
+	cfg, closeDB, err := dbosConfig(path, "", full)
+	if err != nil {
+		return result{}, err
+	}
+	defer closeDB()
+	ctx, err := dbos.NewContext(context.Background(), cfg)
 	if err != nil {
 		return result{}, err
 	}
@@ -109,7 +119,7 @@ func dbosRunner(dir string, w workload) (result, error) {
 // then a fresh context on the same database is launched (Launch recovers
 // this executor's pending workflows) and timed until every workflow has
 // finished. It returns the time and the completed steps that ran twice.
-func dbosRecovery(dir string, runs int) (time.Duration, int, error) {
+func dbosRecovery(dir string, runs int, full bool) (time.Duration, int, error) {
 	path := filepath.Join(dir, "dbos-w5.db")
 	var mu sync.Mutex
 	completed := map[string]int{} // "workflow/step" → completions
@@ -138,7 +148,7 @@ func dbosRecovery(dir string, runs int) (time.Duration, int, error) {
 		finished <- struct{}{}
 		return in, nil
 	}
-	first, err := dbosLaunch(path, wf)
+	first, closeFirst, err := dbosLaunch(path, wf, full)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -151,15 +161,17 @@ func dbosRecovery(dir string, runs int) (time.Duration, int, error) {
 		<-reached
 	}
 	dbos.Shutdown(first, 100*time.Millisecond)
+	closeFirst()
 	mu.Lock()
 	blocking = false
 	mu.Unlock()
 
-	start := time.Now()
-	second, err := dbosLaunch(path, wf)
+	start := time.Now() // as ours: from opening the database to every run done
+	second, closeSecond, err := dbosLaunch(path, wf, full)
 	if err != nil {
 		return 0, 0, err
 	}
+	defer closeSecond()
 	defer dbos.Shutdown(second, 5*time.Second)
 	for range runs {
 		<-finished
@@ -176,17 +188,43 @@ func dbosRecovery(dir string, runs int) (time.Duration, int, error) {
 
 // dbosLaunch opens a DBOS context on the SQLite file with one workflow
 // registered, under a fixed application version so that a second launch
-// recovers the first one's workflows.
-func dbosLaunch(path string, wf dbos.Workflow[int, int]) (dbos.Context, error) {
-	ctx, err := dbos.NewContext(context.Background(), dbos.Config{
-		AppName:            "bench",
-		ApplicationVersion: "w5",
-		DatabaseURL:        "sqlite:" + path,
-		Logger:             slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
+// recovers the first one's workflows. Call the returned function after
+// Shutdown.
+func dbosLaunch(path string, wf dbos.Workflow[int, int], full bool) (dbos.Context, func(), error) {
+	cfg, closeDB, err := dbosConfig(path, "w5", full)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	ctx, err := dbos.NewContext(context.Background(), cfg)
+	if err != nil {
+		closeDB()
+		return nil, nil, err
 	}
 	dbos.RegisterWorkflow(ctx, wf)
-	return ctx, dbos.Launch(ctx)
+	return ctx, closeDB, dbos.Launch(ctx)
+}
+
+// dbosConfig is DBOS's configuration on the SQLite file at path. At
+// NORMAL it is DBOS's own: a sqlite: URL, for which DBOS opens a pool of
+// 8 connections with WAL, synchronous(NORMAL), busy_timeout(5000),
+// foreign keys and immediate transactions (dbos/internal/sysdb/
+// sqlite_pool.go in v1.8.0). At FULL it is a handle opened here with the
+// same settings but synchronous(FULL), passed as SQLiteSystemDB, which
+// DBOS uses as it is: DBOS would otherwise set NORMAL again on one
+// connection of a pool opened from a URL.
+func dbosConfig(path, version string, full bool) (dbos.Config, func(), error) {
+	cfg := dbos.Config{AppName: "bench", ApplicationVersion: version, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if !full {
+		cfg.DatabaseURL = "sqlite:" + path
+		return cfg, func() {}, nil
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(ON)")
+	if err != nil {
+		return cfg, nil, err
+	}
+	db.SetMaxOpenConns(8)
+	db.SetMaxIdleConns(4)
+	db.SetConnMaxLifetime(time.Hour)
+	cfg.SQLiteSystemDB = db
+	return cfg, func() { db.Close() }, nil
 }

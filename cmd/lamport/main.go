@@ -5,6 +5,7 @@
 //	lamport render [--content DIR] [--static DIR] [--force]
 //	lamport new pattern <slug> [--content DIR]
 //	lamport stamp <slug> [--content DIR]
+//	lamport engine list|inspect|cancel|resume --db FILE [...]
 //	lamport version
 //
 // serve (the default) starts the web server on the content built into the
@@ -16,6 +17,8 @@
 // fails while one is missing or stale. new
 // scaffolds a pattern folder with the chapter template's sections. stamp
 // records, in a pattern's zh.md, which English text it now translates.
+// engine lists, inspects, cancels and resumes the workflow runs in an
+// engine database (see engine.go; `lamport engine help`).
 //
 // Every flag has an environment variable: LAMPORT_ADDR, LAMPORT_DATA,
 // LAMPORT_CONTENT, LAMPORT_PLAY_CACHE, LAMPORT_TRUSTED_PROXIES, LAMPORT_BASE_URL, LAMPORT_REPO_URL,
@@ -56,6 +59,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
 	}
+	if cmd == "engine" { // its own flags, on a database file
+		return engineCommand(ctx, args, stdout, stderr)
+	}
 	cfg, rest, err := parseConfig(cmd, args, os.Getenv, stderr)
 	if err != nil {
 		return err
@@ -75,5 +81,5 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, "lamport", version())
 		return nil
 	}
-	return fmt.Errorf("unknown command %q (want serve, check, render, new, stamp or version)", cmd)
+	return fmt.Errorf("unknown command %q (want serve, check, render, new, stamp, engine or version)", cmd)
 }

@@ -4,12 +4,14 @@
 // the disk (ENOSPC on a small tmpfs, when the test may mount one) and lowers
 // their file-size limit (RLIMIT_FSIZE, so writes fail with EFBIG). Every
 // workflow's steps call an external ledger, served by the test process,
-// that applies each idempotency key once and counts every request.
+// that applies each idempotency key once and counts every request, and
+// every workflow waits for a message that the test process sends it
+// (SendOnce, retried through the same faults).
 //
 // In the end every run must be done exactly once in effect: each recorded
-// step recorded once, each key applied once and the run's output made of
-// the ledger's responses, and no run failed or set aside because of a
-// transient fault. The default size suits `make test`; a deep run:
+// step recorded once, each key applied once, its message stored once and
+// received once, the run's output made of the ledger's responses and the
+// message, and no run failed or set aside because of a transient fault. The default size suits `make test`; a deep run:
 //
 //	LAMPORT_SEEDS=20 go test ./tests/chaos -run Chaos -v   # 20 times the workflows
 //	LAMPORT_SEED=7 go test ./tests/chaos -run Chaos -v     # another fault schedule
@@ -18,6 +20,7 @@ package chaos
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -89,17 +92,51 @@ func TestChaos(t *testing.T) {
 	for i := range executors {
 		c.start(fmt.Sprintf("executor-%d", i))
 	}
+	sent := make(chan int, 1)
+	go func() { sent <- sendAll(db, runs) }()
 	f := c.inject(faultPhase, tmpfs, dir)
 	c.finish(3 * time.Minute)
 	took := time.Since(start)
+	sendRetries := <-sent
 
 	v := verify(t, db, l, runs)
 	t.Logf("chaos (seed %d, %s): %d workflows, %d executor processes (%d starts) in %v", seed, where(tmpfs), runs, executors, c.starts, took.Round(time.Millisecond))
 	t.Logf("faults injected: %d kill -9, %d write locks past the busy timeout, %d disk-full periods (ENOSPC), %d file-size limits (EFBIG)",
 		f.kills, f.locks, f.full, l.faults("fsize"))
-	t.Logf("the storage faults reached the runs: %d Run calls returned ErrUnavailable (the run left running, resumed later)", l.faults("unavailable"))
-	t.Logf("outcome: %d done, %d not done; %d duplicate step records, %d keys applied twice or unexpected; %d requests re-sent after a crash (absorbed by their keys); %d takeovers",
-		v.done, runs-v.done, v.dupSteps, v.dupKeys, v.resent, v.takeovers)
+	t.Logf("the storage faults reached the runs: %d Run calls returned ErrUnavailable (the run left running, resumed later); %d sends failed with ErrUnavailable and were retried", l.faults("unavailable"), sendRetries)
+	t.Logf("outcome: %d done, %d not done; %d duplicate step records, %d keys applied twice or unexpected, %d messages not stored and received exactly once; %d requests re-sent after a crash (absorbed by their keys); %d takeovers",
+		v.done, runs-v.done, v.dupSteps, v.dupKeys, v.dupMessages, v.resent, v.takeovers)
+}
+
+// sendAll sends each run its "paid" message from this process, with
+// SendOnce under a key of its own, retrying a send that meets a storage
+// fault (a retry may store what the failed attempt stored: the key keeps
+// it once) or finds the run not started yet; it returns how many sends
+// failed for a storage fault.
+func sendAll(db string, runs int) int {
+	opts := engine.Options{Durability: engine.Normal, ExecutorID: "sender", BusyTimeout: 200 * time.Millisecond,
+		StorageRetry: engine.RetryPolicy{MaxAttempts: 2, Initial: 20 * time.Millisecond}}
+	e, err := engine.Open(db, opts)
+	for err != nil { // a fault during Open: try again
+		time.Sleep(50 * time.Millisecond)
+		e, err = engine.Open(db, opts)
+	}
+	defer e.Close()
+	faults := 0
+	for pending := allRuns(runs); len(pending) > 0; time.Sleep(10 * time.Millisecond) {
+		var again []string
+		for _, id := range pending {
+			err := e.SendOnce(context.Background(), "paid/"+id, id, "paid", []byte("paid:"+id))
+			if errors.Is(err, engine.ErrUnavailable) {
+				faults++
+			}
+			if err != nil {
+				again = append(again, id)
+			}
+		}
+		pending = again
+	}
+	return faults
 }
 
 // where names the data directory's kind for the report.
@@ -379,7 +416,7 @@ func (p *prefixed) Write(b []byte) (int, error) {
 
 // checked is what verify found.
 type checked struct {
-	done, dupSteps, dupKeys, resent, takeovers int
+	done, dupSteps, dupKeys, dupMessages, resent, takeovers int
 }
 
 // verify reads the database and the ledger after the executors are gone.
@@ -426,7 +463,7 @@ func verify(t *testing.T, path string, l *ledger, runs int) checked {
 // once, under its expected key, with the ledger's response, and the
 // output made of those responses.
 func checkRun(t *testing.T, db *sql.DB, l *ledger, id string, v *checked) {
-	rows, err := db.Query(`SELECT step_seq, step, result FROM engine_events WHERE run_id = ? AND kind = 'done' AND step NOT LIKE 'settle' ORDER BY step_seq`, id)
+	rows, err := db.Query(`SELECT step_seq, step, result FROM engine_events WHERE run_id = ? AND kind = 'done' AND step NOT IN ('settle', 'recv:paid') ORDER BY step_seq`, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -454,11 +491,30 @@ func checkRun(t *testing.T, db *sql.DB, l *ledger, id string, v *checked) {
 			v.dupSteps += max(0, seen[s]-1)
 		}
 	}
+	results = append(results, checkMessage(t, db, id, v))
 	var out string
 	db.QueryRow(`SELECT coalesce(output, '') FROM engine_runs WHERE id = ?`, id).Scan(&out)
 	if want := strings.Join(results, ","); out != want {
 		t.Errorf("%s: output %q, want %q", id, out, want)
 	}
+}
+
+// checkMessage checks that run id's message was stored once and received
+// once, by the run's one recv event, and returns its payload.
+func checkMessage(t *testing.T, db *sql.DB, id string, v *checked) string {
+	var stored, receivedBy int
+	db.QueryRow(`SELECT count(*), coalesce(max(received), -1) FROM engine_messages WHERE run_id = ?`, id).Scan(&stored, &receivedBy)
+	var recvs, seq int
+	var result []byte
+	db.QueryRow(`SELECT count(*), coalesce(max(seq), -2), max(result) FROM engine_events WHERE run_id = ? AND step = 'recv:paid' AND kind = 'done'`, id).
+		Scan(&recvs, &seq, &result)
+	var got struct{ Payload []byte }
+	json.Unmarshal(result, &got)
+	if stored != 1 || recvs != 1 || receivedBy != seq || string(got.Payload) != "paid:"+id {
+		t.Errorf("%s: message stored %d times, received by event %d, %d recv events (the last %d: %s)", id, stored, receivedBy, recvs, seq, result)
+		v.dupMessages++
+	}
+	return string(got.Payload)
 }
 
 // The executor process.
@@ -551,6 +607,10 @@ func order(ledger string) engine.Workflow {
 		if err := engine.Sleep(c, "settle", 30*time.Millisecond); err != nil {
 			return nil, err
 		}
+		paid, _, err := engine.Recv(c, "paid", 0) // from the test process, whenever it gets through
+		if err != nil {
+			return nil, err
+		}
 		vs, err := engine.Parallel(c, "notify", 2, retry, func(ctx context.Context, _ int, key string) (string, error) {
 			return apply(ctx, ledger, key)
 		})
@@ -561,7 +621,7 @@ func order(ledger string) engine.Workflow {
 		if err != nil {
 			return nil, err
 		}
-		return []byte(strings.Join(append(append(out, vs...), v), ",")), nil
+		return []byte(strings.Join(append(append(out, vs...), v, string(paid)), ",")), nil
 	}
 }
 

@@ -6,8 +6,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"math"
 	"path"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/yuin/goldmark/ast"
@@ -201,7 +204,36 @@ func (a *artifacts) lookup(f Figure) (html, problem string) {
 	case renderer != Renderer:
 		return html, fmt.Sprintf("%s rendering is stale: %s was drawn by %s, the renderer is now %s: run `lamport render`", what, name, renderer, Renderer)
 	}
+	if f.Kind == Diagram {
+		html = compactGeometry(html)
+	}
 	return html, ""
+}
+
+// geometryAttr matches the attributes of an SVG that hold coordinates and
+// sizes, and longDecimal a number with more than one decimal.
+var (
+	geometryAttr = regexp.MustCompile(`\s(?:d|points|x|y|x1|y1|x2|y2|cx|cy|r|rx|ry|width|height|viewBox|transform|style)="[^"]*"`)
+	longDecimal  = regexp.MustCompile(`-?\d+\.\d{2,}`)
+)
+
+// compactGeometry rounds the coordinates and sizes of a drawn diagram to
+// a tenth of a pixel, as it is inlined: Mermaid writes them to the float's
+// last digit (847.51171875), which made a page's diagrams a quarter larger
+// compressed, for precision no screen shows. Text (labels, titles) is not
+// touched: only the attributes geometryAttr names.
+func compactGeometry(svg string) string {
+	return geometryAttr.ReplaceAllStringFunc(svg, func(attr string) string {
+		return longDecimal.ReplaceAllStringFunc(attr, func(n string) string {
+			v, err := strconv.ParseFloat(n, 64)
+			if err != nil {
+				return n
+			}
+			// Always one decimal: in path data "2.0001.045" is two
+			// numbers, and "2" would make them one ("2.045").
+			return strconv.FormatFloat(math.Round(v*10)/10, 'f', 1, 64)
+		})
+	})
 }
 
 // checkUnused warns about artifacts that no figure uses any more.

@@ -176,3 +176,13 @@ func asProblems(err error) Problems {
 	errors.As(err, &ps)
 	return ps
 }
+
+// TestCompactGeometry: coordinates and sizes are rounded to a tenth,
+// labels keep every digit.
+func TestCompactGeometry(t *testing.T) {
+	in := `<svg viewBox="0 0 847.51171875 547" style="max-width: 847.51171875px;"><path d="M10.04999,20.25L-3.96875,4 2.0001.045"></path><text x="1.2345">p = 0.9999</text><g aria-label="0.12345"></g></svg>`
+	want := `<svg viewBox="0 0 847.5 547" style="max-width: 847.5px;"><path d="M10.0,20.3L-4.0,4 2.0.045"></path><text x="1.2">p = 0.9999</text><g aria-label="0.12345"></g></svg>`
+	if got := compactGeometry(in); got != want {
+		t.Errorf("compactGeometry:\n got %s\nwant %s", got, want)
+	}
+}

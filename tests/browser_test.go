@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -145,7 +146,10 @@ func newBrowser(t *testing.T) *browser {
 	t.Cleanup(func() { cancelTimeout(); closeTab(); chromium.idle <- c })
 	b := &browser{ctx: ctx}
 	chromedp.ListenTarget(ctx, b.listen)
-	if err := chromedp.Run(ctx, log.Enable(), runtime.Enable(), page.BringToFront()); err != nil {
+	// A test starts as a new reader: the browser is shared by the tests
+	// in turn, and a cookie one left behind (the theme button's choice)
+	// would otherwise change what the next one sees.
+	if err := chromedp.Run(ctx, log.Enable(), runtime.Enable(), page.BringToFront(), network.ClearBrowserCookies()); err != nil {
 		t.Fatalf("opening a tab: %v", err)
 	}
 	return b

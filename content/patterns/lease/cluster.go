@@ -151,7 +151,7 @@ func (g *Grantor) acquire(n *sim.Node, from sim.NodeID, m Acquire) {
 	}
 	g.holder, g.session = from, m.Session
 	g.expiry = n.After(g.cfg.ttl(), "expire")
-	n.Send(from, Grant{Session: m.Session, Req: m.Req})
+	n.Send(from, Grant(m)) // the grant names the session and request it answers
 }
 
 // holds reports whether the lease is held by this session of node id:

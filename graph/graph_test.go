@@ -192,7 +192,7 @@ func fixture(t *testing.T) fstest.MapFS {
 
 // TestContent builds the graph of the real content.
 func TestContent(t *testing.T) {
-	lib, err := content.Load(content.FS())
+	lib, err := contentLibrary()
 	if err != nil {
 		t.Fatal(err)
 	}

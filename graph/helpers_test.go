@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/lamport-kb/lamport/content"
@@ -161,3 +162,9 @@ func forRandomGraphs(t *testing.T, check func(t *testing.T, r *rand.Rand, spec s
 		}
 	}
 }
+
+// contentLibrary is the embedded content, loaded once per test binary:
+// loading it (Markdown, highlighting) costs more than the graph tests
+// themselves, above all under -race. Each test builds its own Graph from
+// it, so no layout is shared between tests.
+var contentLibrary = sync.OnceValues(func() (*content.Library, error) { return content.Load(content.FS()) })

@@ -5,14 +5,12 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/lamport-kb/lamport/content"
 )
 
 // contentGraph builds the graph of the embedded content.
 func contentGraph(t testing.TB) *Graph {
 	t.Helper()
-	lib, err := content.Load(content.FS())
+	lib, err := contentLibrary()
 	if err != nil {
 		t.Fatal(err)
 	}

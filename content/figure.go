@@ -83,10 +83,14 @@ func (f Figure) Artifact() string {
 const artifactHeader = "<!-- lamport-figure "
 
 // EncodeArtifact is the content of an artifact file: a header naming the
-// current Renderer, then the drawing's HTML (an <svg> or a <math>
-// element).
+// current Renderer, then the drawing's HTML (an <svg>, its geometry
+// compacted, or a <math> element).
 func EncodeArtifact(html string) []byte {
-	return []byte(artifactHeader + Renderer + " -->\n" + strings.TrimSpace(html) + "\n")
+	html = strings.TrimSpace(html)
+	if strings.HasPrefix(html, "<svg") {
+		html = compactGeometry(html)
+	}
+	return []byte(artifactHeader + Renderer + " -->\n" + html + "\n")
 }
 
 // decodeArtifact splits an artifact file into the renderer that drew it and
@@ -204,9 +208,6 @@ func (a *artifacts) lookup(f Figure) (html, problem string) {
 	case renderer != Renderer:
 		return html, fmt.Sprintf("%s rendering is stale: %s was drawn by %s, the renderer is now %s: run `lamport render`", what, name, renderer, Renderer)
 	}
-	if f.Kind == Diagram {
-		html = compactGeometry(html)
-	}
 	return html, ""
 }
 
@@ -218,7 +219,7 @@ var (
 )
 
 // compactGeometry rounds the coordinates and sizes of a drawn diagram to
-// a tenth of a pixel, as it is inlined: Mermaid writes them to the float's
+// a tenth of a pixel, as its artifact is written: Mermaid writes them to the float's
 // last digit (847.51171875), which made a page's diagrams a quarter larger
 // compressed, for precision no screen shows. Text (labels, titles) is not
 // touched: only the attributes geometryAttr names.

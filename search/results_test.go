@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/lamport-kb/lamport/content"
 )
 
 func search(t *testing.T, q Query) *Results {
@@ -48,17 +50,39 @@ func TestPreferred(t *testing.T) {
 // TestPlanned: a planned pattern is found by its name in either
 // language, first, marked planned, with its URL.
 func TestPlanned(t *testing.T) {
-	for _, q := range []Query{{Text: "timestamp oracle", Lang: "en"}, {Text: "授时服务", Lang: "zh"}, {Text: "timestamp oracle", Prefer: "zh"}} {
+	e := plannedEntry(t)
+	for _, q := range []Query{{Text: e.Name.In("en"), Lang: "en"}, {Text: e.Name.In("zh"), Lang: "zh"}, {Text: e.Name.In("en"), Prefer: "zh"}} {
 		res := search(t, q)
 		if len(res.Hits) == 0 {
 			t.Fatalf("%+v: no hits", q)
 		}
 		h := res.Hits[0]
 		lang := q.Lang + q.Prefer
-		if !h.Planned || h.Kind != kindPlanned || h.Slug != "timestamp-oracle" || h.URL != "/"+lang+"/patterns/timestamp-oracle" || h.Category != "time" {
-			t.Errorf("%+v: first hit %+v, want the planned timestamp oracle", q, h)
+		if !h.Planned || h.Kind != kindPlanned || h.Slug != e.Slug || h.URL != content.PatternURL(lang, e.Slug) || h.Category != e.Category {
+			t.Errorf("%+v: first hit %+v, want the planned %s", q, h, e.Slug)
 		}
 	}
+}
+
+// plannedEntry returns a catalog entry without a page: timestamp-oracle
+// while it is planned, else the first planned entry of the catalog. The
+// test is skipped once every pattern is written.
+func plannedEntry(t *testing.T) *content.Entry {
+	t.Helper()
+	lib, err := corpus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := lib.Entry("timestamp-oracle"); e != nil && !e.Written {
+		return e
+	}
+	for _, e := range lib.Catalog {
+		if !e.Written {
+			return e
+		}
+	}
+	t.Skip("every pattern of the catalog is written")
+	return nil
 }
 
 // TestPaging: the pages of a query are cut from one list, Total is its

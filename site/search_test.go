@@ -3,12 +3,15 @@ package site
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/lamport-kb/lamport/content"
+	"github.com/lamport-kb/lamport/i18n"
 	"github.com/lamport-kb/lamport/search"
 )
 
@@ -147,23 +150,22 @@ func TestSearchPage(t *testing.T) {
 // either language; an unknown slug is still a 404.
 func TestPlannedPage(t *testing.T) {
 	s := mustServer(t)
-	for _, tt := range []struct{ path, title, category string }{
-		{"/en/patterns/timestamp-oracle", "Timestamp Oracle (TSO) (planned)", "/en/patterns/?category=time"},
-		{"/zh/patterns/timestamp-oracle", "TSO 全局时间戳分配（授时服务）（规划中）", "/zh/patterns/?category=time"},
-	} {
-		w := get(t, s, tt.path)
+	e := plannedEntry(t)
+	for _, lang := range []string{"en", "zh"} {
+		path := content.PatternURL(lang, e.Slug)
+		w := get(t, s, path)
 		if w.Code != 200 {
-			t.Fatalf("%s: status %d", tt.path, w.Code)
+			t.Fatalf("%s: status %d", path, w.Code)
 		}
 		doc, _ := goquery.NewDocumentFromReader(w.Body)
-		if got := doc.Find("[data-testid=planned] h1").Text(); got != tt.title {
-			t.Errorf("%s: title %q, want %q", tt.path, got, tt.title)
+		if got, want := doc.Find("[data-testid=planned] h1").Text(), fmt.Sprintf(i18n.For(lang).PlannedTitle, e.Name.In(lang)); got != want {
+			t.Errorf("%s: title %q, want %q", path, got, want)
 		}
-		if href, _ := doc.Find(".breadcrumbs li:nth-child(2) a").Attr("href"); href != tt.category {
-			t.Errorf("%s: category link %q", tt.path, href)
+		if href, _ := doc.Find(".breadcrumbs li:nth-child(2) a").Attr("href"); href != "/"+lang+"/patterns/?category="+e.Category {
+			t.Errorf("%s: category link %q", path, href)
 		}
 		if doc.Find(`meta[name=robots][content=noindex]`).Length() != 1 {
-			t.Errorf("%s: a planned page must not be indexed", tt.path)
+			t.Errorf("%s: a planned page must not be indexed", path)
 		}
 	}
 	if w := get(t, s, "/en/patterns/no-such-thing"); w.Code != 404 {

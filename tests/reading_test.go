@@ -360,19 +360,17 @@ func TestBrowserSmallThings(t *testing.T) {
 		t.Errorf("after following #references the TOC marks %q", active)
 	}
 
+	// A click lands where the button is only on a page that is still:
+	// following #references may still be scrolling smoothly.
 	var copied string
-	b.run(t, chromedp.Click(".code-include .copy", chromedp.ByQuery),
+	b.run(t, stillAtTop(), chromedp.Click(".code-include .copy", chromedp.ByQuery),
 		chromedp.Poll(`document.querySelector(".code-include .copy").textContent !== "Copy"`, nil, chromedp.WithPollingTimeout(5*time.Second)),
 		chromedp.Text(".code-include .copy", &copied, chromedp.ByQuery))
 	if copied != "Copied" {
 		t.Errorf("without navigator.clipboard the copy button says %q", copied)
 	}
 
-	// The clicks land where the button is: wait for the page to be still
-	// at its top (following #references may scroll smoothly).
-	b.run(t, chromedp.Evaluate(`window.scrollTo({top: 0, behavior: "instant"})`, nil),
-		chromedp.Poll(`scrollY === 0`, nil, chromedp.WithPollingTimeout(5*time.Second)), chromedp.Sleep(100*time.Millisecond),
-		chromedp.Poll(`scrollY === 0`, nil, chromedp.WithPollingTimeout(5*time.Second)))
+	b.run(t, stillAtTop())
 	var states []string
 	for range 3 {
 		var s struct{ Theme, Label, Root, Cookie string }
@@ -386,4 +384,14 @@ func TestBrowserSmallThings(t *testing.T) {
 		t.Errorf("theme button states %q, want %q", states, want)
 	}
 	b.noErrors(t)
+}
+
+// stillAtTop scrolls to the top of the page at once, which ends a smooth
+// scroll under way, and waits until the page stays there.
+func stillAtTop() chromedp.Action {
+	return chromedp.Tasks{
+		chromedp.Evaluate(`window.scrollTo({top: 0, behavior: "instant"})`, nil),
+		chromedp.Poll(`scrollY === 0`, nil, chromedp.WithPollingTimeout(5*time.Second)), chromedp.Sleep(100 * time.Millisecond),
+		chromedp.Poll(`scrollY === 0`, nil, chromedp.WithPollingTimeout(5*time.Second)),
+	}
 }

@@ -36,6 +36,21 @@ func mustLibrary(tb testing.TB) *content.Library {
 	return lib
 }
 
+// firstPlanned returns a catalog entry without a page: timestamp-oracle
+// while it is planned, else the first planned entry of the catalog, or
+// nil once every pattern is written.
+func firstPlanned(lib *content.Library) *content.Entry {
+	if e := lib.Entry("timestamp-oracle"); e != nil && !e.Written {
+		return e
+	}
+	for _, e := range lib.Catalog {
+		if !e.Written {
+			return e
+		}
+	}
+	return nil
+}
+
 var (
 	playOnce sync.Once
 	play     *playground.Service

@@ -60,7 +60,7 @@ func TestPathValidation(t *testing.T) {
 }
 
 func TestEmbeddedPaths(t *testing.T) {
-	lib, err := Load(FS())
+	lib, err := embedded()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,8 @@ import (
 // Analyzers of the mapping.
 const (
 	unigramFilter = "cjk_bigram_unigram"
-	zhTitle       = "zh_title" // CJK bigrams plus single characters
+	zhTitle       = "zh_title"   // CJK bigrams plus single characters
+	zhUnigram     = "zh_unigram" // single characters only, for one-character queries
 )
 
 // Field names. English pages fill the *_en and *_raw fields, Chinese pages
@@ -26,6 +27,15 @@ const (
 	fBodyZH1                         = "body_zh1" // the Chinese body with single characters too, for one-character queries
 	fAlias                           = "alias"
 )
+
+// positioned are the fields that keep term positions: those a phrase is
+// looked for in (phraseFields, and the Chinese body's runs and -性
+// words) and those snippets mark matches in (bodyLocations). Positions
+// cost most of an index's size and build time, so the other fields, which
+// only term and prefix queries read, go without.
+var positioned = map[string]bool{
+	fTitleEN: true, fHeadingEN: true, fBodyEN: true, fBodyZH: true, fBodyRaw: true,
+}
 
 func newMapping() (*mapping.IndexMappingImpl, error) {
 	m := bleve.NewIndexMapping()
@@ -39,17 +49,24 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	}); err != nil {
 		return nil, err
 	}
+	if err := m.AddCustomAnalyzer(zhUnigram, map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     unicode.Name, // a Han character is a token of its own
+		"token_filters": []string{cjk.WidthName, lowercase.Name},
+	}); err != nil {
+		return nil, err
+	}
 	doc := bleve.NewDocumentStaticMapping()
 	for field, analyzer := range map[string]string{
 		fTitleEN: en.AnalyzerName, fHeadingEN: en.AnalyzerName, fBodyEN: en.AnalyzerName,
 		fTitleRaw: standard.Name, fHeadingRaw: standard.Name, fBodyRaw: standard.Name,
-		fTitleZH: zhTitle, fHeadingZH: zhTitle, fBodyZH: cjk.AnalyzerName, fBodyZH1: zhTitle,
+		fTitleZH: zhTitle, fHeadingZH: zhTitle, fBodyZH: cjk.AnalyzerName, fBodyZH1: zhUnigram,
 		fAlias: zhTitle,
 	} {
 		f := bleve.NewTextFieldMapping()
 		f.Analyzer = analyzer
 		f.Store = false
-		f.IncludeTermVectors = true
+		f.IncludeTermVectors = positioned[field]
 		doc.AddFieldMappingsAt(field, f)
 	}
 	for _, field := range []string{"slug", "lang", "kind"} {

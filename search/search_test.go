@@ -153,3 +153,20 @@ func BenchmarkSearchChinese(b *testing.B) {
 		idx.Search(context.Background(), Query{Text: "令牌桶", Lang: "zh"})
 	}
 }
+
+// TestPositioned: every field a phrase is looked for in, or a snippet
+// marks matches in, keeps term positions (a phrase over a field without
+// them matches nothing; a snippet without them marks nothing).
+func TestPositioned(t *testing.T) {
+	need := append([]string{fBodyZH}, snippetFields...) // fBodyZH: chineseQuery's phrases
+	for _, fs := range phraseFields {
+		for _, f := range fs {
+			need = append(need, f.field)
+		}
+	}
+	for _, f := range need {
+		if !positioned[f] {
+			t.Errorf("field %s is read by position but does not keep positions", f)
+		}
+	}
+}

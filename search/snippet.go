@@ -133,10 +133,13 @@ func group(hs []Hit) []Hit {
 
 type span struct{ start, end int }
 
+// snippetFields are the fields whose match locations mark a snippet.
+var snippetFields = []string{fBodyEN, fBodyZH, fBodyRaw}
+
 // bodyLocations returns the byte ranges of matched terms in the body.
 func bodyLocations(h *bsearch.DocumentMatch) []span {
 	var spans []span
-	for _, field := range []string{fBodyEN, fBodyZH, fBodyRaw} {
+	for _, field := range snippetFields {
 		for _, locs := range h.Locations[field] {
 			for _, l := range locs {
 				spans = append(spans, span{int(l.Start), int(l.End)})

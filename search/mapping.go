@@ -37,6 +37,16 @@ var positioned = map[string]bool{
 	fTitleEN: true, fHeadingEN: true, fBodyEN: true, fBodyZH: true, fBodyRaw: true,
 }
 
+// searchedOnly turns off what Bleve builds by default and no query here
+// reads: the composite _all field (every query names its fields), which
+// would index every token a second time, and doc values (nothing sorts
+// or facets on a field; facets come from the content's own lookups).
+func searchedOnly(f *mapping.FieldMapping) *mapping.FieldMapping {
+	f.IncludeInAll = false
+	f.DocValues = false
+	return f
+}
+
 func newMapping() (*mapping.IndexMappingImpl, error) {
 	m := bleve.NewIndexMapping()
 	if err := m.AddCustomTokenFilter(unigramFilter, map[string]any{"type": cjk.BigramName, "output_unigram": true}); err != nil {
@@ -67,18 +77,18 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		f.Analyzer = analyzer
 		f.Store = false
 		f.IncludeTermVectors = positioned[field]
-		doc.AddFieldMappingsAt(field, f)
+		doc.AddFieldMappingsAt(field, searchedOnly(f))
 	}
 	for _, field := range []string{"slug", "lang", "kind"} {
 		f := bleve.NewKeywordFieldMapping()
 		f.Store = true
-		doc.AddFieldMappingsAt(field, f)
+		doc.AddFieldMappingsAt(field, searchedOnly(f))
 	}
 	for _, field := range []string{"section", "title", "heading", "body", "url"} {
 		f := bleve.NewTextFieldMapping()
 		f.Index = false
 		f.Store = true
-		doc.AddFieldMappingsAt(field, f)
+		doc.AddFieldMappingsAt(field, searchedOnly(f))
 	}
 	m.DefaultMapping = doc
 	m.DefaultAnalyzer = standard.Name

@@ -24,7 +24,7 @@ type Replica struct {
 
 	meta
 	log     []Entry
-	version int        // counts the log's changes, for History
+	version int // counts the log's changes, for History
 	me      sim.NodeID
 	known   sim.NodeID // the leader it last heard of, or -1
 

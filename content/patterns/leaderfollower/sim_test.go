@@ -230,4 +230,3 @@ func BenchmarkExplore(b *testing.B) {
 		simtest.Explore(b, 100, c.build, c.tally)
 	}
 }
-

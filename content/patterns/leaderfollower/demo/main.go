@@ -34,7 +34,7 @@ const ms = time.Millisecond
 func main() {
 	const seed = 7
 	const a, b, c = sim.NodeID(0), sim.NodeID(1), sim.NodeID(2) // replicas A, B, C
-	faults := []sim.Fault{ // the fault script
+	faults := []sim.Fault{                                      // the fault script
 		sim.OneWay(14*ms, 45*ms, a, b), // A's shipments to B are cut ...
 		sim.OneWay(14*ms, 45*ms, a, c), // ... and to C
 		sim.Crash(24*ms, 50*ms, a),     // A crashes, and restarts at 50 ms

@@ -48,6 +48,9 @@ func (c *Client) Fire(n *sim.Node, timer string) {
 			n.Send(c.replicas[n.Rand().IntN(len(c.replicas))], Read{Seq: c.read})
 		} else {
 			c.op = fmt.Sprintf("%s%d", n.Name(), c.done)
+			if n.Incarnation() > 1 { // a restarted client counts again: keep its writes apart
+				c.op = fmt.Sprintf("%s%d.%d", n.Name(), n.Incarnation(), c.done)
+			}
 			n.Note("write %s", c.op)
 			n.Send(c.leader, Write{ID: c.op})
 		}

@@ -10,10 +10,11 @@ import (
 	"github.com/lamport-kb/lamport/sim/simtest"
 )
 
-// nemesis crashes, cuts off and slows the replicas (not the operator or
-// the clients) in the first 150 ms, while the clients work.
+// nemesis crashes, cuts off and slows any node (the n replicas, the
+// operator and the two clients) in the first 150 ms, while the clients
+// work: a partition can leave a client with a deposed leader.
 func nemesis(n int) sim.Nemesis {
-	return sim.Nemesis{Nodes: n, Horizon: 150 * ms, MaxOutage: 50 * ms,
+	return sim.Nemesis{Nodes: n + 3, Horizon: 150 * ms, MaxOutage: 50 * ms,
 		Partitions: 1, OneWays: 1, Crashes: 2, Degrades: 1}
 }
 

@@ -310,8 +310,9 @@ func (r *Replica) appendEntries(n *sim.Node, from sim.NodeID, m Append) {
 	r.h.accepting(n.ID(), m.Epoch, r.meta.Epoch)
 	before := len(r.log)
 	if r.Joined < m.Epoch {
-		dropped := slices.Clone(r.log[m.Prev.Index:])
+		old := r.log
 		r.log = append(r.log[:m.Prev.Index:m.Prev.Index], m.Entries...)
+		dropped := replaced(old, r.log, m.Prev.Index)
 		r.Joined = max(r.Joined, m.Epoch)
 		r.saveMeta(n)
 		r.rewriteLog(n)
@@ -426,6 +427,18 @@ func (r *Replica) promote(n *sim.Node, from sim.NodeID, p Promote) {
 		r.lead(n)
 	}
 	n.Send(from, Promoted{Epoch: p.Epoch})
+}
+
+// replaced returns the entries of old after from that the new log does
+// not hold at the same index.
+func replaced(old, log []Entry, from int) []Entry {
+	var out []Entry
+	for i := from; i < len(old); i++ {
+		if i >= len(log) || log[i] != old[i] {
+			out = append(out, old[i])
+		}
+	}
+	return out
 }
 
 // ids lists the data of entries.

@@ -191,11 +191,21 @@ func (h *History) acked(epoch uint64, index int, id string, n *sim.Node) {
 		h.fail(&h.errDeposed, fmt.Errorf("deposed leader %d acknowledged %s (e%d#%d), appended at %v after a fence of a later epoch",
 			w.Leader, id, epoch, index, w.Created))
 	}
-	for e, l := range h.leaders {
+	for _, e := range h.epochsAfter(epoch) {
+		h.survives(w, e, h.leaders[e], h.logs[e])
+	}
+}
+
+// epochsAfter lists the epochs above epoch that have a leader, in order.
+func (h *History) epochsAfter(epoch uint64) []uint64 {
+	var es []uint64
+	for e := range h.leaders {
 		if e > epoch {
-			h.survives(w, e, l, h.logs[e])
+			es = append(es, e)
 		}
 	}
+	slices.Sort(es)
+	return es
 }
 
 // joined records a replica's join of a new epoch's log.

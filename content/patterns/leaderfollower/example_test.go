@@ -57,4 +57,6 @@ func Example() {
 		fmt.Printf("%v: %d acknowledged, %d lost at the failover\n", mode, st.Acked, st.Lost)
 	}
 	// Output:
+	// asynchronous: 7 acknowledged, 2 lost at the failover
+	// semi-synchronous: 7 acknowledged, 0 lost at the failover
 }

@@ -174,6 +174,9 @@ func (r *Replica) write(n *sim.Node, from sim.NodeID, w Write) {
 		n.Send(from, Redirect{ID: w.ID, Leader: r.known, Epoch: r.meta.Epoch})
 		return
 	}
+	if r.has(w.ID) {
+		return // a duplicate of a write already taken: its acknowledgement is on its way, or lost
+	}
 	e := Entry{Epoch: r.meta.Epoch, Data: w.ID}
 	r.appendLog(n, e)
 	r.pending = append(r.pending, pending{index: len(r.log), client: from, id: w.ID})
@@ -183,6 +186,12 @@ func (r *Replica) write(n *sim.Node, from sim.NodeID, w Write) {
 		r.ship(n) // the broken variant: before the fsync
 	}
 	r.startSync(n)
+}
+
+// has reports whether the log already holds a write (writes carry unique
+// IDs; the network may deliver one twice).
+func (r *Replica) has(id string) bool {
+	return slices.ContainsFunc(r.log, func(e Entry) bool { return e.Data == id })
 }
 
 // startSync begins an fsync of everything appended, unless one runs or

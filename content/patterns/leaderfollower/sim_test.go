@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/lamport-kb/lamport/sim"
 	"github.com/lamport-kb/lamport/sim/simtest"
 )
@@ -229,5 +230,73 @@ func BenchmarkExplore(b *testing.B) {
 	c := newCluster(Config{Mode: SemiSync}, 1)
 	for b.Loop() {
 		simtest.Explore(b, 100, c.build, c.tally)
+	}
+}
+
+// scripted is the demo's script: A's shipments are cut at 14 ms, A
+// crashes at 24 ms and restarts at 50 ms, the operator fails over at 30 ms.
+func scripted(mode Mode) (*sim.Sim, *History) {
+	s := sim.New(sim.Config{Seed: 7, Until: 90 * ms, Network: sim.Link{Delay: sim.Uniform(ms/2, 2*ms)},
+		Faults: []sim.Fault{sim.OneWay(14*ms, 45*ms, 0, 1), sim.OneWay(14*ms, 45*ms, 0, 2), sim.Crash(24*ms, 50*ms, 0)}})
+	h, err := Simulate(s, Config{Mode: mode, Failovers: []time.Duration{30 * ms}, Ops: 6, Every: 3 * ms, Heartbeat: 10 * ms}, "x", "y")
+	if err != nil {
+		panic(err)
+	}
+	if err := s.Run(); err != nil {
+		panic(err)
+	}
+	return s, h
+}
+
+// TestScriptedFailover: the demo's story, asserted. Asynchronously, A
+// acknowledges writes B never has; B is promoted for epoch 2; the lost
+// writes are in no replica's log at the end, and every replica ends with
+// the same log as the leader. Semi-synchronously, nothing acknowledged is
+// lost.
+func TestScriptedFailover(t *testing.T) {
+	s, h := scripted(Async)
+	if len(h.Lost()) == 0 {
+		t.Fatal("no acknowledged write lost")
+	}
+	if f := h.Failovers(); len(f) != 1 || f[0].Epoch != 2 || f[0].Leader != 1 || len(f[0].Answers) != 2 {
+		t.Fatalf("failovers: %+v", f)
+	}
+	if op := s.Handler(3).(*Operator); op.Epoch() != 2 {
+		t.Errorf("the operator is at epoch %d", op.Epoch())
+	}
+	leaderLog, leader := h.Log(2)
+	if leader != 1 {
+		t.Errorf("epoch 2 is led by %d", leader)
+	}
+	for _, w := range h.Lost() {
+		if w.Leader != 0 || w.Missing != 1 || w.At < 0 || w.Epoch != 1 {
+			t.Errorf("lost %+v", w)
+		}
+	}
+	for _, id := range s.Nodes()[:3] {
+		r := s.Handler(id).(*Replica)
+		if r.Leads() != (id == 1) || r.Epoch() != 2 {
+			t.Errorf("%s: leads %v in epoch %d", s.Name(id), r.Leads(), r.Epoch())
+		}
+		if !cmp.Equal(r.Log(), leaderLog) {
+			t.Errorf("%s ends with %v, the leader with %v", s.Name(id), r.Log(), leaderLog)
+		}
+		for _, w := range h.Lost() {
+			if r.has(w.ID) {
+				t.Errorf("%s still has the lost write %s", s.Name(id), w.ID)
+			}
+		}
+	}
+	acked := 0
+	for _, w := range h.Writes() {
+		if w.At >= 0 {
+			acked++
+		}
+	}
+	if acked != h.Stats().Acked {
+		t.Errorf("%d writes acknowledged, Stats says %d", acked, h.Stats().Acked)
+	}
+	if _, h := scripted(SemiSync); len(h.Lost()) != 0 || h.Stats().Acked == 0 {
+		t.Errorf("semi-synchronous: %+v", h.Stats())
 	}
 }

@@ -18,7 +18,7 @@ const operatorFile = "epoch"
 // every replica but the current leader with it, waits for FenceQuorum
 // answers, promotes the Best of them and announces the new leader to every
 // node. It resends a fence or a promotion every Config.Retry until it is
-// answered. It stands for the person or the tool (Patroni, orchestrator,
+// answered. It stands for the person or the tool (such as Redis
 // Sentinel) that runs the failover; it decides nothing on its own.
 type Operator struct {
 	cfg      Config

@@ -1,0 +1,5 @@
+//go:build !race
+
+package leaderfollower
+
+const underRace = false

@@ -64,7 +64,7 @@ func or[T comparable](v, def T) T {
 // Each write adds Item to the cart it read: the union of the siblings'
 // items under version vectors, the register's items under last-write-wins.
 type Write struct {
-	At      time.Duration // the read, in simulated time; the write follows Config.Think later
+	At      time.Duration // in a script, when the read happens after boot (the write follows a pause later)
 	Replica sim.NodeID
 	Key     string
 	Item    string
@@ -95,12 +95,12 @@ type Replica struct {
 	hist    *History
 	st      state
 	rounds  int
-	pending map[int]read // a session's read, waiting for its write
+	pending map[int]pending // a session's read, waiting for its write
 	done    map[int]int  // writes per session this boot
 }
 
-// read is what a session read before it writes.
-type read struct {
+// pending is what a session read before it writes.
+type pending struct {
 	w   Write
 	lww string
 }
@@ -162,7 +162,7 @@ func (r *Replica) Start(n *sim.Node) {
 			panic(err)
 		}
 	}
-	r.pending, r.done = map[int]read{}, map[int]int{}
+	r.pending, r.done = map[int]pending{}, map[int]int{}
 	r.show(n)
 	if n.Incarnation() == 1 {
 		for i, w := range r.cfg.Script {
@@ -230,7 +230,7 @@ func (r *Replica) read(n *sim.Node, i int) {
 	}
 	e := r.st.Entries[w.Key]
 	w.Context, w.Read = e.Context(), e.Values()
-	r.pending[i] = read{w: w, lww: r.st.LWW[w.Key].Value}
+	r.pending[i] = pending{w: w, lww: r.st.LWW[w.Key].Value}
 	n.Note("read %s %s", w.Key, e)
 	n.After(r.pause(n), "write "+strconv.Itoa(i))
 }
@@ -244,7 +244,6 @@ func (r *Replica) write(n *sim.Node, i int) {
 		r.st.Seq++
 		w.Item = strings.ToLower(n.Name()) + strconv.Itoa(r.st.Seq)
 	}
-	w.At = n.Now().Sub(sim.Epoch)
 	w.Value = join(append([]string{w.Item}, w.Read...)...)
 	e, dot := r.st.Entries[w.Key].put(n.Name(), w.Context, w.Value, r.cfg.bug)
 	r.st.Entries[w.Key], w.Dot = e, dot

@@ -88,7 +88,7 @@ func wrote(s *sim.Sim, w versionvector.Write) string {
 		lww += ", older than the register it held: dropped at once"
 	}
 	return fmt.Sprintf("%v %s adds %s: read %s with context %v, wrote {%s} as %v; last-write-wins: %s",
-		w.At, s.Name(sim.NodeID(w.Replica)), w.Item, read, w.Context, w.Value, w.Dot, lww)
+		w.At, s.Name(w.Replica), w.Item, read, w.Context, w.Value, w.Dot, lww)
 }
 
 // dropped tells why last-write-wins lost a write.

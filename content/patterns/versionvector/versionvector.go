@@ -191,6 +191,7 @@ func (e Entry) Put(id string, ctx Vector, value string) (Entry, Dot) {
 	return e.put(id, ctx, value, correct)
 }
 
+// put is Put, or with b set one of the deliberately broken variants.
 func (e Entry) put(id string, ctx Vector, value string, b bug) (Entry, Dot) {
 	dot := Dot{Replica: id, Counter: e.Known[id] + 1}
 	if b == dotFromContext {

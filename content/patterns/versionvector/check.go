@@ -38,18 +38,23 @@ func (h *History) states(s *sim.Sim) []state {
 // checkDots: no two different writes share a dot, and every sibling a
 // replica holds is a write of the history that its vector covers.
 func (h *History) checkDots(s *sim.Sim) error {
-	byDot := make(map[Dot]string, len(h.Writes))
+	if h.dotsAt == h.changes {
+		return nil
+	}
+	h.dotsAt = h.changes
+	byDot := make(map[keyDot]string, len(h.Writes))
 	for _, w := range h.Writes {
-		if v, dup := byDot[w.Dot]; dup && v != w.Value {
-			return fmt.Errorf("dot %v names two writes, %q and %q", w.Dot, v, w.Value)
+		kd := keyDot{w.Key, w.Dot}
+		if v, dup := byDot[kd]; dup && v != w.Value {
+			return fmt.Errorf("dot %v of %s names two writes, %q and %q", w.Dot, w.Key, v, w.Value)
 		}
-		byDot[w.Dot] = w.Value
+		byDot[kd] = w.Value
 	}
 	for i, st := range h.states(s) {
 		for _, k := range sortedKeys(st.Entries) {
 			e := st.Entries[k]
 			for _, sib := range e.Siblings {
-				if !e.Known.Covers(sib.Dot) || byDot[sib.Dot] != sib.Value {
+				if !e.Known.Covers(sib.Dot) || byDot[keyDot{k, sib.Dot}] != sib.Value {
 					return fmt.Errorf("%s holds %v=%q under %v, not a write it has seen", h.names[i], sib.Dot, sib.Value, e.Known)
 				}
 			}
@@ -63,6 +68,10 @@ func (h *History) checkDots(s *sim.Sim) error {
 // it). Contexts are closed under causality (a vector that covers a write
 // covers everything that write's context covered), so one step suffices.
 func (h *History) checkLost(s *sim.Sim) error {
+	if h.lostAt == h.changes {
+		return nil
+	}
+	h.lostAt = h.changes
 	if lost := h.Lost(s); len(lost) > 0 {
 		w := lost[0]
 		return fmt.Errorf("the write of %s at %s (%v, %q) is lost: no replica holds it or a write that read it", w.Item, h.names[w.Replica], w.Dot, w.Value)
@@ -75,7 +84,6 @@ func (h *History) checkLost(s *sim.Sim) error {
 func (h *History) Lost(s *sim.Sim) []Write {
 	held := map[string]map[Dot]bool{}
 	seen := map[string]Vector{} // per key, the join of the held siblings' contexts
-	ctx := h.contexts()
 	for _, st := range h.states(s) {
 		for k, e := range st.Entries {
 			if held[k] == nil {
@@ -83,7 +91,7 @@ func (h *History) Lost(s *sim.Sim) []Write {
 			}
 			for _, sib := range e.Siblings {
 				held[k][sib.Dot] = true
-				seen[k] = seen[k].Merge(ctx[sib.Dot])
+				seen[k] = seen[k].Merge(h.ctx[keyDot{k, sib.Dot}])
 			}
 		}
 	}
@@ -96,13 +104,16 @@ func (h *History) Lost(s *sim.Sim) []Write {
 	return lost
 }
 
-// contexts maps each write's dot to the context it read.
-func (h *History) contexts() map[Dot]Vector {
-	ctx := make(map[Dot]Vector, len(h.Writes))
-	for _, w := range h.Writes {
-		ctx[w.Dot] = w.Context
-	}
-	return ctx
+// keyDot names one write: a dot counts the updates of one key.
+type keyDot struct {
+	key string
+	dot Dot
+}
+
+// add records an acknowledged write.
+func (h *History) add(w Write) {
+	h.Writes = append(h.Writes, w)
+	h.ctx[keyDot{w.Key, w.Dot}] = w.Context
 }
 
 // Converged checks the end of a run whose faults have stopped: every

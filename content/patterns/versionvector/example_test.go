@@ -12,7 +12,7 @@ import (
 // update descends from A's, while an update A made meanwhile is
 // concurrent with it.
 func ExampleVector_Compare() {
-	a := versionvector.Vector{}.Increment("A")        // [A:1]
+	a := versionvector.Vector{}.Increment("A")          // [A:1]
 	b := versionvector.Vector{}.Merge(a).Increment("B") // B saw A's update: [A:1 B:1]
 	a2 := a.Increment("A")                              // A again, without B's: [A:2]
 	fmt.Println(a, "is", a.Compare(b), b)

@@ -13,9 +13,10 @@ import (
 
 const ms = time.Millisecond
 
-// nemesis draws every kind of fault for three replicas in the first 150
-// ms; anti-entropy runs for 400 ms, so the last 250 ms are fault-free.
-var nemesis = sim.Nemesis{Nodes: 3, Horizon: 150 * ms, MaxOutage: 50 * ms,
+// nemesis draws every kind of fault for three replicas in the first 100
+// ms, each over by 140 ms; anti-entropy runs for 200 ms (Rounds), so the
+// last 60 ms are fault-free.
+var nemesis = sim.Nemesis{Nodes: 3, Horizon: 100 * ms, MaxOutage: 40 * ms,
 	Partitions: 2, OneWays: 1, Crashes: 2, Skews: 2, Degrades: 2}
 
 // cluster is a seeded build of a three-replica store; hists remembers
@@ -27,6 +28,7 @@ type cluster struct {
 }
 
 func newCluster(cfg Config) *cluster {
+	cfg.Rounds = 20
 	return &cluster{cfg: cfg, nemesis: nemesis, hists: map[*sim.Sim]*History{}}
 }
 
@@ -51,10 +53,14 @@ var twoKeys = Config{Keys: []string{"cart", "wishlist"}}
 // sibling on some replica or in the context of a later write that read
 // it, and no dot names two writes (both checked after every event).
 func TestNoLostWrite(t *testing.T) {
-	for _, cfg := range []Config{{}, twoKeys, {Sessions: 3, Writes: 4, Think: 3 * ms}} {
+	for _, tt := range []struct {
+		cfg   Config
+		seeds int
+	}{{Config{}, 100}, {twoKeys, 50}, {Config{Sessions: 3, Writes: 4, Think: 3 * ms}, 50}} {
+		cfg := tt.cfg
 		t.Run(fmt.Sprintf("%d keys, %d sessions", len(cfg.keys()), or(cfg.Sessions, 2)), func(t *testing.T) {
 			c := newCluster(cfg)
-			simtest.Explore(t, 100, c.build, func(s *sim.Sim) error { delete(c.hists, s); return nil })
+			simtest.Explore(t, tt.seeds, c.build, func(s *sim.Sim) error { delete(c.hists, s); return nil })
 		})
 	}
 }
@@ -63,10 +69,13 @@ func TestNoLostWrite(t *testing.T) {
 // replica to the same entries and registers, and each key's siblings are
 // exactly the writes that no other write read.
 func TestConvergence(t *testing.T) {
-	for _, cfg := range []Config{{}, twoKeys} {
-		t.Run(fmt.Sprintf("%d keys", len(cfg.keys())), func(t *testing.T) {
-			c := newCluster(cfg)
-			simtest.Explore(t, 100, c.build, c.converged)
+	for _, tt := range []struct {
+		cfg   Config
+		seeds int
+	}{{Config{}, 80}, {twoKeys, 40}} {
+		t.Run(fmt.Sprintf("%d keys", len(tt.cfg.keys())), func(t *testing.T) {
+			c := newCluster(tt.cfg)
+			simtest.Explore(t, tt.seeds, c.build, c.converged)
 		})
 	}
 }
@@ -118,7 +127,7 @@ func TestLWWLosesWrites(t *testing.T) {
 func TestLWWNeedsSkewToDropALaterWrite(t *testing.T) {
 	c := newCluster(Config{})
 	c.nemesis.Skews = 0
-	simtest.Explore(t, 100, c.build, lwwCheck(c, true))
+	simtest.Explore(t, 60, c.build, lwwCheck(c, true))
 }
 
 // TestExplorationCatchesBrokenVariants: each deliberately broken store is

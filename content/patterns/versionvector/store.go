@@ -83,6 +83,11 @@ type History struct {
 	names  []string
 	base   sim.NodeID
 	cache  map[sim.NodeID]state // what a down replica's disk holds
+	ctx    map[keyDot]Vector    // each write's context
+	// changes counts the replicas' durable changes and boots; a check
+	// skips the events after which it has not moved (every change is
+	// synced at once, so a crash changes nothing a check sees).
+	changes, dotsAt, lostAt int
 }
 
 // Replica is one node of the store: per key, a version-vector Entry and a
@@ -96,7 +101,7 @@ type Replica struct {
 	st      state
 	rounds  int
 	pending map[int]pending // a session's read, waiting for its write
-	done    map[int]int  // writes per session this boot
+	done    map[int]int     // writes per session this boot
 }
 
 // pending is what a session read before it writes.
@@ -131,7 +136,7 @@ const stateFile = "store"
 // (invariant "no lost write": each is a sibling on some replica, or in the
 // context of one) and that a dot names one write (invariant "dots").
 func Simulate(s *sim.Sim, cfg Config, names ...string) *History {
-	h := &History{names: names, base: sim.NodeID(len(s.Nodes())), cache: map[sim.NodeID]state{}}
+	h := &History{names: names, base: sim.NodeID(len(s.Nodes())), cache: map[sim.NodeID]state{}, ctx: map[keyDot]Vector{}}
 	for _, name := range names {
 		s.Add(name, func() sim.Handler { return &Replica{cfg: cfg, hist: h} })
 	}
@@ -163,6 +168,7 @@ func (r *Replica) Start(n *sim.Node) {
 		}
 	}
 	r.pending, r.done = map[int]pending{}, map[int]int{}
+	r.hist.changes++
 	r.show(n)
 	if n.Incarnation() == 1 {
 		for i, w := range r.cfg.Script {
@@ -254,7 +260,7 @@ func (r *Replica) write(n *sim.Node, i int) {
 		w.Dropped = true
 	}
 	r.persist(n)
-	r.hist.Writes = append(r.hist.Writes, w) // acknowledged: it is on disk
+	r.hist.add(w) // acknowledged: it is on disk
 	r.done[i]++
 	n.Note("put %s as %v: %s", w.Item, dot, e)
 	if i >= 0 {
@@ -296,6 +302,7 @@ func (r *Replica) persist(n *sim.Node) {
 		panic(err)
 	}
 	n.Disk().Sync(stateFile)
+	r.hist.changes++
 }
 
 // show puts the shown key's vector beside the event in the diagram.

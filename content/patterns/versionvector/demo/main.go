@@ -30,7 +30,7 @@ func main() {
 	const seed = 3
 	const a, b, c = sim.NodeID(0), sim.NodeID(1), sim.NodeID(2)
 	faults := []sim.Fault{ // the fault script
-		sim.Skew(ms, a, 30*ms, 0),       // A's clock jumps 30 ms ahead
+		sim.Skew(ms, a, 30*ms, 0),      // A's clock jumps 30 ms ahead
 		sim.Partition(40*ms, 90*ms, c), // C is cut off from A and B
 	}
 	script := []versionvector.Write{ // who adds what to the cart, and when

@@ -276,6 +276,9 @@ func (r *Replica) Receive(n *sim.Node, _ sim.NodeID, msg any) {
 	}
 	changed := false
 	for k, e := range m.Entries {
+		if e.Equal(r.st.Entries[k]) {
+			continue // the usual case once anti-entropy has caught up
+		}
 		if merged := r.st.Entries[k].Merge(e); !merged.Equal(r.st.Entries[k]) {
 			r.st.Entries[k], changed = merged, true
 		}

@@ -3,15 +3,16 @@
 // Every write adds an item to the cart it has just read. The store keeps
 // the cart twice, side by side in the same run: as siblings under version
 // vectors, and as one last-write-wins register stamped with the replica's
-// wall clock. A's clock runs fast, and C is cut off for a while.
+// wall clock. A's clock runs fast, and C is cut off for a while and
+// crashes meanwhile.
 //
 // The cluster is simulated (package sim): the same seed gives the same run
 // every time, and the space-time diagram under the output is drawn from
 // it, with each replica's version vector for the cart beside its events;
 // hover over an arrow to see the message. Edit the script and run it
 // again: try a skew of -30*ms on A (now A's writes lose), remove the skew
-// (last-write-wins still drops the concurrent write), or move tea to C
-// before the partition heals.
+// (last-write-wins still drops the concurrent write), crash B instead of
+// C, or move tea to C before the partition heals.
 package main
 
 import (
@@ -32,6 +33,7 @@ func main() {
 	faults := []sim.Fault{ // the fault script
 		sim.Skew(ms, a, 30*ms, 0),      // A's clock jumps 30 ms ahead
 		sim.Partition(40*ms, 90*ms, c), // C is cut off from A and B
+		sim.Crash(60*ms, 80*ms, c),     // C crashes while cut off, and restarts at 80 ms
 	}
 	script := []versionvector.Write{ // who adds what to the cart, and when
 		{At: 5 * ms, Replica: a, Key: "cart", Item: "milk"},
@@ -51,6 +53,11 @@ func main() {
 	fmt.Println(" ", messages(s))
 	for _, w := range h.Writes {
 		fmt.Println(" ", wrote(s, w))
+	}
+	for _, e := range s.Events() {
+		if e.Kind == sim.EventRestart {
+			fmt.Println(" ", restarted(s, e))
+		}
 	}
 	vv, lww := h.Kept(s, "cart")
 	fmt.Printf("  version vectors kept %d of %d items: %s\n", len(vv), len(h.Writes), strings.Join(vv, " "))
@@ -89,6 +96,16 @@ func wrote(s *sim.Sim, w versionvector.Write) string {
 	}
 	return fmt.Sprintf("%v %s adds %s: read %s with context %v, wrote {%s} as %v; last-write-wins: %s",
 		w.At, s.Name(w.Replica), w.Item, read, w.Context, w.Value, w.Dot, lww)
+}
+
+// restarted tells what a replica found on its disk when it came back.
+func restarted(s *sim.Sim, e sim.Event) string {
+	r, _ := s.Handler(e.Node).(*versionvector.Replica)
+	if r == nil {
+		return fmt.Sprintf("%s restarted at %v, and is down again", s.Name(e.Node), e.At)
+	}
+	return fmt.Sprintf("%s restarted at %v with the vector %s from its disk: nothing it had acknowledged was lost",
+		s.Name(e.Node), e.At, e.Clock)
 }
 
 // dropped tells why last-write-wins lost a write.

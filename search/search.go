@@ -111,6 +111,7 @@ type Index struct {
 	dict    *dictionary      // the Chinese words of the content, for segmenting queries
 	meta    map[string]entry // slug → what the filters and facets need
 	vocab   *vocabulary      // the words "did you mean" corrects to
+	titles  map[string]bool  // every page's title in either language, lower case
 }
 
 // entry is what a search knows of a slug besides its documents.
@@ -125,11 +126,25 @@ func newIndex(idx bleve.Index, dir string, lib *content.Library) *Index {
 	for _, e := range lib.Catalog {
 		meta[e.Slug] = entry{category: e.Category, planned: !e.Written}
 	}
+	titles := make(map[string]bool)
 	for _, p := range lib.Patterns {
 		meta[p.Slug] = entry{category: p.Category, tags: p.Tags}
+		for _, d := range p.Docs {
+			titles[strings.ToLower(strings.TrimSpace(d.Title))] = true
+		}
 	}
 	return &Index{bleve: idx, dir: dir, gate: defaultGate(), timeout: searchTimeout,
-		dict: newDictionary(lib), meta: meta, vocab: newVocabulary(lib)}
+		dict: newDictionary(lib), meta: meta, vocab: newVocabulary(lib), titles: titles}
+}
+
+// intent is queryIntent, except that a page's whole title asks what the
+// page is, even when it reads like a comparison ("Version Vector / Vector
+// Clock (vs. Last-Write-Wins)").
+func (x *Index) intent(text string) intent {
+	if x.titles[strings.ToLower(strings.TrimSpace(text))] {
+		return intent{definition: true, sections: map[string]bool{}}
+	}
+	return queryIntent(text)
 }
 
 // Query is a search request.
@@ -344,7 +359,7 @@ func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 	if err != nil {
 		return nil, err
 	}
-	all := group(preferred(rerank(x.hits(res), queryIntent(text)), q.Prefer))
+	all := group(preferred(rerank(x.hits(res), x.intent(text)), q.Prefer))
 	out := x.page(all, q)
 	out.Took = res.Took
 	if err := x.locate(ctx, req.Query, out.Hits); err != nil {

@@ -435,7 +435,7 @@ func (r *Replica) promote(n *sim.Node, from sim.NodeID, p Promote) {
 		n.Note("promoted: leader of e%d at #%d", p.Epoch, len(r.log))
 		r.lead(n)
 	}
-	n.Send(from, Promoted{Epoch: p.Epoch})
+	n.Send(from, Promoted(p)) // the same epoch, acknowledged
 }
 
 // replaced returns the entries of old after from that the new log does

@@ -28,7 +28,8 @@ func ExampleUpdate_Supersedes() {
 // suspects it, then declares it dead.
 func ExampleSimulate() {
 	const ms = time.Millisecond
-	s := sim.New(sim.Config{Seed: 7, Until: 300 * ms, Faults: []sim.Fault{sim.Crash(30*ms, 0, 4)}})
+	s := sim.New(sim.Config{Seed: 7, Until: 300 * ms, Faults: []sim.Fault{sim.Crash(30*ms, 0, 4)},
+		Network: sim.Link{Delay: sim.Uniform(ms, 3*ms)}})
 	h := gossip.Simulate(s, gossip.Config{}, "a", "b", "c", "d", "e")
 	if err := s.Run(); err != nil {
 		fmt.Println(err)

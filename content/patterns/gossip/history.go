@@ -25,11 +25,11 @@ func Simulate(s *sim.Sim, cfg Config, names ...string) *History {
 // held, and every change of an entry, with the simulated time it happened.
 type History struct {
 	lives   []life
-	seen    int        // trace events already read
-	pending []change   // view changes of the current event
-	changes []Change   // every change so far
+	seen    int      // trace events already read
+	pending []change // view changes of the current event
+	changes []Change // every change so far
 	stats   Stats
-	wrong   error      // the first broken accuracy
+	wrong   error // the first broken accuracy
 }
 
 // life is what the History remembers of a member between events.

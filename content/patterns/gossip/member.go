@@ -37,9 +37,11 @@ type (
 	}
 )
 
-func (p Ping) String() string    { return "ping " + strconv.Itoa(p.Seq) + gossip(p.Gossip) }
-func (a Ack) String() string     { return "ack " + strconv.Itoa(a.Seq) + gossip(a.Gossip) }
-func (r PingReq) String() string { return fmt.Sprintf("ping-req %d: ping %s", r.Seq, r.Name) + gossip(r.Gossip) }
+func (p Ping) String() string { return "ping " + strconv.Itoa(p.Seq) + carried(p.Gossip) }
+func (a Ack) String() string  { return "ack " + strconv.Itoa(a.Seq) + carried(a.Gossip) }
+func (r PingReq) String() string {
+	return fmt.Sprintf("ping-req %d: ping %s", r.Seq, r.Name) + carried(r.Gossip)
+}
 func (s Sync) String() string {
 	if s.Reply {
 		return fmt.Sprintf("push-pull: %d entries", len(s.View))
@@ -47,7 +49,8 @@ func (s Sync) String() string {
 	return fmt.Sprintf("push-pull reply: %d entries", len(s.View))
 }
 
-func gossip(us []Update) string {
+// carried prints the updates a message carries.
+func carried(us []Update) string {
 	if len(us) == 0 {
 		return ""
 	}
@@ -75,12 +78,12 @@ type Member struct {
 	inc   int
 	view  View
 
-	queue    []broadcast      // updates to piggyback, fewest-sent first
-	probes   roundRobin       // probe targets
-	partners roundRobin       // anti-entropy partners
-	seq      int              // the last sequence number used
-	probe    probe            // the probe of this period
-	relays   map[int]relay    // pings sent for a ping-req, by their Seq
+	queue    []broadcast       // updates to piggyback, fewest-sent first
+	probes   roundRobin        // probe targets
+	partners roundRobin        // anti-entropy partners
+	seq      int               // the last sequence number used
+	probe    probe             // the probe of this period
+	relays   map[int]relay     // pings sent for a ping-req, by their Seq
 	suspects map[string]Update // running suspicion timers, by timer name
 }
 

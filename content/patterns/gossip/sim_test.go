@@ -26,7 +26,7 @@ var lan = sim.Link{Delay: sim.Uniform(ms, 3*ms), Reorder: 0.1}
 type cluster struct {
 	cfg       Config
 	draw      func(seed uint64) ([]sim.Fault, time.Duration) // faults, and when the last one ends
-	converge  bool                                          // check convergence from the bound on
+	converge  bool                                           // check convergence from the bound on
 	accuracy  bool
 	histories map[*sim.Sim]*History
 	settle    map[*sim.Sim]time.Duration

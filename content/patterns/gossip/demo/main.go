@@ -40,7 +40,7 @@ func main() {
 	names := []string{"a", "b", "c", "d", "e", "f", "g", "h"}
 	const a, b, h = sim.NodeID(0), sim.NodeID(1), sim.NodeID(7)
 	faults := []sim.Fault{
-		sim.Crash(40*ms, 0, h),           // h crashes for good
+		sim.Crash(40*ms, 0, h),              // h crashes for good
 		sim.Partition(250*ms, 380*ms, a, b), // a and b are cut off, and keep running
 	}
 	cfg := gossip.Config{ProbeInterval: 20 * ms} // the other settings: the defaults

@@ -41,4 +41,9 @@ func ExampleSimulate() {
 	}
 	fmt.Println("converged:", h.Converged(s) == nil)
 	// Output:
+	// 151ms: b holds e dead@0
+	// 152ms: a holds e dead@0
+	// 153ms: c holds e dead@0
+	// 155ms: d holds e dead@0
+	// converged: true
 }

@@ -116,11 +116,13 @@ func (h *History) check(s *sim.Sim, id sim.NodeID) error {
 		return fmt.Errorf("%s went from incarnation %d down to %d", s.Name(id), l.maxInc, m.inc)
 	}
 	for i, u := range m.view {
-		if old := l.view[i]; u != old && !u.Supersedes(old) {
-			return fmt.Errorf("%s replaced %v by %v, which does not supersede it", s.Name(id), old, u)
+		if old := l.view[i]; u != old {
+			if !u.Supersedes(old) {
+				return fmt.Errorf("%s replaced %v by %v, which does not supersede it", s.Name(id), old, u)
+			}
+			l.view[i] = u
 		}
 	}
-	copy(l.view, m.view)
 	l.maxInc = m.inc
 	return nil
 }

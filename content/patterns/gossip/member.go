@@ -350,11 +350,12 @@ func (m *Member) enqueue(u Update) {
 }
 
 // piggyback takes the updates for one message to: the fewest-sent first,
-// each sent at most RetransmitLimit times. A ping to a suspect carries the
-// suspicion first, so that it can refute at once.
+// each sent at most RetransmitLimit times. A message to a member believed
+// suspect or dead carries that accusation first, so that a member that is
+// alive refutes it at once.
 func (m *Member) piggyback(to sim.NodeID) []Update {
 	var out []Update
-	accused := m.view[to].State == Suspect
+	accused := m.view[to].State != Alive
 	if accused {
 		out = append(out, m.view[to])
 	}

@@ -41,7 +41,7 @@ func newCluster(cfg Config, draw func(uint64) ([]sim.Fault, time.Duration)) *clu
 func (c *cluster) build(seed uint64) *sim.Sim {
 	faults, end := c.draw(seed)
 	settle := end + c.cfg.ConvergenceBound(len(names))
-	until := end + 300*ms
+	until := end + 150*ms
 	if c.converge {
 		until = settle + 5*c.cfg.interval()
 	}
@@ -81,12 +81,12 @@ func (c *cluster) check(s *sim.Sim) error {
 // partitions, one-way cuts, lossy, slow and duplicating links, clock jumps
 // and drift.
 func anything(seed uint64) ([]sim.Fault, time.Duration) {
-	m := sim.Nemesis{Nodes: len(names), Horizon: 500 * ms, MaxOutage: 200 * ms, Permanent: true,
+	m := sim.Nemesis{Nodes: len(names), Horizon: 400 * ms, MaxOutage: 200 * ms, Permanent: true,
 		Partitions: 2, OneWays: 2, Crashes: 3, Skews: 2, Degrades: 3}
-	return m.Draw(seed), 500 * ms
+	return m.Draw(seed), 400 * ms
 }
 
-// healing draws faults in the first 500 ms that all end, except crashes for
+// healing draws faults in the first 300 ms that all end, except crashes for
 // good, and keep every delay within Config.MaxDelay: crashes (a third of
 // them permanent), partitions, one-way cuts, and bursts of loss,
 // duplication and reordering. It returns when the last one ends.
@@ -95,7 +95,7 @@ func healing(seed uint64) ([]sim.Fault, time.Duration) {
 	var out []sim.Fault
 	var end time.Duration
 	window := func(longest int, permanent bool) (time.Duration, time.Duration) {
-		at := time.Duration(r.IntN(500)) * ms
+		at := time.Duration(r.IntN(300)) * ms
 		to := at + time.Duration(10+r.IntN(longest))*ms
 		if permanent {
 			to = 0 // a crash for good: it ends nothing
@@ -140,8 +140,8 @@ func pair(r *rand.Rand) (sim.NodeID, sim.NodeID) {
 // lossyLinks draws faulty links under the condition of the accuracy
 // bound: up to four pairs of members, no member in more than two of
 // them, each pair cut one way or degraded (30–100 % loss, delays up to
-// 10 ms, duplicates) in one or both directions, for up to 300 ms in the
-// first 600 ms. Nobody crashes; every other link delivers within 3 ms.
+// 10 ms, duplicates) in one or both directions, for up to 220 ms in the
+// first 400 ms. Nobody crashes; every other link delivers within 3 ms.
 func lossyLinks(seed uint64) ([]sim.Fault, time.Duration) {
 	r := rand.New(rand.NewPCG(seed, 0x1055))
 	degree := make([]int, len(names))
@@ -155,8 +155,8 @@ func lossyLinks(seed uint64) ([]sim.Fault, time.Duration) {
 		degree[x]++
 		degree[v]++
 		for _, dir := range [][2]sim.NodeID{{x, v}, {v, x}}[:1+r.IntN(2)] {
-			at := time.Duration(r.IntN(600)) * ms
-			to := at + time.Duration(20+r.IntN(280))*ms
+			at := time.Duration(r.IntN(400)) * ms
+			to := at + time.Duration(20+r.IntN(200))*ms
 			end = max(end, to)
 			if r.IntN(3) == 0 {
 				out = append(out, sim.OneWay(at, to, dir[0], dir[1]))
@@ -176,7 +176,7 @@ func lossyLinks(seed uint64) ([]sim.Fault, time.Duration) {
 // not supersede it (the invariant "monotone", after every event).
 func TestMonotone(t *testing.T) {
 	c := newCluster(Config{}, anything)
-	simtest.Explore(t, 200, c.build, c.check)
+	simtest.Explore(t, 100, c.build, c.check)
 	if c.total.Restarts == 0 || c.total.Refutations == 0 {
 		t.Errorf("%d restarts and %d refutations in %d runs: the exploration does not reach them", c.total.Restarts, c.total.Refutations, c.runs)
 	}
@@ -193,7 +193,7 @@ func TestConvergence(t *testing.T) {
 	cfg := Config{}
 	c := newCluster(cfg, healing)
 	c.converge = true
-	simtest.Explore(t, 200, c.build, c.check)
+	simtest.Explore(t, 80, c.build, c.check)
 	if c.total.FalseDeaths == 0 || c.total.Refutations == 0 {
 		t.Errorf("%d false deaths and %d refutations in %d runs: the faults do not test refutation", c.total.FalseDeaths, c.total.Refutations, c.runs)
 	}
@@ -214,7 +214,7 @@ func TestAccuracy(t *testing.T) {
 	}
 	c := newCluster(cfg, lossyLinks)
 	c.accuracy = true
-	simtest.Explore(t, 200, c.build, c.check)
+	simtest.Explore(t, 60, c.build, c.check)
 	if c.total.Suspicions != 0 {
 		t.Errorf("%d suspicions", c.total.Suspicions)
 	}
@@ -224,7 +224,7 @@ func TestAccuracy(t *testing.T) {
 // members suspect members that are up; the suspicion is refuted.
 func TestNoIndirectProbes(t *testing.T) {
 	c := newCluster(Config{IndirectChecks: -1}, lossyLinks)
-	simtest.Explore(t, 100, c.build, c.check)
+	simtest.Explore(t, 40, c.build, c.check)
 	if c.total.FalseSuspicions < c.runs/2 || c.total.Refutations == 0 {
 		t.Errorf("%d false suspicions and %d refutations in %d runs", c.total.FalseSuspicions, c.total.Refutations, c.runs)
 	}
@@ -234,38 +234,43 @@ func TestNoIndirectProbes(t *testing.T) {
 
 // disseminationBound is the number of periods within which a new update
 // reaches every member of a cluster of n by piggybacking alone.
-func disseminationBound(n int) int { return 2*int(math.Ceil(math.Log2(float64(n)))) + 2 }
+func disseminationBound(n int) int { return int(math.Ceil(math.Log2(float64(n)))) + 2 }
 
 // TestDisseminationRounds: in clusters of 8 to 64 members without
 // anti-entropy or faults, a member that restarts announces its new
 // incarnation on its pings and acks, and every other member learns it
 // within disseminationBound(n) protocol periods, over every seed. The test
 // piggybacks each update 8 · ⌈log10(n+1)⌉ times, so that none runs out of
-// retransmissions; with memberlist's multiplier of 4 it counts the runs
-// that left a member to the anti-entropy exchange.
+// retransmissions; with memberlist's multiplier of 4 (4 retransmissions
+// for 8 members) it counts the runs that left a member to the
+// anti-entropy exchange.
 func TestDisseminationRounds(t *testing.T) {
 	for _, n := range []int{8, 16, 32, 64} {
 		worst, sum, short := 0, 0, 0
-		const seeds = 20
+		seeds := max(3, 80/n) // fewer for the larger clusters, whose runs cost more
 		for seed := range uint64(seeds) {
 			rounds, all, err := spread(Config{PushPullInterval: -1, RetransmitMult: 8}, n, seed+1)
 			if err != nil || !all {
 				t.Fatalf("n=%d, seed %d: not every member learned of the restart (%v)", n, seed+1, err)
 			}
 			worst, sum = max(worst, rounds), sum+rounds
-			if _, all, _ := spread(Config{PushPullInterval: -1}, n, seed+1); !all {
-				short++
+			if n == 8 {
+				if _, all, _ := spread(Config{PushPullInterval: -1}, n, seed+1); !all {
+					short++
+				}
 			}
 		}
 		if worst > disseminationBound(n) {
 			t.Errorf("n=%d: an update took %d periods to reach everyone, more than %d", n, worst, disseminationBound(n))
 		}
-		t.Logf("n=%2d: every member knew within %d periods at worst, %.1f on average (bound %d); with RetransmitMult 4, %d of %d runs left someone out",
-			n, worst, float64(sum)/seeds, disseminationBound(n), short, seeds)
+		t.Logf("n=%2d: every member knew within %d periods at worst, %.1f on average (bound %d)", n, worst, float64(sum)/float64(seeds), disseminationBound(n))
+		if n == 8 {
+			t.Logf("n= 8 with RetransmitMult 4: %d of %d runs left someone out", short, seeds)
+		}
 	}
 }
 
-// spread runs one cluster of n in which one member restarts at 101 ms,
+// spread runs one cluster of n in which one member restarts at 41 ms,
 // and returns the periods its new incarnation took to reach the members
 // that learned it, and whether they all did.
 func spread(cfg Config, n int, seed uint64) (rounds int, all bool, err error) {
@@ -274,9 +279,9 @@ func spread(cfg Config, n int, seed uint64) (rounds int, all bool, err error) {
 		members[i] = fmt.Sprintf("m%d", i)
 	}
 	r := sim.NodeID(seed % uint64(n))
-	const restart = 101 * ms
-	s := sim.New(sim.Config{Seed: seed, Network: lan, Until: restart + 40*cfg.interval(),
-		Faults: []sim.Fault{sim.Crash(100*ms, restart, r)}})
+	const restart = 41 * ms
+	s := sim.New(sim.Config{Seed: seed, Network: lan, Until: restart + 10*cfg.interval(),
+		Faults: []sim.Fault{sim.Crash(40*ms, restart, r)}})
 	h := Simulate(s, cfg, members...)
 	if err := s.Run(); err != nil {
 		return 0, false, err

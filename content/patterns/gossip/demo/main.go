@@ -40,11 +40,11 @@ func main() {
 	names := []string{"a", "b", "c", "d", "e", "f", "g", "h"}
 	const a, b, h = sim.NodeID(0), sim.NodeID(1), sim.NodeID(7)
 	faults := []sim.Fault{
-		sim.Crash(40*ms, 0, h),              // h crashes for good
-		sim.Partition(250*ms, 380*ms, a, b), // a and b are cut off, and keep running
+		sim.Crash(20*ms, 0, h),              // h crashes for good
+		sim.Partition(140*ms, 280*ms, a, b), // a and b are cut off, and keep running
 	}
-	cfg := gossip.Config{ProbeInterval: 20 * ms} // the other settings: the defaults
-	s := sim.New(sim.Config{Seed: seed, Faults: faults, Until: 600 * ms,
+	cfg := gossip.Config{ProbeInterval: 20 * ms, PushPullInterval: 200 * ms} // the rest: the defaults
+	s := sim.New(sim.Config{Seed: seed, Faults: faults, Until: 460 * ms,
 		Network: sim.Link{Delay: sim.Uniform(ms, 3*ms)}})
 	hist := gossip.Simulate(s, cfg, names...)
 	err := s.Run()
@@ -58,7 +58,7 @@ func main() {
 		fmt.Println(line.text)
 	}
 	summary(s, hist, cfg, len(names))
-	fmt.Println(picture.Line([]byte(s.Diagram(sim.DiagramOptions{MaxRows: 400, Title: "SWIM membership, seed " + strconv.Itoa(seed)}))))
+	fmt.Println(picture.Line([]byte(s.Diagram(sim.DiagramOptions{MaxRows: len(s.Events()), Title: "SWIM membership, seed " + strconv.Itoa(seed)}))))
 }
 
 // line is one line of the story, at the time it happened.
@@ -74,11 +74,11 @@ func story(s *sim.Sim, hist *gossip.History) []line {
 	for _, e := range s.Events() {
 		switch e.Kind {
 		case sim.EventCrash:
-			out = append(out, line{e.At, fmt.Sprintf("  %8v  %s crashed", e.At, s.Name(e.Node))})
+			out = append(out, line{e.At, fmt.Sprintf("  %9v  %s crashed", at(e.At), s.Name(e.Node))})
 		case sim.EventRestart:
-			out = append(out, line{e.At, fmt.Sprintf("  %8v  %s restarted", e.At, s.Name(e.Node))})
+			out = append(out, line{e.At, fmt.Sprintf("  %9v  %s restarted", at(e.At), s.Name(e.Node))})
 		case sim.EventPartition, sim.EventHeal:
-			out = append(out, line{e.At, fmt.Sprintf("  %8v  %s %s", e.At, e.Kind, e.Note)})
+			out = append(out, line{e.At, fmt.Sprintf("  %9v  %s %s", at(e.At), e.Kind, e.Note)})
 		}
 	}
 	type spread struct {
@@ -90,7 +90,7 @@ func story(s *sim.Sim, hist *gossip.History) []line {
 	spreads := map[gossip.Update]*spread{}
 	for _, c := range hist.Changes() {
 		if c.Observer == c.Update.Node {
-			out = append(out, line{c.At, fmt.Sprintf("  %8v  %s announces alive@%d", c.At.Round(time.Microsecond), c.Update.Name, c.Update.Incarnation)})
+			out = append(out, line{c.At, fmt.Sprintf("  %9v  %s refutes: alive@%d", at(c.At), c.Update.Name, c.Update.Incarnation)})
 			continue
 		}
 		sp, ok := spreads[c.Update]
@@ -104,8 +104,8 @@ func story(s *sim.Sim, hist *gossip.History) []line {
 	}
 	for _, u := range order {
 		sp := spreads[u]
-		out = append(out, line{sp.first, fmt.Sprintf("  %8v  %-11s first held by %s; by %v %s held it",
-			sp.first.Round(time.Microsecond), u, sp.by, sp.last.Round(time.Microsecond), count(len(sp.holders), "member", "members"))})
+		out = append(out, line{sp.first, fmt.Sprintf("  %9v  %-11s first at %s; %s held it by %v",
+			at(sp.first), u, sp.by, count(len(sp.holders), "member", "members"), at(sp.last))})
 	}
 	slices.SortStableFunc(out, func(x, y line) int { return int(x.at - y.at) })
 	return out
@@ -114,7 +114,7 @@ func story(s *sim.Sim, hist *gossip.History) []line {
 // summary checks the views at the end and counts the messages.
 func summary(s *sim.Sim, hist *gossip.History, cfg gossip.Config, n int) {
 	if err := hist.Converged(s); err != nil {
-		fmt.Printf("  at %v the views still differ: %v\n", s.Now(), err)
+		fmt.Printf("  at %v the views still differ: %v\n", at(s.Now()), err)
 	} else {
 		for _, id := range s.Nodes() {
 			if m, ok := s.Handler(id).(*gossip.Member); ok {
@@ -122,7 +122,7 @@ func summary(s *sim.Sim, hist *gossip.History, cfg gossip.Config, n int) {
 				for _, u := range m.View() {
 					entries = append(entries, u.String())
 				}
-				fmt.Printf("  at %v every live member holds the same view: %s\n", s.Now(), strings.Join(entries, " "))
+				fmt.Printf("  at %v every live member holds the same view: %s\n", at(s.Now()), strings.Join(entries, ", "))
 				break
 			}
 		}
@@ -132,6 +132,9 @@ func summary(s *sim.Sim, hist *gossip.History, cfg gossip.Config, n int) {
 	fmt.Printf("  %d suspicions, %d deaths (%d of members that were up), %d refutations; %d messages, %.1f per member per period\n",
 		st.Suspicions, st.Deaths, st.FalseDeaths, st.Refutations, len(s.Messages()), float64(len(s.Messages()))/periods/float64(n))
 }
+
+// at rounds a time for the story.
+func at(t time.Duration) time.Duration { return t.Round(100 * time.Microsecond) }
 
 func count(n int, one, many string) string {
 	if n == 1 {

@@ -4,9 +4,9 @@
 // updates on the probes themselves, so the whole cluster learns of a crash
 // in a few periods without any central server.
 //
-// The protocol, as HashiCorp's memberlist runs it (package doc of its
-// state.go and config.go, SWIM by Das, Gupta and Motivala with the
-// Lifeguard extensions):
+// The protocol is SWIM (Das, Gupta and Motivala, 2002) as HashiCorp's
+// memberlist runs it (its state.go, config.go and util.go), without the
+// Lifeguard extensions:
 //
 //   - Probing. Each ProbeInterval a member pings the next member of a
 //     shuffled round-robin list. Without an ack within ProbeTimeout it asks
@@ -20,7 +20,8 @@
 //   - Dissemination. Every change of a member's view (alive, suspect, dead,
 //     with an incarnation number) is queued and piggybacked on the next
 //     pings, acks and ping-reqs, each update at most
-//     RetransmitMult · ⌈log10(N+1)⌉ times, fewest-sent first.
+//     RetransmitMult · ⌈log10(N+1)⌉ times, fewest-sent first; a message to
+//     a member believed suspect or dead carries that accusation first.
 //   - Anti-entropy. Each PushPullInterval a member exchanges its whole view
 //     with the next member of a second round-robin list, so an update whose
 //     piggybacks were all lost (in a partition) still arrives.

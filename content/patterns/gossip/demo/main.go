@@ -3,11 +3,11 @@
 // it asks three others to ping the target for it, and without any ack by
 // the end of the period it suspects the target. A suspicion that nobody
 // refutes within 80 ms becomes a death. Every change rides on the pings
-// and acks (and a full-view exchange every 40 ms).
+// and acks, and a full-view exchange runs every 200 ms.
 //
 // Member h crashes for good: watch the suspicion, then the dead notice,
 // reach every member. Then a partition cuts a and b off from the rest for
-// 130 ms, longer than the suspicion timeout: each side declares the other
+// 140 ms, longer than the suspicion timeout: each side declares the other
 // dead. After the heal, every member that hears it was declared dead
 // refutes by raising its incarnation number, and the views agree again.
 //
@@ -15,10 +15,10 @@
 // run, and the space-time diagram under the output is drawn from it;
 // hover over an arrow to see the message and the updates it carries. Edit
 // the script and run it again: a partition shorter than the suspicion
-// timeout (sim.Partition(250*ms, 300*ms, a, b)), a lossy link instead
-// (sim.Degrade(250*ms, 400*ms, a, c, sim.Link{Delay: sim.Uniform(ms, 3*ms), Loss: 0.8})),
-// no indirect probes (gossip.Config{IndirectChecks: -1}), or h back at
-// 300 ms (sim.Crash(40*ms, 300*ms, h)).
+// timeout (sim.Partition(140*ms, 190*ms, a, b)), a lossy link instead
+// (sim.Degrade(140*ms, 280*ms, a, c, sim.Link{Delay: sim.Uniform(ms, 3*ms), Loss: 0.8})),
+// no indirect probes (IndirectChecks: -1 in the Config), or h back at
+// 200 ms (sim.Crash(20*ms, 200*ms, h)).
 package main
 
 import (
@@ -38,7 +38,7 @@ const ms = time.Millisecond
 func main() {
 	const seed = 1
 	names := []string{"a", "b", "c", "d", "e", "f", "g", "h"}
-	const a, b, h = sim.NodeID(0), sim.NodeID(1), sim.NodeID(7)
+	const a, b, c, h = sim.NodeID(0), sim.NodeID(1), sim.NodeID(2), sim.NodeID(7)
 	faults := []sim.Fault{
 		sim.Crash(20*ms, 0, h),              // h crashes for good
 		sim.Partition(140*ms, 280*ms, a, b), // a and b are cut off, and keep running
@@ -129,8 +129,9 @@ func summary(s *sim.Sim, hist *gossip.History, cfg gossip.Config, n int) {
 	}
 	st := hist.Stats()
 	periods := float64(s.Now()) / float64(cfg.ProbeInterval)
-	fmt.Printf("  %d suspicions, %d deaths (%d of members that were up), %d refutations; %d messages, %.1f per member per period\n",
-		st.Suspicions, st.Deaths, st.FalseDeaths, st.Refutations, len(s.Messages()), float64(len(s.Messages()))/periods/float64(n))
+	fmt.Printf("  view entries that turned suspect: %d; dead: %d (%d of them about members that were up); refutations: %d\n",
+		st.Suspicions, st.Deaths, st.FalseDeaths, st.Refutations)
+	fmt.Printf("  %d messages, %.1f per member per period\n", len(s.Messages()), float64(len(s.Messages()))/periods/float64(n))
 }
 
 // at rounds a time for the story.

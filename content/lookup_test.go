@@ -25,6 +25,9 @@ func TestLookups(t *testing.T) {
 	if lib.Category("nope") != nil || lib.Tag("nope") != nil {
 		t.Error("an unknown id was found")
 	}
+	if planned := lib.Planned(); len(planned) != 1 || planned[0].Slug != "planned-thing" {
+		t.Errorf("planned entries %v, want the fixture's one, planned-thing", planned)
+	}
 }
 
 func TestURLs(t *testing.T) {

@@ -193,6 +193,18 @@ func (l *Library) Pattern(slug string) *Pattern { return l.bySlug[slug] }
 // Entry returns the catalog entry with the given slug, or nil.
 func (l *Library) Entry(slug string) *Entry { return l.entries[slug] }
 
+// Planned returns the catalog entries that have no page yet, in catalog
+// order.
+func (l *Library) Planned() []*Entry {
+	var planned []*Entry
+	for _, e := range l.Catalog {
+		if !e.Written {
+			planned = append(planned, e)
+		}
+	}
+	return planned
+}
+
 // Category returns the category with the given id, or nil.
 func (l *Library) Category(id string) *Category { return l.categories[id] }
 

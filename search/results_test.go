@@ -64,25 +64,26 @@ func TestPlanned(t *testing.T) {
 	}
 }
 
-// plannedEntry returns a catalog entry without a page: timestamp-oracle
-// while it is planned, else the first planned entry of the catalog. The
-// test is skipped once every pattern is written.
+// plannedEntry returns a catalog entry without a page, to search by its
+// name; the test is skipped once every pattern is written.
 func plannedEntry(t *testing.T) *content.Entry {
 	t.Helper()
 	lib, err := corpus()
 	if err != nil {
 		t.Fatal(err)
 	}
+	// timestamp-oracle while it is planned: no written page mentions its
+	// name, so it is found first by the planned prior alone (a planned name
+	// a written page discusses, such as 分段日志 in the write-ahead log's
+	// pitfalls, is not).
 	if e := lib.Entry("timestamp-oracle"); e != nil && !e.Written {
 		return e
 	}
-	for _, e := range lib.Catalog {
-		if !e.Written {
-			return e
-		}
+	planned := lib.Planned()
+	if len(planned) == 0 {
+		t.Skip("every pattern of the catalog is written")
 	}
-	t.Skip("every pattern of the catalog is written")
-	return nil
+	return planned[0]
 }
 
 // TestPaging: the pages of a query are cut from one list, Total is its

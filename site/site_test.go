@@ -37,33 +37,19 @@ var corpusGraph = sync.OnceValues(func() (*graph.Graph, error) {
 	return graph.Build(lib)
 })
 
-// plannedEntry returns a catalog entry without a page (see firstPlanned);
-// the test is skipped once every pattern is written.
+// plannedEntry returns the first catalog entry without a page; the test
+// is skipped once every pattern is written.
 func plannedEntry(t *testing.T) *content.Entry {
 	t.Helper()
 	lib, err := corpus()
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := firstPlanned(lib)
-	if e == nil {
+	planned := lib.Planned()
+	if len(planned) == 0 {
 		t.Skip("every pattern of the catalog is written")
 	}
-	return e
-}
-
-// firstPlanned returns timestamp-oracle while it is planned, else the
-// first planned entry of the catalog, or nil.
-func firstPlanned(lib *content.Library) *content.Entry {
-	if e := lib.Entry("timestamp-oracle"); e != nil && !e.Written {
-		return e
-	}
-	for _, e := range lib.Catalog {
-		if !e.Written {
-			return e
-		}
-	}
-	return nil
+	return planned[0]
 }
 
 // mustServer returns a Server over the embedded content, without search.

@@ -147,7 +147,7 @@ func TestBrowserSearchAsYouType(t *testing.T) {
 	if len(s.URLs) == 0 || !strings.HasPrefix(s.URLs[0], "/en/patterns/fencing-token") || !contains(s.Marks, "fencing") {
 		t.Fatalf("fencing token: %+v, want the fencing-token page first", s)
 	}
-	if e := firstPlanned(mustLibrary(t)); e != nil {
+	if e := searchablePlanned(mustLibrary(t)); e != nil {
 		name := e.Name.In(i18n.English)
 		s = typeQuery(t, b, name)
 		if len(s.URLs) == 0 || s.URLs[0] != content.PatternURL(i18n.English, e.Slug) || len(s.Groups) == 0 || !strings.Contains(s.Groups[0], "planned") {

@@ -1,9 +1,11 @@
 package content
 
 import (
+	"fmt"
 	"html"
 	"strings"
 
+	"github.com/alecthomas/chroma/v2"
 	chromahtml "github.com/alecthomas/chroma/v2/formatters/html"
 	"github.com/alecthomas/chroma/v2/lexers"
 	"github.com/alecthomas/chroma/v2/styles"
@@ -15,11 +17,7 @@ var codeFormatter = chromahtml.New(chromahtml.WithClasses(true))
 // carries the light and dark themes). Unknown languages are escaped as
 // plain text.
 func highlight(lang, code string) string {
-	lexer := lexers.Get(lang)
-	if lang == "" || lexer == nil {
-		return plainCode(code)
-	}
-	it, err := lexer.Tokenise(nil, code)
+	it, err := tokenise(lang, code)
 	if err != nil {
 		return plainCode(code)
 	}
@@ -29,6 +27,21 @@ func highlight(lang, code string) string {
 	}
 	// Wide code scrolls; a scrollable region must be reachable by keyboard.
 	return strings.Replace(b.String(), `<pre class="chroma">`, `<pre class="chroma" tabindex="0">`, 1)
+}
+
+// tokenise lexes code in lang: Go with goTokens (Chroma's Go lexer, made
+// fast), anything else, and Go that goTokens leaves, with Chroma.
+func tokenise(lang, code string) (chroma.Iterator, error) {
+	lexer := lexers.Get(lang)
+	if lang == "" || lexer == nil {
+		return nil, fmt.Errorf("no lexer for %q", lang)
+	}
+	if lexer == lexers.Go {
+		if tokens, ok := goTokens(code); ok {
+			return chroma.Literator(tokens...), nil
+		}
+	}
+	return lexer.Tokenise(nil, code)
 }
 
 func plainCode(code string) string {

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	chromahtml "github.com/alecthomas/chroma/v2/formatters/html"
-	"github.com/alecthomas/chroma/v2/lexers"
 	"github.com/alecthomas/chroma/v2/styles"
 )
 
@@ -106,7 +105,7 @@ func highlightLines(lang, code string, lines [][2]int) (string, error) {
 			return "", fmt.Errorf("highlighted line %d is past the end (%d lines)", r[1], n)
 		}
 	}
-	it, err := lexers.Get(lang).Tokenise(nil, code)
+	it, err := tokenise(lang, code)
 	if err != nil {
 		return "", err
 	}

@@ -82,29 +82,37 @@ const inspectFigures = `(() => {
 // languages, with JavaScript off, in the light and the dark colour scheme:
 // every diagram of the content is an SVG image with a name, no two labels
 // overlap, every formula is typeset MathML, no source text is left, and
-// the diagrams' text is dark on light and light on dark.
+// the diagrams' text is dark on light and light on dark. Each language has
+// a tab of its own, and each page is opened once and looked at in both
+// schemes (the stylesheet follows the emulated scheme without a reload).
 func TestBrowserFiguresWithoutJavaScript(t *testing.T) {
 	ts := mustServer(t)
 	requireAssets(t, ts.URL)
 	lib := mustLibrary(t)
 	counts := figureCounts(t)
-	for _, scheme := range []string{"light", "dark"} {
-		t.Run(scheme, func(t *testing.T) {
+	for _, lang := range i18n.Langs {
+		t.Run(lang, func(t *testing.T) {
+			t.Parallel()
 			b := newBrowser(t)
-			b.run(t, emulation.SetScriptExecutionDisabled(true),
-				emulation.SetEmulatedMedia().WithFeatures([]*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}))
+			b.run(t, emulation.SetScriptExecutionDisabled(true))
 			for _, p := range lib.Patterns {
-				for _, lang := range i18n.Langs {
-					path := content.PatternURL(lang, p.Slug)
-					want := counts[p.Docs[lang].Path]
+				path := content.PatternURL(lang, p.Slug)
+				want := counts[p.Docs[lang].Path]
+				b.run(t, colourScheme("light"), chromedp.Navigate(ts.URL+path), chromedp.WaitReady("main"))
+				for _, scheme := range []string{"light", "dark"} {
 					var got pageFigures
-					b.run(t, chromedp.Navigate(ts.URL+path), chromedp.WaitReady("main"), chromedp.Evaluate(inspectFigures, &got))
+					b.run(t, colourScheme(scheme), chromedp.Evaluate(inspectFigures, &got))
 					checkFigures(t, path, scheme, want, got)
 				}
 			}
 			b.noErrors(t)
 		})
 	}
+}
+
+// colourScheme emulates the reader's preferred colour scheme.
+func colourScheme(scheme string) chromedp.Action {
+	return emulation.SetEmulatedMedia().WithFeatures([]*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}})
 }
 
 func checkFigures(t *testing.T, path, scheme string, want [2]int, got pageFigures) {

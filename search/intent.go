@@ -19,6 +19,7 @@ type intent struct {
 	definition bool            // "what is X", "X是什么"
 	question   bool            // any other question, or a comparison
 	sections   map[string]bool // sections named by the query's words
+	named      string          // the slug of the pattern whose name the query is
 }
 
 // enQuestionWords open an English question.

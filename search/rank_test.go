@@ -47,3 +47,26 @@ func TestQueryTopLevel(t *testing.T) {
 		}
 	}
 }
+
+// TestNameFindsPattern: every pattern of the catalog, written or planned,
+// is found first by its name in either language, even where a written
+// page mentions a planned one by name (分段日志 in the write-ahead log's
+// pitfalls).
+func TestNameFindsPattern(t *testing.T) {
+	idx := sharedIndex(t)
+	lib, _ := corpus()
+	for _, e := range lib.Catalog {
+		for _, lang := range i18n.Langs {
+			name := e.Name.In(lang)
+			res, err := idx.Search(context.Background(), Query{Text: name, Lang: lang, Limit: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Hits) == 0 {
+				t.Errorf("[%s] %q finds nothing, want %s", lang, name, e.Slug)
+			} else if h := res.Hits[0]; h.Slug != e.Slug {
+				t.Errorf("[%s] %q: first hit %s#%s, want %s", lang, name, h.Slug, h.SectionID, e.Slug)
+			}
+		}
+	}
+}

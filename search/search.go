@@ -59,6 +59,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -68,6 +69,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/lamport-kb/lamport/content"
+	"github.com/lamport-kb/lamport/i18n"
 )
 
 // ErrQueryTooLong is returned for queries over MaxQueryRunes runes or
@@ -108,10 +110,10 @@ type Index struct {
 	dir     string
 	gate    *gate
 	timeout time.Duration
-	dict    *dictionary      // the Chinese words of the content, for segmenting queries
-	meta    map[string]entry // slug → what the filters and facets need
-	vocab   *vocabulary      // the words "did you mean" corrects to
-	titles  map[string]bool  // every page's title in either language, lower case
+	dict    *dictionary       // the Chinese words of the content, for segmenting queries
+	meta    map[string]entry  // slug → what the filters and facets need
+	vocab   *vocabulary       // the words "did you mean" corrects to
+	names   map[string]string // every pattern's name in either language, lower case → its slug
 }
 
 // entry is what a search knows of a slug besides its documents.
@@ -126,23 +128,49 @@ func newIndex(idx bleve.Index, dir string, lib *content.Library) *Index {
 	for _, e := range lib.Catalog {
 		meta[e.Slug] = entry{category: e.Category, planned: !e.Written}
 	}
-	titles := make(map[string]bool)
 	for _, p := range lib.Patterns {
 		meta[p.Slug] = entry{category: p.Category, tags: p.Tags}
-		for _, d := range p.Docs {
-			titles[strings.ToLower(strings.TrimSpace(d.Title))] = true
-		}
 	}
 	return &Index{bleve: idx, dir: dir, gate: defaultGate(), timeout: searchTimeout,
-		dict: newDictionary(lib), meta: meta, vocab: newVocabulary(lib), titles: titles}
+		dict: newDictionary(lib), meta: meta, vocab: newVocabulary(lib), names: patternNames(lib)}
 }
 
-// intent is queryIntent, except that a page's whole title asks what the
-// page is, even when it reads like a comparison ("Version Vector / Vector
-// Clock (vs. Last-Write-Wins)").
+// patternNames maps each pattern's names, lower case, to its slug: a
+// written page's titles, and every catalog name, whole and without its
+// closing parenthesis ("分段日志", "Follower Reads" for "Follower Reads
+// (ReadIndex, lease reads)").
+func patternNames(lib *content.Library) map[string]string {
+	names := make(map[string]string)
+	add := func(name, slug string) {
+		name = strings.ToLower(strings.TrimSpace(name))
+		names[name] = slug
+		if short := strings.TrimSpace(trailingParens.ReplaceAllString(name, "")); short != "" {
+			names[short] = slug
+		}
+	}
+	for _, e := range lib.Catalog {
+		for _, lang := range i18n.Langs {
+			add(e.Name.In(lang), e.Slug)
+		}
+	}
+	for _, p := range lib.Patterns {
+		for _, d := range p.Docs {
+			add(d.Title, p.Slug)
+		}
+	}
+	return names
+}
+
+// trailingParens is a name's closing aside, in ASCII or full-width brackets.
+var trailingParens = regexp.MustCompile(`\s*[(（][^()（）]*[)）]$`)
+
+// intent is queryIntent, except that a pattern's whole name asks for that
+// pattern, what it is, even when the name reads like a comparison
+// ("Version Vector / Vector Clock (vs. Last-Write-Wins)") or the pattern
+// is only planned and a written page mentions it (分段日志).
 func (x *Index) intent(text string) intent {
-	if x.titles[strings.ToLower(strings.TrimSpace(text))] {
-		return intent{definition: true, sections: map[string]bool{}}
+	if slug, ok := x.names[strings.ToLower(strings.TrimSpace(text))]; ok {
+		return intent{definition: true, sections: map[string]bool{}, named: slug}
 	}
 	return queryIntent(text)
 }

@@ -109,7 +109,17 @@ func rerank(hs []Hit, in intent) []Hit {
 		}
 	}
 	slices.SortStableFunc(hs, func(a, b Hit) int { return cmp.Compare(b.Score, a.Score) })
+	if in.named != "" { // the named pattern's hits first, in their order
+		slices.SortStableFunc(hs, func(a, b Hit) int { return cmp.Compare(b2i(b.Slug == in.named), b2i(a.Slug == in.named)) })
+	}
 	return hs
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // namedLift puts a named section just above its pattern's best hit.

@@ -39,7 +39,10 @@
 // one is a load error), and ```go include=Name blocks replaced by the named
 // declaration of the pattern's own package, so a page shows tested code
 // that cannot drift. Each declaration is highlighted once for both
-// languages; a demo's highlighted source is Demo.HTML.
+// languages; a demo's highlighted source is Demo.HTML. Go is lexed by
+// goTokens, Chroma's Go rules without its backtracking regexps (a fuzz test
+// holds the two to the same tokens), and tokens the themes draw as plain
+// text are written without a span.
 //
 // # Translations
 //

@@ -96,6 +96,17 @@
 // use. LocalLayout draws one pattern's 1–2 step neighbourhood as rings
 // around it, for the pattern pages.
 //
+// Both place every node's label (Node.Label: its short name in one or two
+// lines) at one of eight anchors around its circle: the first, from below
+// clockwise, where a box as wide as the node's widest label in any
+// language (TextWidth estimates text from DejaVu Sans's advance widths,
+// CJK characters a full em) overlaps no placed label and no circle, and
+// stays in the drawing. The core patterns choose first; a node with no
+// free anchor moves to the nearest place that has one, and when none is
+// near, the drawing is spread out and labelled again. So one layout
+// serves every language, and no label overlaps another or a circle
+// (TestLabelsDoNotOverlap, and in a browser's fonts TestBrowserGraph).
+//
 // # Use
 //
 // The site builds one Graph per content version, in site.Build, beside the

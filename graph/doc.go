@@ -25,6 +25,12 @@
 //     languages the page links (Mention). A page's links to itself are not
 //     mentions.
 //
+// The learning paths of the catalog are nodes too, apart from the
+// patterns (Paths): each with the steps it lists and a mention of every
+// pattern its prose links to (PathMentions), which the pattern pages show
+// among their backlinks. No algorithm walks them: they introduce
+// patterns, they do not relate them.
+//
 // A pair may carry different types from its two sides, and the catalog
 // does so on purpose (retry-backoff-jitter requires timeout-deadline, and
 // timeout-deadline combines with retry-backoff-jitter): each side says what

@@ -50,6 +50,7 @@ type GraphMessages struct {
 	PathMark       string // the checkbox that marks a step read
 	PathReset      string
 	PathPlanned    string // a planned step's note
+	PathRef        string // "Learning path: %s", a path among a page's backlinks
 
 	LearnTitle    string
 	LearnIntro    string
@@ -178,6 +179,7 @@ var enGraph = GraphMessages{
 	PathMark:       "read",
 	PathReset:      "Clear my progress",
 	PathPlanned:    "not written yet",
+	PathRef:        "Learning path: %s",
 
 	LearnTitle:    "Plan your reading",
 	LearnIntro:    "Pick what you want to learn and what you already know: you get the patterns to read, in an order where each comes after what it builds on, with the reason for each step.",
@@ -255,6 +257,7 @@ var zhGraph = GraphMessages{
 	PathMark:       "已读",
 	PathReset:      "清除阅读进度",
 	PathPlanned:    "尚未撰写",
+	PathRef:        "学习路径：%s",
 
 	LearnTitle:    "定制阅读计划",
 	LearnIntro:    "选出想学的模式和已经掌握的模式，即可得到一份阅读清单：每个模式都排在它所依赖的模式之后，并注明为什么要读。",

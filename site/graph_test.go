@@ -165,6 +165,43 @@ func TestPaths(t *testing.T) {
 	pageDoc(t, s, "/en/paths/nope", http.StatusNotFound)
 }
 
+// TestPathProseLinks: every [[link]] in a learning path's prose is a link
+// to the pattern in the reader's language when it is written, and marked
+// planned when not; each mentioned pattern lists the path among its
+// backlinks.
+func TestPathProseLinks(t *testing.T) {
+	s := mustServer(t)
+	st := s.current()
+	mentions := st.Graph.PathMentions()
+	if len(mentions) < 5 {
+		t.Fatalf("only %d mentions in the paths' prose", len(mentions))
+	}
+	planned := 0
+	for _, lang := range []string{"en", "zh"} {
+		for _, m := range mentions {
+			doc := pageDoc(t, s, pathURL(lang, m.From), http.StatusOK)
+			prose := doc.Find(".prose")
+			if st.Library.Pattern(m.To) == nil {
+				planned++
+				if prose.Find(`span.xref.planned`).Length() == 0 || prose.Find(`a[href$="/patterns/`+m.To+`"]`).Length() != 0 {
+					t.Errorf("%s: %s links to the planned %s, or does not mark it", lang, m.From, m.To)
+				}
+				continue
+			}
+			if prose.Find(`a.xref[href="/`+lang+`/patterns/`+m.To+`"]`).Length() == 0 {
+				t.Errorf("%s: the prose of %s has no link to %s", lang, m.From, m.To)
+			}
+			back := pageDoc(t, s, "/"+lang+"/patterns/"+m.To, http.StatusOK)
+			if back.Find(`[data-testid="referenced-by"] a[href="`+pathURL(lang, m.From)+`"]`).Length() != 1 {
+				t.Errorf("%s: %s mentions %s but is not among its backlinks", lang, m.From, m.To)
+			}
+		}
+	}
+	if planned == 0 {
+		t.Log("no path mentions a planned pattern")
+	}
+}
+
 func TestLearn(t *testing.T) {
 	s := mustServer(t)
 	g := s.current().Graph

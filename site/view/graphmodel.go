@@ -150,6 +150,9 @@ type CompareData struct {
 // trusted: excerpts of the pattern's own rendered sections.
 type CompareSide struct {
 	Link
+	Planned               bool     // no page yet: the sections are not written
+	Names                 []string // the name in every language, for a planned pattern
+	Category              string
 	Summary               string
 	Definition, WhenToUse string
 	Guarantees            []string

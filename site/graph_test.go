@@ -340,8 +340,25 @@ func TestGraphAPI(t *testing.T) {
 	var graph struct {
 		Nodes []struct{ Slug, Name, URL string }
 		Edges []struct{ From, To, Type string }
+		Paths []struct {
+			ID, Name, URL   string
+			Steps, Mentions []string
+		}
 	}
 	decode(t, get(t, s, "/api/graph?lang=zh").Body.Bytes(), &graph)
+	if len(graph.Paths) != len(g.Paths()) {
+		t.Errorf("%d paths, want %d", len(graph.Paths), len(g.Paths()))
+	}
+	mentions := 0
+	for _, p := range graph.Paths {
+		mentions += len(p.Mentions)
+		if p.URL != "/zh/paths/"+p.ID || p.Name == "" || len(p.Steps) == 0 {
+			t.Errorf("path %+v", p)
+		}
+	}
+	if mentions != len(g.PathMentions()) {
+		t.Errorf("%d path mentions, want %d", mentions, len(g.PathMentions()))
+	}
 	if len(graph.Nodes) != len(g.Nodes()) || len(graph.Edges) != len(graphEdges(g)) {
 		t.Errorf("%d nodes, %d edges", len(graph.Nodes), len(graph.Edges))
 	}

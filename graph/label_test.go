@@ -2,6 +2,7 @@ package graph
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -98,5 +99,33 @@ func TestLabelText(t *testing.T) {
 	}
 	if w, z := TextWidth("Saga"), TextWidth("传奇故事"); z <= w {
 		t.Errorf("four ideographs (%g) are no wider than four Latin letters (%g)", z, w)
+	}
+}
+
+// TestRadii checks the node sizes: every radius between the least and the
+// greatest, the most central node the largest, and equal ranks (a clique,
+// whose PageRanks differ only by the power iteration's error) equal sizes.
+func TestRadii(t *testing.T) {
+	for name, spec := range map[string]string{
+		"clique":  "a b c d e f\na combines-with b c d e f\nb combines-with c d e f\nc combines-with d e f\nd combines-with e f\ne combines-with f",
+		"star":    "a b c d e f g\na combines-with b c d e f g",
+		"content": "",
+	} {
+		g := contentGraph(t)
+		if spec != "" {
+			g = mustBuild(t, spec)
+		}
+		r := g.radii()
+		for i, v := range r {
+			if !(v >= minRadius && v <= maxRadius) {
+				t.Errorf("%s: %s has radius %g, outside [%g, %g]", name, g.nodes[i].Slug, v, minRadius, maxRadius)
+			}
+		}
+		if top := g.index[g.PageRank()[0].Slug]; r[top] != slices.Max(r) {
+			t.Errorf("%s: the most central node %s has radius %g, not the largest %g", name, g.nodes[top].Slug, r[top], slices.Max(r))
+		}
+		if name == "clique" && slices.Max(r) != slices.Min(r) {
+			t.Errorf("clique: radii %v differ", r)
+		}
 	}
 }

@@ -2,6 +2,11 @@ package graph
 
 import "math"
 
+// boldWidth is how much wider the centre's label is, drawn in bold
+// (DejaVu Sans Bold's letters are about 1.1 times as wide as its regular
+// ones).
+const boldWidth = 1.15
+
 // MaxLocal is the most patterns a local layout shows besides its centre:
 // past it, the second ring is left out, so the drawing stays legible.
 const MaxLocal = 24
@@ -51,6 +56,7 @@ func (g *Graph) LocalLayout(slug string, k int) Layout {
 		points[i].Y += side / 2
 		sizes[i] = g.labelSize(g.index[points[i].Slug])
 	}
+	sizes[0][0] *= boldWidth
 	l := Layout{Width: side, Height: side, Points: points}
 	placeLabels(&l, sizes)
 	return l

@@ -19,16 +19,21 @@ const (
 // edgePad keeps labels this far inside the drawing's box.
 const edgePad = 2.0
 
-// radii sizes g's nodes by PageRank, in catalog order.
+// radii sizes g's nodes by PageRank, in catalog order. The extremes are
+// taken over all scores, not from the ranking's ends: scores within tie of
+// each other are ranked by slug, so the last may not be the least.
 func (g *Graph) radii() []float64 {
 	r := make([]float64, len(g.nodes))
 	if len(g.rank) == 0 {
 		return r
 	}
-	top, low := g.rank[0].Value, g.rank[len(g.rank)-1].Value
+	top, low := math.Inf(-1), math.Inf(1)
+	for _, s := range g.rank {
+		top, low = max(top, s.Value), min(low, s.Value)
+	}
 	for _, s := range g.rank {
 		f := 0.0
-		if top > low {
+		if top-low > tie {
 			f = math.Sqrt((s.Value - low) / (top - low))
 		}
 		r[g.index[s.Slug]] = round(minRadius + (maxRadius-minRadius)*f)

@@ -93,8 +93,8 @@ func splitLabel(s string, width float64) []string {
 	spaces := strings.ContainsRune(s, ' ')
 	best, bestWidth := -1, 0.0
 	for i := 1; i < len(runes); i++ {
-		if spaces && runes[i] != ' ' || !spaces && latin(runes[i-1]) && latin(runes[i]) {
-			continue
+		if spaces && runes[i] != ' ' || !spaces && (latin(runes[i-1]) && latin(runes[i]) || runes[i] == '-') {
+			continue // a line starts at a space, or after a hyphen, never inside a word
 		}
 		w := max(TextWidth(string(runes[:i])), TextWidth(string(runes[i:])))
 		if best < 0 || w < bestWidth {

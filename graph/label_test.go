@@ -88,6 +88,7 @@ func TestLabelText(t *testing.T) {
 		{"超时控制与截止时间传递（级联超时）", i18n.Chinese, []string{"超时控制与", "截止时间传递"}},
 		{"errgroup 与 Context 取消", i18n.Chinese, []string{"errgroup 与", "Context 取消"}},
 		{"Raft 共识算法", i18n.Chinese, []string{"Raft 共识算法"}},
+		{"Try-Confirm-Cancel-Compensate", i18n.English, []string{"Try-Confirm-", "Cancel-Compensate"}},
 		{"命令查询职责分离", i18n.Chinese, []string{"命令查询", "职责分离"}},
 		{"Gossip传播与成员管理协议", i18n.Chinese, []string{"Gossip传播与", "成员管理协议"}},
 	}

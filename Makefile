@@ -15,7 +15,7 @@ RUN       := CGO_ENABLED=0 $(GO) run -trimpath
 NPM_STAMP := static/node_modules/.package-lock.json
 ASSETS    := static/dist/site.css
 
-.PHONY: all run test generate assets deps lint check render lighthouse cover bench bench-engine loadtest loadtest-play loadtest-search clean
+.PHONY: all run test generate assets deps lint check render lighthouse cover bench bench-engine bench-hover loadtest loadtest-play loadtest-search clean
 
 all: assets
 	$(BUILD) -o bin/lamport ./cmd/lamport
@@ -99,6 +99,10 @@ bench:
 ## bench-engine: the workflow engine side by side with DBOS Transact Go on SQLite (own module)
 bench-engine:
 	cd bench/engine && $(GO) run . -n 1000
+
+## bench-hover: the whole graph's hover in a DevTools performance trace (frames per second while the pointer crosses /en/graph, headless Chromium); not part of make test
+bench-hover: assets
+	$(GO) run ./bench/graphhover
 
 ## loadtest: requests/s of a pattern page vs http.FileServer on the same page (needs wrk)
 loadtest: assets

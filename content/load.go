@@ -74,6 +74,7 @@ type loader struct {
 	drawings *artifacts
 	decls    map[string]declIndex
 	tests    map[string]map[string]testFunc
+	pages    []*page // every pattern page, rendered, for the paths' links
 }
 
 func (l *loader) reporter(file string) reporter { return reporter{list: &l.problems, file: file} }
@@ -116,6 +117,7 @@ func (l *loader) loadPatterns() {
 	l.drawings.checkUnused()
 	l.applyTranslations(pages)
 	l.orderPatterns()
+	l.pages = pages
 }
 
 // orderPatterns sorts written patterns in catalog order and marks their

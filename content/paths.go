@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
 	"gopkg.in/yaml.v3"
 
 	"github.com/lamport-kb/lamport/i18n"
@@ -33,6 +35,7 @@ type PathDoc struct {
 	Title   string
 	Summary string
 	HTML    string // the prose, rendered by the one pipeline
+	Links   []Link // the prose's [[links]], in order of appearance
 }
 
 // Doc returns the path's text in lang, else in English.
@@ -145,7 +148,7 @@ func (l *loader) pathDoc(p *Path, lang string) *PathDoc {
 		r.at(0, "missing %s: every learning path is written in every language", path.Base(file))
 		return nil
 	}
-	fm, body, _, ok := splitFrontMatter(data)
+	fm, body, bodyLine, ok := splitFrontMatter(data)
 	var meta frontMatter
 	if !ok || yaml.Unmarshal(fm, &meta) != nil {
 		r.at(1, "missing or invalid front matter (title, summary)")
@@ -157,9 +160,30 @@ func (l *loader) pathDoc(p *Path, lang string) *PathDoc {
 	if lang == i18n.Chinese {
 		l.checkTerms(file, data)
 	}
+	html, links := l.renderProse(&page{lang: lang, file: file, body: body, bodyLine: bodyLine})
+	return &PathDoc{Title: strings.TrimSpace(meta.Title), Summary: strings.TrimSpace(meta.Summary), HTML: html, Links: links}
+}
+
+// renderProse renders a page that is not a pattern's (a learning path's
+// prose) with the one pipeline: its [[links]] resolve as a pattern page's
+// do, to the reader's language, planned targets marked, and an unknown
+// slug or section is a problem at its file:line.
+func (l *loader) renderProse(pg *page) (string, []Link) {
+	r := l.reporter(pg.file)
+	ctx := &pageContext{lang: pg.lang, file: pg.file, lib: l.lib, pages: pagesOf(l.pages, pg.lang), english: pagesOf(l.pages, i18n.English), line: pg.lineAt}
+	ctx.report = func(offset int, format string, args ...any) { r.at(pg.lineAt(offset), format, args...) }
+	ctx.warn = func(offset int, format string, args ...any) { l.warner(pg.file).at(pg.lineAt(offset), format, args...) }
+	pc := parser.NewContext()
+	pc.Set(pageKey, ctx)
+	md := l.markdown()
+	root := md.Parser().Parse(text.NewReader(pg.body), parser.WithContext(pc))
 	var buf bytes.Buffer
-	if err := l.markdown().Convert(body, &buf); err != nil {
+	if err := md.Renderer().Render(&buf, pg.body, root); err != nil {
 		r.at(0, "cannot render: %v", err)
 	}
-	return &PathDoc{Title: strings.TrimSpace(meta.Title), Summary: strings.TrimSpace(meta.Summary), HTML: buf.String()}
+	pg.links = ctx.links
+	l.checkLinks(pg, ctx.pages, ctx.english)
+	var d Doc
+	collectLinks(root, &d)
+	return buf.String(), d.Links
 }

@@ -26,13 +26,29 @@ func TestPaths(t *testing.T) {
 	if !strings.Contains(en.HTML, "<em>sample</em>") {
 		t.Errorf("prose not rendered: %q", en.HTML)
 	}
+	// [[links]] in the prose resolve as on a pattern page: to the page in
+	// the reader's language, a planned target marked and not a link.
+	for _, want := range []string{`<a class="xref" href="/en/patterns/sample">Sample</a>`,
+		`<a class="xref" href="/en/patterns/sample#when-to-use">when to use it</a>`,
+		`<span class="xref planned" title="Planned Thing">Planned Thing</span>`} {
+		if !strings.Contains(en.HTML, want) {
+			t.Errorf("English prose has no %s:\n%s", want, en.HTML)
+		}
+	}
+	if want := `<a class="xref" href="/zh/patterns/sample">`; !strings.Contains(zh.HTML, want) {
+		t.Errorf("Chinese prose has no %s:\n%s", want, zh.HTML)
+	}
+	wantLinks := []Link{{Slug: "sample"}, {Slug: "sample", Section: "when-to-use"}, {Slug: "planned-thing"}}
+	if diff := cmp.Diff(wantLinks, en.Links); diff != "" {
+		t.Errorf("English links (-want +got):\n%s", diff)
+	}
 	if p.Doc("fr") != en {
 		t.Error("an unknown language does not fall back to English")
 	}
 }
 
 func TestPathValidation(t *testing.T) {
-	const yml, zh = "paths/basics/path.yaml", "paths/basics/zh.md"
+	const yml, en, zh = "paths/basics/path.yaml", "paths/basics/en.md", "paths/basics/zh.md"
 	tests := []struct {
 		name    string
 		changes map[string]*string
@@ -45,6 +61,9 @@ func TestPathValidation(t *testing.T) {
 		{"unknown key", edit(t, yml, "order: 1", "order: 1\nlevel: 2"), yml + ":2: field level not found"},
 		{"missing Chinese", map[string]*string{zh: nil}, zh + ": missing zh.md"},
 		{"no title", edit(t, zh, "title: 入门", "title: \"\""), zh + ":1: front matter needs a title and a summary"},
+		{"unknown link", edit(t, zh, "[[planned-thing]]", "[[ghost]]"), zh + `:6: link [[ghost]]: unknown pattern "ghost" (not in catalog.yaml)`},
+		{"unknown section", edit(t, en, "#when-to-use|", "#nowhere|"), en + `:6: link [[sample#nowhere]]: the page has no section or heading "nowhere"`},
+		{"section of a planned pattern", edit(t, en, "[[planned-thing]]", "[[planned-thing#intro]]"), en + ":6: link [[planned-thing#intro]]: planned-thing is only planned"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

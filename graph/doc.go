@@ -25,6 +25,12 @@
 //     languages the page links (Mention). A page's links to itself are not
 //     mentions.
 //
+// The learning paths of the catalog are nodes too, apart from the
+// patterns (Paths): each with the steps it lists and a mention of every
+// pattern its prose links to (PathMentions), which the pattern pages show
+// among their backlinks. No algorithm walks them: they introduce
+// patterns, they do not relate them.
+//
 // A pair may carry different types from its two sides, and the catalog
 // does so on purpose (retry-backoff-jitter requires timeout-deadline, and
 // timeout-deadline combines with retry-backoff-jitter): each side says what
@@ -95,6 +101,17 @@
 // the same content is always drawn the same way. It is computed on first
 // use. LocalLayout draws one pattern's 1–2 step neighbourhood as rings
 // around it, for the pattern pages.
+//
+// Both place every node's label (Node.Label: its short name in one or two
+// lines) at one of eight anchors around its circle: the first, from below
+// clockwise, where a box as wide as the node's widest label in any
+// language (TextWidth estimates text from DejaVu Sans's advance widths,
+// CJK characters a full em) overlaps no placed label and no circle, and
+// stays in the drawing. The core patterns choose first; a node with no
+// free anchor moves to the nearest place that has one, and when none is
+// near, the drawing is spread out and labelled again. So one layout
+// serves every language, and no label overlaps another or a circle
+// (TestLabelsDoNotOverlap, and in a browser's fonts TestBrowserGraph).
 //
 // # Use
 //

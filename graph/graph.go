@@ -51,6 +51,9 @@ type Graph struct {
 	requires [][]int  // per node, its direct prerequisites, in catalog order
 	rank     []Score
 	layout   func() Layout // computed on first use
+
+	paths        []*PathNode
+	pathMentions []Mention // From is a path's id
 }
 
 // Node is a pattern of the catalog, written or planned.
@@ -99,6 +102,7 @@ func Build(lib *content.Library) (*Graph, error) {
 	g.addNodes(lib, &problems)
 	g.addEdges(lib, &problems)
 	g.addMentions(lib)
+	g.addPaths(lib)
 	g.connect()
 	problems = append(problems, g.cycles()...)
 	if len(problems) > 0 {

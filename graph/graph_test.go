@@ -4,13 +4,16 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/lamport-kb/lamport/content"
+	"github.com/lamport-kb/lamport/i18n"
 )
 
 func TestBuild(t *testing.T) {
@@ -229,4 +232,46 @@ func TestContent(t *testing.T) {
 	t.Logf("path: %v (%v)", p, ok)
 	t.Logf("before saga: %v", g.Prerequisites("saga"))
 	t.Logf("beside circuit-breaker: %+v", g.Recommend("circuit-breaker", 5))
+}
+
+// TestPathMentions checks the learning paths' nodes: their steps and
+// titles, one mention per pattern their prose links to in any language
+// (not the unknown ones, not twice), kept apart from the patterns'
+// mentions and from PageRank.
+func TestPathMentions(t *testing.T) {
+	spec := "a b c ~d\na requires b\nb mentions c"
+	lib := library(t, spec)
+	lib.Paths = []*content.Path{
+		{ID: "first", Slugs: []string{"b", "a"}, Docs: map[string]*content.PathDoc{
+			i18n.English: {Title: "First", Links: []content.Link{{Slug: "a"}, {Slug: "d"}, {Slug: "a", Section: "x"}}},
+			i18n.Chinese: {Title: "第一", Links: []content.Link{{Slug: "c"}, {Slug: "nope"}}},
+		}},
+		{ID: "second", Slugs: []string{"c"}, Docs: map[string]*content.PathDoc{
+			i18n.English: {Title: "Second", Links: []content.Link{{Slug: "a"}}},
+		}},
+	}
+	g, err := Build(lib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Mention{{"first", "a"}, {"first", "d"}, {"first", "c"}, {"second", "a"}}
+	if diff := cmp.Diff(want, g.PathMentions()); diff != "" {
+		t.Errorf("PathMentions (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"first", "second"}, g.PathsMentioning("a")); diff != "" {
+		t.Errorf("PathsMentioning(a) (-want +got):\n%s", diff)
+	}
+	if got := g.PathsMentioning("b"); got != nil {
+		t.Errorf("PathsMentioning(b) = %v, want none (b is a step, not mentioned)", got)
+	}
+	if p := g.Paths()[0]; p.ID != "first" || p.Name[i18n.Chinese] != "第一" || !slices.Equal(p.Steps, []string{"b", "a"}) {
+		t.Errorf("first path: %+v", p)
+	}
+	plain := mustBuild(t, spec)
+	if diff := cmp.Diff(plain.Mentions(), g.Mentions()); diff != "" {
+		t.Errorf("paths changed the patterns' mentions (-without +with):\n%s", diff)
+	}
+	if diff := cmp.Diff(plain.PageRank(), g.PageRank(), cmpopts.EquateApprox(0, 1e-9)); diff != "" {
+		t.Errorf("paths changed PageRank (-without +with):\n%s", diff)
+	}
 }

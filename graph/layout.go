@@ -12,16 +12,21 @@ import (
 
 // Layout is a drawing of the whole graph: every node's place in a box of
 // Width × Height, each at least Spacing from every other and at least
-// Margin inside the box.
+// Margin inside the box, and where its label goes. A node's label, in any
+// language, drawn at its anchor (Point.LabelBox) overlaps no other label
+// and no node's circle, and stays inside the box.
 type Layout struct {
 	Width, Height float64
 	Points        []Point // one per node, in catalog order (Graph.Nodes)
 }
 
-// Point is a node's place in a Layout.
+// Point is a node's place in a Layout: its centre, the radius of its
+// circle (which grows with its PageRank) and where its label sits.
 type Point struct {
-	Slug string
-	X, Y float64
+	Slug  string
+	X, Y  float64
+	R     float64
+	Label Anchor
 }
 
 // The geometry of every layout, in SVG user units.
@@ -59,7 +64,7 @@ func (l Layout) At(slug string) (Point, bool) {
 // plus a weak pull of each pattern towards a hidden hub of its category so
 // that planned patterns without edges stay near their kin, then scaled
 // into a box that grows with the graph, then pushed apart until no two
-// nodes are closer than Spacing.
+// nodes are closer than Spacing, then each label placed (placeLabels).
 //
 // gonum reads a graph's nodes and neighbours in map order, and the
 // starting positions and the sums of forces depend on that order; orderedGraph
@@ -76,9 +81,11 @@ func (g *Graph) computeLayout() Layout {
 	fit(pos, l)
 	separate(pos, l)
 	l.Points = make([]Point, n)
+	radius := g.radii()
 	for i, node := range g.nodes {
-		l.Points[i] = Point{node.Slug, round(pos[i].X), round(pos[i].Y)}
+		l.Points[i] = Point{Slug: node.Slug, X: round(pos[i].X), Y: round(pos[i].Y), R: radius[i]}
 	}
+	placeLabels(&l, g.labelSizes())
 	return l
 }
 

@@ -2,6 +2,11 @@ package graph
 
 import "math"
 
+// boldWidth is how much wider the centre's label is, drawn in bold
+// (DejaVu Sans Bold's letters are about 1.1 times as wide as its regular
+// ones).
+const boldWidth = 1.15
+
 // MaxLocal is the most patterns a local layout shows besides its centre:
 // past it, the second ring is left out, so the drawing stays legible.
 const MaxLocal = 24
@@ -11,7 +16,8 @@ const MaxLocal = 24
 // neighbourhood has at most MaxLocal patterns, those two steps away on a
 // second ring. Each ring is in catalog order, starting at the top and
 // going clockwise, and is wide enough that no two nodes are closer than
-// Spacing. The Layout's Points are the centre first, then each ring; it
+// Spacing; the labels are placed as Layout's are, which may move a node
+// off its ring. The Layout's Points are the centre first, then each ring; it
 // is empty for an unknown slug.
 func (g *Graph) LocalLayout(slug string, k int) Layout {
 	if g.Node(slug) == nil {
@@ -28,7 +34,7 @@ func (g *Graph) LocalLayout(slug string, k int) Layout {
 		}
 		rings[h.Dist] = append(rings[h.Dist], h.Slug)
 	}
-	radius := 0.0
+	radius, radii := 0.0, g.radii()
 	var points []Point
 	for d, ring := range rings {
 		if d > 0 {
@@ -40,13 +46,18 @@ func (g *Graph) LocalLayout(slug string, k int) Layout {
 		}
 		for i, s := range ring {
 			angle := 2*math.Pi*float64(i)/float64(len(ring)) - math.Pi/2
-			points = append(points, Point{s, round(radius * math.Cos(angle)), round(radius * math.Sin(angle))})
+			points = append(points, Point{Slug: s, X: round(radius * math.Cos(angle)), Y: round(radius * math.Sin(angle)), R: radii[g.index[s]]})
 		}
 	}
 	side := 2 * (radius + Margin)
+	sizes := make([][2]float64, len(points))
 	for i := range points {
 		points[i].X += side / 2
 		points[i].Y += side / 2
+		sizes[i] = g.labelSize(g.index[points[i].Slug])
 	}
-	return Layout{Width: side, Height: side, Points: points}
+	sizes[0][0] *= boldWidth
+	l := Layout{Width: side, Height: side, Points: points}
+	placeLabels(&l, sizes)
+	return l
 }

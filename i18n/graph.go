@@ -50,37 +50,41 @@ type GraphMessages struct {
 	PathMark       string // the checkbox that marks a step read
 	PathReset      string
 	PathPlanned    string // a planned step's note
+	PathRef        string // "Learning path: %s", a path among a page's backlinks
 
-	LearnTitle    string
-	LearnIntro    string
-	LearnGoals    string
-	LearnKnown    string
-	LearnSubmit   string
-	LearnResult   string
-	LearnEmpty    string // no goal picked
-	LearnDone     string // every step is known
-	LearnGoal     string // the reason of a goal
-	learnNeeded   string // "needed by %s"
-	learnSkipped  string // "%d patterns you know are left out: %s"
-	unknown       string // "unknown pattern “%s”"
-	TooManyGoals  string
-	CompareTitle  string // "%s vs %s"
-	CompareIntro  string
-	ComparePick   string // the form's legend
-	CompareA      string
-	CompareB      string
-	CompareGo     string
-	CompareNeed   string // a or b missing
-	CompareSame   string
-	ComparePath   string // heading of the path between them
-	CompareNoPath string
-	Definition    string
-	WhenToUse     string
-	Guarantees    string
-	Costs         string
-	NoGuarantees  string
-	ReadMore      string
-	PathNeedEnds  string // /api/graph/path without from or to
+	LearnTitle     string
+	LearnIntro     string
+	LearnGoals     string
+	LearnKnown     string
+	LearnSubmit    string
+	LearnResult    string
+	LearnEmpty     string // no goal picked
+	LearnDone      string // every step is known
+	LearnGoal      string // the reason of a goal
+	learnNeeded    string // "needed by %s"
+	learnSkipped   string // "%d patterns you know are left out: %s"
+	unknown        string // "unknown pattern “%s”"
+	TooManyGoals   string
+	CompareTitle   string // "%s vs %s"
+	CompareIntro   string
+	ComparePick    string // the form's legend
+	CompareA       string
+	CompareB       string
+	CompareGo      string
+	CompareNeed    string // a or b missing
+	CompareSame    string
+	ComparePlanned string // the note on a planned pattern's column
+	CompareMissing string // in place of a section a planned pattern does not have yet
+	CompareNames   string // before the pattern's names in every language
+	ComparePath    string // heading of the path between them
+	CompareNoPath  string
+	Definition     string
+	WhenToUse      string
+	Guarantees     string
+	Costs          string
+	NoGuarantees   string
+	ReadMore       string
+	PathNeedEnds   string // /api/graph/path without from or to
 }
 
 // Summary counts the graph's patterns and relations.
@@ -178,37 +182,41 @@ var enGraph = GraphMessages{
 	PathMark:       "read",
 	PathReset:      "Clear my progress",
 	PathPlanned:    "not written yet",
+	PathRef:        "Learning path: %s",
 
-	LearnTitle:    "Plan your reading",
-	LearnIntro:    "Pick what you want to learn and what you already know: you get the patterns to read, in an order where each comes after what it builds on, with the reason for each step.",
-	LearnGoals:    "I want to learn",
-	LearnKnown:    "I already know",
-	LearnSubmit:   "Plan my reading",
-	LearnResult:   "Your reading order",
-	LearnEmpty:    "Pick at least one pattern to learn.",
-	LearnDone:     "You already know everything these goals build on.",
-	LearnGoal:     "your goal",
-	learnNeeded:   "needed by %s",
-	learnSkipped:  "Left out, since you know them (%d): %s.",
-	unknown:       "There is no pattern “%s”.",
-	TooManyGoals:  "Pick at most 20 patterns in each list.",
-	CompareTitle:  "%s vs %s",
-	CompareIntro:  "Two patterns side by side: what each is, when to reach for it, what it promises, what it costs, and how the graph connects them.",
-	ComparePick:   "Compare two patterns",
-	CompareA:      "First pattern",
-	CompareB:      "Second pattern",
-	CompareGo:     "Compare",
-	CompareNeed:   "Name two patterns to compare: ?a=…&b=….",
-	CompareSame:   "Pick two different patterns.",
-	ComparePath:   "How they connect",
-	CompareNoPath: "No chain of typed relations joins them.",
-	Definition:    "Definition",
-	WhenToUse:     "When to use",
-	Guarantees:    "Guarantees",
-	Costs:         "Costs and pitfalls",
-	NoGuarantees:  "No guarantee stated yet.",
-	ReadMore:      "Read the section",
-	PathNeedEnds:  "Name both ends of the path: ?from=…&to=….",
+	LearnTitle:     "Plan your reading",
+	LearnIntro:     "Pick what you want to learn and what you already know: you get the patterns to read, in an order where each comes after what it builds on, with the reason for each step.",
+	LearnGoals:     "I want to learn",
+	LearnKnown:     "I already know",
+	LearnSubmit:    "Plan my reading",
+	LearnResult:    "Your reading order",
+	LearnEmpty:     "Pick at least one pattern to learn.",
+	LearnDone:      "You already know everything these goals build on.",
+	LearnGoal:      "your goal",
+	learnNeeded:    "needed by %s",
+	learnSkipped:   "Left out, since you know them (%d): %s.",
+	unknown:        "There is no pattern “%s”.",
+	TooManyGoals:   "Pick at most 20 patterns in each list.",
+	CompareTitle:   "%s vs %s",
+	CompareIntro:   "Two patterns side by side: what each is, when to reach for it, what it promises, what it costs, and how the graph connects them.",
+	ComparePick:    "Compare two patterns",
+	CompareA:       "First pattern",
+	CompareB:       "Second pattern",
+	CompareGo:      "Compare",
+	CompareNeed:    "Name two patterns to compare: ?a=…&b=….",
+	CompareSame:    "Pick two different patterns.",
+	ComparePlanned: "This pattern is planned: its page is not written yet. Here is what the catalog already knows about it.",
+	CompareMissing: "Not written yet.",
+	CompareNames:   "Names",
+	ComparePath:    "How they connect",
+	CompareNoPath:  "No chain of typed relations joins them.",
+	Definition:     "Definition",
+	WhenToUse:      "When to use",
+	Guarantees:     "Guarantees",
+	Costs:          "Costs and pitfalls",
+	NoGuarantees:   "No guarantee stated yet.",
+	ReadMore:       "Read the section",
+	PathNeedEnds:   "Name both ends of the path: ?from=…&to=….",
 }
 
 var zhGraph = GraphMessages{
@@ -255,35 +263,39 @@ var zhGraph = GraphMessages{
 	PathMark:       "已读",
 	PathReset:      "清除阅读进度",
 	PathPlanned:    "尚未撰写",
+	PathRef:        "学习路径：%s",
 
-	LearnTitle:    "定制阅读计划",
-	LearnIntro:    "选出想学的模式和已经掌握的模式，即可得到一份阅读清单：每个模式都排在它所依赖的模式之后，并注明为什么要读。",
-	LearnGoals:    "想学的模式",
-	LearnKnown:    "已经掌握的模式",
-	LearnSubmit:   "生成阅读计划",
-	LearnResult:   "你的阅读顺序",
-	LearnEmpty:    "请至少选择一个想学的模式。",
-	LearnDone:     "这些目标所依赖的模式你都已经掌握了。",
-	LearnGoal:     "你的目标",
-	learnNeeded:   "%s 的前置知识",
-	learnSkipped:  "已掌握、未列入的模式（%d 个）：%s。",
-	unknown:       "没有“%s”这个模式。",
-	TooManyGoals:  "每一栏最多选择 20 个模式。",
-	CompareTitle:  "%s 与 %s 对比",
-	CompareIntro:  "把两个模式并排比较：各自是什么、何时使用、提供哪些保证、要付出什么代价，以及它们在知识图谱中如何相连。",
-	ComparePick:   "对比两个模式",
-	CompareA:      "第一个模式",
-	CompareB:      "第二个模式",
-	CompareGo:     "对比",
-	CompareNeed:   "请指定要对比的两个模式：?a=…&b=…。",
-	CompareSame:   "请选择两个不同的模式。",
-	ComparePath:   "两者如何相连",
-	CompareNoPath: "没有一条类型化关系链把两者连起来。",
-	Definition:    "定义",
-	WhenToUse:     "适用场景",
-	Guarantees:    "保证",
-	Costs:         "代价与陷阱",
-	NoGuarantees:  "尚未给出保证。",
-	ReadMore:      "阅读该节",
-	PathNeedEnds:  "请指定路径的两端：?from=…&to=…。",
+	LearnTitle:     "定制阅读计划",
+	LearnIntro:     "选出想学的模式和已经掌握的模式，即可得到一份阅读清单：每个模式都排在它所依赖的模式之后，并注明为什么要读。",
+	LearnGoals:     "想学的模式",
+	LearnKnown:     "已经掌握的模式",
+	LearnSubmit:    "生成阅读计划",
+	LearnResult:    "你的阅读顺序",
+	LearnEmpty:     "请至少选择一个想学的模式。",
+	LearnDone:      "这些目标所依赖的模式你都已经掌握了。",
+	LearnGoal:      "你的目标",
+	learnNeeded:    "%s 的前置知识",
+	learnSkipped:   "已掌握、未列入的模式（%d 个）：%s。",
+	unknown:        "没有“%s”这个模式。",
+	TooManyGoals:   "每一栏最多选择 20 个模式。",
+	CompareTitle:   "%s 与 %s 对比",
+	CompareIntro:   "把两个模式并排比较：各自是什么、何时使用、提供哪些保证、要付出什么代价，以及它们在知识图谱中如何相连。",
+	ComparePick:    "对比两个模式",
+	CompareA:       "第一个模式",
+	CompareB:       "第二个模式",
+	CompareGo:      "对比",
+	CompareNeed:    "请指定要对比的两个模式：?a=…&b=…。",
+	CompareSame:    "请选择两个不同的模式。",
+	ComparePlanned: "该模式尚在规划中，页面还没有撰写。以下是目录中已有的信息。",
+	CompareMissing: "尚未撰写。",
+	CompareNames:   "名称",
+	ComparePath:    "两者如何相连",
+	CompareNoPath:  "没有一条类型化关系链把两者连起来。",
+	Definition:     "定义",
+	WhenToUse:      "适用场景",
+	Guarantees:     "保证",
+	Costs:          "代价与陷阱",
+	NoGuarantees:   "尚未给出保证。",
+	ReadMore:       "阅读该节",
+	PathNeedEnds:   "请指定路径的两端：?from=…&to=…。",
 }

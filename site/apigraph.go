@@ -27,9 +27,19 @@ type apiEdge struct {
 	Type string `json:"type"` // requires, combines-with, alternative-to or mentions
 }
 
+// apiPath is a learning path of /api/graph: its steps, and the patterns
+// its prose mentions.
+type apiPath struct {
+	ID       string   `json:"id"`
+	Name     string   `json:"name"`
+	URL      string   `json:"url"`
+	Steps    []string `json:"steps"`
+	Mentions []string `json:"mentions"`
+}
+
 // handleAPIGraph is GET /api/graph[?lang=]: every node with its name in
-// lang, rank and place in the layout, and every edge the graph page
-// draws.
+// lang, rank and place in the layout, every edge the graph page draws, and
+// the learning paths with their steps and mentions.
 func (s *Server) handleAPIGraph(w http.ResponseWriter, r *http.Request) error {
 	st, lang := s.current(), apiLang(r)
 	if st.Graph == nil {
@@ -47,6 +57,7 @@ func (s *Server) handleAPIGraph(w http.ResponseWriter, r *http.Request) error {
 		Height float64   `json:"height"`
 		Nodes  []apiNode `json:"nodes"`
 		Edges  []apiEdge `json:"edges"`
+		Paths  []apiPath `json:"paths"`
 	}{Lang: lang, Width: l.Width, Height: l.Height}
 	for i, n := range g.Nodes() {
 		an := apiNode{Slug: n.Slug, Name: n.Name[lang], Written: n.Written, Category: n.Category, Difficulty: n.Difficulty,
@@ -58,6 +69,15 @@ func (s *Server) handleAPIGraph(w http.ResponseWriter, r *http.Request) error {
 	}
 	for _, e := range graphEdges(g) {
 		out.Edges = append(out.Edges, apiEdge{e.From, e.To, e.Type})
+	}
+	for _, p := range g.Paths() {
+		ap := apiPath{ID: p.ID, Name: p.Name[lang], URL: pathURL(lang, p.ID), Steps: p.Steps, Mentions: []string{}}
+		for _, m := range g.PathMentions() {
+			if m.From == p.ID {
+				ap.Mentions = append(ap.Mentions, m.To)
+			}
+		}
+		out.Paths = append(out.Paths, ap)
 	}
 	return writeJSON(w, http.StatusOK, out)
 }

@@ -11,11 +11,13 @@ import (
 	"github.com/lamport-kb/lamport/site/view"
 )
 
-// handleCompare shows two written patterns side by side (?a=&b=): an
+// handleCompare shows two catalog patterns side by side (?a=&b=): an
 // excerpt of each one's definition, when to use it, its guarantees and
-// its costs, its relations, and the shortest explained path between them.
-// Without a and b it shows the form; a missing, unknown, planned or
-// repeated pattern is a 4xx with the form and a message in the reader's
+// its costs, its category and relations, and the shortest explained path
+// between them. A planned pattern shows what the catalog knows of it (its
+// names in every language, category and relations), each section marked
+// not written yet. Without a and b it shows the form; a missing, unknown
+// or repeated pattern is a 4xx with the form and a message in the reader's
 // language.
 func (s *Server) handleCompare(w http.ResponseWriter, r *http.Request) error {
 	st, lang := s.current(), langOf(r)
@@ -24,7 +26,7 @@ func (s *Server) handleCompare(w http.ResponseWriter, r *http.Request) error {
 	}
 	m := i18n.For(lang)
 	a, b := r.URL.Query().Get("a"), r.URL.Query().Get("b")
-	d := view.CompareData{PickA: a, PickB: b, Options: writtenOptions(st, lang)}
+	d := view.CompareData{PickA: a, PickB: b, Options: catalogOptions(st, lang)}
 	status := http.StatusOK
 	if err := checkPair(st.Library, a, b, r.URL.RawQuery == ""); err != nil {
 		status, d.Error = err.status, err.message(m)
@@ -50,9 +52,9 @@ func checkPair(lib *content.Library, a, b string, bare bool) *statusError {
 		return nil
 	case a == "" || b == "":
 		return localError(http.StatusBadRequest, func(m *i18n.Messages) string { return m.Graph.CompareNeed })
-	case lib.Pattern(a) == nil:
+	case lib.Entry(a) == nil:
 		return unknownPattern(a)
-	case lib.Pattern(b) == nil:
+	case lib.Entry(b) == nil:
 		return unknownPattern(b)
 	case a == b:
 		return localError(http.StatusBadRequest, func(m *i18n.Messages) string { return m.Graph.CompareSame })
@@ -60,16 +62,29 @@ func checkPair(lib *content.Library, a, b string, bare bool) *statusError {
 	return nil
 }
 
-// unknownPattern is the 404 of a slug that names no written pattern.
+// unknownPattern is the 404 of a slug that names no catalog pattern.
 func unknownPattern(slug string) *statusError {
 	return localError(http.StatusNotFound, func(m *i18n.Messages) string { return m.Graph.Unknown(slug) })
 }
 
-// compareSide is one written pattern's column.
+// compareSide is one pattern's column: a written pattern's excerpts, or
+// what the catalog knows of a planned one.
 func compareSide(st *state, slug, lang string) view.CompareSide {
+	e := st.Library.Entry(slug)
+	side := view.CompareSide{Link: entryLink(st.Library, slug, lang), Related: relatedGroups(st, slug, lang)}
+	if c := st.Library.Category(e.Category); c != nil {
+		side.Category = c.Name.In(lang)
+	}
 	p := st.Library.Pattern(slug)
+	if p == nil {
+		side.Planned = true
+		for _, l := range i18n.Langs {
+			side.Names = append(side.Names, e.Name.In(l))
+		}
+		return side
+	}
 	d := p.Doc(lang)
-	side := view.CompareSide{Link: entryLink(st.Library, slug, lang), Summary: d.Summary, Related: relatedGroups(st, slug, lang)}
+	side.Summary = d.Summary
 	for _, sec := range d.Sections {
 		switch sec.ID {
 		case "definition":
@@ -132,11 +147,17 @@ func explainedPath(st *state, a, b, lang string) ([]view.PathStep, bool) {
 	return steps, false
 }
 
-// writtenOptions lists the written patterns for a form, in catalog order.
-func writtenOptions(st *state, lang string) []view.Option {
-	opts := make([]view.Option, 0, len(st.Library.Patterns))
-	for _, p := range st.Library.Patterns {
-		opts = append(opts, view.Option{Value: p.Slug, Label: p.Doc(lang).Title})
+// catalogOptions lists the catalog's patterns for a form, in catalog
+// order, the planned ones marked.
+func catalogOptions(st *state, lang string) []view.Option {
+	m := i18n.For(lang)
+	opts := make([]view.Option, 0, len(st.Library.Catalog))
+	for _, e := range st.Library.Catalog {
+		label := st.Library.Name(e.Slug, lang)
+		if st.Library.Pattern(e.Slug) == nil {
+			label = sprintf(m.PlannedTitle, label)
+		}
+		opts = append(opts, view.Option{Value: e.Slug, Label: label})
 	}
 	return opts
 }

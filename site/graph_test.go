@@ -11,6 +11,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/lamport-kb/lamport/i18n"
 	"github.com/lamport-kb/lamport/site/view"
 )
 
@@ -165,6 +166,43 @@ func TestPaths(t *testing.T) {
 	pageDoc(t, s, "/en/paths/nope", http.StatusNotFound)
 }
 
+// TestPathProseLinks: every [[link]] in a learning path's prose is a link
+// to the pattern in the reader's language when it is written, and marked
+// planned when not; each mentioned pattern lists the path among its
+// backlinks.
+func TestPathProseLinks(t *testing.T) {
+	s := mustServer(t)
+	st := s.current()
+	mentions := st.Graph.PathMentions()
+	if len(mentions) < 5 {
+		t.Fatalf("only %d mentions in the paths' prose", len(mentions))
+	}
+	planned := 0
+	for _, lang := range []string{"en", "zh"} {
+		for _, m := range mentions {
+			doc := pageDoc(t, s, pathURL(lang, m.From), http.StatusOK)
+			prose := doc.Find(".prose")
+			if st.Library.Pattern(m.To) == nil {
+				planned++
+				if prose.Find(`span.xref.planned`).Length() == 0 || prose.Find(`a[href$="/patterns/`+m.To+`"]`).Length() != 0 {
+					t.Errorf("%s: %s links to the planned %s, or does not mark it", lang, m.From, m.To)
+				}
+				continue
+			}
+			if prose.Find(`a.xref[href="/`+lang+`/patterns/`+m.To+`"]`).Length() == 0 {
+				t.Errorf("%s: the prose of %s has no link to %s", lang, m.From, m.To)
+			}
+			back := pageDoc(t, s, "/"+lang+"/patterns/"+m.To, http.StatusOK)
+			if back.Find(`[data-testid="referenced-by"] a[href="`+pathURL(lang, m.From)+`"]`).Length() != 1 {
+				t.Errorf("%s: %s mentions %s but is not among its backlinks", lang, m.From, m.To)
+			}
+		}
+	}
+	if planned == 0 {
+		t.Log("no path mentions a planned pattern")
+	}
+}
+
 func TestLearn(t *testing.T) {
 	s := mustServer(t)
 	g := s.current().Graph
@@ -223,10 +261,6 @@ func TestCompare(t *testing.T) {
 		{"/en/compare?a=circuit-breaker&b=nope", 404, "There is no pattern “nope”"},
 		{"/zh/compare?a=saga&b=saga", 400, "请选择两个不同的模式"},
 	}
-	lib, _ := corpus()
-	if planned := lib.Planned(); len(planned) > 0 { // planned: nothing to compare yet
-		tests = append(tests, errorCase{"/en/compare?a=" + planned[0].Slug + "&b=saga", 404, "“" + planned[0].Slug + "”"})
-	}
 	for _, tt := range tests {
 		doc := pageDoc(t, s, tt.path, tt.status)
 		if msg := doc.Find(`[data-testid="compare-error"]`).Text(); !strings.Contains(msg, tt.msg) {
@@ -236,14 +270,95 @@ func TestCompare(t *testing.T) {
 	pageDoc(t, s, "/en/compare", http.StatusOK)
 }
 
+// TestComparePlanned compares a planned pattern with a written one, and
+// two planned ones: each planned column says so, names the pattern in
+// every language, gives its category and relations, and marks each of the
+// four sections not written; the written column is whole; the explained
+// path is there when the graph has one.
+func TestComparePlanned(t *testing.T) {
+	s := mustServer(t)
+	st := s.current()
+	lib, g := st.Library, st.Graph
+	// Planned patterns that other pages relate to, so that they have
+	// relations and a path to show.
+	var planned []string
+	for _, e := range lib.Planned() {
+		if len(g.Links(e.Slug)) > 0 {
+			planned = append(planned, e.Slug)
+		}
+	}
+	if len(planned) < 2 {
+		t.Fatalf("only %d planned patterns with relations", len(planned))
+	}
+	pairs := [][2]string{{planned[0], "saga"}, {"circuit-breaker", planned[0]}, {planned[0], planned[1]}}
+	for _, lang := range []string{"en", "zh"} {
+		for _, pair := range pairs {
+			url := "/" + lang + "/compare?a=" + pair[0] + "&b=" + pair[1]
+			doc := pageDoc(t, s, url, http.StatusOK)
+			for i, side := range []string{"a", "b"} {
+				slug, col := pair[i], doc.Find(`[data-testid="compare-`+side+`"]`)
+				e := lib.Entry(slug)
+				text := col.Text()
+				if lib.Pattern(slug) != nil {
+					if col.Find(".not-written").Length() != 0 || col.Find(`[data-testid$="-planned"]`).Length() != 0 {
+						t.Errorf("%s: the written %s is marked not written", url, slug)
+					}
+					continue
+				}
+				if col.Find(`[data-testid="compare-`+side+`-planned"]`).Length() != 1 {
+					t.Errorf("%s: %s is planned but its column does not say so", url, slug)
+				}
+				if n := col.Find(".not-written").Length(); n != 4 {
+					t.Errorf("%s: %s has %d sections marked not written, want 4", url, slug, n)
+				}
+				for _, name := range []string{e.Name.In(i18n.English), e.Name.In(i18n.Chinese), lib.Category(e.Category).Name.In(lang)} {
+					if !strings.Contains(text, name) {
+						t.Errorf("%s: the column of %s does not name %q", url, slug, name)
+					}
+				}
+				if col.Find("h3").Length() <= 4 || col.Find("ul li").Length() == 0 {
+					t.Errorf("%s: the column of %s lists no relations", url, slug)
+				}
+			}
+			_, hasPath := g.Path(pair[0], pair[1])
+			if got := doc.Find(`[data-testid="compare-path"] li`).Length() > 0; got != hasPath {
+				t.Errorf("%s: explained path shown %v, the graph has one %v", url, got, hasPath)
+			}
+			if !strings.Contains(doc.Find("title").Text(), lib.Name(pair[0], lang)) {
+				t.Errorf("%s: title %q", url, doc.Find("title").Text())
+			}
+			if opt := doc.Find(`select[name="a"] option[value="` + pair[0] + `"]`); !opt.Is("[selected]") {
+				t.Errorf("%s: the form does not offer %s as chosen", url, pair[0])
+			}
+		}
+	}
+}
+
 func TestGraphAPI(t *testing.T) {
 	s := mustServer(t)
 	g := s.current().Graph
 	var graph struct {
 		Nodes []struct{ Slug, Name, URL string }
 		Edges []struct{ From, To, Type string }
+		Paths []struct {
+			ID, Name, URL   string
+			Steps, Mentions []string
+		}
 	}
 	decode(t, get(t, s, "/api/graph?lang=zh").Body.Bytes(), &graph)
+	if len(graph.Paths) != len(g.Paths()) {
+		t.Errorf("%d paths, want %d", len(graph.Paths), len(g.Paths()))
+	}
+	mentions := 0
+	for _, p := range graph.Paths {
+		mentions += len(p.Mentions)
+		if p.URL != "/zh/paths/"+p.ID || p.Name == "" || len(p.Steps) == 0 {
+			t.Errorf("path %+v", p)
+		}
+	}
+	if mentions != len(g.PathMentions()) {
+		t.Errorf("%d path mentions, want %d", mentions, len(g.PathMentions()))
+	}
 	if len(graph.Nodes) != len(g.Nodes()) || len(graph.Edges) != len(graphEdges(g)) {
 		t.Errorf("%d nodes, %d edges", len(graph.Nodes), len(graph.Edges))
 	}

@@ -2,8 +2,6 @@ package site
 
 import (
 	"math"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/lamport-kb/lamport/content"
 	"github.com/lamport-kb/lamport/graph"
@@ -12,17 +10,18 @@ import (
 )
 
 // drawing turns a layout of g into the data of an SVG: each node with its
-// short label in lang and a radius that grows with its PageRank, and the
-// given edges between laid-out nodes, cut to the circles' rims.
+// short label in lang where the layout placed it, and the given edges
+// between laid-out nodes, cut to the circles' rims.
 func drawing(g *graph.Graph, l graph.Layout, edges []view.GraphEdge, lang, label string) view.GraphSVG {
 	m := i18n.For(lang)
 	s := view.GraphSVG{Label: label, Width: l.Width, Height: l.Height}
-	radius := radii(g)
 	at := make(map[string]int, len(l.Points))
 	for _, pt := range l.Points {
 		n := g.Node(pt.Slug)
-		gn := view.GraphNode{Slug: n.Slug, Name: n.Name[lang], Lines: labelLines(n.Name[lang], lang),
-			Category: n.Category, X: pt.X, Y: pt.Y, R: radius[n.Slug]}
+		lines := n.Label(lang)
+		anchor, x, baselines := pt.LabelText(lines)
+		gn := view.GraphNode{Slug: n.Slug, Name: n.Name[lang], Category: n.Category, X: pt.X, Y: pt.Y, R: pt.R,
+			Label: view.GraphLabel{Lines: lines, Anchor: anchor, X: x, Baselines: baselines}}
 		if n.Written {
 			gn.URL = content.PatternURL(lang, n.Slug)
 		} else {
@@ -39,25 +38,6 @@ func drawing(g *graph.Graph, l graph.Layout, edges []view.GraphEdge, lang, label
 		}
 	}
 	return s
-}
-
-// radii sizes nodes by PageRank: 5 units for the least central, 13 for
-// the most, by the square root of the score so the area tracks it.
-func radii(g *graph.Graph) map[string]float64 {
-	rank := g.PageRank()
-	r := make(map[string]float64, len(rank))
-	if len(rank) == 0 {
-		return r
-	}
-	top, low := rank[0].Value, rank[len(rank)-1].Value
-	for _, s := range rank {
-		f := 0.0
-		if top > low {
-			f = math.Sqrt((s.Value - low) / (top - low))
-		}
-		r[s.Slug] = math.Round((5+8*f)*10) / 10
-	}
-	return r
 }
 
 // rim cuts an edge so it runs between the rims of its two circles, and the
@@ -108,44 +88,4 @@ func typedEdges(g *graph.Graph) []view.GraphEdge {
 		}
 	}
 	return out
-}
-
-// labelLines shortens a pattern's name for a node's label: the part
-// before any parenthesis, slash or comma ("Rate Limiting & Throttling
-// (token/leaky bucket, windows)" → "Rate Limiting & Throttling"), in at
-// most two lines.
-func labelLines(name, lang string) []string {
-	if i := strings.IndexAny(name, "(（/／,，"); i > 0 {
-		name = strings.TrimSpace(name[:i])
-	}
-	if lang == i18n.Chinese {
-		return splitRunes(name, 7)
-	}
-	return splitWords(name, 16)
-}
-
-// splitWords breaks English text into lines of about width characters,
-// at spaces; a second line takes the rest.
-func splitWords(s string, width int) []string {
-	words := strings.Fields(s)
-	var first []string
-	n := 0
-	for i, w := range words {
-		if i > 0 && n+1+len(w) > width {
-			return []string{strings.Join(first, " "), strings.Join(words[i:], " ")}
-		}
-		first = append(first, w)
-		n += len(w) + 1
-	}
-	return []string{s}
-}
-
-// splitRunes breaks Chinese text into lines of width characters; a second
-// line takes the rest.
-func splitRunes(s string, width int) []string {
-	if utf8.RuneCountInString(s) <= width {
-		return []string{s}
-	}
-	r := []rune(s)
-	return []string{string(r[:width]), string(r[width:])}
 }

@@ -58,8 +58,8 @@ const localRadius = 2
 const nextUpCount = 3
 
 // patternGraph is what a pattern page shows from the graph besides its
-// related patterns: its neighbourhood drawn, the pages that mention it,
-// and what to read next, with the reasons.
+// related patterns: its neighbourhood drawn, the pages and learning paths
+// that mention it, and what to read next, with the reasons.
 func patternGraph(st *state, slug, title, lang string) view.PatternGraph {
 	g := st.Graph
 	if g == nil {
@@ -75,6 +75,11 @@ func patternGraph(st *state, slug, title, lang string) view.PatternGraph {
 	for _, l := range g.Links(slug) {
 		if l.Label == graph.MentionedBy {
 			pg.ReferencedBy = append(pg.ReferencedBy, entryLink(st.Library, l.Slug, lang))
+		}
+	}
+	for _, id := range g.PathsMentioning(slug) {
+		if p := st.Library.Path(id); p != nil {
+			pg.ReferencedBy = append(pg.ReferencedBy, view.Link{Name: sprintf(m.Graph.PathRef, p.Doc(lang).Title), URL: pathURL(lang, id)})
 		}
 	}
 	for _, r := range g.Recommend(slug, nextUpCount) {

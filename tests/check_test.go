@@ -43,6 +43,8 @@ func TestCheckCommand(t *testing.T) {
 			`patterns/ratelimit/en\.md:\d+: .*nowhere`},
 		{"missing section", removeSection("patterns/retry/zh.md", "faq"),
 			`patterns/retry/zh\.md:\d+: .*faq`},
+		{"broken link in a path", replaceIn("paths/resilience/zh.md", "[[backpressure|背压]]", "[[no-such-pattern|背压]]"),
+			`paths/resilience/zh\.md:8: link \[\[no-such-pattern\]\]: unknown pattern "no-such-pattern"`},
 		{"unknown relation", replaceIn("patterns/circuitbreaker/pattern.yaml", "combines-with: [", "combines-with: [no-such-slug, "),
 			`patterns/circuitbreaker/pattern\.yaml:\d+: .*no-such-slug`},
 		{"missing translation", removeFile("patterns/ratelimit/zh.md"),

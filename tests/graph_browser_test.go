@@ -62,6 +62,7 @@ func TestBrowserGraph(t *testing.T) {
 	b.run(t, chromedp.Click(`[data-graph-filter="type"] input[value="combines-with"]`, chromedp.ByQuery),
 		chromedp.Click(`[data-zoom="reset"]`, chromedp.ByQuery))
 
+	labelsApart(t, b, "en")
 	hoverFPS(t, b)
 	checkAxe(t, b)
 	b.noErrors(t)
@@ -84,6 +85,36 @@ func TestBrowserGraph(t *testing.T) {
 		emulation.SetScriptExecutionDisabled(false))
 	if nodes < 50 || rows == 0 || !controlsHidden {
 		t.Errorf("without JavaScript: %d nodes, %d table rows, controls hidden %v", nodes, rows, controlsHidden)
+	}
+	labelsApart(t, b, "zh")
+}
+
+// labelsApart checks the whole graph's labels as the browser draws them,
+// in its fonts: no two labels' boxes (SVGTextElement.getBBox, which spans
+// each line's full height) overlap, none overlaps a node's circle, and
+// none leaves the drawing. graph's TestLabelsDoNotOverlap checks the same
+// with its estimate of text widths; this checks the estimate. Boxes may
+// touch by up to a halo (1.5 units), which the estimate leaves around the
+// glyphs.
+func labelsApart(t *testing.T, b *browser, lang string) {
+	t.Helper()
+	var bad []string
+	b.run(t, chromedp.Evaluate(`(() => { const svg = document.querySelector('svg[data-testid="graph-svg"]'); const e = 1.5;
+		const [, , w, h] = svg.dataset.viewbox.split(" ").map(Number);
+		const nodes = [...svg.querySelectorAll(".node")].map(n => { const c = n.querySelector("circle"), b = n.querySelector("text").getBBox();
+			return {slug: n.dataset.slug, x: +c.getAttribute("cx"), y: +c.getAttribute("cy"), r: +c.getAttribute("r"), x0: b.x, y0: b.y, x1: b.x + b.width, y1: b.y + b.height}; });
+		const bad = [];
+		for (const a of nodes) {
+			if (a.x0 < -e || a.y0 < -e || a.x1 > w + e || a.y1 > h + e) bad.push(a.slug + "'s label leaves the drawing");
+			for (const c of nodes) {
+				if (a.slug < c.slug && a.x0 < c.x1 - e && c.x0 < a.x1 - e && a.y0 < c.y1 - e && c.y0 < a.y1 - e) bad.push("the labels of " + a.slug + " and " + c.slug + " overlap");
+				const dx = c.x - Math.min(Math.max(c.x, a.x0), a.x1), dy = c.y - Math.min(Math.max(c.y, a.y0), a.y1);
+				if (dx * dx + dy * dy < (c.r - e) ** 2) bad.push(a.slug + "'s label overlaps the circle of " + c.slug);
+			}
+		}
+		return bad; })()`, &bad))
+	for _, s := range bad {
+		t.Errorf("/%s/graph: %s", lang, s)
 	}
 }
 

@@ -19,11 +19,20 @@ type GraphSVG struct {
 // GraphNode is a pattern in a drawing.
 type GraphNode struct {
 	Slug     string
-	Name     string   // the full name, for the tooltip
-	Lines    []string // the label, a short name in one or two lines
-	URL      string   // empty for a planned pattern
+	Name     string // the full name, for the tooltip
+	Label    GraphLabel
+	URL      string // empty for a planned pattern
 	Category string
 	X, Y, R  float64
+}
+
+// GraphLabel is a node's label: a short name in one or two lines, drawn
+// where the layout found room for it.
+type GraphLabel struct {
+	Lines     []string
+	Anchor    string    // the SVG text-anchor: start, middle or end
+	X         float64   // of every line
+	Baselines []float64 // one per line
 }
 
 // GraphEdge is a relation in a drawing, as a segment between the two
@@ -74,9 +83,6 @@ type Recommendation struct {
 func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 func viewBox(s GraphSVG) string { return "0 0 " + num(s.Width) + " " + num(s.Height) }
-
-// labelY is where line i of a node's label sits: below the circle.
-func labelY(n GraphNode, i int) string { return num(n.Y + n.R + 11 + float64(i)*12) }
 
 func nodeClass(n GraphNode, centre string) string {
 	c := "node cat-" + n.Category
@@ -144,6 +150,9 @@ type CompareData struct {
 // trusted: excerpts of the pattern's own rendered sections.
 type CompareSide struct {
 	Link
+	Planned               bool     // no page yet: the sections are not written
+	Names                 []string // the name in every language, for a planned pattern
+	Category              string
 	Summary               string
 	Definition, WhenToUse string
 	Guarantees            []string

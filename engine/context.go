@@ -20,8 +20,9 @@ type Context struct {
 
 	cancel cancelState
 
-	park       bool // resumed by Recover: a long timer parks the run instead of waiting
-	replayOnly bool // Replay: a step without a record ends the replay
+	park       bool        // resumed by Recover: a long timer parks the run instead of waiting
+	bg         *background // the group it executes in when park; nil under Run
+	replayOnly bool        // Replay: a step without a record ends the replay
 }
 
 // halt stops the run with err: every later step returns it, and execute

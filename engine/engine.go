@@ -339,7 +339,7 @@ func Open(dsn string, opts Options) (*Engine, error) {
 func (e *Engine) Close() error {
 	e.loop.stop()
 	e.loop.done.Wait()
-	e.loop.runs.Wait() // cancelled: each lets go of its run
+	e.loop.runs.Wait() // cancelled: each lets go of its run (and starts no other)
 	e.stopRenewing()
 	e.w.do(context.Background(), func(tx *sql.Tx) error {
 		_, err := tx.Exec(releaseAll, e.executor)
@@ -452,7 +452,7 @@ func (e *Engine) runOnce(ctx context.Context, reg registered, name, id string, i
 		out, err := r.result()
 		return out, returnResult, err
 	}
-	out, err := e.execute(ctx, reg.wf, r, false)
+	out, err := e.execute(ctx, reg.wf, r, nil)
 	if errors.Is(err, errLeaseLost) {
 		return nil, tryAgain, nil // another executor took the run over: its end stands
 	}
@@ -490,40 +490,112 @@ func (e *Engine) Recover(ctx context.Context) (int, error) {
 func (e *Engine) resume(ctx context.Context, wg *sync.WaitGroup) (int, *[]error) {
 	var mu sync.Mutex
 	var errs []error
-	add := func(err error) {
+	bg := &background{ctx: ctx, wg: wg, fail: func(err error) {
 		mu.Lock()
 		defer mu.Unlock()
 		errs = append(errs, err)
-	}
+	}}
 	runs, wakeBy, err := e.claimable(ctx)
 	if err != nil {
 		return 0, &[]error{err}
 	}
 	n := 0
 	for _, r := range runs {
-		reg, err := e.workflow(r.workflow)
-		if err != nil {
-			add(err)
+		if _, err := e.workflow(r.workflow); err != nil {
+			bg.fail(err)
 			continue
 		}
-		claimed, ok := e.take(ctx, r.id, wakeBy, add)
-		if !ok {
-			continue
+		if e.launch(bg, r.id, wakeBy) {
+			n++
 		}
-		n++
-		wg.Add(1)
-		e.w.active.Add(1)
-		go func() {
-			defer wg.Done()
-			defer e.w.active.Add(-1)
-			defer e.flights.end(r.id)
-			_, err := e.execute(ctx, reg.wf, claimed, true)
-			if err != nil && !errors.Is(err, errLeaseLost) && !errors.Is(err, errParked) && !errors.Is(err, ErrCancelled) {
-				add(err)
-			}
-		}()
 	}
 	return n, &errs
+}
+
+// background is a group of executions that nobody waits for in place:
+// the runs Recover resumes (its caller waits for the group), and those
+// the recovery loop, a queue or SendStart starts (Close waits for them).
+// A run executing in one parks at long waits instead of holding its
+// goroutine, and the executions it leads to, the child it waits for and
+// its parent once it ends, join the same group.
+type background struct {
+	ctx  context.Context
+	wg   *sync.WaitGroup
+	fail func(error) // hears the executions' errors; nil: nobody does
+}
+
+// background is the engine's own group, which Close stops and waits for.
+func (e *Engine) background() *background {
+	return &background{ctx: e.loop.ctx, wg: &e.loop.runs}
+}
+
+// launch claims run id, unless it is executing here already, is held
+// elsewhere or is parked until after wakeBy, and executes it in bg. It
+// reports whether it did.
+func (e *Engine) launch(bg *background, id string, wakeBy int64) bool {
+	r, ok := e.take(bg.ctx, id, wakeBy, bg.report)
+	if !ok {
+		return false
+	}
+	reg, err := e.workflow(r.workflow)
+	if err != nil { // left for an executor that has the workflow
+		e.release(id, nil)
+		e.flights.end(id)
+		bg.report(err)
+		return false
+	}
+	e.spawn(bg, reg.wf, r)
+	return true
+}
+
+// spawn executes run r, whose flight this engine holds, in bg.
+func (e *Engine) spawn(bg *background, wf Workflow, r *run) {
+	bg.wg.Add(1)
+	e.w.active.Add(1)
+	go func() {
+		defer bg.wg.Done()
+		defer e.w.active.Add(-1)
+		_, err := e.execute(bg.ctx, wf, r, bg)
+		e.flights.end(r.id)
+		e.after(bg, r, err)
+	}()
+}
+
+// after follows the execution of run r in bg that ended with err: a run
+// woken while it parked runs again at once, and a child that ended wakes
+// its parent, parked until then (or, in another process, left for that
+// process's recovery).
+func (e *Engine) after(bg *background, r *run, err error) {
+	switch {
+	case errors.Is(err, errWoken):
+		e.launch(bg, r.id, math.MaxInt64)
+		return
+	case errors.Is(err, errLeaseLost), errors.Is(err, errParked):
+		return
+	case err != nil && !errors.Is(err, ErrCancelled): // a cancelled run is no error
+		bg.report(err)
+		if !ended(err) {
+			return
+		}
+	}
+	if r.parent != "" {
+		e.launch(bg, r.parent, math.MinInt64) // only if the end woke it
+	}
+}
+
+// ended reports whether an execution's error is the run's outcome (the
+// workflow's error, recorded), not a reason it stopped short of one.
+func ended(err error) bool {
+	var nd *NonDeterminismError
+	var pe *PanicError
+	return !errors.As(err, &nd) && !errors.As(err, &pe) && !errors.Is(err, ErrCrashed) &&
+		!errors.Is(err, ErrUnavailable) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+}
+
+func (bg *background) report(err error) {
+	if bg.fail != nil && err != nil {
+		bg.fail(err)
+	}
 }
 
 // take claims run id unless it is executing here already, and holds its
@@ -535,7 +607,7 @@ func (e *Engine) take(ctx context.Context, id string, wakeBy int64, fail func(er
 	r, claimed, err := e.claimRun(ctx, id, wakeBy)
 	if err != nil || !claimed || r.status != statusRunning {
 		e.flights.end(id)
-		if err != nil {
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			fail(unavailable(err))
 		}
 		return nil, false
@@ -562,8 +634,10 @@ func (e *Engine) recoverLoop(ctx context.Context) {
 // execute runs (or replays) a workflow to completion and records its end.
 // A run that ends without an outcome (a crash, a cancelled context, a
 // non-determinism error, a lost lease) is left running for recovery; one
-// cancelled by its caller is released so that it resumes at once.
-func (e *Engine) execute(ctx context.Context, wf Workflow, r *run, park bool) ([]byte, error) {
+// cancelled by its caller is released so that it resumes at once. bg is
+// the group a run resumed or started in the background executes in (it
+// then parks at long waits); nil for Run, which waits in place.
+func (e *Engine) execute(ctx context.Context, wf Workflow, r *run, bg *background) ([]byte, error) {
 	var history []event
 	if !r.fresh {
 		var err error
@@ -571,7 +645,7 @@ func (e *Engine) execute(ctx context.Context, wf Workflow, r *run, park bool) ([
 			return nil, err
 		}
 	}
-	c := &Context{Context: ctx, engine: e, run: r, history: byStep(history), events: len(history), park: park}
+	c := &Context{Context: ctx, engine: e, run: r, history: byStep(history), events: len(history), park: bg != nil, bg: bg}
 	c.cancel.waits, c.cancel.stopWaits = context.WithCancel(ctx)
 	defer c.cancel.stopWaits()
 	if r.cancel != "" {
@@ -582,7 +656,11 @@ func (e *Engine) execute(ctx context.Context, wf Workflow, r *run, park bool) ([
 	out, werr := call(wf, c, r.input)
 	var p *parked
 	if errors.As(c.stopped(), &p) {
-		return nil, cmp.Or(e.release(r.id, p), errParked)
+		woken, err := e.park(r.id, p)
+		if woken {
+			return nil, errWoken
+		}
+		return nil, cmp.Or(err, errParked)
 	}
 	if ctx.Err() != nil {
 		e.release(r.id, nil)
@@ -600,7 +678,7 @@ func (e *Engine) execute(ctx context.Context, wf Workflow, r *run, park bool) ([
 		// outcome. Leave it for recovery, which counts the attempt.
 		return nil, cmp.Or(err, werr)
 	}
-	if err := e.finish(ctx, r.id, out, werr, c.outcome()); err != nil {
+	if err := e.finish(ctx, r, out, werr, c.outcome()); err != nil {
 		return nil, err
 	}
 	if reason := c.outcome(); reason != "" {

@@ -88,13 +88,16 @@ const (
 	overRecovered = `UPDATE engine_runs SET status = 'attention', owner = NULL, error = ?
 		WHERE id = ? AND recoveries > ?`
 	resumeRun = `UPDATE engine_runs SET status = 'running', recoveries = 0, owner = NULL, error = NULL WHERE id = ? AND status = 'attention'`
-	// releaseRun parks a run waiting in Recv for topic ?4 only if no
-	// message of that topic is pending: one sent while it was parking
-	// leaves it to be taken at once.
+	// releaseRun lets go of a run, parking it until ?1 if that is not
+	// NULL; but a run waiting in Recv for topic ?4 is not parked if a
+	// message of that topic is pending, nor one waiting for child ?5 if
+	// the child has ended: what it waits for came while it was parking.
 	releaseRun = `UPDATE engine_runs SET owner = NULL,
 		wake = CASE WHEN ?4 IS NOT NULL AND EXISTS (SELECT 1 FROM engine_messages WHERE run_id = ?2 AND topic = ?4 AND received IS NULL)
+			OR ?5 IS NOT NULL AND EXISTS (SELECT 1 FROM engine_runs WHERE id = ?5 AND status IN ('done', 'failed', 'cancelled'))
 			THEN NULL ELSE ?1 END
-		WHERE id = ?2 AND owner = ?3 AND status = 'running'`
+		WHERE id = ?2 AND owner = ?3 AND status = 'running'
+		RETURNING wake IS NULL`
 	releaseAll  = `UPDATE engine_runs SET owner = NULL WHERE owner = ? AND status = 'running'`
 	claimableQ  = `SELECT id, workflow, version, input, wake FROM engine_runs WHERE status = 'running' AND (owner = ?1 OR (owner IS NOT NULL AND lease_until < ?2) OR owner IS NULL) ORDER BY created`
 	ownershipQ  = `SELECT status, coalesce(owner, ''), lease_until FROM engine_runs WHERE id = ?`
@@ -129,19 +132,32 @@ func (e *Engine) claim(tx *sql.Tx, id string, wakeBy int64) (bool, error) {
 }
 
 // release lets go of a run this executor holds, so that another (or a
-// later Recover) takes it at once; p, when not nil, parks it until its
-// wake-up time. It waits for the commit.
+// later Recover) takes it at once. It waits for the commit.
 func (e *Engine) release(id string, p *parked) error {
+	_, err := e.park(id, p)
+	return err
+}
+
+// park lets go of a run this executor holds, parking it until p's wake-up
+// time when p is not nil. It reports that the run was not parked after
+// all (woken) because what it waits for came meanwhile: a message, or its
+// child's end. It waits for the commit.
+func (e *Engine) park(id string, p *parked) (woken bool, err error) {
 	var wake sql.NullInt64
-	var topic sql.NullString
+	var topic, child sql.NullString
 	if p != nil {
 		wake = nullTime(p.wake)
 		topic = sql.NullString{String: p.topic, Valid: p.recv}
+		child = sql.NullString{String: p.child, Valid: p.child != ""}
 	}
-	return e.w.do(context.Background(), func(tx *sql.Tx) error {
-		_, err := tx.Exec(releaseRun, wake, id, e.executor, topic)
+	err = e.w.do(context.Background(), func(tx *sql.Tx) error {
+		err := tx.QueryRow(releaseRun, wake, id, e.executor, topic, child).Scan(&woken)
+		if errors.Is(err, sql.ErrNoRows) { // no longer this executor's
+			woken, err = false, nil
+		}
 		return err
 	})
+	return woken && p != nil, err
 }
 
 // renewLoop extends the leases of the runs in flight every third of the

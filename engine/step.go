@@ -384,17 +384,23 @@ func (c *Context) sleepUntil(wake time.Time, interruptible bool) error {
 
 // parked stops a run that waits for a timer due at wake, without a
 // goroutine: execute records wake and lets go of the run. A run parked
-// in Recv (recv) is not parked if a message of topic is pending.
+// in Recv (recv) is not parked if a message of topic is pending, nor one
+// waiting for a child if the child has ended.
 type parked struct {
 	wake  time.Time
 	topic string
 	recv  bool
+	child string // the child run it waits for
 }
 
 func (p *parked) Error() string { return "engine: run parked until " + p.wake.Format(time.RFC3339) }
 
 // errParked is what execute returns for a parked run.
 var errParked = errors.New("engine: run parked at a durable timer")
+
+// errWoken is what execute returns for a run that was to park, but what
+// it waits for came while it was parking: it is to run again at once.
+var errWoken = errors.New("engine: run woken while parking")
 
 func sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)

@@ -342,7 +342,11 @@ func (e *Engine) claimable(ctx context.Context) (runs []*run, wakeBy int64, err 
 // (Status, History, Recover) wait for the writer first; with
 // Options.AwaitEnd it waits for the commit. A run that was
 // being cancelled (cancel, a reason) ends cancelled, whatever it returned.
-func (e *Engine) finish(ctx context.Context, id string, out []byte, werr error, cancel string) error {
+//
+// The end of a child wakes its parent if the parent parked waiting for it
+// (see Child), in the same transaction.
+func (e *Engine) finish(ctx context.Context, r *run, out []byte, werr error, cancel string) error {
+	id := r.id
 	status, msg := statusDone, sql.NullString{}
 	if werr != nil {
 		status, msg = statusFailed, sql.NullString{String: werr.Error(), Valid: true}
@@ -361,7 +365,10 @@ func (e *Engine) finish(ctx context.Context, id string, out []byte, werr error, 
 		if n, _ := res.RowsAffected(); n == 0 {
 			return errLeaseLost // another executor took the run: its end stands
 		}
-		return nil
+		if r.parent != "" {
+			_, err = tx.Exec(wakeParked, r.parent)
+		}
+		return err
 	})
 	if err != nil || !e.opts.AwaitEnd {
 		return err

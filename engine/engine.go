@@ -570,6 +570,11 @@ func (e *Engine) after(bg *background, r *run, err error) {
 	case errors.Is(err, errWoken):
 		e.launch(bg, r.id, math.MaxInt64)
 		return
+	case errors.Is(err, errParkedChild):
+		// The child's end may have come between the park and the end of
+		// this flight, and found the flight busy: then it is up to us.
+		e.launch(bg, r.id, math.MinInt64)
+		return
 	case errors.Is(err, errLeaseLost), errors.Is(err, errParked):
 		return
 	case err != nil && !errors.Is(err, ErrCancelled): // a cancelled run is no error
@@ -599,20 +604,23 @@ func (bg *background) report(err error) {
 }
 
 // take claims run id unless it is executing here already, and holds its
-// flight if it did.
+// flight if it did. A claim that fails while a launch kicked the flight
+// is tried again.
 func (e *Engine) take(ctx context.Context, id string, wakeBy int64, fail func(error)) (*run, bool) {
-	if _, mine := e.flights.begin(id); !mine {
-		return nil, false
-	}
-	r, claimed, err := e.claimRun(ctx, id, wakeBy)
-	if err != nil || !claimed || r.status != statusRunning {
-		e.flights.end(id)
+	for e.flights.beginOrKick(id) {
+		r, claimed, err := e.claimRun(ctx, id, wakeBy)
+		if err == nil && claimed && r.status == statusRunning {
+			return r, true
+		}
+		kicked := e.flights.end(id)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			fail(unavailable(err))
 		}
-		return nil, false
+		if err != nil || !kicked {
+			break
+		}
 	}
-	return r, true
+	return nil, false
 }
 
 // recoverLoop calls resume every Options.RecoverEvery until Close, without
@@ -657,8 +665,11 @@ func (e *Engine) execute(ctx context.Context, wf Workflow, r *run, bg *backgroun
 	var p *parked
 	if errors.As(c.stopped(), &p) {
 		woken, err := e.park(r.id, p)
-		if woken {
+		switch {
+		case woken:
 			return nil, errWoken
+		case err == nil && p.child != "":
+			return nil, errParkedChild
 		}
 		return nil, cmp.Or(err, errParked)
 	}

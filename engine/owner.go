@@ -39,33 +39,53 @@ func newExecutorID() string {
 	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b[:]))
 }
 
-// flights are the runs this engine is executing, each with a channel
-// closed when its execution ends.
+// flights are the runs this engine is executing (or claiming), each with
+// a channel closed when its execution ends. A launch that finds a run in
+// flight kicks it, so that a claim under way that fails tries again: the
+// run may have been woken (its child ended) just after that claim read it.
 type flights struct {
-	mu sync.Mutex
-	m  map[string]chan struct{}
+	mu     sync.Mutex
+	m      map[string]chan struct{}
+	kicked map[string]bool
 }
 
 // begin registers id as executing here and returns true, or returns the
 // channel of the execution already under way.
 func (f *flights) begin(id string) (<-chan struct{}, bool) {
+	return f.beginOr(id, false)
+}
+
+// beginOrKick is begin, kicking the execution under way if there is one.
+func (f *flights) beginOrKick(id string) bool {
+	_, mine := f.beginOr(id, true)
+	return mine
+}
+
+func (f *flights) beginOr(id string, kick bool) (<-chan struct{}, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if ch, ok := f.m[id]; ok {
+		if kick {
+			f.kicked[id] = true
+		}
 		return ch, false
 	}
 	if f.m == nil {
-		f.m = make(map[string]chan struct{})
+		f.m, f.kicked = make(map[string]chan struct{}), make(map[string]bool)
 	}
 	f.m[id] = make(chan struct{})
 	return nil, true
 }
 
-func (f *flights) end(id string) {
+// end ends the flight of id, and reports whether it was kicked meanwhile.
+func (f *flights) end(id string) (kicked bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	close(f.m[id])
 	delete(f.m, id)
+	kicked = f.kicked[id]
+	delete(f.kicked, id)
+	return kicked
 }
 
 func (f *flights) ids() []string {

@@ -67,7 +67,7 @@ func createOrCheck(tx *sql.Tx, name, version, id string, input []byte, now int64
 	if err != nil {
 		return false, err
 	}
-	if n, _ := res.RowsAffected(); n == 7 {
+	if n, _ := res.RowsAffected(); n == 1 {
 		return true, nil
 	}
 	var workflow string

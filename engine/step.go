@@ -398,6 +398,9 @@ func (p *parked) Error() string { return "engine: run parked until " + p.wake.Fo
 // errParked is what execute returns for a parked run.
 var errParked = errors.New("engine: run parked at a durable timer")
 
+// errParkedChild is errParked for a run that waits for its child.
+var errParkedChild = fmt.Errorf("%w: waiting for a child", errParked)
+
 // errWoken is what execute returns for a run that was to park, but what
 // it waits for came while it was parking: it is to run again at once.
 var errWoken = errors.New("engine: run woken while parking")

@@ -235,6 +235,10 @@ type Options struct {
 	// default Run returns without waiting: the end follows from the
 	// recorded steps (see Storage and durability).
 	AwaitEnd bool
+	// Observer, when set, hears of every execution of a run and of a step
+	// and of takeovers and storage errors, for traces and metrics (see
+	// package engine/telemetry). nil: nothing is observed, at no cost.
+	Observer Observer
 }
 
 // FaultPoint names an event boundary where a crash can be injected.
@@ -321,6 +325,9 @@ func Open(dsn string, opts Options) (*Engine, error) {
 	if e.w, err = newWriter(db, linger); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if opts.Observer != nil {
+		e.w.failed = func() { opts.Observer.Incident(IncidentStorage) }
 	}
 	go e.renewLoop()
 	ctx, stop := context.WithCancel(context.Background())
@@ -653,6 +660,14 @@ func (e *Engine) execute(ctx context.Context, wf Workflow, r *run, bg *backgroun
 			return nil, err
 		}
 	}
+	ctx, observed := e.observeRun(ctx, r, len(history) > 0)
+	out, err := e.replay(ctx, wf, r, bg, history)
+	observed(err)
+	return out, err
+}
+
+// replay is execute once the run's history is loaded.
+func (e *Engine) replay(ctx context.Context, wf Workflow, r *run, bg *background, history []event) ([]byte, error) {
 	c := &Context{Context: ctx, engine: e, run: r, history: byStep(history), events: len(history), park: bg != nil, bg: bg}
 	c.cancel.waits, c.cancel.stopWaits = context.WithCancel(ctx)
 	defer c.cancel.stopWaits()

@@ -133,22 +133,26 @@ const (
 //
 // Leases are in wall-clock time, not Options.Now: they measure whether an
 // executor is alive, across processes, while timers are workflow time.
-func (e *Engine) claim(tx *sql.Tx, id string, wakeBy int64) (bool, error) {
+//
+// It reports too whether the claim took the run from an owner that did not
+// let go of it (only when an Observer counts such takeovers).
+func (e *Engine) claim(tx *sql.Tx, id string, wakeBy int64) (claimed, takeover bool, err error) {
+	held := e.opts.Observer != nil && tx.QueryRow(`SELECT 1 FROM engine_runs WHERE id = ? AND owner IS NOT NULL`, id).Scan(new(int)) == nil
 	now := time.Now()
 	res, err := tx.Exec(claimRun, e.executor, now.Add(e.opts.Lease).UnixNano(), id, now.UnixNano(), wakeBy)
 	if err != nil {
-		return false, err
+		return false, false, err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return false, nil
+		return false, false, nil
 	}
 	msg := fmt.Sprintf("taken over %d times from an owner that did not finish it (a crash, a panic, a lost lease)", e.opts.MaxRecoveries+1)
 	res, err = tx.Exec(overRecovered, msg, id, e.opts.MaxRecoveries)
 	if err != nil {
-		return false, err
+		return false, false, err
 	}
 	n, _ := res.RowsAffected()
-	return n == 0, nil
+	return n == 0, held, nil
 }
 
 // release lets go of a run this executor holds, so that another (or a

@@ -113,7 +113,7 @@ func StepWith[T any](c *Context, name string, opts StepOptions, fn func(ctx cont
 }
 
 // stepAt runs step number n.
-func stepAt[T any](c *Context, n int, name string, opts StepOptions, fn func(ctx context.Context, key string) (T, error)) (T, error) {
+func stepAt[T any](c *Context, n int, name string, opts StepOptions, fn func(ctx context.Context, key string) (T, error)) (_ T, err error) {
 	var zero T
 	past, done, err := c.begin(n, name, opts.compensation)
 	if err != nil {
@@ -128,6 +128,8 @@ func stepAt[T any](c *Context, n int, name string, opts StepOptions, fn func(ctx
 	}
 	interruptible := !opts.compensation
 	attempt := 1 + count(past, kindRetry)
+	ctx, observed := c.observeStep(n, name)
+	defer func() { observed(attempt, err) }()
 	if r := last(past, kindRetry); r != nil {
 		if err := c.sleepUntil(r.wake, interruptible); err != nil {
 			return zero, c.interrupted(n, name, err)
@@ -138,7 +140,7 @@ func stepAt[T any](c *Context, n int, name string, opts StepOptions, fn func(ctx
 		fn = mocked[T](mock)
 	}
 	for ; ; attempt++ {
-		v, err := attemptT(c, opts.Timeout, func(ctx context.Context) (T, error) { return fn(ctx, key) })
+		v, err := attemptT(ctx, opts.Timeout, func(ctx context.Context) (T, error) { return fn(ctx, key) })
 		if ferr := c.fault(FaultAfterEffect, name); ferr != nil {
 			return zero, c.halt(ferr)
 		}
@@ -273,11 +275,10 @@ func parallel[T any](c *Context, names []string, opts func(i int) StepOptions, f
 
 // attemptT runs one attempt under the per-attempt timeout. A panic in fn
 // is the attempt's error, a *PanicError.
-func attemptT[T any](c *Context, timeout time.Duration, fn func(context.Context) (T, error)) (v T, err error) {
-	ctx := context.Context(c)
+func attemptT[T any](ctx context.Context, timeout time.Duration, fn func(context.Context) (T, error)) (v T, err error) {
 	if timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(c, timeout)
+		ctx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
 	defer catch(&err)

@@ -234,15 +234,18 @@ func (e *Engine) startRun(ctx context.Context, workflow, version, id string, inp
 // finished it since it was loaded.
 func (e *Engine) claimRun(ctx context.Context, id string, wakeBy int64) (*run, bool, error) {
 	var r *run
-	var claimed bool
+	var claimed, takeover bool
 	err := e.w.do(ctx, func(tx *sql.Tx) error {
 		var err error
-		if claimed, err = e.claim(tx, id, wakeBy); err != nil {
+		if claimed, takeover, err = e.claim(tx, id, wakeBy); err != nil {
 			return err
 		}
 		r, err = loadRun(tx, id)
 		return err
 	})
+	if err == nil && takeover {
+		e.incident(IncidentTakeover)
+	}
 	return r, claimed, err
 }
 

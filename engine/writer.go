@@ -26,6 +26,7 @@ type writer struct {
 	active atomic.Int64 // runs in flight, each writing at most one request at a time
 
 	commits, requests atomic.Int64 // for the group-commit ratio in benchmarks
+	failed            func()       // called for each transaction a storage condition failed; may be nil
 
 	stmts map[string]*sql.Stmt // prepared once; used only by the writer goroutine
 
@@ -240,6 +241,9 @@ func (w *writer) commit(b *batch) {
 	w.commits.Add(1)
 	w.requests.Add(int64(len(b.reqs)))
 	err := b.end()
+	if transient(err) && w.failed != nil {
+		w.failed()
+	}
 	if err == nil || len(b.reqs) == 1 || transient(err) {
 		reply(b.reqs, err)
 		return
@@ -247,7 +251,11 @@ func (w *writer) commit(b *batch) {
 	for _, r := range b.reqs {
 		one := w.begin()
 		one.add(r)
-		r.errc <- one.end()
+		err := one.end()
+		if transient(err) && w.failed != nil {
+			w.failed()
+		}
+		r.errc <- err
 	}
 }
 

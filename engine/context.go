@@ -17,6 +17,10 @@ type Context struct {
 	mu     sync.Mutex // guards events and stop for parallel branches
 	events int        // events in the log so far: the next event's seq
 	stop   error      // why the run cannot go on (a failed record); every later step returns it
+	// pending is a step's done event that is numbered but not yet
+	// written: it commits with the next record or the run's end (see
+	// pending.go).
+	pending *event
 
 	cancel cancelState
 

@@ -677,6 +677,10 @@ func (e *Engine) replay(ctx context.Context, wf Workflow, r *run, bg *background
 	e.live.add(c)
 	defer e.live.remove(c)
 	out, werr := call(wf, c, r.input)
+	var pe *PanicError
+	if ctx.Err() != nil || errors.As(werr, &pe) {
+		c.flushLeaving(ctx)
+	}
 	var p *parked
 	if errors.As(c.stopped(), &p) {
 		woken, err := e.park(r.id, p)
@@ -696,7 +700,6 @@ func (e *Engine) replay(ctx context.Context, wf Workflow, r *run, bg *background
 		c.halt(err) // whatever it returned, the code no longer makes the recorded steps
 	}
 	var nd *NonDeterminismError
-	var pe *PanicError
 	if err := c.stopped(); err != nil || errors.As(werr, &nd) || errors.As(werr, &pe) {
 		// A record that could not be written (storage, a crash, a lost
 		// lease), a divergence from the history or a panic in the
@@ -704,7 +707,7 @@ func (e *Engine) replay(ctx context.Context, wf Workflow, r *run, bg *background
 		// outcome. Leave it for recovery, which counts the attempt.
 		return nil, cmp.Or(err, werr)
 	}
-	if err := e.finish(ctx, r, out, werr, c.outcome()); err != nil {
+	if err := c.end(ctx, out, werr); err != nil {
 		return nil, err
 	}
 	if reason := c.outcome(); reason != "" {

@@ -65,6 +65,7 @@ type StepOptions struct {
 	Timeout time.Duration // per attempt; 0: none
 
 	compensation bool // runs even when the run is being cancelled (Saga's undos)
+	branch       bool // a Parallel branch: records at once, not later
 }
 
 type permanentError struct{ error }
@@ -150,12 +151,12 @@ func stepAt[T any](c *Context, n int, name string, opts StepOptions, fn func(ctx
 			if merr != nil {
 				return zero, fmt.Errorf("engine: step %s: result is not JSON: %w", name, merr)
 			}
-			return v, c.record(event{stepSeq: n, step: name, kind: kindDone, attempt: attempt, result: result})
+			return v, c.recordDone(event{stepSeq: n, step: name, kind: kindDone, attempt: attempt, result: result}, opts)
 		case c.Err() != nil:
 			return zero, err // cancelled, not failed: record nothing
 		case attempt >= opts.Retry.MaxAttempts || opts.Retry.permanent(err):
 			ev := event{stepSeq: n, step: name, kind: kindDone, attempt: attempt, failed: true, errMsg: err.Error()}
-			if rerr := c.record(ev); rerr != nil {
+			if rerr := c.recordDone(ev, opts); rerr != nil {
 				return zero, rerr
 			}
 			return zero, &StepError{Step: name, Attempts: attempt, Msg: err.Error()}
@@ -168,6 +169,15 @@ func stepAt[T any](c *Context, n int, name string, opts StepOptions, fn func(ctx
 			return zero, c.interrupted(n, name, err)
 		}
 	}
+}
+
+// recordDone records a step's done event: later (see pending.go), but at
+// once for a Parallel branch.
+func (c *Context) recordDone(ev event, opts StepOptions) error {
+	if opts.branch {
+		return c.record(ev)
+	}
+	return c.recordLater(ev)
 }
 
 // interrupted turns a wait of step n that cancellation ended into the
@@ -210,7 +220,7 @@ func Sleep(c *Context, name string, d time.Duration) error {
 // is) cancelled, or a replay reached the end of the history. A
 // compensation runs even when the run is being cancelled.
 func (c *Context) begin(n int, name string, compensation bool) (past []event, done *event, err error) {
-	if err := c.stopped(); err != nil {
+	if err := c.flush(); err != nil { // the previous step's record, before this step's effect
 		return nil, nil, err
 	}
 	if past, err = c.past(n, name); err != nil {
@@ -265,7 +275,9 @@ func parallel[T any](c *Context, names []string, opts func(i int) StepOptions, f
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i], errs[i] = stepAt(c, base+i, name, opts(i),
+			o := opts(i)
+			o.branch = true
+			results[i], errs[i] = stepAt(c, base+i, name, o,
 				func(ctx context.Context, key string) (T, error) { return fn(ctx, i, key) })
 		}()
 	}
@@ -319,6 +331,9 @@ func (c *Context) recordWith(ev event, with func(*sql.Tx, *event) (bool, error))
 	defer c.mu.Unlock()
 	if c.stop != nil {
 		return false, c.stop
+	}
+	if err := c.flushLocked(c); err != nil {
+		return false, err
 	}
 	ev.seq, ev.at = c.events, c.engine.opts.Now()
 	if err := c.fault(FaultBeforeCommit, ev.step); err != nil {

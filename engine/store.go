@@ -347,8 +347,10 @@ func (e *Engine) claimable(ctx context.Context) (runs []*run, wakeBy int64, err 
 // being cancelled (cancel, a reason) ends cancelled, whatever it returned.
 //
 // The end of a child wakes its parent if the parent parked waiting for it
-// (see Child), in the same transaction.
-func (e *Engine) finish(ctx context.Context, r *run, out []byte, werr error, cancel string) error {
+// (see Child), in the same transaction. last, when not nil, is the run's
+// last step's record, not yet written: the transaction appends it first,
+// and finish waits for the commit (see pending.go).
+func (e *Engine) finish(ctx context.Context, r *run, out []byte, werr error, cancel string, last *event) error {
 	id := r.id
 	status, msg := statusDone, sql.NullString{}
 	if werr != nil {
@@ -359,7 +361,12 @@ func (e *Engine) finish(ctx context.Context, r *run, out []byte, werr error, can
 		status = statusCancelled
 		msg = sql.NullString{String: cmp.Or(msg.String, cancelError(cancel).Error()), Valid: true}
 	}
-	req, err := e.w.submit(ctx, func(tx *sql.Tx) error {
+	end := func(tx *sql.Tx) error {
+		if last != nil {
+			if err := e.w.appendIn(tx, id, e.executor, last); err != nil {
+				return err
+			}
+		}
 		res, err := e.w.exec(tx, finishRun,
 			status, out, msg, e.opts.Now().UnixNano(), reason, id, e.executor)
 		if err != nil {
@@ -372,7 +379,11 @@ func (e *Engine) finish(ctx context.Context, r *run, out []byte, werr error, can
 			_, err = tx.Exec(wakeParked, r.parent)
 		}
 		return err
-	})
+	}
+	if last != nil {
+		return e.durably(ctx, func() error { return e.w.do(context.WithoutCancel(ctx), end) })
+	}
+	req, err := e.w.submit(ctx, end)
 	if err != nil || !e.opts.AwaitEnd {
 		return err
 	}

@@ -108,19 +108,27 @@ func (w *writer) append(ctx context.Context, runID, executor string, ev *event, 
 				return err
 			}
 		}
-		res, err := w.exec(tx, insertEvent,
-			runID, ev.seq, ev.stepSeq, ev.step, ev.kind, ev.attempt, ev.result,
-			sql.NullString{String: ev.errMsg, Valid: ev.failed}, ev.at.UnixNano(), nullTime(ev.wake), executor)
-		if err != nil {
+		if err := w.appendIn(tx, runID, executor, ev); err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return errLeaseLost
 		}
 		recorded = true
 		return nil
 	})
 	return recorded, err
+}
+
+// appendIn writes ev in tx, if the run is still executor's.
+func (w *writer) appendIn(tx *sql.Tx, runID, executor string, ev *event) error {
+	res, err := w.exec(tx, insertEvent,
+		runID, ev.seq, ev.stepSeq, ev.step, ev.kind, ev.attempt, ev.result,
+		sql.NullString{String: ev.errMsg, Valid: ev.failed}, ev.at.UnixNano(), nullTime(ev.wake), executor)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return errLeaseLost
+	}
+	return nil
 }
 
 func (w *writer) loop() {

@@ -127,15 +127,25 @@
 // one transaction (group commit), so concurrent runs share fsyncs.
 // Durability FULL (the default) syncs the WAL on every commit: a step
 // reported as recorded survives a power loss. A step's record is durable
-// before the next step starts; a run's final status is written after Run
-// returns its result, without waiting for its commit: it follows from the
+// before the next step starts: it commits when the next step begins (or
+// the next record is written), so the last step's record commits with the
+// run's end, one commit for both, which Run waits for. A crash before
+// that commit runs the last step again on recovery, as a crash between any
+// step's effect and its record does. A run whose last step was recorded
+// earlier (a step before a timer, say) writes its end after Run returns
+// its result, without waiting for its commit: it follows from the
 // recorded steps, so a run whose end was lost is replayed by Recover
 // without running any step again. Status, History and Recover wait for
-// this engine's pending writes, so they see every run that has returned. NORMAL syncs only at
-// checkpoints: a recorded step survives a crash of the process, but the
-// last commits may be lost in a power failure or OS crash; DBOS Transact
-// uses NORMAL by default. ":memory:" gives a private in-memory database,
-// for tests and the playground.
+// this engine's pending writes, so they see every run that has returned.
+//
+// Options.Observer hears of every execution of a run and of a step, for
+// traces and metrics; package engine/telemetry records them as
+// OpenTelemetry spans and Prometheus metrics.
+//
+// NORMAL syncs only at checkpoints: a recorded step survives a crash of
+// the process, but the last commits may be lost in a power failure or OS
+// crash; DBOS Transact uses NORMAL by default. ":memory:" gives a private
+// in-memory database, for tests and the playground.
 package engine
 
 import (

@@ -1,8 +1,11 @@
 package engine
 
 import (
+	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
+	"math"
 )
 
 // Child runs workflow name with input as a child of this run, waits for
@@ -31,18 +34,80 @@ func Child(c *Context, name string, input []byte) ([]byte, error) {
 		return out, done.stepError()
 	}
 	id := fmt.Sprintf("%s/%d/%s", c.run.id, n, step)
+	if c.bg != nil {
+		return c.awaitChild(n, step, name, id, input)
+	}
 	out, werr := c.engine.RunWith(c, name, id, input, RunOptions{Deadline: c.run.deadline, parent: c.run.id})
 	if err := c.fault(FaultAfterEffect, step); err != nil {
 		return nil, c.halt(err)
 	}
 	if werr == nil {
-		result, err := json.Marshal(out)
-		if err != nil {
-			return nil, err
-		}
-		return out, c.record(event{stepSeq: n, step: step, kind: kindDone, attempt: 1, result: result})
+		return c.childDone(n, step, out)
 	}
 	return nil, c.childFailed(n, step, id, werr)
+}
+
+// childDone records the output of a child that ended done.
+func (c *Context) childDone(n int, step string, out []byte) ([]byte, error) {
+	result, err := json.Marshal(out)
+	if err != nil {
+		return nil, err
+	}
+	return out, c.record(event{stepSeq: n, step: step, kind: kindDone, attempt: 1, result: result})
+}
+
+// awaitChild is Child in a run executing in the background (resumed by
+// recovery, started by a queue or SendStart): rather than waiting in
+// place, it creates the child if it does not exist, starts it in the same
+// group, and parks, holding no goroutine, until the child's end wakes it
+// (or its deadline does). The parent then replays to this step and
+// records the child's outcome.
+func (c *Context) awaitChild(n int, step, name, id string, input []byte) ([]byte, error) {
+	child, err := c.engine.createChild(c, name, id, input, RunOptions{Deadline: c.run.deadline, parent: c.run.id})
+	if err != nil {
+		return nil, c.halt(unavailable(err))
+	}
+	if child.status == statusDone || child.status == statusFailed || child.status == statusCancelled {
+		if err := c.fault(FaultAfterEffect, step); err != nil {
+			return nil, c.halt(err)
+		}
+		out, werr := child.result()
+		if werr == nil {
+			return c.childDone(n, step, out)
+		}
+		return nil, c.childFailed(n, step, id, werr)
+	}
+	c.engine.launch(c.bg, id, math.MaxInt64)
+	wake := forever
+	if dl := c.run.deadline; !dl.IsZero() {
+		wake = dl
+	}
+	return nil, c.halt(&parked{wake: wake, child: id})
+}
+
+// createChild creates run id, held by nobody, unless it exists, and
+// returns it as stored.
+func (e *Engine) createChild(ctx context.Context, name, id string, input []byte, opts RunOptions) (*run, error) {
+	var version string
+	if reg, err := e.workflow(name); err == nil {
+		version = reg.version
+	}
+	var r *run
+	err := e.durably(ctx, func() error {
+		return e.w.do(ctx, func(tx *sql.Tx) error {
+			now := e.opts.Now()
+			_, err := e.w.exec(tx, insertRun, id, name, version, input, statusRunning, now.UnixNano(), nil, 0,
+				nullTime(opts.deadline(now)), opts.parent)
+			if err == nil {
+				r, err = loadRun(tx, id)
+			}
+			return err
+		})
+	})
+	if err == nil && r.workflow != name {
+		return nil, fmt.Errorf("engine: run %s belongs to workflow %q, not %q", id, r.workflow, name)
+	}
+	return r, err
 }
 
 // childFailed records the end of a child that returned werr: cancelled

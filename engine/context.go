@@ -17,11 +17,16 @@ type Context struct {
 	mu     sync.Mutex // guards events and stop for parallel branches
 	events int        // events in the log so far: the next event's seq
 	stop   error      // why the run cannot go on (a failed record); every later step returns it
+	// pending is a step's done event that is numbered but not yet
+	// written: it commits with the next record or the run's end (see
+	// pending.go).
+	pending *event
 
 	cancel cancelState
 
-	park       bool // resumed by Recover: a long timer parks the run instead of waiting
-	replayOnly bool // Replay: a step without a record ends the replay
+	park       bool        // resumed by Recover: a long timer parks the run instead of waiting
+	bg         *background // the group it executes in when park; nil under Run
+	replayOnly bool        // Replay: a step without a record ends the replay
 }
 
 // halt stops the run with err: every later step returns it, and execute

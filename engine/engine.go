@@ -127,15 +127,25 @@
 // one transaction (group commit), so concurrent runs share fsyncs.
 // Durability FULL (the default) syncs the WAL on every commit: a step
 // reported as recorded survives a power loss. A step's record is durable
-// before the next step starts; a run's final status is written after Run
-// returns its result, without waiting for its commit: it follows from the
+// before the next step starts: it commits when the next step begins (or
+// the next record is written), so the last step's record commits with the
+// run's end, one commit for both, which Run waits for. A crash before
+// that commit runs the last step again on recovery, as a crash between any
+// step's effect and its record does. A run whose last step was recorded
+// earlier (a step before a timer, say) writes its end after Run returns
+// its result, without waiting for its commit: it follows from the
 // recorded steps, so a run whose end was lost is replayed by Recover
 // without running any step again. Status, History and Recover wait for
-// this engine's pending writes, so they see every run that has returned. NORMAL syncs only at
-// checkpoints: a recorded step survives a crash of the process, but the
-// last commits may be lost in a power failure or OS crash; DBOS Transact
-// uses NORMAL by default. ":memory:" gives a private in-memory database,
-// for tests and the playground.
+// this engine's pending writes, so they see every run that has returned.
+//
+// Options.Observer hears of every execution of a run and of a step, for
+// traces and metrics; package engine/telemetry records them as
+// OpenTelemetry spans and Prometheus metrics.
+//
+// NORMAL syncs only at checkpoints: a recorded step survives a crash of
+// the process, but the last commits may be lost in a power failure or OS
+// crash; DBOS Transact uses NORMAL by default. ":memory:" gives a private
+// in-memory database, for tests and the playground.
 package engine
 
 import (
@@ -235,6 +245,10 @@ type Options struct {
 	// default Run returns without waiting: the end follows from the
 	// recorded steps (see Storage and durability).
 	AwaitEnd bool
+	// Observer, when set, hears of every execution of a run and of a step
+	// and of takeovers and storage errors, for traces and metrics (see
+	// package engine/telemetry). nil: nothing is observed, at no cost.
+	Observer Observer
 }
 
 // FaultPoint names an event boundary where a crash can be injected.
@@ -322,6 +336,9 @@ func Open(dsn string, opts Options) (*Engine, error) {
 		db.Close()
 		return nil, err
 	}
+	if opts.Observer != nil {
+		e.w.failed = func() { opts.Observer.Incident(IncidentStorage) }
+	}
 	go e.renewLoop()
 	ctx, stop := context.WithCancel(context.Background())
 	e.loop.ctx, e.loop.stop = ctx, stop
@@ -339,7 +356,7 @@ func Open(dsn string, opts Options) (*Engine, error) {
 func (e *Engine) Close() error {
 	e.loop.stop()
 	e.loop.done.Wait()
-	e.loop.runs.Wait() // cancelled: each lets go of its run
+	e.loop.runs.Wait() // cancelled: each lets go of its run (and starts no other)
 	e.stopRenewing()
 	e.w.do(context.Background(), func(tx *sql.Tx) error {
 		_, err := tx.Exec(releaseAll, e.executor)
@@ -452,7 +469,7 @@ func (e *Engine) runOnce(ctx context.Context, reg registered, name, id string, i
 		out, err := r.result()
 		return out, returnResult, err
 	}
-	out, err := e.execute(ctx, reg.wf, r, false)
+	out, err := e.execute(ctx, reg.wf, r, nil)
 	if errors.Is(err, errLeaseLost) {
 		return nil, tryAgain, nil // another executor took the run over: its end stands
 	}
@@ -490,57 +507,46 @@ func (e *Engine) Recover(ctx context.Context) (int, error) {
 func (e *Engine) resume(ctx context.Context, wg *sync.WaitGroup) (int, *[]error) {
 	var mu sync.Mutex
 	var errs []error
-	add := func(err error) {
+	bg := &background{ctx: ctx, wg: wg, fail: func(err error) {
 		mu.Lock()
 		defer mu.Unlock()
 		errs = append(errs, err)
-	}
+	}}
 	runs, wakeBy, err := e.claimable(ctx)
 	if err != nil {
 		return 0, &[]error{err}
 	}
 	n := 0
 	for _, r := range runs {
-		reg, err := e.workflow(r.workflow)
-		if err != nil {
-			add(err)
+		if _, err := e.workflow(r.workflow); err != nil {
+			bg.fail(err)
 			continue
 		}
-		claimed, ok := e.take(ctx, r.id, wakeBy, add)
-		if !ok {
-			continue
+		if e.launch(bg, r.id, wakeBy) {
+			n++
 		}
-		n++
-		wg.Add(1)
-		e.w.active.Add(1)
-		go func() {
-			defer wg.Done()
-			defer e.w.active.Add(-1)
-			defer e.flights.end(r.id)
-			_, err := e.execute(ctx, reg.wf, claimed, true)
-			if err != nil && !errors.Is(err, errLeaseLost) && !errors.Is(err, errParked) && !errors.Is(err, ErrCancelled) {
-				add(err)
-			}
-		}()
 	}
 	return n, &errs
 }
 
 // take claims run id unless it is executing here already, and holds its
-// flight if it did.
+// flight if it did. A claim that fails while a launch kicked the flight
+// is tried again.
 func (e *Engine) take(ctx context.Context, id string, wakeBy int64, fail func(error)) (*run, bool) {
-	if _, mine := e.flights.begin(id); !mine {
-		return nil, false
-	}
-	r, claimed, err := e.claimRun(ctx, id, wakeBy)
-	if err != nil || !claimed || r.status != statusRunning {
-		e.flights.end(id)
-		if err != nil {
+	for e.flights.beginOrKick(id) {
+		r, claimed, err := e.claimRun(ctx, id, wakeBy)
+		if err == nil && claimed && r.status == statusRunning {
+			return r, true
+		}
+		kicked := e.flights.end(id)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			fail(unavailable(err))
 		}
-		return nil, false
+		if err != nil || !kicked {
+			break
+		}
 	}
-	return r, true
+	return nil, false
 }
 
 // recoverLoop calls resume every Options.RecoverEvery until Close, without
@@ -562,8 +568,10 @@ func (e *Engine) recoverLoop(ctx context.Context) {
 // execute runs (or replays) a workflow to completion and records its end.
 // A run that ends without an outcome (a crash, a cancelled context, a
 // non-determinism error, a lost lease) is left running for recovery; one
-// cancelled by its caller is released so that it resumes at once.
-func (e *Engine) execute(ctx context.Context, wf Workflow, r *run, park bool) ([]byte, error) {
+// cancelled by its caller is released so that it resumes at once. bg is
+// the group a run resumed or started in the background executes in (it
+// then parks at long waits); nil for Run, which waits in place.
+func (e *Engine) execute(ctx context.Context, wf Workflow, r *run, bg *background) ([]byte, error) {
 	var history []event
 	if !r.fresh {
 		var err error
@@ -571,7 +579,15 @@ func (e *Engine) execute(ctx context.Context, wf Workflow, r *run, park bool) ([
 			return nil, err
 		}
 	}
-	c := &Context{Context: ctx, engine: e, run: r, history: byStep(history), events: len(history), park: park}
+	ctx, observed := e.observeRun(ctx, r, len(history) > 0)
+	out, err := e.replay(ctx, wf, r, bg, history)
+	observed(err)
+	return out, err
+}
+
+// replay is execute once the run's history is loaded.
+func (e *Engine) replay(ctx context.Context, wf Workflow, r *run, bg *background, history []event) ([]byte, error) {
+	c := &Context{Context: ctx, engine: e, run: r, history: byStep(history), events: len(history), park: bg != nil, bg: bg}
 	c.cancel.waits, c.cancel.stopWaits = context.WithCancel(ctx)
 	defer c.cancel.stopWaits()
 	if r.cancel != "" {
@@ -580,9 +596,20 @@ func (e *Engine) execute(ctx context.Context, wf Workflow, r *run, park bool) ([
 	e.live.add(c)
 	defer e.live.remove(c)
 	out, werr := call(wf, c, r.input)
+	var pe *PanicError
+	if ctx.Err() != nil || errors.As(werr, &pe) {
+		c.flushLeaving(ctx)
+	}
 	var p *parked
 	if errors.As(c.stopped(), &p) {
-		return nil, cmp.Or(e.release(r.id, p), errParked)
+		woken, err := e.park(r.id, p)
+		switch {
+		case woken:
+			return nil, errWoken
+		case err == nil && p.child != "":
+			return nil, errParkedChild
+		}
+		return nil, cmp.Or(err, errParked)
 	}
 	if ctx.Err() != nil {
 		e.release(r.id, nil)
@@ -592,7 +619,6 @@ func (e *Engine) execute(ctx context.Context, wf Workflow, r *run, park bool) ([
 		c.halt(err) // whatever it returned, the code no longer makes the recorded steps
 	}
 	var nd *NonDeterminismError
-	var pe *PanicError
 	if err := c.stopped(); err != nil || errors.As(werr, &nd) || errors.As(werr, &pe) {
 		// A record that could not be written (storage, a crash, a lost
 		// lease), a divergence from the history or a panic in the
@@ -600,7 +626,7 @@ func (e *Engine) execute(ctx context.Context, wf Workflow, r *run, park bool) ([
 		// outcome. Leave it for recovery, which counts the attempt.
 		return nil, cmp.Or(err, werr)
 	}
-	if err := e.finish(ctx, r.id, out, werr, c.outcome()); err != nil {
+	if err := c.end(ctx, out, werr); err != nil {
 		return nil, err
 	}
 	if reason := c.outcome(); reason != "" {

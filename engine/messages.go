@@ -33,7 +33,7 @@ var forever = time.Unix(0, math.MaxInt64)
 // The message writes.
 const (
 	sendMessage = `INSERT OR IGNORE INTO engine_messages (run_id, topic, payload, key, sent)
-		SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM engine_runs WHERE id = ?1 AND status IN ('running', 'attention'))`
+		SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM engine_runs WHERE id = ?1 AND status IN ('running', 'attention', 'enqueued'))`
 	// wakeParked lets recovery take a parked run at once.
 	wakeParked     = `UPDATE engine_runs SET wake = NULL WHERE id = ? AND owner IS NULL AND wake IS NOT NULL`
 	pendingMessage = `SELECT 1 FROM engine_messages WHERE run_id = ? AND topic = ? AND received IS NULL LIMIT 1`
@@ -42,9 +42,12 @@ const (
 )
 
 // Send sends payload to run runID under topic, for the run's Recv. It
-// returns once the message is durable. The run must exist and not have
-// ended (ErrNoRun otherwise). Sending the same payload twice sends two
-// messages; SendOnce does not.
+// returns once the message is durable. The run must exist (it may still
+// wait in its queue) and not have ended: a run ID the database does not
+// have is ErrNoRun, as in DBOS, rather than a message kept for a run that
+// may never start (a mistyped ID). To send to a run that may not exist
+// yet, starting it if not, use SendStart. Sending the same payload twice
+// sends two messages; SendOnce does not.
 func (e *Engine) Send(ctx context.Context, runID, topic string, payload []byte) error {
 	return e.send(ctx, runID, topic, "", payload)
 }
@@ -100,7 +103,7 @@ func (e *Engine) explainUnsent(tx *sql.Tx, runID, key string) error {
 		return fmt.Errorf("%w: %s", ErrNoRun, runID)
 	case err != nil:
 		return err
-	case status != statusRunning && status != statusAttention:
+	case status != statusRunning && status != statusAttention && status != statusEnqueued:
 		return fmt.Errorf("engine: run %s has ended (%s): it receives no more messages", runID, status)
 	}
 	return nil // a retried SendOnce

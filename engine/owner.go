@@ -39,33 +39,53 @@ func newExecutorID() string {
 	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b[:]))
 }
 
-// flights are the runs this engine is executing, each with a channel
-// closed when its execution ends.
+// flights are the runs this engine is executing (or claiming), each with
+// a channel closed when its execution ends. A launch that finds a run in
+// flight kicks it, so that a claim under way that fails tries again: the
+// run may have been woken (its child ended) just after that claim read it.
 type flights struct {
-	mu sync.Mutex
-	m  map[string]chan struct{}
+	mu     sync.Mutex
+	m      map[string]chan struct{}
+	kicked map[string]bool
 }
 
 // begin registers id as executing here and returns true, or returns the
 // channel of the execution already under way.
 func (f *flights) begin(id string) (<-chan struct{}, bool) {
+	return f.beginOr(id, false)
+}
+
+// beginOrKick is begin, kicking the execution under way if there is one.
+func (f *flights) beginOrKick(id string) bool {
+	_, mine := f.beginOr(id, true)
+	return mine
+}
+
+func (f *flights) beginOr(id string, kick bool) (<-chan struct{}, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if ch, ok := f.m[id]; ok {
+		if kick {
+			f.kicked[id] = true
+		}
 		return ch, false
 	}
 	if f.m == nil {
-		f.m = make(map[string]chan struct{})
+		f.m, f.kicked = make(map[string]chan struct{}), make(map[string]bool)
 	}
 	f.m[id] = make(chan struct{})
 	return nil, true
 }
 
-func (f *flights) end(id string) {
+// end ends the flight of id, and reports whether it was kicked meanwhile.
+func (f *flights) end(id string) (kicked bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	close(f.m[id])
 	delete(f.m, id)
+	kicked = f.kicked[id]
+	delete(f.kicked, id)
+	return kicked
 }
 
 func (f *flights) ids() []string {
@@ -88,13 +108,16 @@ const (
 	overRecovered = `UPDATE engine_runs SET status = 'attention', owner = NULL, error = ?
 		WHERE id = ? AND recoveries > ?`
 	resumeRun = `UPDATE engine_runs SET status = 'running', recoveries = 0, owner = NULL, error = NULL WHERE id = ? AND status = 'attention'`
-	// releaseRun parks a run waiting in Recv for topic ?4 only if no
-	// message of that topic is pending: one sent while it was parking
-	// leaves it to be taken at once.
+	// releaseRun lets go of a run, parking it until ?1 if that is not
+	// NULL; but a run waiting in Recv for topic ?4 is not parked if a
+	// message of that topic is pending, nor one waiting for child ?5 if
+	// the child has ended: what it waits for came while it was parking.
 	releaseRun = `UPDATE engine_runs SET owner = NULL,
 		wake = CASE WHEN ?4 IS NOT NULL AND EXISTS (SELECT 1 FROM engine_messages WHERE run_id = ?2 AND topic = ?4 AND received IS NULL)
+			OR ?5 IS NOT NULL AND EXISTS (SELECT 1 FROM engine_runs WHERE id = ?5 AND status IN ('done', 'failed', 'cancelled'))
 			THEN NULL ELSE ?1 END
-		WHERE id = ?2 AND owner = ?3 AND status = 'running'`
+		WHERE id = ?2 AND owner = ?3 AND status = 'running'
+		RETURNING wake IS NULL`
 	releaseAll  = `UPDATE engine_runs SET owner = NULL WHERE owner = ? AND status = 'running'`
 	claimableQ  = `SELECT id, workflow, version, input, wake FROM engine_runs WHERE status = 'running' AND (owner = ?1 OR (owner IS NOT NULL AND lease_until < ?2) OR owner IS NULL) ORDER BY created`
 	ownershipQ  = `SELECT status, coalesce(owner, ''), lease_until FROM engine_runs WHERE id = ?`
@@ -110,38 +133,55 @@ const (
 //
 // Leases are in wall-clock time, not Options.Now: they measure whether an
 // executor is alive, across processes, while timers are workflow time.
-func (e *Engine) claim(tx *sql.Tx, id string, wakeBy int64) (bool, error) {
+//
+// It reports too whether the claim took the run from an owner that did not
+// let go of it (only when an Observer counts such takeovers).
+func (e *Engine) claim(tx *sql.Tx, id string, wakeBy int64) (claimed, takeover bool, err error) {
+	held := e.opts.Observer != nil && tx.QueryRow(`SELECT 1 FROM engine_runs WHERE id = ? AND owner IS NOT NULL`, id).Scan(new(int)) == nil
 	now := time.Now()
 	res, err := tx.Exec(claimRun, e.executor, now.Add(e.opts.Lease).UnixNano(), id, now.UnixNano(), wakeBy)
 	if err != nil {
-		return false, err
+		return false, false, err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return false, nil
+		return false, false, nil
 	}
 	msg := fmt.Sprintf("taken over %d times from an owner that did not finish it (a crash, a panic, a lost lease)", e.opts.MaxRecoveries+1)
 	res, err = tx.Exec(overRecovered, msg, id, e.opts.MaxRecoveries)
 	if err != nil {
-		return false, err
+		return false, false, err
 	}
 	n, _ := res.RowsAffected()
-	return n == 0, nil
+	return n == 0, held, nil
 }
 
 // release lets go of a run this executor holds, so that another (or a
-// later Recover) takes it at once; p, when not nil, parks it until its
-// wake-up time. It waits for the commit.
+// later Recover) takes it at once. It waits for the commit.
 func (e *Engine) release(id string, p *parked) error {
+	_, err := e.park(id, p)
+	return err
+}
+
+// park lets go of a run this executor holds, parking it until p's wake-up
+// time when p is not nil. It reports that the run was not parked after
+// all (woken) because what it waits for came meanwhile: a message, or its
+// child's end. It waits for the commit.
+func (e *Engine) park(id string, p *parked) (woken bool, err error) {
 	var wake sql.NullInt64
-	var topic sql.NullString
+	var topic, child sql.NullString
 	if p != nil {
 		wake = nullTime(p.wake)
 		topic = sql.NullString{String: p.topic, Valid: p.recv}
+		child = sql.NullString{String: p.child, Valid: p.child != ""}
 	}
-	return e.w.do(context.Background(), func(tx *sql.Tx) error {
-		_, err := tx.Exec(releaseRun, wake, id, e.executor, topic)
+	err = e.w.do(context.Background(), func(tx *sql.Tx) error {
+		err := tx.QueryRow(releaseRun, wake, id, e.executor, topic, child).Scan(&woken)
+		if errors.Is(err, sql.ErrNoRows) { // no longer this executor's
+			woken, err = false, nil
+		}
 		return err
 	})
+	return woken && p != nil, err
 }
 
 // renewLoop extends the leases of the runs in flight every third of the

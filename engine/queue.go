@@ -142,14 +142,7 @@ func (e *Engine) startQueued(q Queue) {
 			// (it is this executor's own): that execution is the one.
 			continue
 		}
-		e.loop.runs.Add(1)
-		e.w.active.Add(1)
-		go func() {
-			defer e.loop.runs.Done()
-			defer e.w.active.Add(-1)
-			defer e.flights.end(r.id)
-			e.execute(e.loop.ctx, reg.wf, r, true)
-		}()
+		e.spawn(e.background(), reg.wf, r)
 	}
 }
 

@@ -142,7 +142,16 @@ func TestQueueCrashRecovered(t *testing.T) {
 		}
 		return nil
 	}})
-	crashing.Register("work", g.worker(0))
+	// work, then a step after it, so that a crash after work's commit
+	// leaves the run unfinished (a last step commits with the run's end).
+	work := func(c *Context, in []byte) ([]byte, error) {
+		out, err := g.worker(0)(c, in)
+		if err == nil {
+			_, err = Step(c, "tail", func(context.Context, string) (bool, error) { return true, nil })
+		}
+		return out, err
+	}
+	crashing.Register("work", work)
 	if err := crashing.Enqueue(ctx, "q", "work", "never", nil); err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +175,7 @@ func TestQueueCrashRecovered(t *testing.T) {
 	crashing.stopRenewing()
 
 	rescuer := mustOpen(t, path, Options{Lease: lease, RecoverEvery: 20 * time.Millisecond})
-	rescuer.Register("work", g.worker(0))
+	rescuer.Register("work", work)
 	if err := rescuer.RegisterQueue(Queue{Name: "q", Concurrency: 2}); err != nil {
 		t.Fatal(err)
 	}

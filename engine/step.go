@@ -65,6 +65,7 @@ type StepOptions struct {
 	Timeout time.Duration // per attempt; 0: none
 
 	compensation bool // runs even when the run is being cancelled (Saga's undos)
+	branch       bool // a Parallel branch: records at once, not later
 }
 
 type permanentError struct{ error }
@@ -113,7 +114,7 @@ func StepWith[T any](c *Context, name string, opts StepOptions, fn func(ctx cont
 }
 
 // stepAt runs step number n.
-func stepAt[T any](c *Context, n int, name string, opts StepOptions, fn func(ctx context.Context, key string) (T, error)) (T, error) {
+func stepAt[T any](c *Context, n int, name string, opts StepOptions, fn func(ctx context.Context, key string) (T, error)) (_ T, err error) {
 	var zero T
 	past, done, err := c.begin(n, name, opts.compensation)
 	if err != nil {
@@ -128,6 +129,8 @@ func stepAt[T any](c *Context, n int, name string, opts StepOptions, fn func(ctx
 	}
 	interruptible := !opts.compensation
 	attempt := 1 + count(past, kindRetry)
+	ctx, observed := c.observeStep(n, name)
+	defer func() { observed(attempt, err) }()
 	if r := last(past, kindRetry); r != nil {
 		if err := c.sleepUntil(r.wake, interruptible); err != nil {
 			return zero, c.interrupted(n, name, err)
@@ -138,7 +141,7 @@ func stepAt[T any](c *Context, n int, name string, opts StepOptions, fn func(ctx
 		fn = mocked[T](mock)
 	}
 	for ; ; attempt++ {
-		v, err := attemptT(c, opts.Timeout, func(ctx context.Context) (T, error) { return fn(ctx, key) })
+		v, err := attemptT(ctx, opts.Timeout, func(ctx context.Context) (T, error) { return fn(ctx, key) })
 		if ferr := c.fault(FaultAfterEffect, name); ferr != nil {
 			return zero, c.halt(ferr)
 		}
@@ -148,12 +151,12 @@ func stepAt[T any](c *Context, n int, name string, opts StepOptions, fn func(ctx
 			if merr != nil {
 				return zero, fmt.Errorf("engine: step %s: result is not JSON: %w", name, merr)
 			}
-			return v, c.record(event{stepSeq: n, step: name, kind: kindDone, attempt: attempt, result: result})
+			return v, c.recordDone(event{stepSeq: n, step: name, kind: kindDone, attempt: attempt, result: result}, opts)
 		case c.Err() != nil:
 			return zero, err // cancelled, not failed: record nothing
 		case attempt >= opts.Retry.MaxAttempts || opts.Retry.permanent(err):
 			ev := event{stepSeq: n, step: name, kind: kindDone, attempt: attempt, failed: true, errMsg: err.Error()}
-			if rerr := c.record(ev); rerr != nil {
+			if rerr := c.recordDone(ev, opts); rerr != nil {
 				return zero, rerr
 			}
 			return zero, &StepError{Step: name, Attempts: attempt, Msg: err.Error()}
@@ -166,6 +169,15 @@ func stepAt[T any](c *Context, n int, name string, opts StepOptions, fn func(ctx
 			return zero, c.interrupted(n, name, err)
 		}
 	}
+}
+
+// recordDone records a step's done event: later (see pending.go), but at
+// once for a Parallel branch.
+func (c *Context) recordDone(ev event, opts StepOptions) error {
+	if opts.branch {
+		return c.record(ev)
+	}
+	return c.recordLater(ev)
 }
 
 // interrupted turns a wait of step n that cancellation ended into the
@@ -208,7 +220,7 @@ func Sleep(c *Context, name string, d time.Duration) error {
 // is) cancelled, or a replay reached the end of the history. A
 // compensation runs even when the run is being cancelled.
 func (c *Context) begin(n int, name string, compensation bool) (past []event, done *event, err error) {
-	if err := c.stopped(); err != nil {
+	if err := c.flush(); err != nil { // the previous step's record, before this step's effect
 		return nil, nil, err
 	}
 	if past, err = c.past(n, name); err != nil {
@@ -263,7 +275,9 @@ func parallel[T any](c *Context, names []string, opts func(i int) StepOptions, f
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i], errs[i] = stepAt(c, base+i, name, opts(i),
+			o := opts(i)
+			o.branch = true
+			results[i], errs[i] = stepAt(c, base+i, name, o,
 				func(ctx context.Context, key string) (T, error) { return fn(ctx, i, key) })
 		}()
 	}
@@ -273,11 +287,10 @@ func parallel[T any](c *Context, names []string, opts func(i int) StepOptions, f
 
 // attemptT runs one attempt under the per-attempt timeout. A panic in fn
 // is the attempt's error, a *PanicError.
-func attemptT[T any](c *Context, timeout time.Duration, fn func(context.Context) (T, error)) (v T, err error) {
-	ctx := context.Context(c)
+func attemptT[T any](ctx context.Context, timeout time.Duration, fn func(context.Context) (T, error)) (v T, err error) {
 	if timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(c, timeout)
+		ctx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
 	defer catch(&err)
@@ -318,6 +331,9 @@ func (c *Context) recordWith(ev event, with func(*sql.Tx, *event) (bool, error))
 	defer c.mu.Unlock()
 	if c.stop != nil {
 		return false, c.stop
+	}
+	if err := c.flushLocked(c); err != nil {
+		return false, err
 	}
 	ev.seq, ev.at = c.events, c.engine.opts.Now()
 	if err := c.fault(FaultBeforeCommit, ev.step); err != nil {
@@ -384,17 +400,26 @@ func (c *Context) sleepUntil(wake time.Time, interruptible bool) error {
 
 // parked stops a run that waits for a timer due at wake, without a
 // goroutine: execute records wake and lets go of the run. A run parked
-// in Recv (recv) is not parked if a message of topic is pending.
+// in Recv (recv) is not parked if a message of topic is pending, nor one
+// waiting for a child if the child has ended.
 type parked struct {
 	wake  time.Time
 	topic string
 	recv  bool
+	child string // the child run it waits for
 }
 
 func (p *parked) Error() string { return "engine: run parked until " + p.wake.Format(time.RFC3339) }
 
 // errParked is what execute returns for a parked run.
 var errParked = errors.New("engine: run parked at a durable timer")
+
+// errParkedChild is errParked for a run that waits for its child.
+var errParkedChild = fmt.Errorf("%w: waiting for a child", errParked)
+
+// errWoken is what execute returns for a run that was to park, but what
+// it waits for came while it was parking: it is to run again at once.
+var errWoken = errors.New("engine: run woken while parking")
 
 func sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)

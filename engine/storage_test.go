@@ -53,7 +53,9 @@ func storageOptions() Options {
 }
 
 // checkout charges a card (the ledger applies each key once), then ships.
-// afterCharge runs when the charge step returns, with its error.
+// afterCharge runs when the charge step returns, with its error, and, if
+// that was nil, when ship returns (whose begin commits the charge's
+// record), with ship's.
 func checkout(l *ledger, afterCharge func(error)) Workflow {
 	return func(c *Context, _ []byte) ([]byte, error) {
 		_, err := Step(c, "charge", func(ctx context.Context, key string) (int, error) {
@@ -67,6 +69,9 @@ func checkout(l *ledger, afterCharge func(error)) Workflow {
 			return nil, err // the chapter's checkout compensates here
 		}
 		_, err = Step(c, "ship", func(context.Context, string) (bool, error) { return true, nil })
+		if afterCharge != nil {
+			afterCharge(err)
+		}
 		return []byte("shipped"), err
 	}
 }

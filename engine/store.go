@@ -234,15 +234,18 @@ func (e *Engine) startRun(ctx context.Context, workflow, version, id string, inp
 // finished it since it was loaded.
 func (e *Engine) claimRun(ctx context.Context, id string, wakeBy int64) (*run, bool, error) {
 	var r *run
-	var claimed bool
+	var claimed, takeover bool
 	err := e.w.do(ctx, func(tx *sql.Tx) error {
 		var err error
-		if claimed, err = e.claim(tx, id, wakeBy); err != nil {
+		if claimed, takeover, err = e.claim(tx, id, wakeBy); err != nil {
 			return err
 		}
 		r, err = loadRun(tx, id)
 		return err
 	})
+	if err == nil && takeover {
+		e.incident(IncidentTakeover)
+	}
 	return r, claimed, err
 }
 
@@ -342,7 +345,13 @@ func (e *Engine) claimable(ctx context.Context) (runs []*run, wakeBy int64, err 
 // (Status, History, Recover) wait for the writer first; with
 // Options.AwaitEnd it waits for the commit. A run that was
 // being cancelled (cancel, a reason) ends cancelled, whatever it returned.
-func (e *Engine) finish(ctx context.Context, id string, out []byte, werr error, cancel string) error {
+//
+// The end of a child wakes its parent if the parent parked waiting for it
+// (see Child), in the same transaction. last, when not nil, is the run's
+// last step's record, not yet written: the transaction appends it first,
+// and finish waits for the commit (see pending.go).
+func (e *Engine) finish(ctx context.Context, r *run, out []byte, werr error, cancel string, last *event) error {
+	id := r.id
 	status, msg := statusDone, sql.NullString{}
 	if werr != nil {
 		status, msg = statusFailed, sql.NullString{String: werr.Error(), Valid: true}
@@ -352,7 +361,12 @@ func (e *Engine) finish(ctx context.Context, id string, out []byte, werr error, 
 		status = statusCancelled
 		msg = sql.NullString{String: cmp.Or(msg.String, cancelError(cancel).Error()), Valid: true}
 	}
-	req, err := e.w.submit(ctx, func(tx *sql.Tx) error {
+	end := func(tx *sql.Tx) error {
+		if last != nil {
+			if err := e.w.appendIn(tx, id, e.executor, last); err != nil {
+				return err
+			}
+		}
 		res, err := e.w.exec(tx, finishRun,
 			status, out, msg, e.opts.Now().UnixNano(), reason, id, e.executor)
 		if err != nil {
@@ -361,8 +375,15 @@ func (e *Engine) finish(ctx context.Context, id string, out []byte, werr error, 
 		if n, _ := res.RowsAffected(); n == 0 {
 			return errLeaseLost // another executor took the run: its end stands
 		}
-		return nil
-	})
+		if r.parent != "" {
+			_, err = tx.Exec(wakeParked, r.parent)
+		}
+		return err
+	}
+	if last != nil {
+		return e.durably(ctx, func() error { return e.w.do(context.WithoutCancel(ctx), end) })
+	}
+	req, err := e.w.submit(ctx, end)
 	if err != nil || !e.opts.AwaitEnd {
 		return err
 	}

@@ -26,6 +26,7 @@ type writer struct {
 	active atomic.Int64 // runs in flight, each writing at most one request at a time
 
 	commits, requests atomic.Int64 // for the group-commit ratio in benchmarks
+	failed            func()       // called for each transaction a storage condition failed; may be nil
 
 	stmts map[string]*sql.Stmt // prepared once; used only by the writer goroutine
 
@@ -107,19 +108,27 @@ func (w *writer) append(ctx context.Context, runID, executor string, ev *event, 
 				return err
 			}
 		}
-		res, err := w.exec(tx, insertEvent,
-			runID, ev.seq, ev.stepSeq, ev.step, ev.kind, ev.attempt, ev.result,
-			sql.NullString{String: ev.errMsg, Valid: ev.failed}, ev.at.UnixNano(), nullTime(ev.wake), executor)
-		if err != nil {
+		if err := w.appendIn(tx, runID, executor, ev); err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return errLeaseLost
 		}
 		recorded = true
 		return nil
 	})
 	return recorded, err
+}
+
+// appendIn writes ev in tx, if the run is still executor's.
+func (w *writer) appendIn(tx *sql.Tx, runID, executor string, ev *event) error {
+	res, err := w.exec(tx, insertEvent,
+		runID, ev.seq, ev.stepSeq, ev.step, ev.kind, ev.attempt, ev.result,
+		sql.NullString{String: ev.errMsg, Valid: ev.failed}, ev.at.UnixNano(), nullTime(ev.wake), executor)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return errLeaseLost
+	}
+	return nil
 }
 
 func (w *writer) loop() {
@@ -240,6 +249,9 @@ func (w *writer) commit(b *batch) {
 	w.commits.Add(1)
 	w.requests.Add(int64(len(b.reqs)))
 	err := b.end()
+	if transient(err) && w.failed != nil {
+		w.failed()
+	}
 	if err == nil || len(b.reqs) == 1 || transient(err) {
 		reply(b.reqs, err)
 		return
@@ -247,7 +259,11 @@ func (w *writer) commit(b *batch) {
 	for _, r := range b.reqs {
 		one := w.begin()
 		one.add(r)
-		r.errc <- one.end()
+		err := one.end()
+		if transient(err) && w.failed != nil {
+			w.failed()
+		}
+		r.errc <- err
 	}
 }
 

@@ -20,6 +20,7 @@ var allowed = map[string][]string{
 	"content":                         {"i18n"},
 	"content/patterns/...":            {"engine", "sim", "sim/simtest", "playground/picture", "internal/proptest"}, // demos draw pictures; tests size explorations
 	"engine":                          {"internal/sqlitedb", "internal/proptest"},
+	"engine/telemetry":                {"engine"}, // not for the playground: its dependencies are not in the workspace
 	"sim":                             {},
 	"sim/simtest":                     {"sim", "internal/proptest"},
 	"internal/proptest":               {},

@@ -6,7 +6,8 @@
 // workflow's steps call an external ledger, served by the test process,
 // that applies each idempotency key once and counts every request, and
 // every workflow waits for a message that the test process sends it
-// (SendOnce, retried through the same faults).
+// (SendOnce, or SendStart, which starts the run if no executor has yet;
+// retried through the same faults).
 //
 // In the end every run must be done exactly once in effect: each recorded
 // step recorded once, each key applied once, its message stored once and
@@ -108,11 +109,10 @@ func TestChaos(t *testing.T) {
 		v.done, runs-v.done, v.dupSteps, v.dupKeys, v.dupMessages, v.resent, v.takeovers)
 }
 
-// sendAll sends each run its "paid" message from this process, with
-// SendOnce under a key of its own, retrying a send that meets a storage
-// fault (a retry may store what the failed attempt stored: the key keeps
-// it once) or finds the run not started yet; it returns how many sends
-// failed for a storage fault.
+// sendAll sends each run its "paid" message from this process (see
+// send), retrying a send that meets a storage fault (a retry may store
+// what the failed attempt stored: the key keeps it once) or finds the run
+// not started yet; it returns how many sends failed for a storage fault.
 func sendAll(db string, runs int) int {
 	opts := engine.Options{Durability: engine.Normal, ExecutorID: "sender", BusyTimeout: 200 * time.Millisecond,
 		StorageRetry: engine.RetryPolicy{MaxAttempts: 2, Initial: 20 * time.Millisecond}}
@@ -126,7 +126,7 @@ func sendAll(db string, runs int) int {
 	for pending := allRuns(runs); len(pending) > 0; time.Sleep(10 * time.Millisecond) {
 		var again []string
 		for _, id := range pending {
-			err := e.SendOnce(context.Background(), "paid/"+id, id, "paid", []byte("paid:"+id))
+			err := send(e, id)
 			if errors.Is(err, engine.ErrUnavailable) {
 				faults++
 			}
@@ -137,6 +137,21 @@ func sendAll(db string, runs int) int {
 		pending = again
 	}
 	return faults
+}
+
+// send sends run id its "paid" message once, under a key of its own:
+// with SendOnce to odd runs, which fails until an executor has started
+// the run, and with SendStart to even ones, which creates the run if no
+// executor has yet (this process has no workflows: an executor's Run or
+// recovery executes it).
+func send(e *engine.Engine, id string) error {
+	payload := []byte("paid:" + id)
+	var n int
+	fmt.Sscanf(id, "order-%d", &n)
+	if n%2 == 1 {
+		return e.SendOnce(context.Background(), "paid/"+id, id, "paid", payload)
+	}
+	return e.SendStart(context.Background(), "order", id, nil, engine.Message{Topic: "paid", Payload: payload, Key: "paid/" + id})
 }
 
 // where names the data directory's kind for the report.

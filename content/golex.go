@@ -219,12 +219,8 @@ func (lx *goLexer) name(n int) bool {
 func (lx *goLexer) number() bool {
 	s := lx.src[lx.pos:]
 	t, n := numberRule(s)
-	if n < len(s) && s[n] >= 0x80 {
-		return false
-	}
-	if n == 0 {
-		lx.operator() // a lone "." before a digit cannot happen: rule 6 takes it
-		return true
+	if n == 0 || n < len(s) && s[n] >= 0x80 {
+		return false // n == 0 is not reached: a digit, or a dot before one, always matches
 	}
 	lx.emit(t, n)
 	return true

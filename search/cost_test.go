@@ -85,7 +85,7 @@ func TestSearchBounds(t *testing.T) {
 // matching terms, at most maxExpansions of them.
 func TestPrefixExpansion(t *testing.T) {
 	idx := sharedIndex(t)
-	terms := idx.prefixTerms(fBodyRaw, "re")
+	terms := idx.prefixTerms(fBodyRaw, "re", maxPrefixPostings)
 	if len(terms) != maxExpansions {
 		t.Fatalf("re expands to %d terms, want %d (the corpus has more)", len(terms), maxExpansions)
 	}
@@ -101,6 +101,46 @@ func TestPrefixExpansion(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("the frequent %q is not among %v", want, terms)
+		}
+	}
+}
+
+// TestPrefixPostingsBudget: the completions of a prefix together occur in
+// at most the budget's documents, the most frequent first, and a budget
+// smaller than the likeliest term's documents still keeps that one term.
+func TestPrefixPostingsBudget(t *testing.T) {
+	idx := sharedIndex(t)
+	all := idx.prefixTerms(fBodyRaw, "re", 1<<62)
+	docs := func(term string) uint64 {
+		dict, err := idx.bleve.FieldDictPrefix(fBodyRaw, []byte(term))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer dict.Close()
+		e, err := dict.Next()
+		if err != nil || e == nil || e.Term != term {
+			t.Fatalf("term %q not in %s", term, fBodyRaw)
+		}
+		return e.Count
+	}
+	first := docs(all[0])
+	for _, budget := range []uint64{1, first, 3 * first, 10 * first} {
+		got := idx.prefixTerms(fBodyRaw, "re", budget)
+		if len(got) == 0 || got[0] != all[0] {
+			t.Fatalf("budget %d: %v, want the likeliest %q first", budget, got, all[0])
+		}
+		var sum uint64
+		for i, term := range got {
+			if term != all[i] {
+				t.Fatalf("budget %d: %v is not a prefix of the likeliest completions %v", budget, got, all)
+			}
+			sum += docs(term)
+		}
+		if len(got) > 1 && sum > budget {
+			t.Errorf("budget %d: %v occur in %d documents", budget, got, sum)
+		}
+		if len(got) < len(all) && sum+docs(all[len(got)]) <= budget {
+			t.Errorf("budget %d: %v stops before %q, which fits", budget, got, all[len(got)])
 		}
 	}
 }

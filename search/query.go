@@ -2,6 +2,8 @@ package search
 
 import (
 	"cmp"
+	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -12,7 +14,10 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/mapping"
+	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 )
 
 // maxExpansions bounds the terms a prefix expands to: "re" matches
@@ -24,6 +29,13 @@ const maxExpansions = 32
 // list header to read. The likeliest completions are chosen among the
 // first maxPrefixScan in order.
 const maxPrefixScan = 1024
+
+// maxPrefixPostings bounds the documents the completions of one field
+// may match together, the likeliest first (at least one): the work of a
+// prefix query grows with the postings it merges, and at 10,000 sections
+// the commonest completions of "re" are each in thousands of documents.
+// A longer prefix, whose completions are rarer, keeps them all.
+const maxPrefixPostings = 2000
 
 // lexicon is what a query needs to know of the index's terms.
 type lexicon interface {
@@ -291,11 +303,39 @@ func matchAll(field, text string, boost float64) query.Query {
 	return m
 }
 
+// phrase matches text as a phrase in field. A text the field's analyzer
+// turns into one token ("retry", the one bigram of 熔断) is a term query:
+// Bleve's phrase searcher would read the positions of every posting to
+// check a phrase of one term, for the same score.
 func phrase(field, text string, boost float64) query.Query {
-	m := bleve.NewMatchPhraseQuery(text)
-	m.SetField(field)
-	m.SetBoost(boost)
-	return m
+	return &phraseQuery{field: field, text: text, boost: boost}
+}
+
+// phraseQuery is a MatchPhraseQuery that is a term query when its text
+// is one token.
+type phraseQuery struct {
+	field, text string
+	boost       float64
+}
+
+func (q *phraseQuery) Field() string     { return q.field }
+func (q *phraseQuery) SetField(f string) { q.field = f }
+
+func (q *phraseQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, options bsearch.SearcherOptions) (bsearch.Searcher, error) {
+	analyzer := m.AnalyzerNamed(m.AnalyzerNameForPath(q.field))
+	if analyzer == nil {
+		return nil, fmt.Errorf("search: no analyzer for field %s", q.field)
+	}
+	if tokens := analyzer.Analyze([]byte(q.text)); len(tokens) == 1 {
+		t := bleve.NewTermQuery(string(tokens[0].Term))
+		t.SetField(q.field)
+		t.SetBoost(q.boost)
+		return t.Searcher(ctx, r, m, options)
+	}
+	p := bleve.NewMatchPhraseQuery(q.text)
+	p.SetField(q.field)
+	p.SetBoost(q.boost)
+	return p.Searcher(ctx, r, m, options)
 }
 
 func disjunction(qs ...query.Query) query.Query { return bleve.NewDisjunctionQuery(qs...) }
@@ -365,15 +405,19 @@ func termsQuery(field string, terms []string, boost float64) query.Query {
 	return d
 }
 
-// completions is prefixTerms.
-func (x *Index) completions(field, prefix string) []string { return x.prefixTerms(field, prefix) }
+// completions is prefixTerms within maxPrefixPostings.
+func (x *Index) completions(field, prefix string) []string {
+	return x.prefixTerms(field, prefix, maxPrefixPostings)
+}
 
 // prefixTerms lists the maxExpansions terms of field starting with prefix
 // that occur in the most documents (the likeliest completions of what the
 // reader is typing). When the prefix is a word of the field itself, only
 // completions at least as frequent as the word are likelier than the word
 // being complete: "clock" keeps "clocks" out unless it is the more common.
-func (x *Index) prefixTerms(field, prefix string) []string {
+// Together they occur in at most budget documents, or they are the one
+// likeliest term.
+func (x *Index) prefixTerms(field, prefix string, budget uint64) []string {
 	dict, err := x.bleve.FieldDictPrefix(field, []byte(prefix))
 	if err != nil {
 		return nil
@@ -394,8 +438,13 @@ func (x *Index) prefixTerms(field, prefix string) []string {
 	entries = slices.DeleteFunc(entries, func(e entry) bool { return e.docs < self })
 	slices.SortStableFunc(entries, func(a, b entry) int { return cmp.Compare(b.docs, a.docs) })
 	terms := make([]string, 0, min(len(entries), maxExpansions))
+	postings := uint64(0)
 	for _, e := range entries[:min(len(entries), maxExpansions)] {
+		if len(terms) > 0 && postings+e.docs > budget {
+			break
+		}
 		terms = append(terms, e.term)
+		postings += e.docs
 	}
 	return terms
 }

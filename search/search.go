@@ -42,7 +42,9 @@
 // CPUs search at once (others wait briefly, then get ErrBusy); a query has
 // at most MaxQueryRunes characters and MaxQueryWords distinct words (else
 // ErrQueryTooLong); the as-you-type prefix expands to the maxExpansions
-// most frequent terms, not every term; a search returns at most MaxLimit
+// most frequent terms, not every term, and only to as many as occur in
+// maxPrefixPostings documents together; a search in one language reads
+// only that language's fields (prune); a search returns at most MaxLimit
 // hits; and it runs under a deadline (searchTimeout) passed to Bleve,
 // after which it fails with context.DeadlineExceeded.
 //
@@ -408,13 +410,20 @@ func (x *Index) request(text string, q Query, relaxed bool) *bleve.SearchRequest
 	if !filter {
 		lang = q.Prefer
 	}
-	return bleve.NewSearchRequestOptions(buildQuery(text, lang, filter, relaxed, x.dict, x), window, 0, false)
+	bq := buildQuery(text, lang, filter, relaxed, x.dict, x)
+	if filter {
+		bq = prune(bq, inLang(lang))
+	}
+	return bleve.NewSearchRequestOptions(bq, window, 0, false)
 }
 
 // locate finds where q matched the bodies of hs, for their snippets: the
-// query again, restricted to their documents, with the locations of its
-// matches. Locations for the whole window would cost more than the
-// search (a page document holds every word of its sections).
+// leaves of q on the snippet fields, as one disjunction restricted to
+// their documents, with the locations of their matches. Locations for the
+// whole window would cost more than the search (a page document holds
+// every word of its sections). Not q itself: its boolean searcher, when
+// advanced to a document, loses the matches of its should clauses
+// (buildQuery), which left phrase matches unmarked.
 func (x *Index) locate(ctx context.Context, q query.Query, hs []Hit) error {
 	if len(hs) == 0 {
 		return nil
@@ -423,7 +432,11 @@ func (x *Index) locate(ctx context.Context, q query.Query, hs []Hit) error {
 	for i, h := range hs {
 		ids[i] = h.id
 	}
-	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), q), len(ids), 0, false)
+	leaves := bodyLeaves(q)
+	if len(leaves) == 0 {
+		return nil
+	}
+	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), bleve.NewDisjunctionQuery(leaves...)), len(ids), 0, false)
 	req.IncludeLocations = true
 	res, err := x.bleve.SearchInContext(ctx, req)
 	if err != nil {

@@ -108,7 +108,9 @@ func rerank(hs []Hit, in intent) []Hit {
 			hs[i].Score = best[hs[i].Slug] * namedLift
 		}
 	}
-	slices.SortStableFunc(hs, func(a, b Hit) int { return cmp.Compare(b.Score, a.Score) })
+	// Equal scores in document ID order: Bleve returns ties in the order
+	// of the index's segments, which differs from one build to the next.
+	slices.SortStableFunc(hs, func(a, b Hit) int { return cmp.Or(cmp.Compare(b.Score, a.Score), strings.Compare(a.id, b.id)) })
 	if in.named != "" { // the named pattern's hits first, in their order
 		slices.SortStableFunc(hs, func(a, b Hit) int { return cmp.Compare(b2i(b.Slug == in.named), b2i(a.Slug == in.named)) })
 	}

@@ -19,6 +19,52 @@ type document struct {
 	fields map[string]any
 }
 
+// docID is the ID of a page's document (section "") or of a section's.
+func docID(lang, slug, section string) string {
+	if section == "" {
+		return lang + "/" + slug
+	}
+	return lang + "/" + slug + "#" + section
+}
+
+// shown is what a hit shows of its document: the title, the heading and
+// the body its snippet is cut from, a page's body joined when it is shown.
+// The index keeps these in memory, taken from the library, rather than
+// stored in Bleve, whose stored fields a hit would have to read and
+// decompress.
+type shown struct {
+	title, heading, body string
+	page                 *content.Doc
+}
+
+func (s shown) text() string {
+	if s.page != nil {
+		return pageBody(s.page)
+	}
+	return s.body
+}
+
+// shownTexts maps every document's ID to what it shows.
+func shownTexts(lib *content.Library) map[string]shown {
+	out := make(map[string]shown)
+	for _, p := range lib.Patterns {
+		for lang, d := range p.Docs {
+			for _, s := range d.Sections {
+				out[docID(lang, p.Slug, s.ID)] = shown{title: d.Title, heading: s.Title, body: s.Text}
+			}
+			out[docID(lang, p.Slug, "")] = shown{title: d.Title, page: d}
+		}
+	}
+	for _, e := range lib.Catalog {
+		if !e.Written {
+			for _, lang := range i18n.Langs {
+				out[docID(lang, e.Slug, "")] = shown{title: e.Name.In(lang)}
+			}
+		}
+	}
+	return out
+}
+
 // documents returns the page and section documents of a pattern, in every
 // language.
 func documents(p *content.Pattern) []document {
@@ -29,18 +75,15 @@ func documents(p *content.Pattern) []document {
 		if d == nil {
 			continue
 		}
-		url := content.PatternURL(lang, p.Slug)
-		var all []string
 		for _, s := range d.Sections {
-			all = append(all, s.Text)
 			docs = append(docs, document{
-				id:     lang + "/" + p.Slug + "#" + s.ID,
-				fields: fields(lang, p.Slug, kindSection, s.ID, d.Title, s.Title, s.Text, url+"#"+s.ID, aliases),
+				id:     docID(lang, p.Slug, s.ID),
+				fields: fields(lang, p.Slug, kindSection, d.Title, s.Title, s.Text, aliases),
 			})
 		}
 		docs = append(docs, document{
-			id:     lang + "/" + p.Slug,
-			fields: fields(lang, p.Slug, kindPage, "", d.Title, "", d.Summary+"\n"+strings.Join(all, "\n"), url, aliases),
+			id:     docID(lang, p.Slug, ""),
+			fields: fields(lang, p.Slug, kindPage, d.Title, "", pageBody(d), aliases),
 		})
 	}
 	return docs
@@ -56,19 +99,24 @@ func plannedDocuments(e *content.Entry) []document {
 	for _, lang := range i18n.Langs {
 		name := e.Name.In(lang)
 		other := e.Name.In(i18n.Other(lang))
-		f := fields(lang, e.Slug, kindPlanned, "", name, "", "", content.PatternURL(lang, e.Slug), other)
-		docs = append(docs, document{id: lang + "/" + e.Slug, fields: f})
+		f := fields(lang, e.Slug, kindPlanned, name, "", "", other)
+		docs = append(docs, document{id: docID(lang, e.Slug, ""), fields: f})
 	}
 	return docs
 }
 
-// fields fills the language's indexed fields and the stored display fields.
-func fields(lang, slug, kind, section, title, heading, body, url, aliases string) map[string]any {
-	f := map[string]any{
-		"slug": slug, "lang": lang, "kind": kind, "section": section,
-		"title": title, "heading": heading, "body": body, "url": url,
-		fAlias: aliases,
+// pageBody is the text of a page document: the summary and every section.
+func pageBody(d *content.Doc) string {
+	all := []string{d.Summary}
+	for _, s := range d.Sections {
+		all = append(all, s.Text)
 	}
+	return strings.Join(all, "\n")
+}
+
+// fields fills the language's indexed fields.
+func fields(lang, slug, kind, title, heading, body, aliases string) map[string]any {
+	f := map[string]any{"slug": slug, "lang": lang, "kind": kind, fAlias: aliases}
 	if lang == i18n.Chinese {
 		f[fTitleZH], f[fHeadingZH], f[fBodyZH], f[fBodyZH1] = title, heading, body, body
 	} else {

@@ -19,7 +19,8 @@ const (
 )
 
 // Field names. English pages fill the *_en and *_raw fields, Chinese pages
-// the *_zh fields; the display fields are stored, not indexed.
+// the *_zh fields. Nothing is stored: a hit's ID says its language, slug
+// and section, and what it shows comes from the library (shown).
 const (
 	fTitleEN, fHeadingEN, fBodyEN    = "title_en", "heading_en", "body_en"
 	fTitleRaw, fHeadingRaw, fBodyRaw = "title_raw", "heading_raw", "body_raw"
@@ -81,13 +82,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	}
 	for _, field := range []string{"slug", "lang", "kind"} {
 		f := bleve.NewKeywordFieldMapping()
-		f.Store = true
-		doc.AddFieldMappingsAt(field, searchedOnly(f))
-	}
-	for _, field := range []string{"section", "title", "heading", "body", "url"} {
-		f := bleve.NewTextFieldMapping()
-		f.Index = false
-		f.Store = true
+		f.Store = false
 		doc.AddFieldMappingsAt(field, searchedOnly(f))
 	}
 	m.DefaultMapping = doc

@@ -3,8 +3,6 @@ package search
 import (
 	"cmp"
 	"slices"
-
-	index "github.com/blevesearch/bleve_index_api"
 )
 
 // A search ranks the best window documents once and cuts every page from
@@ -87,33 +85,19 @@ func facets(counts map[string]int) []Facet {
 // snippetWidth is the length of a snippet, in bytes of its text.
 const snippetWidth = 180
 
-// complete reads each hit's title, heading and body from its document's
-// stored fields, and cuts its snippet from the body.
-func (x *Index) complete(hs []Hit) error {
+// complete fills each hit's title and heading, and cuts its snippet from
+// its document's body.
+func (x *Index) complete(hs []Hit) {
 	for i := range hs {
 		h := &hs[i]
-		doc, err := x.bleve.Document(h.id)
-		if err != nil {
-			return err
-		}
-		if doc == nil {
+		doc, ok := x.shown[h.id]
+		if !ok {
 			continue
 		}
-		var body string
-		doc.VisitFields(func(f index.Field) {
-			switch f.Name() {
-			case "title":
-				h.Title = string(f.Value())
-			case "heading":
-				h.Heading = string(f.Value())
-			case "body":
-				body = string(f.Value())
-			}
-		})
+		h.Title, h.Heading = doc.title, doc.heading
 		if h.Kind != kindPlanned {
-			h.Text, h.Marks = cut(body, h.spans, snippetWidth)
+			h.Text, h.Marks = cut(doc.text(), h.spans, snippetWidth)
 			h.Snippet = markHTML(h.Text, h.Marks)
 		}
 	}
-	return nil
 }

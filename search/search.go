@@ -57,6 +57,8 @@ package search
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -90,8 +92,8 @@ const (
 
 // window is the number of documents a search ranks and groups: enough
 // for the pages a reader turns, and for rerank to lift a hit from further
-// down; the stored fields of each are read, so it bounds the work of a
-// query that matches every document.
+// down; each is collected and scored, so it bounds the work of a query
+// that matches every document.
 const window = 150
 
 // minStrict is the number of documents that must match every term of a
@@ -116,6 +118,7 @@ type Index struct {
 	meta    map[string]entry  // slug → what the filters and facets need
 	vocab   *vocabulary       // the words "did you mean" corrects to
 	names   map[string]string // every pattern's name in either language, lower case → its slug
+	shown   map[string]shown  // document ID → what its hits show
 }
 
 // entry is what a search knows of a slug besides its documents.
@@ -134,7 +137,7 @@ func newIndex(idx bleve.Index, dir string, lib *content.Library) *Index {
 		meta[p.Slug] = entry{category: p.Category, tags: p.Tags}
 	}
 	return &Index{bleve: idx, dir: dir, gate: defaultGate(), timeout: searchTimeout,
-		dict: newDictionary(lib), meta: meta, vocab: newVocabulary(lib), names: patternNames(lib)}
+		dict: newDictionary(lib), meta: meta, vocab: newVocabulary(lib), names: patternNames(lib), shown: shownTexts(lib)}
 }
 
 // patternNames maps each pattern's names, lower case, to its slug: a
@@ -241,7 +244,10 @@ func Open(dir string, lib *content.Library) (*Index, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	name := "index-" + lib.Hash[:16]
+	name, err := indexName(lib)
+	if err != nil {
+		return nil, err
+	}
 	path := filepath.Join(dir, name)
 	if idx, err := bleve.Open(path); err == nil {
 		return newIndex(idx, path, lib), nil
@@ -266,6 +272,22 @@ func Open(dir string, lib *content.Library) (*Index, error) {
 		return nil, err
 	}
 	return newIndex(idx, path, lib), nil
+}
+
+// indexName names the index of lib after its content and the mapping
+// that indexes it: an index built by an older mapping (other fields, other
+// analyzers) is rebuilt, not read by queries that expect the new one.
+func indexName(lib *content.Library) (string, error) {
+	m, err := newMapping()
+	if err != nil {
+		return "", err
+	}
+	spec, err := json.Marshal(m)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(spec)
+	return fmt.Sprintf("index-%s-%x", lib.Hash[:16], sum[:4]), nil
 }
 
 // removeOthers deletes indexes of older content. One still open by a
@@ -395,9 +417,7 @@ func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 	if err := x.locate(ctx, req.Query, out.Hits); err != nil {
 		return nil, err
 	}
-	if err := x.complete(out.Hits); err != nil {
-		return nil, err
-	}
+	x.complete(out.Hits)
 	out.Suggestion = x.suggest(text)
 	return out, nil
 }

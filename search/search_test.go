@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -168,5 +169,41 @@ func TestPositioned(t *testing.T) {
 		if !positioned[f] {
 			t.Errorf("field %s is read by position but does not keep positions", f)
 		}
+	}
+}
+
+// TestIndexOfOtherMapping: an index on disk for the same content but
+// another mapping (an older version of this package) is not reused: it
+// is rebuilt under the current mapping's name, and the old one removed.
+func TestIndexOfOtherMapping(t *testing.T) {
+	lib, err := content.Load(os.DirFS("../content/testdata/site"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	a, err := Open(dir, lib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	name, err := indexName(lib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := filepath.Join(dir, "index-"+lib.Hash[:16]) // as named before the mapping was part of the name
+	if err := os.Rename(filepath.Join(dir, name), old); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Open(dir, lib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 || entries[0].Name() != name {
+		t.Errorf("index dirs %v, want only %s", entries, name)
+	}
+	if again, _ := indexName(lib); again != name {
+		t.Errorf("the index name changed from %s to %s between calls", name, again)
 	}
 }

@@ -14,10 +14,9 @@ import (
 )
 
 // hits converts Bleve's results. What a hit is comes from its document's
-// id (lang/slug, lang/slug#section) and the index's entries; the stored
-// fields, titles and bodies, are read later, for the hits of the page
-// asked for only (complete): a document's stored fields are compressed
-// together, so reading its slug costs as much as reading its body.
+// id (lang/slug, lang/slug#section) and the index's entries; titles and
+// snippets are added later, for the hits of the page asked for only
+// (complete).
 func (x *Index) hits(res *bleve.SearchResult) []Hit {
 	out := make([]Hit, 0, len(res.Hits))
 	for _, h := range res.Hits {

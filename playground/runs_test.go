@@ -1,0 +1,194 @@
+package playground
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/lamport-kb/lamport/engine"
+)
+
+// reportOf runs n workflows (ok-0, ok-1, ...; every third fails) in an
+// engine on a database file and returns its report as the engine writes
+// it on fd 3.
+func reportOf(t *testing.T, n int) []byte {
+	t.Helper()
+	ctx := context.Background()
+	e, err := engine.Open(filepath.Join(t.TempDir(), "runs.db"), engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	e.Register("order", func(c *engine.Context, in []byte) ([]byte, error) {
+		if _, err := engine.Step(c, "charge", func(context.Context, string) (int, error) { return 1250, nil }); err != nil {
+			return nil, err
+		}
+		if in[0] == '!' {
+			return nil, errors.New("no carrier")
+		}
+		return engine.Step(c, "ship", func(context.Context, string) ([]byte, error) { return []byte(`"ok"`), nil })
+	})
+	for i := range n {
+		in := "."
+		if i%3 == 2 {
+			in = "!"
+		}
+		e.Run(ctx, "order", fmt.Sprint("ok-", i), []byte(in))
+	}
+	r, err := e.Report(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(b, '\n')
+}
+
+// TestReadRunsFromEngine reads what an engine reported of a real
+// database: every run with its status and steps, and a timeline drawn
+// from its events; with more runs than the bound, the first ones and
+// More.
+func TestReadRunsFromEngine(t *testing.T) {
+	rs := readRuns(reportOf(t, 3), false)
+	if rs == nil || rs.Problem != "" {
+		t.Fatalf("runs %+v", rs)
+	}
+	type row struct {
+		ID, Status string
+		Steps      int
+	}
+	var got []row
+	for _, r := range rs.Runs {
+		got = append(got, row{r.Info.ID, r.Info.Status, r.Steps()})
+		if !strings.HasPrefix(r.Timeline, "<svg") || !strings.Contains(r.Timeline, "charge") {
+			t.Errorf("%s: timeline %.80q", r.Info.ID, r.Timeline)
+		}
+	}
+	want := []row{{"ok-0", "done", 2}, {"ok-1", "done", 2}, {"ok-2", "failed", 1}}
+	if diff := cmp.Diff(want, got); diff != "" || rs.More {
+		t.Errorf("runs (-want +got), more %v:\n%s", rs.More, diff)
+	}
+	big := readRuns(reportOf(t, 1000), false) // a table far past the bound
+	if big.Problem != "" || len(big.Runs) != engine.ReportRuns || !big.More {
+		t.Errorf("1000 runs: problem %q, %d runs, more %v", big.Problem, len(big.Runs), big.More)
+	}
+}
+
+// TestReadRunsHostile: whatever a program writes to its report pipe is
+// either a set of runs within the engine's bounds or refused with a
+// problem the site can name; nothing written is nothing shown.
+func TestReadRunsHostile(t *testing.T) {
+	good := reportOf(t, 1)
+	report := func(edit func(*engine.Report)) []byte {
+		var r engine.Report
+		if err := json.Unmarshal(good, &r); err != nil {
+			t.Fatal(err)
+		}
+		edit(&r)
+		b, _ := json.Marshal(r)
+		return b
+	}
+	long := strings.Repeat("x", engine.ReportText+1)
+	tests := []struct {
+		name string
+		b    []byte
+		over bool
+		want string // the problem; "none" for no runs at all
+	}{
+		{"nothing", nil, false, "none"},
+		{"white space", []byte("\n \n"), false, "none"},
+		{"garbage bytes", []byte("SQLite format 3\x00\xff\xfe\x01"), false, ProblemFormat},
+		{"cut in the middle", good[:len(good)/2], false, ProblemFormat},
+		{"past the byte cap", good, true, ProblemSize},
+		{"one report too many", bytes.Repeat(good, maxReports+1), false, ProblemFormat},
+		{"too many runs", report(func(r *engine.Report) {
+			for range engine.ReportRuns {
+				r.Runs = append(r.Runs, r.Runs[0])
+			}
+		}), false, ProblemFormat},
+		{"too many events", report(func(r *engine.Report) {
+			for range engine.ReportEvents {
+				r.Runs[0].Events = append(r.Runs[0].Events, r.Runs[0].Events[0])
+			}
+		}), false, ProblemFormat},
+		{"a long ID", report(func(r *engine.Report) { r.Runs[0].Info.ID = long }), false, ProblemFormat},
+		{"a long result", report(func(r *engine.Report) { r.Runs[0].Events[0].Result = json.RawMessage(`"` + long + `"`) }), false, ProblemFormat},
+		{"a status that does not exist", report(func(r *engine.Report) { r.Runs[0].Info.Status = "pwned" }), false, ProblemFormat},
+		{"four good reports", bytes.Repeat(good, maxReports), false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rs := readRuns(tt.b, tt.over)
+			got := "none"
+			if rs != nil {
+				got = rs.Problem
+			}
+			if got != tt.want {
+				t.Fatalf("problem %q, want %q (runs %+v)", got, tt.want, rs)
+			}
+			if rs != nil && rs.Problem != "" && len(rs.Runs) > 0 {
+				t.Errorf("a refused report shows %d runs", len(rs.Runs))
+			}
+		})
+	}
+}
+
+// TestDemoRunsInJail runs the durable-execution demo in the real jail and
+// gets its runs back from the engine's report: the three orders, done,
+// done and failed (compensated), with their steps.
+func TestDemoRunsInJail(t *testing.T) {
+	s := newLayerService(t)
+	src, err := os.ReadFile("../content/patterns/durable/demo/main.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := runRaw(t, s, s.jail, string(src))
+	if r.Status != 0 || r.Runs == nil {
+		t.Fatalf("status %d, runs %+v, output:\n%s", r.Status, r.Runs, r.Output())
+	}
+	var got []string
+	for _, run := range r.Runs.Runs {
+		got = append(got, fmt.Sprintf("%s %s %s %d", run.Info.ID, run.Info.Workflow, run.Info.Status, run.Steps()))
+	}
+	want := []string{"order-1001 checkout done 3", "order-1002 checkout done 3", "order-1003 checkout failed 5"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("runs (-want +got):\n%s", diff)
+	}
+}
+
+// TestReportFloodInJail: a program that writes to the report pipe without
+// end neither blocks nor gets its flood shown; it is refused by size, and
+// the program's own output is intact.
+func TestReportFloodInJail(t *testing.T) {
+	s := newLayerService(t)
+	r := runRaw(t, s, s.jail, `package main
+
+import (
+	"fmt"
+	"syscall"
+)
+
+func main() {
+	b := make([]byte, 1<<20)
+	for i := 0; i < 8; i++ {
+		if _, err := syscall.Write(3, b); err != nil {
+			fmt.Println(err)
+		}
+	}
+	fmt.Println("wrote 8 MiB")
+}
+`)
+	if r.Output() != "wrote 8 MiB\n" || r.Runs == nil || r.Runs.Problem != ProblemSize {
+		t.Errorf("output %q, runs %+v, limit %q", r.Output(), r.Runs, r.Limit)
+	}
+}

@@ -143,26 +143,42 @@ func TestReadRunsHostile(t *testing.T) {
 	}
 }
 
-// TestDemoRunsInJail runs the durable-execution demo in the real jail and
-// gets its runs back from the engine's report: the three orders, done,
-// done and failed (compensated), with their steps.
+// TestDemoRunsInJail runs the workflow demos in the real jail and gets
+// their runs back from the engine's report: the durable-execution demo's
+// three orders (done, done, and failed after compensating), on the real
+// and the fake clock, and the saga demo's, with their steps.
 func TestDemoRunsInJail(t *testing.T) {
 	s := newLayerService(t)
-	src, err := os.ReadFile("../content/patterns/durable/demo/main.go")
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		demo string
+		fake bool
+		want []string
+	}{
+		{"durable", false, []string{"order-1001 checkout done 3", "order-1002 checkout done 3", "order-1003 checkout failed 5"}},
+		{"durable", true, []string{"order-1001 checkout done 3", "order-1002 checkout done 3", "order-1003 checkout failed 5"}},
+		{"saga", false, []string{"order-1001 place-order done 5", "order-1002 place-order done 7", "order-1003 place-order done 4"}},
 	}
-	r := runRaw(t, s, s.jail, string(src))
-	if r.Status != 0 || r.Runs == nil {
-		t.Fatalf("status %d, runs %+v, output:\n%s", r.Status, r.Runs, r.Output())
-	}
-	var got []string
-	for _, run := range r.Runs.Runs {
-		got = append(got, fmt.Sprintf("%s %s %s %d", run.Info.ID, run.Info.Workflow, run.Info.Status, run.Steps()))
-	}
-	want := []string{"order-1001 checkout done 3", "order-1002 checkout done 3", "order-1003 checkout failed 5"}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("runs (-want +got):\n%s", diff)
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s fake time %v", tt.demo, tt.fake), func(t *testing.T) {
+			src, err := os.ReadFile("../content/patterns/" + tt.demo + "/demo/main.go")
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := s.buildAndRun(context.Background(), Request{Source: string(src), FakeTime: tt.fake})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Status != 0 || r.Runs == nil {
+				t.Fatalf("status %d, runs %+v, output:\n%s%s", r.Status, r.Runs, r.Errors, r.Output())
+			}
+			var got []string
+			for _, run := range r.Runs.Runs {
+				got = append(got, fmt.Sprintf("%s %s %s %d", run.Info.ID, run.Info.Workflow, run.Info.Status, run.Steps()))
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" || r.Runs.More || r.Runs.Problem != "" {
+				t.Errorf("runs (-want +got), more %v, problem %q:\n%s", r.Runs.More, r.Runs.Problem, diff)
+			}
+		})
 	}
 }
 

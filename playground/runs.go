@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"time"
 
 	"github.com/lamport-kb/lamport/engine"
 )
@@ -31,6 +32,7 @@ const runsTag = "lamportplay"
 const (
 	maxReportBytes = 2 << 20
 	maxReports     = 4 // engines a program may report: more is refused
+	reportWait     = time.Second
 )
 
 // Runs is what a program's engines reported of their workflow runs:
@@ -99,12 +101,18 @@ func openReports() (*reportPipe, error) {
 // started closes the runner's copy of the program's end.
 func (p *reportPipe) started() { p.w.Close() }
 
-// runs waits for the end of the pipe (the program has ended, so its end
-// is closed) and reads the reports. A run stopped by a limit may have
-// been cut in the middle of a report: then a report that does not parse
-// is dropped, not shown as a problem.
+// runs waits for the end of the pipe and reads the reports. The program
+// has ended, so its end is closed and the wait is short; it is bounded by
+// reportWait all the same, should anything else hold the pipe open. A run
+// stopped by a limit may have been cut in the middle of a report: then a
+// report that does not parse is dropped, not shown as a problem.
 func (p *reportPipe) runs(stopped bool) *Runs {
-	d := <-p.data
+	var d reportData
+	select {
+	case d = <-p.data:
+	case <-time.After(reportWait):
+		return nil
+	}
 	runs := readRuns(d.b, d.over)
 	if stopped && runs != nil && runs.Problem == ProblemFormat {
 		return nil

@@ -92,7 +92,7 @@
 // child. Runs and RunInfo list runs by status, workflow, parent and time;
 // `lamport engine` shows and manages the runs of a database file. Report
 // is a bounded account of them, which a program built by the playground
-// hands to the playground when it closes its engine (export.go).
+// hands to the playground when it closes its engine (report.go).
 //
 // Enqueue stores a run in a named queue instead of starting it; every
 // engine that registered the queue (RegisterQueue) starts its runs oldest

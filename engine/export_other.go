@@ -2,5 +2,5 @@
 
 package engine
 
-// export writes nothing outside the playground (see export.go).
+// export writes nothing outside the playground (see report.go).
 func (e *Engine) export() {}

@@ -8,6 +8,10 @@ import (
 	"syscall"
 )
 
+// exportFD is the file descriptor the playground's runner reads reports
+// from.
+const exportFD = 3
+
 // export writes e's Report to exportFD, one JSON line. A program run
 // outside the playground has nothing open there, and the write fails
 // quietly: the report is for the playground, not the program.

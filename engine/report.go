@@ -6,6 +6,15 @@ import (
 	"unicode/utf8"
 )
 
+// The playground shows the runs a reader's program made. Its builder
+// compiles programs with the build tag lamportplay, under which Close
+// writes the engine's Report, one JSON line, to file descriptor 3 (see
+// export_play.go): the runner gives the program a pipe there and reads at
+// most a bounded number of bytes from it. The program is untrusted and
+// can write anything to that pipe, so the runner checks what it reads
+// against the Report's bounds and draws the timelines itself; no SQLite
+// file leaves the jail. Built without the tag, Close writes nothing.
+
 // Bounds of a Report: how many runs, how many events of each, and how
 // long a text (an ID, a name, an error, a result) it holds. A reader of a
 // report (the playground's server) refuses one past them.
@@ -18,7 +27,7 @@ const (
 // Report is a bounded account of a database's runs: the first ReportRuns
 // runs, oldest first, each with the first ReportEvents events of its
 // history, every text cut to ReportText bytes. It is what the playground
-// shows of the runs a reader's program made (see export.go).
+// shows of the runs a reader's program made (see above).
 type Report struct {
 	Runs []ReportRun `json:"runs"`
 	More bool        `json:"more,omitempty"` // runs past ReportRuns were left out

@@ -14,7 +14,7 @@ import (
 
 // A program built by the playground that uses the engine writes, when it
 // closes an engine, the engine's Report to file descriptor 3 (the build
-// tag runsTag turns that on, see engine/export.go). The runner gives it a
+// tag runsTag turns that on, see engine/report.go). The runner gives it a
 // pipe there, reads at most maxReportBytes from it while the program runs
 // (draining and dropping the rest, so the program never blocks on it),
 // and, after the program has ended, checks every report against the

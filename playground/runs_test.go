@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -207,4 +208,46 @@ func main() {
 	if r.Output() != "wrote 8 MiB\n" || r.Runs == nil || r.Runs.Problem != ProblemSize {
 		t.Errorf("output %q, runs %+v, limit %q", r.Output(), r.Runs, r.Limit)
 	}
+}
+
+// fullReport is a report at every bound: ReportRuns runs of ReportEvents
+// events, each text ReportText bytes long.
+func fullReport() []byte {
+	text := strings.Repeat("x", engine.ReportText-2)
+	t0 := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	var r engine.Report
+	for i := range engine.ReportRuns {
+		rr := engine.ReportRun{Info: engine.RunInfo{ID: fmt.Sprint("run-", i), Workflow: "w", Status: "done", Error: text, Created: t0}}
+		for j := range engine.ReportEvents {
+			rr.Events = append(rr.Events, engine.HistoryEvent{Seq: j + 1, Step: j/2 + 1, Name: text, Kind: "done", Attempt: 1,
+				Result: json.RawMessage(`"` + text + `"`), At: t0.Add(time.Duration(j) * time.Second)})
+		}
+		r.Runs = append(r.Runs, rr)
+	}
+	b, _ := json.Marshal(r)
+	return b
+}
+
+// BenchmarkReadRuns is what the server spends on a report at every
+// bound (checking it and drawing its timelines), beside the peer: only
+// decoding the same bytes.
+func BenchmarkReadRuns(b *testing.B) {
+	data := fullReport()
+	b.Run("decode only", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		for b.Loop() {
+			var r engine.Report
+			if err := json.Unmarshal(data, &r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("readRuns", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		for b.Loop() {
+			if rs := readRuns(data, false); rs == nil || rs.Problem != "" {
+				b.Fatalf("runs %+v", rs)
+			}
+		}
+	})
 }

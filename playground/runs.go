@@ -31,7 +31,7 @@ const runsTag = "lamportplay"
 // within the engine's bounds takes about 1.2 MiB at most.
 const (
 	maxReportBytes = 2 << 20
-	maxReports     = 4 // engines a program may report: more is refused
+	maxReports     = 4 // engines' reports read; the rest are left out
 	reportWait     = time.Second
 )
 
@@ -136,8 +136,12 @@ func readRuns(b []byte, over bool) *Runs {
 		if errors.Is(err, io.EOF) {
 			return runs
 		}
-		if err != nil || i == maxReports || checkReport(&r) != nil {
+		if err != nil || checkReport(&r) != nil {
 			return &Runs{Problem: ProblemFormat}
+		}
+		if i == maxReports {
+			runs.More = true // an honest program that closed many engines
+			return runs
 		}
 		runs.add(&r)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/lamport-kb/lamport/engine"
 	"github.com/lamport-kb/lamport/playground"
+	"github.com/lamport-kb/lamport/store"
 )
 
 // runsRunner answers every program with resp.
@@ -47,7 +48,8 @@ func demoRuns() *playground.Runs {
 }
 
 // TestPlayRunsView posts a program whose engine made runs, to the page
-// without JavaScript and to /api/run, in both languages: the list (run,
+// without JavaScript (a demo's and a shared program's) and to /api/run,
+// in both languages: the list (run,
 // workflow, status, steps), each run's history with its details and its
 // timeline drawn by the server, every text of the program's escaped.
 func TestPlayRunsView(t *testing.T) {
@@ -63,6 +65,19 @@ func TestPlayRunsView(t *testing.T) {
 			s.cfg.Runner = runsRunner{&playground.Response{Runs: demoRuns()}}
 			page := post(t, s, "/"+tt.lang+"/play/circuit-breaker", "application/x-www-form-urlencoded", "body=x")
 			checkRunsView(t, page.Body.String(), tt.status, tt.failed, tt.title, tt.detail, tt.more)
+
+			shares, err := store.Open(":memory:")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer shares.Close()
+			id, err := shares.Put(context.Background(), "package main")
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.cfg.Shares = shares
+			shared := post(t, s, "/p/"+id+"?lang="+tt.lang, "application/x-www-form-urlencoded", "body=x")
+			checkRunsView(t, shared.Body.String(), tt.status, tt.failed, tt.title, tt.detail, tt.more)
 
 			api := post(t, s, "/api/run?lang="+tt.lang, "application/json", `{"body":"x"}`)
 			var res struct{ RunsHTML string }

@@ -129,22 +129,23 @@ func readRuns(b []byte, over bool) *Runs {
 		return nil
 	}
 	runs := &Runs{Runs: []Run{}}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	for i := 0; ; i++ {
-		var r engine.Report
-		err := dec.Decode(&r)
-		if errors.Is(err, io.EOF) {
-			return runs
+	for i := 0; len(b) > 0; i++ {
+		var line []byte
+		line, b, _ = bytes.Cut(b, []byte("\n"))
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
 		}
-		if err != nil || checkReport(&r) != nil {
+		var w wireReport
+		if err := json.Unmarshal(line, &w); err != nil || checkReport(w.report()) != nil {
 			return &Runs{Problem: ProblemFormat}
 		}
-		if i == maxReports {
+		if i >= maxReports {
 			runs.More = true // an honest program that closed many engines
 			return runs
 		}
-		runs.add(&r)
+		runs.add(w.report())
 	}
+	return runs
 }
 
 // add appends a report's runs, up to engine.ReportRuns in all.
@@ -161,6 +162,73 @@ func (rs *Runs) add(r *engine.Report) {
 }
 
 var errReport = errors.New("playground: a report past the engine's bounds")
+
+// wireReport is an engine.Report as the runner decodes it: its lists are
+// cut at the engine's bounds while they are decoded, so that a report of
+// millions of tiny elements ("null" decodes as a whole event) costs no
+// more than its bytes. The field names are engine.Report's.
+type wireReport struct {
+	Runs boundedList[wireRun] `json:"runs"`
+	More bool                 `json:"more"`
+}
+
+type wireRun struct {
+	Info       engine.RunInfo                   `json:"info"`
+	Events     boundedList[engine.HistoryEvent] `json:"events"`
+	MoreEvents bool                             `json:"more_events"`
+}
+
+func (w *wireReport) report() *engine.Report {
+	r := &engine.Report{More: w.More}
+	for _, wr := range w.Runs {
+		r.Runs = append(r.Runs, engine.ReportRun{Info: wr.Info, Events: wr.Events, MoreEvents: wr.MoreEvents})
+	}
+	return r
+}
+
+// boundedList is a JSON array that fails to decode past
+// engine.ReportEvents elements (the larger of the engine's bounds on
+// lists; checkReport holds runs to theirs).
+type boundedList[T any] []T
+
+func (l *boundedList[T]) UnmarshalJSON(b []byte) error {
+	if n, ok := arrayLen(b); ok && n > engine.ReportEvents {
+		return errReport
+	}
+	return json.Unmarshal(b, (*[]T)(l))
+}
+
+// arrayLen counts the elements of the JSON array b without decoding it:
+// the commas outside strings at its top level, plus one. ok is false when
+// b is not an array (null, or a value the decoder will refuse).
+func arrayLen(b []byte) (n int, ok bool) {
+	b = bytes.TrimSpace(b)
+	if len(b) < 2 || b[0] != '[' {
+		return 0, false
+	}
+	depth, inString, escaped, empty := 0, false, false, true
+	for _, c := range b[1 : len(b)-1] {
+		switch {
+		case inString:
+			// A quote ends the string unless a backslash escapes it.
+			inString = escaped || c != '"'
+			escaped = !escaped && c == '\\'
+		case c == '"':
+			inString = true
+		case c == '[' || c == '{':
+			depth++
+		case c == ']' || c == '}':
+			depth--
+		case c == ',' && depth == 0:
+			n++
+		}
+		empty = empty && (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+	}
+	if empty {
+		return 0, true
+	}
+	return n + 1, true
+}
 
 // checkReport holds a report to the bounds the engine keeps: how many
 // runs and events, how long each text, and states that exist.

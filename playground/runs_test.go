@@ -254,3 +254,62 @@ func BenchmarkReadRuns(b *testing.B) {
 		}
 	})
 }
+
+// TestReadRunsAllocationBounded: a report of 2 MiB whose arrays hold
+// millions of tiny elements (null events decode as whole events, empty
+// objects as whole runs) is refused without allocating as much as its
+// size: an array is counted before it is decoded, and refused past the
+// engine's bounds. (Decoded first and checked after, the first took 340
+// MB and the second 1.1 GB.)
+func TestReadRunsAllocationBounded(t *testing.T) {
+	fill := func(prefix, elem, suffix string) []byte {
+		n := (maxReportBytes - len(prefix) - len(suffix)) / (len(elem) + 1)
+		return []byte(prefix + strings.TrimSuffix(strings.Repeat(elem+",", n), ",") + suffix)
+	}
+	tests := []struct {
+		name string
+		b    []byte
+	}{
+		{"null events", fill(`{"runs":[{"info":{"status":"done"},"events":[`, "null", `]}]}`)},
+		{"empty runs", fill(`{"runs":[`, "{}", `]}`)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var rs *Runs
+			n := allocated(func() { rs = readRuns(tt.b, false) })
+			if rs == nil || rs.Problem != ProblemFormat {
+				t.Fatalf("runs %+v, want ProblemFormat", rs)
+			}
+			if limit := uint64(len(tt.b)); n > limit {
+				t.Errorf("reading %d bytes allocated %d, more than %d", len(tt.b), n, limit)
+			}
+		})
+	}
+}
+
+// TestArrayLen counts a JSON array's elements without decoding them:
+// commas and brackets inside strings, escaped quotes and nesting do not
+// count.
+func TestArrayLen(t *testing.T) {
+	tests := []struct {
+		in   string
+		n    int
+		isOK bool
+	}{
+		{`[]`, 0, true},
+		{` [ ] `, 0, true},
+		{`[1]`, 1, true},
+		{`[1,2,3]`, 3, true},
+		{`[{"a":[1,2]},[3,4],"x,y"]`, 3, true},
+		{`["a\",b", "c\\", "d"]`, 3, true},
+		{`["[{,"]`, 1, true},
+		{`null`, 0, false},
+		{`{}`, 0, false},
+	}
+	for _, tt := range tests {
+		n, ok := arrayLen([]byte(tt.in))
+		if n != tt.n || ok != tt.isOK {
+			t.Errorf("arrayLen(%s) = %d, %v; want %d, %v", tt.in, n, ok, tt.n, tt.isOK)
+		}
+	}
+}

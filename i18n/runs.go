@@ -138,5 +138,5 @@ var zhRuns = RunsMessages{
 	Malformed:  "程序报告的运行数据不是引擎生成的格式，因此不予显示。",
 	Statuses: map[string]string{"enqueued": "排队中", "running": "运行中", "done": "已完成", "failed": "失败",
 		"cancelled": "已取消", "attention": "需人工处理"},
-	Kinds: map[string]string{"done": "完成", "retry": "重试", "timer": "定时器", "cancel": "取消"},
+	Kinds: map[string]string{"done": "结束", "retry": "重试", "timer": "定时器", "cancel": "取消"},
 }

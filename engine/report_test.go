@@ -76,3 +76,51 @@ func TestReportEmpty(t *testing.T) {
 		t.Errorf("report %s", b)
 	}
 }
+
+// BenchmarkReport is what a playground program pays when it closes its
+// engine: the report of a database like the durable demo's (three runs
+// of three steps), made and encoded, beside the peer: running those
+// three runs.
+func BenchmarkReport(b *testing.B) {
+	ctx := context.Background()
+	setup := func(b *testing.B) *Engine {
+		e := mustOpen(b, ":memory:", Options{Durability: Normal})
+		e.Register("order", func(c *Context, _ []byte) ([]byte, error) {
+			for _, s := range []string{"reserve", "charge", "ship"} {
+				if _, err := Step(c, s, func(context.Context, string) (string, error) { return s + "-1", nil }); err != nil {
+					return nil, err
+				}
+			}
+			return nil, nil
+		})
+		return e
+	}
+	runs := func(b *testing.B, e *Engine, n int) {
+		for i := range 3 {
+			if _, err := e.Run(ctx, "order", fmt.Sprint("order-", n, "-", i), nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.Run("three runs", func(b *testing.B) {
+		e := setup(b)
+		n := 0
+		for b.Loop() {
+			n++
+			runs(b, e, n)
+		}
+	})
+	b.Run("report of three runs", func(b *testing.B) {
+		e := setup(b)
+		runs(b, e, 0)
+		for b.Loop() {
+			r, err := e.Report(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := json.Marshal(r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -90,7 +90,9 @@
 // Child starts a workflow from a workflow and waits for its result; the
 // child's ID is the step's key, so replay and recovery find the same
 // child. Runs and RunInfo list runs by status, workflow, parent and time;
-// `lamport engine` shows and manages the runs of a database file.
+// `lamport engine` shows and manages the runs of a database file. Report
+// is a bounded account of them, which a program built by the playground
+// hands to the playground when it closes its engine (report.go).
 //
 // Enqueue stores a run in a named queue instead of starting it; every
 // engine that registered the queue (RegisterQueue) starts its runs oldest
@@ -362,6 +364,7 @@ func (e *Engine) Close() error {
 		_, err := tx.Exec(releaseAll, e.executor)
 		return err
 	})
+	e.export()
 	e.w.close()
 	return e.db.Close()
 }

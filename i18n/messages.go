@@ -182,6 +182,7 @@ type Messages struct {
 	GoHome        string
 
 	Graph GraphMessages // the graph, paths, planner and comparison (graph.go)
+	Runs  RunsMessages  // the playground's view of a program's workflow runs (runs.go)
 }
 
 // PatternCount describes how many patterns of a category are written.
@@ -430,6 +431,7 @@ var en = Messages{
 	GoHome:        "Go to the home page",
 
 	Graph: enGraph,
+	Runs:  enRuns,
 }
 
 var zh = Messages{
@@ -613,4 +615,5 @@ var zh = Messages{
 	GoHome:        "返回首页",
 
 	Graph: zhGraph,
+	Runs:  zhRuns,
 }

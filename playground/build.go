@@ -30,7 +30,7 @@ func (ws *workspace) build(ctx context.Context, src, tags string, timeout time.D
 	defer cancel()
 	bin = filepath.Join(pkg, "prog")
 	memory := ws.buildMemory()
-	cmd := ws.command(ctx, memory, "build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w", "-tags="+tags, "-o", bin, ".")
+	cmd := ws.command(ctx, memory, "build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w", "-tags="+withRunsTag(tags), "-o", bin, ".")
 	cmd.Dir = pkg
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -52,6 +52,15 @@ func (ws *workspace) build(ctx context.Context, src, tags string, timeout time.D
 		return "", compilerErrors(out.String()), "", nil
 	}
 	return bin, "", "", nil
+}
+
+// withRunsTag adds runsTag to a build's tags: every program the
+// playground builds reports its engines' runs (runs.go).
+func withRunsTag(tags string) string {
+	if tags == "" {
+		return runsTag
+	}
+	return tags + "," + runsTag
 }
 
 // writePackage writes src, and the file that links the jail in, to a

@@ -66,7 +66,7 @@ func (c *resultCache) remove(e *list.Element) {
 
 // responseSize is what caching r costs of the budget.
 func responseSize(r *Response) int {
-	n := cacheEntryCost + len(r.Errors)
+	n := cacheEntryCost + len(r.Errors) + runsSize(r.Runs)
 	for _, e := range r.Events {
 		n += eventCost + len(e.Message)
 	}

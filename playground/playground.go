@@ -29,7 +29,10 @@
 // "warming". Fake time is warmed next.
 //
 // Responses have the Go playground's shape: {Errors, Events[{Message,
-// Kind, Delay}], Status}, plus build and run times. Successful results are
+// Kind, Delay}], Status}, plus build and run times, and Runs: the
+// workflow runs the program's engines reported when it closed them, read
+// from a pipe on its fd 3 under a byte bound, checked against the
+// engine's bounds and with timelines drawn by the server (runs.go). Successful results are
 // cached by source in an LRU bounded by bytes; at most MaxConcurrent
 // programs build or run at once, a few more wait in a queue for at most
 // QueueWait, and the rest get ErrBusy (the site answers 429). Format runs
@@ -89,6 +92,7 @@ type Response struct {
 	RunTime   time.Duration `json:"RunTime"`
 	Cached    bool          `json:"Cached"`
 	Limit     string        `json:"Limit,omitempty"` // the limit that stopped the run: "time", "output", "memory", "cpu"
+	Runs      *Runs         `json:"Runs,omitempty"`  // the workflow runs the program's engines reported; nil: none
 }
 
 // ErrBusy is returned when too many runs are waiting.

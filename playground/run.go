@@ -60,13 +60,21 @@ func (s *Service) run(ctx context.Context, bin string, fake bool, resp *Response
 	cmd := exec.Command(prog)
 	cmd.Dir, cmd.Env = work, []string{}
 	cmd.Stdout, cmd.Stderr = out.writer("stdout"), out.writer("stderr")
+	reports, err := openReports()
+	if err != nil {
+		return nil, err
+	}
+	cmd.ExtraFiles = []*os.File{reports.w} // fd 3: the engine's reports (runs.go)
 	jail, err := s.jail.enter(ctx)
 	if err != nil {
+		reports.started()
 		return nil, err
 	}
 	defer jail.leave()
 	start := time.Now()
-	if err := jail.start(cmd); err != nil {
+	err = jail.start(cmd)
+	reports.started()
+	if err != nil {
 		return nil, err
 	}
 	done := make(chan error, 1)
@@ -82,6 +90,7 @@ func (s *Service) run(ctx context.Context, bin string, fake bool, resp *Response
 	resp.Events = namePaths(out.events(), out.truncated())
 	resp.Status = exitStatus(werr)
 	resp.Limit = limitHit(ctx, out, werr, cpuTime(cmd.ProcessState))
+	resp.Runs = reports.runs(resp.Limit != "")
 	return resp, nil
 }
 

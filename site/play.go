@@ -162,11 +162,29 @@ func (s *Server) handleAPIRun(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	resp, err := s.runProgram(r, req, i18n.For(apiLang(r)))
+	m := i18n.For(apiLang(r))
+	resp, err := s.runProgram(r, req, m)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, resp)
+	out := apiRunResponse{Response: resp}
+	if d := runsView(m, resp.Runs); d != nil {
+		var b strings.Builder
+		if err := view.PlayRuns(m, d).Render(r.Context(), &b); err != nil {
+			return err
+		}
+		out.RunsHTML = b.String()
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// apiRunResponse is /api/run's answer: the playground's response and, when
+// the program made workflow runs, their view rendered in the request's
+// language, which play.js puts under the output as the page without
+// JavaScript shows it.
+type apiRunResponse struct {
+	*playground.Response
+	RunsHTML string `json:",omitempty"`
 }
 
 // Formatter formats programs. The Runner formats too when it implements
@@ -232,6 +250,7 @@ func (s *Server) renderPlay(w http.ResponseWriter, r *http.Request, lang string,
 		}
 		d.Ran, d.Errors, d.Status, d.Limit = true, resp.Errors, resp.Status, resp.Limit
 		d.Output, d.Images = splitImages(resp.Output())
+		d.Runs = runsView(m, resp.Runs)
 	}
 	title := m.PlayTitle
 	switch {

@@ -37,9 +37,9 @@ var allowed = map[string][]string{
 	"figure":                          {"content", "i18n"}, // draws the content's figures at generate time
 	"search":                          {"content", "i18n"}, // languages come from i18n alone
 	"graph":                           {"content", "i18n"},
-	"playground":                      {""}, // its tests build against the source bundle
+	"playground":                      {"", "engine"}, // its tests build against the source bundle; it reads the engine's reports of a program's runs
 	"site/view":                       {"content", "graph", "i18n", "static"},
-	"site":                            {"content", "i18n", "static", "search", "graph", "playground", "store", "site/view"},
+	"site":                            {"content", "i18n", "static", "search", "graph", "playground", "store", "site/view", "engine"},          // engine: the types of a program's runs
 	"cmd/lamport":                     {"", "content", "i18n", "static", "search", "graph", "playground", "store", "site", "figure", "engine"}, // engine: the `lamport engine` subcommand
 	"tests/...":                       {"..."},
 	"bench/...":                       {"..."}, // load and comparison tools

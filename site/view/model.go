@@ -244,4 +244,5 @@ type PlayData struct {
 	Limit             string
 	FakeTime          bool            // run on the simulated clock
 	Images            []templ.SafeURL // pictures the program wrote (IMAGE: lines), as data URLs
+	Runs              *RunsData       // the workflow runs the program made; nil: it made none
 }

@@ -138,7 +138,7 @@ func TestPlayRunsNone(t *testing.T) {
 	}
 	s.cfg.Runner = runsRunner{&playground.Response{Runs: &playground.Runs{Problem: playground.ProblemSize}}}
 	page = post(t, s, "/zh/play/circuit-breaker", "application/x-www-form-urlencoded", "body=x")
-	if !strings.Contains(page.Body.String(), "超出了 playground 读取的上限") {
+	if !strings.Contains(page.Body.String(), "超出了在线运行环境读取的上限") {
 		t.Error("a refused report is not explained in Chinese")
 	}
 }

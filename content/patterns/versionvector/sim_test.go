@@ -204,7 +204,7 @@ func TestScriptSurvivesCrashes(t *testing.T) {
 		{
 			name:    "B down, C cut off",
 			faults:  []sim.Fault{sim.Crash(10*ms, 0, 1), sim.Partition(15*ms, 60*ms, 2)},
-			fate:    "acknowledged by A at 90.43ms, after 3 tries",
+			fate:    "acknowledged by A at 107.461818ms, after 3 tries",
 			tries:   []string{"to B at 20ms: B was down", "to C at 50ms: the request was cut by a partition", "to A at 80ms: written as A:2, acknowledged at 107.461818ms"},
 			written: "[milk eggs]",
 		},

@@ -180,7 +180,10 @@ func sameState(a, b state) bool {
 // value the registers hold.
 type Dropped struct {
 	Write
-	By Write // the write, of those stamped later without its item, stamped first: the one that overwrote it
+	// By is the write that beat it: if it was dropped at once, the
+	// write whose register its replica held; else, of the writes stamped
+	// later without its item, the one stamped first.
+	By Write
 	// Later is true when the dropped write had read By: it happened after
 	// By and lost to a clock that ran ahead.
 	Later bool
@@ -196,17 +199,31 @@ func (h *History) LostUnderLWW(s *sim.Sim) []Dropped {
 		if slices.Contains(strings.Fields(st.LWW[w.Key].Value), w.Item) {
 			continue
 		}
-		d := Dropped{Write: w}
-		for _, v := range h.Writes {
-			if v.Key == w.Key && v.LWW.Newer(w.LWW) && !slices.Contains(strings.Fields(v.LWW.Value), w.Item) &&
-				(d.By.Item == "" || d.By.LWW.Newer(v.LWW)) {
-				d.By = v
-			}
-		}
+		d := Dropped{Write: w, By: h.beaten(w)}
 		d.Later = w.Context.Covers(d.By.Dot)
 		out = append(out, d)
 	}
 	return out
+}
+
+// beaten returns the write that last-write-wins lost w to: the one whose
+// register w's replica held, if w was dropped at once; else, of the
+// writes stamped later whose registers lack w's item, the first.
+func (h *History) beaten(w Write) Write {
+	var by Write
+	for _, v := range h.Writes {
+		if w.Dropped {
+			if v.LWW.equal(w.held) {
+				return v
+			}
+			continue
+		}
+		if v.Key == w.Key && v.LWW.Newer(w.LWW) && !slices.Contains(strings.Fields(v.LWW.Value), w.Item) &&
+			(by.Item == "" || by.LWW.Newer(v.LWW)) {
+			by = v
+		}
+	}
+	return by
 }
 
 // Kept returns the items of key that the store keeps under version

@@ -284,3 +284,65 @@ func BenchmarkEntryMerge(b *testing.B) {
 		x.Merge(y)
 	}
 }
+
+// TestTryFates: what the history tells of each try matches what the run
+// did to it, for a client that crashes, a link that duplicates every
+// message, an acknowledgement cut on its way back, and a run that ends
+// with a request on the wire.
+func TestTryFates(t *testing.T) {
+	script := []Write{{At: 5 * ms, Replica: 0, Key: "cart", Item: "milk"}}
+	for _, tt := range []struct {
+		name  string
+		cfg   sim.Config
+		fate  string
+		tries []string
+	}{
+		{
+			name: "the client is down",
+			cfg:  sim.Config{Faults: []sim.Fault{sim.Crash(ms, 0, 3)}},
+			fate: "never sent: the client was down",
+		},
+		{
+			name:  "every message duplicated",
+			cfg:   sim.Config{Network: sim.Link{Delay: sim.Uniform(ms, 10*ms), Duplicate: 1}},
+			fate:  "acknowledged by A at 20.828133ms",
+			tries: []string{"to A at 5ms: written as A:1, acknowledged at 20.828133ms"},
+		},
+		{
+			name: "the acknowledgement cut",
+			cfg:  sim.Config{Faults: []sim.Fault{sim.OneWay(0, 0, 0, 3)}},
+			fate: "acknowledged by B at 50.106032ms, after 2 tries",
+			tries: []string{
+				"to A at 5ms: written as A:1, but the acknowledgement was cut by a partition",
+				"to B at 35ms: written as B:1, acknowledged at 50.106032ms",
+			},
+		},
+		{
+			name:  "the run ends first",
+			cfg:   sim.Config{Until: 6 * ms, Network: sim.Link{Delay: sim.Fixed(2 * ms)}},
+			fate:  "never acknowledged, after 1 try",
+			tries: []string{"to A at 5ms: still on the wire at the end"},
+		},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := tt.cfg
+			cfg.Seed = 1
+			s := sim.New(cfg)
+			h := Simulate(s, Config{Script: script, Think: ms, Timeout: 30 * ms, Rounds: 3}, "A", "B", "C")
+			if err := s.Run(); err != nil {
+				t.Fatal(err)
+			}
+			r := h.Requests(s)[0]
+			var tries []string
+			for _, tr := range r.Tries {
+				tries = append(tries, tr.String())
+			}
+			if diff := cmp.Diff(tt.tries, tries); diff != "" || r.Fate() != tt.fate {
+				t.Errorf("%s (want %s); tries (-want +got):\n%s", r.Fate(), tt.fate, diff)
+			}
+			if n := len(h.Writes); n > len(r.Tries) {
+				t.Errorf("%d writes of %d tries: a duplicate was written twice", n, len(r.Tries))
+			}
+		})
+	}
+}

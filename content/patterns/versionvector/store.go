@@ -82,6 +82,7 @@ type Write struct {
 	Value   string   // the value it wrote under version vectors
 	LWW     Register // the register it wrote under last-write-wins
 	Dropped bool     // the register lost at once to a newer one on the same replica
+	held    Register // that newer register
 }
 
 // History records the acknowledged writes of a run, in order.
@@ -295,7 +296,7 @@ func (r *Replica) write(n *sim.Node, i int) {
 	if w.LWW.Newer(r.st.LWW[w.Key]) {
 		r.st.LWW[w.Key] = w.LWW
 	} else {
-		w.Dropped = true
+		w.Dropped, w.held = true, r.st.LWW[w.Key]
 	}
 	r.persist(n)
 	r.hist.add(w) // acknowledged: it is on disk

@@ -29,7 +29,7 @@ type cluster struct {
 }
 
 func newCluster(cfg Config) *cluster {
-	cfg.Rounds = 20
+	cfg.Rounds, cfg.Every = 10, 20*ms
 	return &cluster{cfg: cfg, nemesis: nemesis, hists: map[*sim.Sim]*History{}}
 }
 

@@ -93,6 +93,8 @@ type History struct {
 	script []Write
 	cache  map[sim.NodeID]state // what a down replica's disk holds
 	ctx    map[keyDot]Vector    // each write's context
+	values map[keyDot]string    // each write's value
+	dup    error                // the first dot found naming two writes
 	// changes counts the replicas' durable changes and boots; a check
 	// skips the events after which it has not moved (every change is
 	// synced at once, so a crash changes nothing a check sees).
@@ -113,6 +115,7 @@ type Replica struct {
 	pending map[int]pending // a read, waiting for its write: a session's (i >= 0) or a Put's (-1-Req)
 	done    map[int]int     // writes per session this boot
 	acked   map[[2]int]Ack  // the Puts written this boot, by Req and Try
+	clock   string          // the shown key's vector, formatted; "" after a change
 }
 
 // pending is what a session or a Put read before it writes.
@@ -149,7 +152,7 @@ const stateFile = "store"
 // (invariant "no lost write": each is a sibling on some replica, or in the
 // context of one) and that a dot names one write (invariant "dots").
 func Simulate(s *sim.Sim, cfg Config, names ...string) *History {
-	h := &History{names: names, base: sim.NodeID(len(s.Nodes())), script: cfg.Script, cache: map[sim.NodeID]state{}, ctx: map[keyDot]Vector{}}
+	h := &History{names: names, base: sim.NodeID(len(s.Nodes())), script: cfg.Script, cache: map[sim.NodeID]state{}, ctx: map[keyDot]Vector{}, values: map[keyDot]string{}}
 	for _, name := range names {
 		s.Add(name, func() sim.Handler { return &Replica{cfg: cfg, hist: h} })
 	}
@@ -355,10 +358,19 @@ func (r *Replica) persist(n *sim.Node) {
 	}
 	n.Disk().Sync(stateFile)
 	r.hist.changes++
+	r.clock = ""
 }
 
-// show puts the shown key's vector beside the event in the diagram.
-func (r *Replica) show(n *sim.Node) { n.ShowClock(r.st.Entries[r.cfg.keys()[0]].Known) }
+// show puts the shown key's vector beside the event in the diagram. It
+// formats the vector again only after a change: most events (a sync
+// that brings nothing new) change nothing, and formatting is most of
+// their cost.
+func (r *Replica) show(n *sim.Node) {
+	if r.clock == "" {
+		r.clock = r.st.Entries[r.cfg.keys()[0]].Known.String()
+	}
+	n.ShowClock(r.clock)
+}
 
 // join is the union of carts: their items, sorted, without repeats.
 func join(carts ...string) string {

@@ -125,18 +125,19 @@ func Simulate(s *sim.Sim, cfg Config, clients ...string) ([]sim.NodeID, error) {
 	return replicas, nil
 }
 
-// uniqueVersions checks that the replicas agree on what each version holds.
+// uniqueVersions checks that the replicas agree on what each version
+// holds. It compares every pair of live replicas: a handful, so no map.
 func uniqueVersions(s *sim.Sim, replicas []sim.NodeID) error {
-	seen := map[Version]string{}
-	for _, id := range replicas {
+	for i, id := range replicas {
 		r, ok := s.Handler(id).(*Replica)
 		if !ok {
 			continue // down
 		}
-		if v, dup := seen[r.value.Version]; dup && v != r.value.Value {
-			return fmt.Errorf("version %v holds %q and %q", r.value.Version, v, r.value.Value)
+		for _, other := range replicas[i+1:] {
+			if o, ok := s.Handler(other).(*Replica); ok && o.value.Version == r.value.Version && o.value.Value != r.value.Value {
+				return fmt.Errorf("version %v holds %q and %q", r.value.Version, r.value.Value, o.value.Value)
+			}
 		}
-		seen[r.value.Version] = r.value.Value
 	}
 	return nil
 }

@@ -351,3 +351,31 @@ func BenchmarkExplore(b *testing.B) {
 		simtest.Explore(b, 50, c.build, c.check)
 	}
 }
+
+// TestConvergedAnswersAsBefore: Converged, which reuses its answer while
+// no life, incarnation or view changes, answers after every event of
+// faulty runs exactly as the full comparison does.
+func TestConvergedAnswersAsBefore(t *testing.T) {
+	for seed := range uint64(4) {
+		faults, _ := healing(seed + 1)
+		s := sim.New(sim.Config{Seed: seed + 1, Faults: faults, Until: 600 * ms, Network: lan})
+		h := Simulate(s, Config{}, names...)
+		agreed := 0
+		s.Invariant("same answer", func(s *sim.Sim) error {
+			memo, full := h.Converged(s), h.converged(s)
+			if fmt.Sprint(memo) != fmt.Sprint(full) {
+				return fmt.Errorf("Converged says %v, the full comparison %v", memo, full)
+			}
+			if full == nil {
+				agreed++
+			}
+			return nil
+		})
+		if err := s.Run(); err != nil {
+			t.Fatalf("seed %d: %v", seed+1, err)
+		}
+		if agreed == 0 {
+			t.Errorf("seed %d: the views never converged, so the comparison says little", seed+1)
+		}
+	}
+}

@@ -97,7 +97,9 @@ func (h *History) Monotone(s *sim.Sim) error {
 			}
 		}
 	}
-	h.flush(s)
+	if len(h.pending) > 0 {
+		h.flush(s)
+	}
 	return nil
 }
 
@@ -105,6 +107,9 @@ func (h *History) Monotone(s *sim.Sim) error {
 func (h *History) check(s *sim.Sim, id sim.NodeID) error {
 	l := &h.lives[id]
 	m, _ := s.Handler(id).(*Member)
+	if m != nil && m == l.m && m.inc == l.maxInc {
+		return h.compare(s, id, m.view) // the usual event: the same life, at the same incarnation
+	}
 	if m != l.m {
 		h.epoch++ // a crash or a new life
 	}

@@ -40,6 +40,7 @@ package gossip
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/lamport-kb/lamport/sim"
 )
@@ -95,17 +96,7 @@ func (v View) Merge(u Update) bool {
 }
 
 // Equal reports whether two views hold the same entries.
-func (v View) Equal(w View) bool {
-	if len(v) != len(w) {
-		return false
-	}
-	for i := range v {
-		if v[i] != w[i] {
-			return false
-		}
-	}
-	return true
-}
+func (v View) Equal(w View) bool { return slices.Equal(v, w) }
 
 // refutation is the incarnation with which a member at own answers an
 // accusation made at accused: one above both.

@@ -86,6 +86,7 @@ func TestConfig(t *testing.T) {
 		"retransmit 64":   def.RetransmitLimit(64),
 		"exchange 6":      def.ExchangeBound(6),
 		"convergence 6":   def.ConvergenceBound(6),
+		"convergence 5":   def.ConvergenceBound(5),
 		"no anti-entropy": Config{PushPullInterval: -1}.ConvergenceBound(6),
 	}
 	want := map[string]any{
@@ -95,6 +96,7 @@ func TestConfig(t *testing.T) {
 		"retransmit 64":   8, // 4 · ⌈log10 65⌉
 		"exchange 6":      363 * ms,
 		"convergence 6":   747 * ms, // 20 + 2 · 363, + 1
+		"convergence 5":   587 * ms, // 20 + 2 · (7 · 40 + 3), + 1
 		"no anti-entropy": time.Duration(0),
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

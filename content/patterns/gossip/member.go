@@ -360,9 +360,9 @@ func (m *Member) piggyback(to sim.NodeID) []Update {
 		out = append(out, m.view[to])
 	}
 	slices.SortStableFunc(m.queue, func(a, b broadcast) int { return a.sent - b.sent })
-	limit := m.cfg.RetransmitLimit(len(m.names))
+	limit, most := m.cfg.RetransmitLimit(len(m.names)), m.cfg.piggyback()
 	for i := range m.queue {
-		if len(out) >= m.cfg.piggyback() {
+		if len(out) >= most {
 			break
 		}
 		if b := &m.queue[i]; !accused || b.u != m.view[to] {

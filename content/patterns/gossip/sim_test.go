@@ -24,6 +24,7 @@ var lan = sim.Link{Delay: sim.Uniform(ms, 3*ms), Reorder: 0.1}
 // cluster is a seeded build of six members; histories remembers each run's
 // History for the end-of-run check.
 type cluster struct {
+	members   []string // names, unless a test explores a smaller cluster
 	cfg       Config
 	draw      func(seed uint64) ([]sim.Fault, time.Duration) // faults, and when the last one ends
 	converge  bool                                           // check convergence from the bound on
@@ -39,19 +40,19 @@ type cluster struct {
 }
 
 func newCluster(cfg Config, draw func(uint64) ([]sim.Fault, time.Duration)) *cluster {
-	return &cluster{cfg: cfg, draw: draw, histories: map[*sim.Sim]*History{}, settle: map[*sim.Sim]time.Duration{},
+	return &cluster{members: names, cfg: cfg, draw: draw, histories: map[*sim.Sim]*History{}, settle: map[*sim.Sim]time.Duration{},
 		unsettled: map[*sim.Sim]time.Duration{}}
 }
 
 func (c *cluster) build(seed uint64) *sim.Sim {
 	faults, end := c.draw(seed)
-	settle := end + c.cfg.ConvergenceBound(len(names))
+	settle := end + c.cfg.ConvergenceBound(len(c.members))
 	until := end + 150*ms
 	if c.converge {
 		until = settle + 5*c.cfg.interval()
 	}
 	s := sim.New(sim.Config{Seed: seed, Faults: faults, Until: until, Network: lan})
-	h := Simulate(s, c.cfg, names...)
+	h := Simulate(s, c.cfg, c.members...)
 	if c.converge {
 		s.Invariant("convergence", h.ConvergedFrom(settle))
 		c.unsettled[s] = end
@@ -76,7 +77,7 @@ func (c *cluster) check(s *sim.Sim) error {
 	delete(c.histories, s)
 	delete(c.settle, s)
 	delete(c.unsettled, s)
-	c.slowest = max(c.slowest, unsettled-(settle-c.cfg.ConvergenceBound(len(names))))
+	c.slowest = max(c.slowest, unsettled-(settle-c.cfg.ConvergenceBound(len(c.members))))
 	c.runs++
 	st := h.Stats()
 	c.total.Suspicions += st.Suspicions
@@ -100,11 +101,12 @@ func anything(seed uint64) ([]sim.Fault, time.Duration) {
 	return m.Draw(seed), 400 * ms
 }
 
-// healing draws faults in the first 300 ms that all end, except crashes for
-// good, and keep every delay within Config.MaxDelay: crashes (a third of
-// them permanent), partitions, one-way cuts, and bursts of loss,
-// duplication and reordering. It returns when the last one ends.
-func healing(seed uint64) ([]sim.Fault, time.Duration) {
+// healing draws faults for a cluster of n in the first 300 ms that all
+// end, except crashes for good, and keep every delay within
+// Config.MaxDelay: crashes (a third of them permanent), partitions,
+// one-way cuts, and bursts of loss, duplication and reordering. It returns
+// when the last one ends.
+func healing(n int, seed uint64) ([]sim.Fault, time.Duration) {
 	r := rand.New(rand.NewPCG(seed, 0x9055))
 	var out []sim.Fault
 	var end time.Duration
@@ -117,14 +119,14 @@ func healing(seed uint64) ([]sim.Fault, time.Duration) {
 		end = max(end, at, to)
 		return at, to
 	}
-	node := func() sim.NodeID { return sim.NodeID(r.IntN(len(names))) }
+	node := func() sim.NodeID { return sim.NodeID(r.IntN(n)) }
 	for range 1 + r.IntN(3) {
 		at, to := window(200, r.IntN(3) == 0)
 		out = append(out, sim.Crash(at, to, node()))
 	}
 	for range r.IntN(3) {
 		at, to := window(200, false)
-		side := r.Perm(len(names))[:1+r.IntN(len(names)-1)]
+		side := r.Perm(n)[:1+r.IntN(n-1)]
 		ids := make([]sim.NodeID, len(side))
 		for i, p := range side {
 			ids[i] = sim.NodeID(p)
@@ -133,22 +135,22 @@ func healing(seed uint64) ([]sim.Fault, time.Duration) {
 	}
 	for range r.IntN(3) {
 		at, to := window(150, false)
-		from, into := pair(r)
+		from, into := pair(r, n)
 		out = append(out, sim.OneWay(at, to, from, into))
 	}
 	for range r.IntN(3) {
 		at, to := window(150, false)
-		from, into := pair(r)
+		from, into := pair(r, n)
 		out = append(out, sim.Degrade(at, to, from, into, sim.Link{Delay: sim.Uniform(ms, 3*ms),
 			Loss: float64(1+r.IntN(9)) / 10, Duplicate: 0.2, Reorder: 0.3}))
 	}
 	return out, end
 }
 
-// pair draws two different members.
-func pair(r *rand.Rand) (sim.NodeID, sim.NodeID) {
-	from := r.IntN(len(names))
-	return sim.NodeID(from), sim.NodeID((from + 1 + r.IntN(len(names)-1)) % len(names))
+// pair draws two different members of a cluster of n.
+func pair(r *rand.Rand, n int) (sim.NodeID, sim.NodeID) {
+	from := r.IntN(n)
+	return sim.NodeID(from), sim.NodeID((from + 1 + r.IntN(n-1)) % n)
 }
 
 // lossyLinks draws faulty links under the condition of the accuracy
@@ -162,7 +164,7 @@ func lossyLinks(seed uint64) ([]sim.Fault, time.Duration) {
 	var out []sim.Fault
 	var end time.Duration
 	for range 1 + r.IntN(4) {
-		x, v := pair(r)
+		x, v := pair(r, len(names))
 		if degree[x] == 2 || degree[v] == 2 {
 			continue
 		}
@@ -205,14 +207,15 @@ func TestMonotone(t *testing.T) {
 // event to the end of the run).
 func TestConvergence(t *testing.T) {
 	cfg := Config{}
-	c := newCluster(cfg, healing)
+	c := newCluster(cfg, func(seed uint64) ([]sim.Fault, time.Duration) { return healing(5, seed) })
+	c.members = names[:5]
 	c.converge = true
 	simtest.Explore(t, 80, c.build, c.check)
 	if c.total.FalseDeaths == 0 || c.total.Refutations == 0 {
 		t.Errorf("%d false deaths and %d refutations in %d runs: the faults do not test refutation", c.total.FalseDeaths, c.total.Refutations, c.runs)
 	}
 	t.Logf("%d runs: converged at most %v after the last fault (bound %v); %d suspicions (%d false), %d deaths (%d false), %d refutations, %d restarts",
-		c.runs, c.slowest, cfg.ConvergenceBound(len(names)), c.total.Suspicions, c.total.FalseSuspicions, c.total.Deaths, c.total.FalseDeaths, c.total.Refutations, c.total.Restarts)
+		c.runs, c.slowest, cfg.ConvergenceBound(len(c.members)), c.total.Suspicions, c.total.FalseSuspicions, c.total.Deaths, c.total.FalseDeaths, c.total.Refutations, c.total.Restarts)
 }
 
 // TestAccuracy: when no member belongs to more than two faulty pairs
@@ -330,7 +333,7 @@ func TestExplorationCatchesBrokenVariants(t *testing.T) {
 		{"accusations not refuted", noRefute, "convergence", false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			c := newCluster(Config{bug: tt.bug}, healing)
+			c := newCluster(Config{bug: tt.bug}, func(seed uint64) ([]sim.Fault, time.Duration) { return healing(len(names), seed) })
 			c.converge = true
 			r := sim.Exploration{Seeds: 300, Build: c.build, Check: c.check}.Run()
 			if r.Failure == nil || r.Failure.Check != tt.check {
@@ -345,9 +348,37 @@ func TestExplorationCatchesBrokenVariants(t *testing.T) {
 }
 
 func BenchmarkExplore(b *testing.B) {
-	c := newCluster(Config{}, healing)
+	c := newCluster(Config{}, func(seed uint64) ([]sim.Fault, time.Duration) { return healing(len(names), seed) })
 	c.converge = true
 	for b.Loop() {
 		simtest.Explore(b, 50, c.build, c.check)
+	}
+}
+
+// TestConvergedAnswersAsBefore: Converged, which reuses its answer while
+// no life, incarnation or view changes, answers after every event of
+// faulty runs exactly as the full comparison does.
+func TestConvergedAnswersAsBefore(t *testing.T) {
+	for seed := range uint64(4) {
+		faults, _ := healing(len(names), seed+1)
+		s := sim.New(sim.Config{Seed: seed + 1, Faults: faults, Until: 600 * ms, Network: lan})
+		h := Simulate(s, Config{}, names...)
+		agreed := 0
+		s.Invariant("same answer", func(s *sim.Sim) error {
+			memo, full := h.Converged(s), h.converged(s)
+			if fmt.Sprint(memo) != fmt.Sprint(full) {
+				return fmt.Errorf("Converged says %v, the full comparison %v", memo, full)
+			}
+			if full == nil {
+				agreed++
+			}
+			return nil
+		})
+		if err := s.Run(); err != nil {
+			t.Fatalf("seed %d: %v", seed+1, err)
+		}
+		if agreed == 0 {
+			t.Errorf("seed %d: the views never converged, so the comparison says little", seed+1)
+		}
 	}
 }

@@ -125,3 +125,28 @@ func TestMessages(t *testing.T) {
 		t.Error(d)
 	}
 }
+
+// TestVersionsInvariant: a replica that comes to hold a version another
+// replica holds with a different value fails the run at the next event
+// of either, under the invariant "versions".
+func TestVersionsInvariant(t *testing.T) {
+	s := sim.New(sim.Config{Seed: 1})
+	replicas, err := Simulate(s, Config{}, "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := false
+	s.Invariant("forge", func(s *sim.Sim) error {
+		a, okA := s.Handler(replicas[0]).(*Replica)
+		b, okB := s.Handler(replicas[1]).(*Replica)
+		if !forged && okA && okB && a.value.Version.Counter > 0 {
+			b.value = Tagged{Version: a.value.Version, Value: a.value.Value + "!"}
+			forged = true
+		}
+		return nil
+	})
+	var f *sim.Failure
+	if err := s.Run(); !errors.As(err, &f) || f.Check != "versions" {
+		t.Errorf("Run = %v, want the invariant versions to fail", err)
+	}
+}

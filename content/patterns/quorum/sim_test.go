@@ -132,19 +132,26 @@ func withRepair(cfg Config) func(seed uint64) *sim.Sim {
 }
 
 // repaired checks that every completed read's version is durable on W
-// replicas.
+// replicas. It decodes each disk once per event, not once per read.
 func repaired(s *sim.Sim, cfg Config) error {
+	var durable []Version
 	for _, op := range s.History() {
 		if !op.Done || op.Input.(Input).Write {
 			continue
 		}
-		v, holders := op.Output.(Output).Version, 0
-		for id := range sim.NodeID(cfg.n()) {
-			var t Tagged // a replica that never stored anything holds the initial value
-			if data, ok := s.Disk(id).Read(registerFile); ok {
-				t, _ = decode(data)
+		if durable == nil {
+			durable = make([]Version, cfg.n())
+			for id := range durable {
+				var t Tagged // a replica that never stored anything holds the initial value
+				if data, ok := s.Disk(sim.NodeID(id)).Read(registerFile); ok {
+					t, _ = decode(data)
+				}
+				durable[id] = t.Version
 			}
-			if t.Version.Compare(v) >= 0 {
+		}
+		v, holders := op.Output.(Output).Version, 0
+		for _, d := range durable {
+			if d.Compare(v) >= 0 {
 				holders++
 			}
 		}

@@ -35,26 +35,22 @@ func (h *History) states(s *sim.Sim) []state {
 	return out
 }
 
-// checkDots: no two different writes share a dot, and every sibling a
-// replica holds is a write of the history that its vector covers.
+// checkDots: no two different writes share a dot (add notes the first
+// that does), and every sibling a replica holds is a write of the history
+// that its vector covers.
 func (h *History) checkDots(s *sim.Sim) error {
+	if h.dup != nil {
+		return h.dup
+	}
 	if h.dotsAt == h.changes {
 		return nil
 	}
 	h.dotsAt = h.changes
-	byDot := make(map[keyDot]string, len(h.Writes))
-	for _, w := range h.Writes {
-		kd := keyDot{w.Key, w.Dot}
-		if v, dup := byDot[kd]; dup && v != w.Value {
-			return fmt.Errorf("dot %v of %s names two writes, %q and %q", w.Dot, w.Key, v, w.Value)
-		}
-		byDot[kd] = w.Value
-	}
 	for i, st := range h.states(s) {
 		for _, k := range sortedKeys(st.Entries) {
 			e := st.Entries[k]
 			for _, sib := range e.Siblings {
-				if !e.Known.Covers(sib.Dot) || byDot[keyDot{k, sib.Dot}] != sib.Value {
+				if !e.Known.Covers(sib.Dot) || h.values[keyDot{k, sib.Dot}] != sib.Value {
 					return fmt.Errorf("%s holds %v=%q under %v, not a write it has seen", h.names[i], sib.Dot, sib.Value, e.Known)
 				}
 			}
@@ -82,22 +78,22 @@ func (h *History) checkLost(s *sim.Sim) error {
 // Lost returns the acknowledged writes that version vectors lost: no
 // replica holds them as siblings, nor a sibling whose write read them.
 func (h *History) Lost(s *sim.Sim) []Write {
-	held := map[string]map[Dot]bool{}
+	held := map[keyDot]bool{}
 	seen := map[string]Vector{} // per key, the join of the held siblings' contexts
 	for _, st := range h.states(s) {
 		for k, e := range st.Entries {
-			if held[k] == nil {
-				held[k] = map[Dot]bool{}
+			if seen[k] == nil {
+				seen[k] = Vector{}
 			}
 			for _, sib := range e.Siblings {
-				held[k][sib.Dot] = true
-				seen[k] = seen[k].Merge(h.ctx[keyDot{k, sib.Dot}])
+				held[keyDot{k, sib.Dot}] = true
+				seen[k].raise(h.ctx[keyDot{k, sib.Dot}])
 			}
 		}
 	}
 	var lost []Write
 	for _, w := range h.Writes {
-		if !held[w.Key][w.Dot] && !seen[w.Key].Covers(w.Dot) {
+		if !held[keyDot{w.Key, w.Dot}] && !seen[w.Key].Covers(w.Dot) {
 			lost = append(lost, w)
 		}
 	}
@@ -110,10 +106,18 @@ type keyDot struct {
 	dot Dot
 }
 
-// add records an acknowledged write.
+// add records an acknowledged write, and notes the first dot that names
+// two writes.
 func (h *History) add(w Write) {
+	kd := keyDot{w.Key, w.Dot}
+	if v, dup := h.values[kd]; dup && v != w.Value && h.dup == nil {
+		h.dup = fmt.Errorf("dot %v of %s names two writes, %q and %q", w.Dot, w.Key, v, w.Value)
+	}
+	if _, dup := h.values[kd]; !dup {
+		h.values[kd] = w.Value
+		h.ctx[kd] = w.Context
+	}
 	h.Writes = append(h.Writes, w)
-	h.ctx[keyDot{w.Key, w.Dot}] = w.Context
 }
 
 // Converged checks the end of a run whose faults have stopped: every
@@ -180,7 +184,10 @@ func sameState(a, b state) bool {
 // value the registers hold.
 type Dropped struct {
 	Write
-	By Write // the write, of those stamped later without its item, stamped first: the one that overwrote it
+	// By is the write that beat it: if it was dropped at once, the
+	// write whose register its replica held; else, of the writes stamped
+	// later without its item, the one stamped first.
+	By Write
 	// Later is true when the dropped write had read By: it happened after
 	// By and lost to a clock that ran ahead.
 	Later bool
@@ -196,17 +203,31 @@ func (h *History) LostUnderLWW(s *sim.Sim) []Dropped {
 		if slices.Contains(strings.Fields(st.LWW[w.Key].Value), w.Item) {
 			continue
 		}
-		d := Dropped{Write: w}
-		for _, v := range h.Writes {
-			if v.Key == w.Key && v.LWW.Newer(w.LWW) && !slices.Contains(strings.Fields(v.LWW.Value), w.Item) &&
-				(d.By.Item == "" || d.By.LWW.Newer(v.LWW)) {
-				d.By = v
-			}
-		}
+		d := Dropped{Write: w, By: h.beaten(w)}
 		d.Later = w.Context.Covers(d.By.Dot)
 		out = append(out, d)
 	}
 	return out
+}
+
+// beaten returns the write that last-write-wins lost w to: the one whose
+// register w's replica held, if w was dropped at once; else, of the
+// writes stamped later whose registers lack w's item, the first.
+func (h *History) beaten(w Write) Write {
+	var by Write
+	for _, v := range h.Writes {
+		if w.Dropped {
+			if v.LWW.equal(w.held) {
+				return v
+			}
+			continue
+		}
+		if v.Key == w.Key && v.LWW.Newer(w.LWW) && !slices.Contains(strings.Fields(v.LWW.Value), w.Item) &&
+			(by.Item == "" || by.LWW.Newer(v.LWW)) {
+			by = v
+		}
+	}
+	return by
 }
 
 // Kept returns the items of key that the store keeps under version

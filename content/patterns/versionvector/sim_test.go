@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/lamport-kb/lamport/sim"
 	"github.com/lamport-kb/lamport/sim/simtest"
 )
@@ -28,7 +29,7 @@ type cluster struct {
 }
 
 func newCluster(cfg Config) *cluster {
-	cfg.Rounds = 20
+	cfg.Rounds, cfg.Every = 10, 20*ms
 	return &cluster{cfg: cfg, nemesis: nemesis, hists: map[*sim.Sim]*History{}}
 }
 
@@ -173,8 +174,70 @@ func TestScript(t *testing.T) {
 	if len(lost) != 1 || lost[0].Item != "eggs" || !lost[0].Later || !lost[0].Dropped || lost[0].By.Item != "milk" {
 		t.Errorf("lost under last-write-wins: %+v", lost)
 	}
-	if m := s.Messages(); len(m) == 0 || !strings.HasPrefix(fmt.Sprint(m[0].Payload), "sync cart [") {
+	if m := s.Messages(); len(m) < 2 || fmt.Sprint(m[0].Payload) != "put cart += milk (try 1)" || !strings.HasPrefix(fmt.Sprint(m[1].Payload), "sync cart [") {
 		t.Errorf("messages: %v", m)
+	}
+	for _, r := range h.Requests(s) {
+		if len(r.Tries) != 1 || r.Acked() == nil || r.Tries[0].Written.Item != r.Item {
+			t.Errorf("%s: %s: %v", r.Item, r.Fate(), r.Tries)
+		}
+	}
+}
+
+// TestScriptSurvivesCrashes: the script's writes come from the client,
+// whatever the faults. B is down when its write is due, so the client
+// tries C, which is cut off, and then A, which acknowledges it; with every
+// replica down the write is sent three times and never acknowledged. The
+// fate of each try is told from the run.
+func TestScriptSurvivesCrashes(t *testing.T) {
+	script := []Write{
+		{At: 5 * ms, Replica: 0, Key: "cart", Item: "milk"},
+		{At: 20 * ms, Replica: 1, Key: "cart", Item: "eggs"},
+	}
+	for _, tt := range []struct {
+		name    string
+		faults  []sim.Fault
+		fate    string
+		tries   []string
+		written string
+	}{
+		{
+			name:    "B down, C cut off",
+			faults:  []sim.Fault{sim.Crash(10*ms, 0, 1), sim.Partition(15*ms, 60*ms, 2)},
+			fate:    "acknowledged by A at 107.461818ms, after 3 tries",
+			tries:   []string{"to B at 20ms: B was down", "to C at 50ms: the request was cut by a partition", "to A at 80ms: written as A:2, acknowledged at 107.461818ms"},
+			written: "[milk eggs]",
+		},
+		{
+			name:    "every replica down",
+			faults:  []sim.Fault{sim.Crash(10*ms, 0, 0), sim.Crash(10*ms, 0, 1), sim.Crash(10*ms, 0, 2)},
+			fate:    "never acknowledged, after 3 tries",
+			tries:   []string{"to B at 20ms: B was down", "to C at 50ms: C was down", "to A at 80ms: A was down"},
+			written: "[]",
+		},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := sim.New(sim.Config{Seed: 1, Until: 300 * ms, Faults: tt.faults})
+			h := Simulate(s, Config{Script: script, Timeout: 30 * ms, Rounds: 10}, "A", "B", "C")
+			if err := s.Run(); err != nil {
+				t.Fatal(err)
+			}
+			eggs := h.Requests(s)[1]
+			var tries []string
+			for _, tr := range eggs.Tries {
+				tries = append(tries, tr.String())
+			}
+			if diff := cmp.Diff(tt.tries, tries); diff != "" || eggs.Fate() != tt.fate {
+				t.Errorf("eggs: %s (want %s); tries (-want +got):\n%s", eggs.Fate(), tt.fate, diff)
+			}
+			var written []string
+			for _, w := range h.Writes {
+				written = append(written, w.Item)
+			}
+			if fmt.Sprint(written) != tt.written {
+				t.Errorf("written %v, want %s", written, tt.written)
+			}
+		})
 	}
 }
 
@@ -219,5 +282,67 @@ func BenchmarkEntryMerge(b *testing.B) {
 	x, _ = x.Put("A", x.Context(), "milk tea")
 	for b.Loop() {
 		x.Merge(y)
+	}
+}
+
+// TestTryFates: what the history tells of each try matches what the run
+// did to it, for a client that crashes, a link that duplicates every
+// message, an acknowledgement cut on its way back, and a run that ends
+// with a request on the wire.
+func TestTryFates(t *testing.T) {
+	script := []Write{{At: 5 * ms, Replica: 0, Key: "cart", Item: "milk"}}
+	for _, tt := range []struct {
+		name  string
+		cfg   sim.Config
+		fate  string
+		tries []string
+	}{
+		{
+			name: "the client is down",
+			cfg:  sim.Config{Faults: []sim.Fault{sim.Crash(ms, 0, 3)}},
+			fate: "never sent: the client was down",
+		},
+		{
+			name:  "every message duplicated",
+			cfg:   sim.Config{Network: sim.Link{Delay: sim.Uniform(ms, 10*ms), Duplicate: 1}},
+			fate:  "acknowledged by A at 20.828133ms",
+			tries: []string{"to A at 5ms: written as A:1, acknowledged at 20.828133ms"},
+		},
+		{
+			name: "the acknowledgement cut",
+			cfg:  sim.Config{Faults: []sim.Fault{sim.OneWay(0, 0, 0, 3)}},
+			fate: "acknowledged by B at 50.106032ms, after 2 tries",
+			tries: []string{
+				"to A at 5ms: written as A:1, but the acknowledgement was cut by a partition",
+				"to B at 35ms: written as B:1, acknowledged at 50.106032ms",
+			},
+		},
+		{
+			name:  "the run ends first",
+			cfg:   sim.Config{Until: 6 * ms, Network: sim.Link{Delay: sim.Fixed(2 * ms)}},
+			fate:  "never acknowledged, after 1 try",
+			tries: []string{"to A at 5ms: still on the wire at the end"},
+		},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := tt.cfg
+			cfg.Seed = 1
+			s := sim.New(cfg)
+			h := Simulate(s, Config{Script: script, Think: ms, Timeout: 30 * ms, Rounds: 3}, "A", "B", "C")
+			if err := s.Run(); err != nil {
+				t.Fatal(err)
+			}
+			r := h.Requests(s)[0]
+			var tries []string
+			for _, tr := range r.Tries {
+				tries = append(tries, tr.String())
+			}
+			if diff := cmp.Diff(tt.tries, tries); diff != "" || r.Fate() != tt.fate {
+				t.Errorf("%s (want %s); tries (-want +got):\n%s", r.Fate(), tt.fate, diff)
+			}
+			if n := len(h.Writes); n > len(r.Tries) {
+				t.Errorf("%d writes of %d tries: a duplicate was written twice", n, len(r.Tries))
+			}
+		})
 	}
 }

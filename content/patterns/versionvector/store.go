@@ -40,8 +40,13 @@ type Config struct {
 	Think    time.Duration // mean pause before a session's read and between its read and write; 0: 8 ms
 	Every    time.Duration // the anti-entropy period; 0: 10 ms
 	Rounds   int           // anti-entropy rounds per boot; 0: 40
-	Script   []Write       // if set, the writes to make instead of the sessions'
-	bug      bug
+	// Script, if set, replaces the sessions: a Client node makes these
+	// writes, trying the next replica when one does not acknowledge
+	// within Timeout (0: 50 ms), up to Tries tries (0: 3).
+	Script  []Write
+	Timeout time.Duration
+	Tries   int
+	bug     bug
 }
 
 func (c Config) keys() []string {
@@ -64,10 +69,12 @@ func or[T comparable](v, def T) T {
 // Each write adds Item to the cart it read: the union of the siblings'
 // items under version vectors, the register's items under last-write-wins.
 type Write struct {
-	At      time.Duration // in a script, when the read happens after boot (the write follows a pause later)
-	Replica sim.NodeID
+	At      time.Duration // in a script, when the client sends it, by its clock
+	Replica sim.NodeID    // in a script, the replica the client tries first
 	Key     string
 	Item    string
+
+	Req, Try int // a scripted write's index in the script and the client's try (1, 2, ...); Try 0: a session's write
 
 	Read    []string // the siblings' values it read
 	Dot     Dot      // the write's dot
@@ -75,6 +82,7 @@ type Write struct {
 	Value   string   // the value it wrote under version vectors
 	LWW     Register // the register it wrote under last-write-wins
 	Dropped bool     // the register lost at once to a newer one on the same replica
+	held    Register // that newer register
 }
 
 // History records the acknowledged writes of a run, in order.
@@ -82,8 +90,11 @@ type History struct {
 	Writes []Write
 	names  []string
 	base   sim.NodeID
+	script []Write
 	cache  map[sim.NodeID]state // what a down replica's disk holds
 	ctx    map[keyDot]Vector    // each write's context
+	values map[keyDot]string    // each write's value
+	dup    error                // the first dot found naming two writes
 	// changes counts the replicas' durable changes and boots; a check
 	// skips the events after which it has not moved (every change is
 	// synced at once, so a crash changes nothing a check sees).
@@ -93,21 +104,25 @@ type History struct {
 // Replica is one node of the store: per key, a version-vector Entry and a
 // last-write-wins Register, both on its disk, synced before any write is
 // acknowledged or any state sent. Client sessions run on the replica and
-// write locally; every Config.Every the replica pushes its state to every
-// peer (anti-entropy).
+// write locally, or, with a Config.Script, the Client's Puts arrive; every
+// Config.Every the replica pushes its state to every other replica
+// (anti-entropy).
 type Replica struct {
 	cfg     Config
 	hist    *History
 	st      state
 	rounds  int
-	pending map[int]pending // a session's read, waiting for its write
+	pending map[int]pending // a read, waiting for its write: a session's (i >= 0) or a Put's (-1-Req)
 	done    map[int]int     // writes per session this boot
+	acked   map[[2]int]Ack  // the Puts written this boot, by Req and Try
+	clock   string          // the shown key's vector, formatted; "" after a change
 }
 
-// pending is what a session read before it writes.
+// pending is what a session or a Put read before it writes.
 type pending struct {
-	w   Write
-	lww string
+	w    Write
+	lww  string
+	from sim.NodeID // the client to acknowledge a Put to
 }
 
 // state is what a replica keeps on disk.
@@ -131,14 +146,19 @@ func (m Sync) String() string {
 
 const stateFile = "store"
 
-// Simulate adds one replica per name to s and returns the run's History.
+// Simulate adds one replica per name to s, and, with a Config.Script, a
+// Client node named "client" after them, and returns the run's History.
 // It checks after every event that no acknowledged write is lost
 // (invariant "no lost write": each is a sibling on some replica, or in the
 // context of one) and that a dot names one write (invariant "dots").
 func Simulate(s *sim.Sim, cfg Config, names ...string) *History {
-	h := &History{names: names, base: sim.NodeID(len(s.Nodes())), cache: map[sim.NodeID]state{}, ctx: map[keyDot]Vector{}}
+	h := &History{names: names, base: sim.NodeID(len(s.Nodes())), script: cfg.Script, cache: map[sim.NodeID]state{}, ctx: map[keyDot]Vector{}, values: map[keyDot]string{}}
 	for _, name := range names {
 		s.Add(name, func() sim.Handler { return &Replica{cfg: cfg, hist: h} })
+	}
+	if cfg.Script != nil {
+		ids := h.replicas()
+		s.Add("client", func() sim.Handler { return &Client{cfg: cfg, replicas: ids} })
 	}
 	s.Invariant("dots", func(s *sim.Sim) error { return h.checkDots(s) })
 	s.Invariant("no lost write", func(s *sim.Sim) error { return h.checkLost(s) })
@@ -158,6 +178,15 @@ func (r *Replica) Read(key string) ([]string, Vector) {
 	return e.Values(), e.Context()
 }
 
+// replicas returns the replicas' node IDs.
+func (h *History) replicas() []sim.NodeID {
+	ids := make([]sim.NodeID, len(h.names))
+	for i := range ids {
+		ids[i] = h.base + sim.NodeID(i)
+	}
+	return ids
+}
+
 // Start restores the state from the disk and starts the sessions and the
 // anti-entropy timer.
 func (r *Replica) Start(n *sim.Node) {
@@ -167,16 +196,9 @@ func (r *Replica) Start(n *sim.Node) {
 			panic(err)
 		}
 	}
-	r.pending, r.done = map[int]pending{}, map[int]int{}
+	r.pending, r.done, r.acked = map[int]pending{}, map[int]int{}, map[[2]int]Ack{}
 	r.hist.changes++
 	r.show(n)
-	if n.Incarnation() == 1 {
-		for i, w := range r.cfg.Script {
-			if w.Replica == n.ID()-r.hist.base {
-				n.After(w.At, "read "+strconv.Itoa(-1-i))
-			}
-		}
-	}
 	if r.cfg.Script == nil {
 		for i := range or(r.cfg.Sessions, 2) {
 			r.think(n, i)
@@ -199,7 +221,11 @@ func (r *Replica) Fire(n *sim.Node, timer string) {
 		for k, g := range r.st.LWW {
 			msg.LWW[k] = g
 		}
-		n.Broadcast(msg)
+		for _, p := range r.hist.replicas() {
+			if p != n.ID() {
+				n.Send(p, msg)
+			}
+		}
 		if r.rounds < or(r.cfg.Rounds, 40) {
 			n.After(or(r.cfg.Every, 10*time.Millisecond), "sync")
 		}
@@ -224,21 +250,37 @@ func (r *Replica) pause(n *sim.Node) time.Duration {
 	return think/2 + time.Duration(n.Rand().Int64N(int64(think)+1))
 }
 
-// read reads the key of session i's next write (a script's write is
-// session -1-index) and schedules the write.
+// read reads the key of session i's next write and schedules the write.
 func (r *Replica) read(n *sim.Node, i int) {
-	w := Write{Replica: n.ID() - r.hist.base}
-	if i < 0 {
-		w = r.cfg.Script[-1-i]
-	} else {
-		keys := r.cfg.keys()
-		w.Key = keys[n.Rand().IntN(len(keys))]
-	}
+	keys := r.cfg.keys()
+	r.readFor(n, i, Write{Key: keys[n.Rand().IntN(len(keys))]}, -1)
+}
+
+// readFor reads the key of w, the next write of session i (or, for i < 0,
+// of a Put from the client from), and schedules the write.
+func (r *Replica) readFor(n *sim.Node, i int, w Write, from sim.NodeID) {
+	w.Replica = n.ID() - r.hist.base
 	e := r.st.Entries[w.Key]
 	w.Context, w.Read = e.Context(), e.Values()
-	r.pending[i] = pending{w: w, lww: r.st.LWW[w.Key].Value}
+	r.pending[i] = pending{w: w, lww: r.st.LWW[w.Key].Value, from: from}
 	n.Note("read %s %s", w.Key, e)
 	n.After(r.pause(n), "write "+strconv.Itoa(i))
+}
+
+// put starts the write a client asked for; a Put it has already written
+// this boot (a duplicate) is acknowledged again, one it is working on is
+// ignored.
+func (r *Replica) put(n *sim.Node, from sim.NodeID, p Put) {
+	if a, done := r.acked[[2]int{p.Req, p.Try}]; done {
+		n.Send(from, a)
+		return
+	}
+	if _, busy := r.pending[-1-p.Req]; busy {
+		return
+	}
+	w := r.cfg.Script[p.Req]
+	w.Req, w.Try = p.Req, p.Try
+	r.readFor(n, -1-p.Req, w, from)
 }
 
 // write makes session i's write, durably, on both stores.
@@ -257,7 +299,7 @@ func (r *Replica) write(n *sim.Node, i int) {
 	if w.LWW.Newer(r.st.LWW[w.Key]) {
 		r.st.LWW[w.Key] = w.LWW
 	} else {
-		w.Dropped = true
+		w.Dropped, w.held = true, r.st.LWW[w.Key]
 	}
 	r.persist(n)
 	r.hist.add(w) // acknowledged: it is on disk
@@ -265,11 +307,21 @@ func (r *Replica) write(n *sim.Node, i int) {
 	n.Note("put %s as %v: %s", w.Item, dot, e)
 	if i >= 0 {
 		r.think(n, i)
+		return
 	}
+	a := Ack{Req: w.Req, Try: w.Try, Dot: dot}
+	r.acked[[2]int{w.Req, w.Try}] = a
+	n.Send(p.from, a)
 }
 
-// Receive merges a peer's state into the replica's (anti-entropy).
-func (r *Replica) Receive(n *sim.Node, _ sim.NodeID, msg any) {
+// Receive merges a peer's state into the replica's (anti-entropy), or
+// starts a client's Put.
+func (r *Replica) Receive(n *sim.Node, from sim.NodeID, msg any) {
+	if p, ok := msg.(Put); ok {
+		r.put(n, from, p)
+		r.show(n)
+		return
+	}
 	m, ok := msg.(Sync)
 	if !ok {
 		return
@@ -306,10 +358,19 @@ func (r *Replica) persist(n *sim.Node) {
 	}
 	n.Disk().Sync(stateFile)
 	r.hist.changes++
+	r.clock = ""
 }
 
-// show puts the shown key's vector beside the event in the diagram.
-func (r *Replica) show(n *sim.Node) { n.ShowClock(r.st.Entries[r.cfg.keys()[0]].Known) }
+// show puts the shown key's vector beside the event in the diagram. It
+// formats the vector again only after a change: most events (a sync
+// that brings nothing new) change nothing, and formatting is most of
+// their cost.
+func (r *Replica) show(n *sim.Node) {
+	if r.clock == "" {
+		r.clock = r.st.Entries[r.cfg.keys()[0]].Known.String()
+	}
+	n.ShowClock(r.clock)
+}
 
 // join is the union of carts: their items, sorted, without repeats.
 func join(carts ...string) string {

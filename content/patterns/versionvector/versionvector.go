@@ -74,6 +74,16 @@ func (v Vector) Merge(w Vector) Vector {
 	return m
 }
 
+// raise merges w into v in place (v must not be nil): the hot loop of
+// the lost-write check, which would otherwise copy v once per sibling.
+func (v Vector) raise(w Vector) {
+	for id, n := range w {
+		if n > v[id] {
+			v[id] = n
+		}
+	}
+}
+
 // Compare tells how v relates to w.
 func (v Vector) Compare(w Vector) Order {
 	less, more := false, false

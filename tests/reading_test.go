@@ -3,6 +3,7 @@ package tests
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -360,10 +361,10 @@ func TestBrowserSmallThings(t *testing.T) {
 		t.Errorf("after following #references the TOC marks %q", active)
 	}
 
-	// A click lands where the button is only on a page that is still:
-	// following #references may still be scrolling smoothly.
+	// The copy button of the first included declaration, far below the
+	// top of the page.
 	var copied string
-	b.run(t, stillAtTop(), chromedp.Click(".code-include .copy", chromedp.ByQuery),
+	b.run(t, stillAtTop(), clickSettled(".code-include .copy"),
 		chromedp.Poll(`document.querySelector(".code-include .copy").textContent !== "Copy"`, nil, chromedp.WithPollingTimeout(5*time.Second)),
 		chromedp.Text(".code-include .copy", &copied, chromedp.ByQuery))
 	if copied != "Copied" {
@@ -386,12 +387,101 @@ func TestBrowserSmallThings(t *testing.T) {
 	b.noErrors(t)
 }
 
-// stillAtTop scrolls to the top of the page at once, which ends a smooth
-// scroll under way, and waits until the page stays there.
+// stillAtTop scrolls to the top of the page at once and waits until the
+// page stays there.
 func stillAtTop() chromedp.Action {
 	return chromedp.Tasks{
 		chromedp.Evaluate(`window.scrollTo({top: 0, behavior: "instant"})`, nil),
 		chromedp.Poll(`scrollY === 0`, nil, chromedp.WithPollingTimeout(5*time.Second)), chromedp.Sleep(100 * time.Millisecond),
 		chromedp.Poll(`scrollY === 0`, nil, chromedp.WithPollingTimeout(5*time.Second)),
+	}
+}
+
+// deepLinkReport is where a followed #link's heading is once the page has
+// settled, and what moved on the way.
+type deepLinkReport struct {
+	Top, Later, Landing float64
+	CLS                 float64
+	Active              string
+}
+
+// measureDeepLink waits for the fonts and a few frames, reads where the
+// target heading is, waits again (sections coming near the screen are laid
+// out then) and reads it once more.
+const measureDeepLink = `(async () => {
+	await document.fonts.ready;
+	const frames = (n) => new Promise((r) => { const f = () => (n-- > 0 ? requestAnimationFrame(f) : r()); f(); });
+	const target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+	await frames(3);
+	const top = target.getBoundingClientRect().top;
+	await new Promise((r) => setTimeout(r, 800));
+	await frames(3);
+	const shifts = await new Promise((resolve) => {
+		const seen = [];
+		const po = new PerformanceObserver((list) => seen.push(...list.getEntries()));
+		po.observe({ type: "layout-shift", buffered: true });
+		setTimeout(() => { po.disconnect(); resolve(seen); }, 100);
+	});
+	return { Top: top, Later: target.getBoundingClientRect().top,
+		Landing: parseFloat(getComputedStyle(document.documentElement).scrollPaddingTop),
+		CLS: shifts.filter((e) => !e.hadRecentInput).reduce((s, e) => s + e.value, 0),
+		Active: document.querySelector(".toc a.active")?.hash ?? "" };
+})()`
+
+// TestBrowserDeepLinks opens pattern pages at a section (an H2 far down,
+// an H3, the last section) on a phone and a laptop: the heading lands
+// where a followed #link lands, at the top below the sticky header, stays
+// there while the sections around it are laid out, the page does not
+// shift, and the table of contents marks it.
+func TestBrowserDeepLinks(t *testing.T) {
+	ts := mustServer(t)
+	requireAssets(t, ts.URL)
+	links := []string{"/en/patterns/raft#pitfalls", "/zh/patterns/gossip-dissemination#references",
+		"/en/patterns/rate-limiting#runnable-demo", "/zh/patterns/durable-execution#faq"}
+	for _, v := range []viewport{phone, laptop} {
+		t.Run(v.name, func(t *testing.T) {
+			b := newBrowser(t)
+			b.run(t, setViewport(v))
+			for _, link := range links {
+				var r deepLinkReport
+				b.run(t, chromedp.Navigate(ts.URL+link), chromedp.WaitReady("main h1", chromedp.ByQuery),
+					chromedp.Evaluate(measureDeepLink, &r, awaitPromise))
+				if math.Abs(r.Top-r.Landing) > 2 || math.Abs(r.Later-r.Landing) > 2 {
+					t.Errorf("%s at %s: the heading is at y = %.1f, then %.1f; want %.0f (below the header)", link, v.name, r.Top, r.Later, r.Landing)
+				}
+				if r.CLS >= 0.02 {
+					t.Errorf("%s at %s: cumulative layout shift %.4f ≥ 0.02", link, v.name, r.CLS)
+				}
+				if want := link[strings.Index(link, "#"):]; r.Active != want {
+					t.Errorf("%s at %s: the table of contents marks %q", link, v.name, r.Active)
+				}
+			}
+			b.noErrors(t)
+		})
+	}
+}
+
+// clickSettled scrolls the element sel selects to the middle of the
+// screen, waits until it stays in place, and clicks it, as a reader would.
+// A pattern page lays out its sections only as they come near the screen
+// (content-visibility), so after a jump the boxes around settle over the
+// next frames, and a click aimed before then could miss.
+func clickSettled(sel string) chromedp.Action {
+	settle := fmt.Sprintf(`(async () => {
+		const el = document.querySelector(%q);
+		el.scrollIntoView({ block: "center" });
+		const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+		let last = NaN;
+		for (let i = 0; i < 50; i++) {
+			await frame();
+			const top = el.getBoundingClientRect().top;
+			if (top === last) return true;
+			last = top;
+		}
+		return false;
+	})()`, sel)
+	return chromedp.Tasks{
+		chromedp.Evaluate(settle, nil, awaitPromise),
+		chromedp.Click(sel, chromedp.ByQuery),
 	}
 }

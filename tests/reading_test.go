@@ -485,3 +485,63 @@ func clickSettled(sel string) chromedp.Action {
 		chromedp.Click(sel, chromedp.ByQuery),
 	}
 }
+
+// tocFollow visits every target of the table of contents, in the order
+// given, by scrolling its heading to the top, then 200 px lower, and
+// reports each time the marked link and the one the geometry says: the
+// last target whose top (an H2's section, an H3 itself) is above the
+// reading line 120 px from the top. Targets near the end, which cannot
+// reach the top, are left out: the bottom of the page has its own rule.
+const tocFollow = `(async (reverse) => {
+	const frames = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+	const settle = async (el) => { let last = NaN; for (let i = 0; i < 50; i++) { await frames(); const y = el.getBoundingClientRect().top; if (y === last) return; last = y; } };
+	const targets = [...document.querySelectorAll(".toc a[href^='#']")].map((a) => {
+		const h = document.getElementById(decodeURIComponent(a.hash.slice(1)));
+		return { hash: a.hash, h, box: h.tagName === "H2" ? h.closest("section") : h };
+	});
+	const expected = () => { let id = targets[0].hash; for (const t of targets) if (t.box.getBoundingClientRect().top <= 120) id = t.hash; return id; };
+	const marked = () => document.querySelector(".toc a.active")?.hash ?? "";
+	const bottom = () => innerHeight + scrollY >= document.documentElement.scrollHeight - 2;
+	const seen = [];
+	for (const t of reverse ? [...targets].reverse() : targets) {
+		t.h.scrollIntoView();
+		await settle(t.h);
+		if (bottom()) continue;
+		seen.push({ At: t.hash + " at the top", Marked: marked(), Want: expected() });
+		window.scrollBy(0, -200);
+		await settle(t.h);
+		seen.push({ At: t.hash + " 200 px lower", Marked: marked(), Want: expected() });
+	}
+	return seen;
+})`
+
+// TestBrowserTOCFollows scrolls through pattern pages, down and then up,
+// on a phone and a laptop, and finds the table of contents marking the
+// section being read at every step (sections far from the screen are not
+// laid out, and their headings report nothing new while they are not).
+func TestBrowserTOCFollows(t *testing.T) {
+	ts := mustServer(t)
+	requireAssets(t, ts.URL)
+	for _, v := range []viewport{phone, laptop} {
+		t.Run(v.name, func(t *testing.T) {
+			b := newBrowser(t)
+			b.run(t, setViewport(v))
+			for _, path := range []string{"/en/patterns/raft", "/zh/patterns/gossip-dissemination"} {
+				b.run(t, chromedp.Navigate(ts.URL+path), chromedp.WaitReady("main h1", chromedp.ByQuery))
+				for _, reverse := range []bool{false, true} {
+					var steps []struct{ At, Marked, Want string }
+					b.run(t, chromedp.Evaluate(fmt.Sprintf("%s(%v)", tocFollow, reverse), &steps, awaitPromise))
+					if len(steps) < 10 {
+						t.Errorf("%s at %s: only %d steps checked", path, v.name, len(steps))
+					}
+					for _, s := range steps {
+						if s.Marked != s.Want {
+							t.Errorf("%s at %s (reverse %v), %s: the TOC marks %q, want %q", path, v.name, reverse, s.At, s.Marked, s.Want)
+						}
+					}
+				}
+			}
+			b.noErrors(t)
+		})
+	}
+}

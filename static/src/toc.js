@@ -89,7 +89,8 @@ function observe(targets, state, changed) {
 
 // currentHeading is the id of the section being read: the last target
 // above the reading line (an H3 counts only while its section is above
-// it too: an H3 in a skipped section keeps its last report). At the
+// it too, so what a browser reports for a heading inside a section it
+// skips cannot matter). At the
 // bottom of the page, where the last sections can never reach the line,
 // it is the followed heading if that is on screen, else the last one on
 // screen.

@@ -53,31 +53,33 @@ function tocTargets() {
 
 // observe keeps state.passed (targets whose top is above the reading
 // line), state.onScreen and state.atBottom (the footer fully shown) up to
-// date, and calls changed after each report. The line observer is rebuilt
-// when the window's height changes, since its margin is in pixels.
+// date, and calls changed after each report. The line observer's margin
+// is in pixels, so it is made for the screen's height and made again when
+// that changes.
 function observe(targets, state, changed) {
   const els = new Set(targets.flatMap((t) => [t.el, t.section]));
   const record = (set) => (entries) => {
     for (const e of entries) e.isIntersecting ? set.add(e.target) : set.delete(e.target);
     changed();
   };
-  const screen = new IntersectionObserver(record(state.onScreen));
-  for (const t of targets) screen.observe(t.el);
-  let line;
-  const watchLine = () => {
+  let line, height;
+  const watchLine = (h) => {
+    if (h === height) return;
+    height = h;
     line?.disconnect();
     state.passed.clear();
-    line = new IntersectionObserver(record(state.passed), { rootMargin: `${FAR}px 0px ${OFFSET - innerHeight}px 0px` });
+    line = new IntersectionObserver(record(state.passed), { rootMargin: `${FAR}px 0px ${OFFSET - h}px 0px` });
     for (const el of els) line.observe(el);
   };
-  watchLine();
-  let height = innerHeight;
-  window.addEventListener("resize", () => {
-    if (innerHeight !== height) {
-      height = innerHeight;
-      watchLine();
-    }
+  // The screen's height comes with the first report (reading innerHeight
+  // now would lay the page out before its first frame).
+  const onScreen = record(state.onScreen);
+  const screen = new IntersectionObserver((entries) => {
+    watchLine(entries[0].rootBounds?.height ?? innerHeight);
+    onScreen(entries);
   });
+  for (const t of targets) screen.observe(t.el);
+  window.addEventListener("resize", () => watchLine(document.documentElement.clientHeight));
   const footer = document.querySelector(".site-footer");
   if (footer) {
     new IntersectionObserver((entries) => {

@@ -46,7 +46,9 @@ func readingPages() []string {
 	return []string{"/en/", "/zh/", "/en/patterns/", "/zh/patterns/?category=resilience&level=1",
 		"/en/tags/", "/zh/tags/latency", "/en/search?q=circuit+breaker", "/zh/search?q=熔断",
 		"/en/about", "/zh/play/", "/en/play/circuit-breaker", "/en/does-not-exist",
-		"/en/patterns/circuit-breaker", "/zh/patterns/durable-execution"}
+		"/en/patterns/circuit-breaker", "/zh/patterns/durable-execution",
+		"/en/graph", "/zh/graph", "/en/paths/", "/zh/paths/resilience", "/en/learn", "/zh/learn?goal=raft",
+		"/zh/compare?a=circuit-breaker&b=bulkhead", "/en/compare?a=raft&b=leader-follower"}
 }
 
 // layoutReport is what one page measures in the browser.
@@ -60,6 +62,7 @@ type layoutReport struct {
 	HeaderRows               int
 	HeaderHeight             float64
 	BadBreaks                []string // line breaks inside a Chinese word of a headline
+	TOCOrder                 string   // what is out of order on a pattern page, or ""
 }
 
 // measureLayout waits for the page's lazy features (diagrams, math,
@@ -97,7 +100,21 @@ const measureLayout = `(async () => {
 		HeaderRows: [...tops].filter((t, i, a) => !a.some((u, j) => j < i && Math.abs(u - t) < 8)).length,
 		HeaderHeight: header.getBoundingClientRect().height,
 		BadBreaks: document.documentElement.lang.startsWith("zh") ? badBreaks(document.querySelector("main h1")) : [],
+		TOCOrder: tocOrder(),
 	};
+	// tocOrder says what is wrong with a pattern page's order: the DOM
+	// has the title, the contents and the text, and the screen shows them
+	// in that order, or the contents beside the text.
+	function tocOrder() {
+		const head = document.querySelector(".pattern-header"), toc = document.querySelector(".toc"), body = document.querySelector(".pattern-body");
+		if (!head || !toc || !body) return "";
+		const follows = (a, b) => (a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0;
+		if (!follows(head, toc) || !follows(toc, body)) return "the DOM does not hold the title, the contents, the text, in that order";
+		const [h, c, b] = [head, toc, body].map((el) => el.getBoundingClientRect());
+		if (c.left >= b.right && c.top >= h.top) return "";
+		if (h.bottom <= c.top + 1 && c.bottom <= b.top + 1) return "";
+		return "shown: title " + Math.round(h.top) + "–" + Math.round(h.bottom) + ", contents " + Math.round(c.top) + "–" + Math.round(c.bottom) + ", text from " + Math.round(b.top);
+	}
 	// badBreaks lists the line breaks of el that fall between two Chinese
 	// characters: a headline should break at punctuation or spaces.
 	function badBreaks(el) {
@@ -128,7 +145,10 @@ func checkLayout(t *testing.T, b *browser, v viewport, path string) {
 	t.Helper()
 	var r layoutReport
 	b.run(t, chromedp.Evaluate(measureLayout, &r, awaitPromise))
-	if r.ScrollWidth > r.ClientWidth {
+	// A section is laid out apart (content-visibility), and clips what
+	// passes its edge rather than widen the page: an element past the
+	// edge, outside any scroller, is as wrong as a page that scrolls.
+	if r.ScrollWidth > r.ClientWidth || len(r.Wide) > 0 {
 		t.Errorf("%s at %s scrolls sideways: scrollWidth %d > %d; past the edge: %s", path, v.name, r.ScrollWidth, r.ClientWidth, strings.Join(r.Wide, "; "))
 	}
 	if r.H1Top < 0 || r.H1Bottom > r.ViewportHeight {
@@ -139,6 +159,9 @@ func checkLayout(t *testing.T, b *browser, v viewport, path string) {
 	}
 	if r.HeaderRows != 1 || r.HeaderHeight > 64 {
 		t.Errorf("%s at %s: the header has %d rows, %.0f px high; want one row", path, v.name, r.HeaderRows, r.HeaderHeight)
+	}
+	if r.TOCOrder != "" {
+		t.Errorf("%s at %s: %s", path, v.name, r.TOCOrder)
 	}
 	if len(r.BadBreaks) > 0 {
 		t.Errorf("%s at %s: the headline breaks inside words: %q", path, v.name, r.BadBreaks)
@@ -318,7 +341,8 @@ func TestBrowserLanguageSwitchKeeps(t *testing.T) {
 	b.noErrors(t)
 }
 
-// TestBrowserSmallThings: heading links show on keyboard focus, the table
+// TestBrowserSmallThings: heading links show on keyboard focus and on
+// touch screens, Go code has tab stops of four, the table
 // of contents marks the last section at the bottom of the page, the copy
 // button copies where navigator.clipboard is missing, and the theme
 // button cycles through the system's theme, the other and back.
@@ -338,6 +362,21 @@ func TestBrowserSmallThings(t *testing.T) {
 		chromedp.Evaluate(`getComputedStyle(document.activeElement).opacity`, &opacity))
 	if opacity != "1" {
 		t.Errorf("a focused H3 permalink has opacity %s", opacity)
+	}
+	// Where nothing hovers (a touch screen, which headless Chromium
+	// reports itself as) the links are always shown; elsewhere they wait
+	// for the pointer or the focus.
+	var touch bool
+	var resting string
+	b.run(t, chromedp.Evaluate(`matchMedia("(hover: none)").matches`, &touch),
+		chromedp.Evaluate(`getComputedStyle(document.querySelector("h2 a.anchor")).opacity`, &resting))
+	if touch == (resting == "0") {
+		t.Errorf("an H2 permalink at rest has opacity %s where hover: none is %v", resting, touch)
+	}
+	var tabSize string
+	b.run(t, chromedp.Evaluate(`getComputedStyle(document.querySelector(".code-include pre")).tabSize`, &tabSize))
+	if tabSize != "4" {
+		t.Errorf("Go code has tab-size %q, want 4", tabSize)
 	}
 
 	// At the bottom of the page the TOC marks the last section that

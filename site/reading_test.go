@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http/httptest"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -224,6 +226,12 @@ func TestSharedPage(t *testing.T) {
 	if !strings.HasPrefix(doc.Find("title").Text(), "Demo: a breaker that trips · ") {
 		t.Errorf("title %q", doc.Find("title").Text())
 	}
+	if og := doc.Find(`meta[property="og:title"]`).AttrOr("content", ""); !strings.HasPrefix(og, "Demo: a breaker that trips") {
+		t.Errorf("og:title %q", og)
+	}
+	if doc.Find(`meta[name=description]`).AttrOr("content", "") == "" || doc.Find(`meta[name="twitter:card"]`).AttrOr("content", "") == "" {
+		t.Error("the shared page has no description or no Twitter card")
+	}
 	if a := doc.Find("[data-testid=play-from] a"); a.AttrOr("href", "") != "/zh/patterns/circuit-breaker" || a.Text() != "熔断器" {
 		t.Errorf("link back %q → %q", a.Text(), a.AttrOr("href", ""))
 	}
@@ -326,6 +334,22 @@ func TestHomePage(t *testing.T) {
 	}
 	if doc.Find("[data-testid=recent] li").Length() == 0 || doc.Find(`[data-testid=home-play][href="/zh/play/"]`).Length() != 1 {
 		t.Error("no recent patterns or no playground link")
+	}
+	if doc.Find(`[data-testid=home-graph][href="/zh/graph"]`).Length() != 1 {
+		t.Error("no link to the graph")
+	}
+	var dates []string
+	doc.Find("[data-testid=recent] time").Each(func(_ int, s *goquery.Selection) { dates = append(dates, s.AttrOr("datetime", "")) })
+	if !slices.IsSortedFunc(dates, func(a, b string) int { return strings.Compare(b, a) }) {
+		t.Errorf("recent patterns not newest first: %v", dates)
+	}
+	written := 0
+	doc.Find("[data-testid=categories] progress").Each(func(_ int, s *goquery.Selection) {
+		n, _ := strconv.Atoi(s.AttrOr("value", ""))
+		written += n
+	})
+	if written != len(lib.Patterns) {
+		t.Errorf("the plan's progress bars count %d written patterns, want %d", written, len(lib.Patterns))
 	}
 	if strings.Contains(doc.Find("[data-testid=start-here] h2").Text(), ":") {
 		t.Error("ASCII colon in the Chinese start-here heading")

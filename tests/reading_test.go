@@ -149,7 +149,7 @@ func checkLayout(t *testing.T, b *browser, v viewport, path string) {
 	// passes its edge rather than widen the page: an element past the
 	// edge, outside any scroller, is as wrong as a page that scrolls.
 	if r.ScrollWidth > r.ClientWidth || len(r.Wide) > 0 {
-		t.Errorf("%s at %s scrolls sideways: scrollWidth %d > %d; past the edge: %s", path, v.name, r.ScrollWidth, r.ClientWidth, strings.Join(r.Wide, "; "))
+		t.Errorf("%s at %s is wider than the screen (scrollWidth %d, screen %d); past the edge: %s", path, v.name, r.ScrollWidth, r.ClientWidth, strings.Join(r.Wide, "; "))
 	}
 	if r.H1Top < 0 || r.H1Bottom > r.ViewportHeight {
 		t.Errorf("%s at %s: the h1 spans y = %.0f–%.0f, not within the first screen (%.0f px)", path, v.name, r.H1Top, r.H1Bottom, r.ViewportHeight)

@@ -355,3 +355,27 @@ func TestHomePage(t *testing.T) {
 		t.Error("ASCII colon in the Chinese start-here heading")
 	}
 }
+
+// TestFooter: every page's footer links the repository, the about page and
+// the feed in the page's language, and the licence only once there is one
+// to link.
+func TestFooter(t *testing.T) {
+	s := mustServer(t)
+	links := func(doc *goquery.Document) []string {
+		var got []string
+		doc.Find(".site-footer nav a").Each(func(_ int, a *goquery.Selection) {
+			got = append(got, a.AttrOr("href", "")+" "+a.Text())
+		})
+		return got
+	}
+	want := []string{"https://github.com/lamport-kb/lamport 源代码仓库", "/zh/about 关于", "/zh/feed.xml Atom 订阅"}
+	if got := links(mustDoc(t, get(t, s, "/zh/patterns/"))); !slices.Equal(got, want) {
+		t.Errorf("footer links %q, want %q", got, want)
+	}
+	s = mustServer(t)
+	s.links.License = "https://github.com/lamport-kb/lamport/blob/main/LICENSE"
+	doc := mustDoc(t, get(t, s, "/en/"))
+	if a := doc.Find(`.site-footer a[rel~="license"]`); a.AttrOr("href", "") != s.links.License || a.Text() != "Licence" {
+		t.Errorf("licence link %q → %q", a.Text(), a.AttrOr("href", ""))
+	}
+}

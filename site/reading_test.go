@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http/httptest"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -224,6 +226,12 @@ func TestSharedPage(t *testing.T) {
 	if !strings.HasPrefix(doc.Find("title").Text(), "Demo: a breaker that trips · ") {
 		t.Errorf("title %q", doc.Find("title").Text())
 	}
+	if og := doc.Find(`meta[property="og:title"]`).AttrOr("content", ""); !strings.HasPrefix(og, "Demo: a breaker that trips") {
+		t.Errorf("og:title %q", og)
+	}
+	if doc.Find(`meta[name=description]`).AttrOr("content", "") == "" || doc.Find(`meta[name="twitter:card"]`).AttrOr("content", "") == "" {
+		t.Error("the shared page has no description or no Twitter card")
+	}
 	if a := doc.Find("[data-testid=play-from] a"); a.AttrOr("href", "") != "/zh/patterns/circuit-breaker" || a.Text() != "熔断器" {
 		t.Errorf("link back %q → %q", a.Text(), a.AttrOr("href", ""))
 	}
@@ -327,7 +335,47 @@ func TestHomePage(t *testing.T) {
 	if doc.Find("[data-testid=recent] li").Length() == 0 || doc.Find(`[data-testid=home-play][href="/zh/play/"]`).Length() != 1 {
 		t.Error("no recent patterns or no playground link")
 	}
+	if doc.Find(`[data-testid=home-graph][href="/zh/graph"]`).Length() != 1 {
+		t.Error("no link to the graph")
+	}
+	var dates []string
+	doc.Find("[data-testid=recent] time").Each(func(_ int, s *goquery.Selection) { dates = append(dates, s.AttrOr("datetime", "")) })
+	if !slices.IsSortedFunc(dates, func(a, b string) int { return strings.Compare(b, a) }) {
+		t.Errorf("recent patterns not newest first: %v", dates)
+	}
+	written := 0
+	doc.Find("[data-testid=categories] progress").Each(func(_ int, s *goquery.Selection) {
+		n, _ := strconv.Atoi(s.AttrOr("value", ""))
+		written += n
+	})
+	if written != len(lib.Patterns) {
+		t.Errorf("the plan's progress bars count %d written patterns, want %d", written, len(lib.Patterns))
+	}
 	if strings.Contains(doc.Find("[data-testid=start-here] h2").Text(), ":") {
 		t.Error("ASCII colon in the Chinese start-here heading")
+	}
+}
+
+// TestFooter: every page's footer links the repository, the about page and
+// the feed in the page's language, and the licence only once there is one
+// to link.
+func TestFooter(t *testing.T) {
+	s := mustServer(t)
+	links := func(doc *goquery.Document) []string {
+		var got []string
+		doc.Find(".site-footer nav a").Each(func(_ int, a *goquery.Selection) {
+			got = append(got, a.AttrOr("href", "")+" "+a.Text())
+		})
+		return got
+	}
+	want := []string{"https://github.com/lamport-kb/lamport 源代码仓库", "/zh/about 关于", "/zh/feed.xml Atom 订阅"}
+	if got := links(mustDoc(t, get(t, s, "/zh/patterns/"))); !slices.Equal(got, want) {
+		t.Errorf("footer links %q, want %q", got, want)
+	}
+	s = mustServer(t)
+	s.links.License = "https://github.com/lamport-kb/lamport/blob/main/LICENSE"
+	doc := mustDoc(t, get(t, s, "/en/"))
+	if a := doc.Find(`.site-footer a[rel~="license"]`); a.AttrOr("href", "") != s.links.License || a.Text() != "Licence" {
+		t.Errorf("licence link %q → %q", a.Text(), a.AttrOr("href", ""))
 	}
 }

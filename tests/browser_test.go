@@ -374,8 +374,8 @@ func TestBrowserPlayground(t *testing.T) {
 	var demo string
 	b.run(t,
 		chromedp.Navigate(ts.URL+"/zh/patterns/rate-limiting"),
-		chromedp.WaitVisible(`[data-run-demo]`, chromedp.ByQuery),
-		chromedp.Click(`[data-run-demo]`, chromedp.ByQuery),
+		chromedp.WaitReady(`[data-run-demo]:not([hidden])`, chromedp.ByQuery),
+		clickSettled(`[data-run-demo]`),
 		chromedp.WaitVisible(`[data-testid=demo-output]`, chromedp.ByQuery),
 		chromedp.Text(`[data-testid=demo-output]`, &demo, chromedp.ByQuery),
 	)
@@ -601,8 +601,8 @@ func TestBrowserRunRefused(t *testing.T) {
 	var demo, demoStatus, play string
 	b.run(t,
 		chromedp.Navigate(ts.URL+"/zh/patterns/rate-limiting"),
-		chromedp.WaitVisible(`[data-run-demo]`, chromedp.ByQuery),
-		chromedp.Click(`[data-run-demo]`, chromedp.ByQuery),
+		chromedp.WaitReady(`[data-run-demo]:not([hidden])`, chromedp.ByQuery),
+		clickSettled(`[data-run-demo]`),
 		chromedp.WaitVisible(`[data-testid=demo-output]`, chromedp.ByQuery),
 		chromedp.Text(`[data-testid=demo-output]`, &demo, chromedp.ByQuery),
 		chromedp.Text(`.play-actions .play-status`, &demoStatus, chromedp.ByQuery),

@@ -10,8 +10,9 @@ import (
 )
 
 // TestCrawl visits every page reachable from both home pages and fails on
-// any internal link that does not answer 200, and on any #fragment that
-// names no element of its target page.
+// any internal link that does not answer 200, on any #fragment that names
+// no element of its target page, and on a page without its description
+// and social cards.
 func TestCrawl(t *testing.T) {
 	ts := mustServer(t)
 	c := &crawler{base: ts.URL, ids: make(map[string]map[string]bool), status: make(map[string]int)}
@@ -75,6 +76,7 @@ func (c *crawler) visit(t *testing.T, path string) []link {
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
+	checkCards(t, path, doc)
 	ids := make(map[string]bool)
 	doc.Find("[id]").Each(func(_ int, s *goquery.Selection) { ids[s.AttrOr("id", "")] = true })
 	c.ids[path] = ids
@@ -108,4 +110,20 @@ func (c *crawler) resolve(from, ref string) (link, bool) {
 		c.sources[path] = from
 	}
 	return link{from: from, path: path, fragment: frag}, true
+}
+
+// cards are the meta tags every page has: a description for search
+// engines, and what OpenGraph and Twitter show of a shared link.
+var cards = []string{`meta[name=description]`, `meta[property="og:title"]`, `meta[property="og:description"]`,
+	`meta[property="og:url"]`, `meta[property="og:locale"]`, `meta[name="twitter:card"]`}
+
+// checkCards fails when the page at path lacks one of the cards or leaves
+// it empty.
+func checkCards(t *testing.T, path string, doc *goquery.Document) {
+	t.Helper()
+	for _, sel := range cards {
+		if strings.TrimSpace(doc.Find(sel).AttrOr("content", "")) == "" {
+			t.Errorf("%s: no %s", path, sel)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package tests
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -45,7 +46,9 @@ func readingPages() []string {
 	return []string{"/en/", "/zh/", "/en/patterns/", "/zh/patterns/?category=resilience&level=1",
 		"/en/tags/", "/zh/tags/latency", "/en/search?q=circuit+breaker", "/zh/search?q=熔断",
 		"/en/about", "/zh/play/", "/en/play/circuit-breaker", "/en/does-not-exist",
-		"/en/patterns/circuit-breaker", "/zh/patterns/durable-execution"}
+		"/en/patterns/circuit-breaker", "/zh/patterns/durable-execution",
+		"/en/graph", "/zh/graph", "/en/paths/", "/zh/paths/resilience", "/en/learn", "/zh/learn?goal=raft",
+		"/zh/compare?a=circuit-breaker&b=bulkhead", "/en/compare?a=raft&b=leader-follower"}
 }
 
 // layoutReport is what one page measures in the browser.
@@ -59,6 +62,7 @@ type layoutReport struct {
 	HeaderRows               int
 	HeaderHeight             float64
 	BadBreaks                []string // line breaks inside a Chinese word of a headline
+	TOCOrder                 string   // what is out of order on a pattern page, or ""
 }
 
 // measureLayout waits for the page's lazy features (diagrams, math,
@@ -96,7 +100,21 @@ const measureLayout = `(async () => {
 		HeaderRows: [...tops].filter((t, i, a) => !a.some((u, j) => j < i && Math.abs(u - t) < 8)).length,
 		HeaderHeight: header.getBoundingClientRect().height,
 		BadBreaks: document.documentElement.lang.startsWith("zh") ? badBreaks(document.querySelector("main h1")) : [],
+		TOCOrder: tocOrder(),
 	};
+	// tocOrder says what is wrong with a pattern page's order: the DOM
+	// has the title, the contents and the text, and the screen shows them
+	// in that order, or the contents beside the text.
+	function tocOrder() {
+		const head = document.querySelector(".pattern-header"), toc = document.querySelector(".toc"), body = document.querySelector(".pattern-body");
+		if (!head || !toc || !body) return "";
+		const follows = (a, b) => (a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0;
+		if (!follows(head, toc) || !follows(toc, body)) return "the DOM does not hold the title, the contents, the text, in that order";
+		const [h, c, b] = [head, toc, body].map((el) => el.getBoundingClientRect());
+		if (c.left >= b.right && c.top >= h.top) return "";
+		if (h.bottom <= c.top + 1 && c.bottom <= b.top + 1) return "";
+		return "shown: title " + Math.round(h.top) + "–" + Math.round(h.bottom) + ", contents " + Math.round(c.top) + "–" + Math.round(c.bottom) + ", text from " + Math.round(b.top);
+	}
 	// badBreaks lists the line breaks of el that fall between two Chinese
 	// characters: a headline should break at punctuation or spaces.
 	function badBreaks(el) {
@@ -127,8 +145,11 @@ func checkLayout(t *testing.T, b *browser, v viewport, path string) {
 	t.Helper()
 	var r layoutReport
 	b.run(t, chromedp.Evaluate(measureLayout, &r, awaitPromise))
-	if r.ScrollWidth > r.ClientWidth {
-		t.Errorf("%s at %s scrolls sideways: scrollWidth %d > %d; past the edge: %s", path, v.name, r.ScrollWidth, r.ClientWidth, strings.Join(r.Wide, "; "))
+	// A section is laid out apart (content-visibility), and clips what
+	// passes its edge rather than widen the page: an element past the
+	// edge, outside any scroller, is as wrong as a page that scrolls.
+	if r.ScrollWidth > r.ClientWidth || len(r.Wide) > 0 {
+		t.Errorf("%s at %s is wider than the screen (scrollWidth %d, screen %d); past the edge: %s", path, v.name, r.ScrollWidth, r.ClientWidth, strings.Join(r.Wide, "; "))
 	}
 	if r.H1Top < 0 || r.H1Bottom > r.ViewportHeight {
 		t.Errorf("%s at %s: the h1 spans y = %.0f–%.0f, not within the first screen (%.0f px)", path, v.name, r.H1Top, r.H1Bottom, r.ViewportHeight)
@@ -138,6 +159,9 @@ func checkLayout(t *testing.T, b *browser, v viewport, path string) {
 	}
 	if r.HeaderRows != 1 || r.HeaderHeight > 64 {
 		t.Errorf("%s at %s: the header has %d rows, %.0f px high; want one row", path, v.name, r.HeaderRows, r.HeaderHeight)
+	}
+	if r.TOCOrder != "" {
+		t.Errorf("%s at %s: %s", path, v.name, r.TOCOrder)
 	}
 	if len(r.BadBreaks) > 0 {
 		t.Errorf("%s at %s: the headline breaks inside words: %q", path, v.name, r.BadBreaks)
@@ -317,7 +341,8 @@ func TestBrowserLanguageSwitchKeeps(t *testing.T) {
 	b.noErrors(t)
 }
 
-// TestBrowserSmallThings: heading links show on keyboard focus, the table
+// TestBrowserSmallThings: heading links show on keyboard focus and on
+// touch screens, Go code has tab stops of four, the table
 // of contents marks the last section at the bottom of the page, the copy
 // button copies where navigator.clipboard is missing, and the theme
 // button cycles through the system's theme, the other and back.
@@ -337,6 +362,21 @@ func TestBrowserSmallThings(t *testing.T) {
 		chromedp.Evaluate(`getComputedStyle(document.activeElement).opacity`, &opacity))
 	if opacity != "1" {
 		t.Errorf("a focused H3 permalink has opacity %s", opacity)
+	}
+	// Where nothing hovers (a touch screen, which headless Chromium
+	// reports itself as) the links are always shown; elsewhere they wait
+	// for the pointer or the focus.
+	var touch bool
+	var resting string
+	b.run(t, chromedp.Evaluate(`matchMedia("(hover: none)").matches`, &touch),
+		chromedp.Evaluate(`getComputedStyle(document.querySelector("h2 a.anchor")).opacity`, &resting))
+	if touch == (resting == "0") {
+		t.Errorf("an H2 permalink at rest has opacity %s where hover: none is %v", resting, touch)
+	}
+	var tabSize string
+	b.run(t, chromedp.Evaluate(`getComputedStyle(document.querySelector(".code-include pre")).tabSize`, &tabSize))
+	if tabSize != "4" {
+		t.Errorf("Go code has tab-size %q, want 4", tabSize)
 	}
 
 	// At the bottom of the page the TOC marks the last section that
@@ -360,10 +400,10 @@ func TestBrowserSmallThings(t *testing.T) {
 		t.Errorf("after following #references the TOC marks %q", active)
 	}
 
-	// A click lands where the button is only on a page that is still:
-	// following #references may still be scrolling smoothly.
+	// The copy button of the first included declaration, far below the
+	// top of the page.
 	var copied string
-	b.run(t, stillAtTop(), chromedp.Click(".code-include .copy", chromedp.ByQuery),
+	b.run(t, stillAtTop(), clickSettled(".code-include .copy"),
 		chromedp.Poll(`document.querySelector(".code-include .copy").textContent !== "Copy"`, nil, chromedp.WithPollingTimeout(5*time.Second)),
 		chromedp.Text(".code-include .copy", &copied, chromedp.ByQuery))
 	if copied != "Copied" {
@@ -386,12 +426,161 @@ func TestBrowserSmallThings(t *testing.T) {
 	b.noErrors(t)
 }
 
-// stillAtTop scrolls to the top of the page at once, which ends a smooth
-// scroll under way, and waits until the page stays there.
+// stillAtTop scrolls to the top of the page at once and waits until the
+// page stays there.
 func stillAtTop() chromedp.Action {
 	return chromedp.Tasks{
 		chromedp.Evaluate(`window.scrollTo({top: 0, behavior: "instant"})`, nil),
 		chromedp.Poll(`scrollY === 0`, nil, chromedp.WithPollingTimeout(5*time.Second)), chromedp.Sleep(100 * time.Millisecond),
 		chromedp.Poll(`scrollY === 0`, nil, chromedp.WithPollingTimeout(5*time.Second)),
+	}
+}
+
+// deepLinkReport is where a followed #link's heading is once the page has
+// settled, and what moved on the way.
+type deepLinkReport struct {
+	Top, Later, Landing float64
+	CLS                 float64
+	Active              string
+}
+
+// measureDeepLink waits for the fonts and a few frames, reads where the
+// target heading is, waits again (sections coming near the screen are laid
+// out then) and reads it once more.
+const measureDeepLink = `(async () => {
+	await document.fonts.ready;
+	const frames = (n) => new Promise((r) => { const f = () => (n-- > 0 ? requestAnimationFrame(f) : r()); f(); });
+	const target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+	await frames(3);
+	const top = target.getBoundingClientRect().top;
+	await new Promise((r) => setTimeout(r, 800));
+	await frames(3);
+	const shifts = await new Promise((resolve) => {
+		const seen = [];
+		const po = new PerformanceObserver((list) => seen.push(...list.getEntries()));
+		po.observe({ type: "layout-shift", buffered: true });
+		setTimeout(() => { po.disconnect(); resolve(seen); }, 100);
+	});
+	return { Top: top, Later: target.getBoundingClientRect().top,
+		Landing: parseFloat(getComputedStyle(document.documentElement).scrollPaddingTop),
+		CLS: shifts.filter((e) => !e.hadRecentInput).reduce((s, e) => s + e.value, 0),
+		Active: document.querySelector(".toc a.active")?.hash ?? "" };
+})()`
+
+// TestBrowserDeepLinks opens pattern pages at a section (an H2 far down,
+// an H3, the last section) on a phone and a laptop: the heading lands
+// where a followed #link lands, at the top below the sticky header, stays
+// there while the sections around it are laid out, the page does not
+// shift, and the table of contents marks it.
+func TestBrowserDeepLinks(t *testing.T) {
+	ts := mustServer(t)
+	requireAssets(t, ts.URL)
+	links := []string{"/en/patterns/raft#pitfalls", "/zh/patterns/gossip-dissemination#references",
+		"/en/patterns/rate-limiting#runnable-demo", "/zh/patterns/durable-execution#faq"}
+	for _, v := range []viewport{phone, laptop} {
+		t.Run(v.name, func(t *testing.T) {
+			b := newBrowser(t)
+			b.run(t, setViewport(v))
+			for _, link := range links {
+				var r deepLinkReport
+				b.run(t, chromedp.Navigate(ts.URL+link), chromedp.WaitReady("main h1", chromedp.ByQuery),
+					chromedp.Evaluate(measureDeepLink, &r, awaitPromise))
+				if math.Abs(r.Top-r.Landing) > 2 || math.Abs(r.Later-r.Landing) > 2 {
+					t.Errorf("%s at %s: the heading is at y = %.1f, then %.1f; want %.0f (below the header)", link, v.name, r.Top, r.Later, r.Landing)
+				}
+				if r.CLS >= 0.02 {
+					t.Errorf("%s at %s: cumulative layout shift %.4f ≥ 0.02", link, v.name, r.CLS)
+				}
+				if want := link[strings.Index(link, "#"):]; r.Active != want {
+					t.Errorf("%s at %s: the table of contents marks %q", link, v.name, r.Active)
+				}
+			}
+			b.noErrors(t)
+		})
+	}
+}
+
+// clickSettled scrolls the element sel selects to the middle of the
+// screen, waits until it stays in place, and clicks it, as a reader would.
+// A pattern page lays out its sections only as they come near the screen
+// (content-visibility), so after a jump the boxes around settle over the
+// next frames, and a click aimed before then could miss.
+func clickSettled(sel string) chromedp.Action {
+	settle := fmt.Sprintf(`(async () => {
+		const el = document.querySelector(%q);
+		el.scrollIntoView({ block: "center" });
+		const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+		let last = NaN;
+		for (let i = 0; i < 50; i++) {
+			await frame();
+			const top = el.getBoundingClientRect().top;
+			if (top === last) return true;
+			last = top;
+		}
+		return false;
+	})()`, sel)
+	return chromedp.Tasks{
+		chromedp.Evaluate(settle, nil, awaitPromise),
+		chromedp.Click(sel, chromedp.ByQuery),
+	}
+}
+
+// tocFollow visits every target of the table of contents, in the order
+// given, by scrolling its heading to the top, then 200 px lower, and
+// reports each time the marked link and the one the geometry says: the
+// last target whose top (an H2's section, an H3 itself) is above the
+// reading line 120 px from the top. Targets near the end, which cannot
+// reach the top, are left out: the bottom of the page has its own rule.
+const tocFollow = `(async (reverse) => {
+	const frames = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+	const settle = async (el) => { let last = NaN; for (let i = 0; i < 50; i++) { await frames(); const y = el.getBoundingClientRect().top; if (y === last) return; last = y; } };
+	const targets = [...document.querySelectorAll(".toc a[href^='#']")].map((a) => {
+		const h = document.getElementById(decodeURIComponent(a.hash.slice(1)));
+		return { hash: a.hash, h, box: h.tagName === "H2" ? h.closest("section") : h };
+	});
+	const expected = () => { let id = targets[0].hash; for (const t of targets) if (t.box.getBoundingClientRect().top <= 120) id = t.hash; return id; };
+	const marked = () => document.querySelector(".toc a.active")?.hash ?? "";
+	const bottom = () => innerHeight + scrollY >= document.documentElement.scrollHeight - 2;
+	const seen = [];
+	for (const t of reverse ? [...targets].reverse() : targets) {
+		t.h.scrollIntoView();
+		await settle(t.h);
+		if (bottom()) continue;
+		seen.push({ At: t.hash + " at the top", Marked: marked(), Want: expected() });
+		window.scrollBy(0, -200);
+		await settle(t.h);
+		seen.push({ At: t.hash + " 200 px lower", Marked: marked(), Want: expected() });
+	}
+	return seen;
+})`
+
+// TestBrowserTOCFollows scrolls through pattern pages, down and then up,
+// on a phone and a laptop, and finds the table of contents marking the
+// section being read at every step (sections far from the screen are not
+// laid out, and their headings report nothing new while they are not).
+func TestBrowserTOCFollows(t *testing.T) {
+	ts := mustServer(t)
+	requireAssets(t, ts.URL)
+	for _, v := range []viewport{phone, laptop} {
+		t.Run(v.name, func(t *testing.T) {
+			b := newBrowser(t)
+			b.run(t, setViewport(v))
+			for _, path := range []string{"/en/patterns/raft", "/zh/patterns/gossip-dissemination"} {
+				b.run(t, chromedp.Navigate(ts.URL+path), chromedp.WaitReady("main h1", chromedp.ByQuery))
+				for _, reverse := range []bool{false, true} {
+					var steps []struct{ At, Marked, Want string }
+					b.run(t, chromedp.Evaluate(fmt.Sprintf("%s(%v)", tocFollow, reverse), &steps, awaitPromise))
+					if len(steps) < 10 {
+						t.Errorf("%s at %s: only %d steps checked", path, v.name, len(steps))
+					}
+					for _, s := range steps {
+						if s.Marked != s.Want {
+							t.Errorf("%s at %s (reverse %v), %s: the TOC marks %q, want %q", path, v.name, reverse, s.At, s.Marked, s.Want)
+						}
+					}
+				}
+			}
+			b.noErrors(t)
+		})
 	}
 }

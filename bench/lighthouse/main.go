@@ -1,10 +1,13 @@
 // Command lighthouse runs Lighthouse 12 (npm, pinned in bench/lighthouse/package.json)
-// with its default mobile preset on a pattern page with diagrams and math,
+// with its default mobile preset on pattern pages with diagrams and math,
 // served by the real site in this process, in Debian's Chromium, and prints
-// the four category scores and the page's total transfer size (the
-// total-byte-weight audit: compressed bytes of every request).
+// for each run the four category scores, the timings, the page's total
+// transfer size (the total-byte-weight audit: compressed bytes of every
+// request), its DOM size, the main thread's style and layout time, and the
+// machine's load average as the run started (the 2-core VM is shared, and
+// a busy machine costs points).
 //
-//	go run ./bench/lighthouse [-path /en/patterns/rate-limiting] [-json report.json]
+//	go run ./bench/lighthouse [-path /en/patterns/rate-limiting[,/zh/patterns/raft...]] [-runs 3] [-json report.json]
 //
 // make lighthouse runs it; it is not part of make test.
 package main
@@ -17,16 +20,18 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 
 	"github.com/lamport-kb/lamport/bench/internal/measure"
 	"github.com/lamport-kb/lamport/site"
 )
 
 func main() {
-	path := flag.String("path", "/en/patterns/rate-limiting", "page to audit: a pattern page with diagrams and math")
-	out := flag.String("json", "", "also keep Lighthouse's JSON report in this file")
+	paths := flag.String("path", "/en/patterns/rate-limiting", "pages to audit, comma-separated: pattern pages with diagrams and math")
+	runs := flag.Int("runs", 1, "runs of each page")
+	out := flag.String("json", "", "also keep Lighthouse's JSON report of the last run in this file")
 	flag.Parse()
-	if err := run(*path, *out); err != nil {
+	if err := run(strings.Split(*paths, ","), *runs, *out); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -42,10 +47,31 @@ type report struct {
 		Score        *float64
 		NumericValue float64
 		DisplayValue string
+		Details      json.RawMessage // audits' details differ in shape
 	}
 }
 
-func run(path, keep string) error {
+// styleLayout is the main thread's style and layout time in ms, from the
+// mainthread-work-breakdown audit.
+func (r report) styleLayout() float64 {
+	var d struct {
+		Items []struct {
+			Group    string
+			Duration float64
+		}
+	}
+	if json.Unmarshal(r.Audits["mainthread-work-breakdown"].Details, &d) != nil {
+		return 0
+	}
+	for _, item := range d.Items {
+		if item.Group == "styleLayout" {
+			return item.Duration
+		}
+	}
+	return 0
+}
+
+func run(paths []string, runs int, keep string) error {
 	tmp, err := os.MkdirTemp("", "lamport-lighthouse")
 	if err != nil {
 		return err
@@ -63,34 +89,53 @@ func run(path, keep string) error {
 	if err != nil {
 		return fmt.Errorf("chromium not found: apt-get install chromium")
 	}
-	file := filepath.Join(tmp, "report.json")
-	cmd := exec.Command(filepath.Join("bench", "lighthouse", "node_modules", ".bin", "lighthouse"), base+path,
+	for _, path := range paths {
+		for i := 1; i <= runs; i++ {
+			load := loadAverage()
+			data, err := lighthouse(chrome, base+path, filepath.Join(tmp, "report.json"))
+			if err != nil {
+				return err
+			}
+			if keep != "" {
+				if err := os.WriteFile(keep, data, 0o644); err != nil {
+					return err
+				}
+			}
+			var r report
+			if err := json.Unmarshal(data, &r); err != nil {
+				return err
+			}
+			print(path, i, load, r)
+		}
+	}
+	return nil
+}
+
+// lighthouse audits url once and returns the JSON report.
+func lighthouse(chrome, url, file string) ([]byte, error) {
+	cmd := exec.Command(filepath.Join("bench", "lighthouse", "node_modules", ".bin", "lighthouse"), url,
 		"--output=json", "--output-path="+file, "--quiet",
 		"--chrome-flags=--headless=new --no-sandbox --disable-gpu")
 	cmd.Env = append(os.Environ(), "CHROME_PATH="+chrome)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("lighthouse (npm ci in bench/lighthouse installs it; make lighthouse runs it): %w", err)
+		return nil, fmt.Errorf("lighthouse (npm ci in bench/lighthouse installs it; make lighthouse runs it): %w", err)
 	}
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return err
-	}
-	if keep != "" {
-		if err := os.WriteFile(keep, data, 0o644); err != nil {
-			return err
-		}
-	}
-	var r report
-	if err := json.Unmarshal(data, &r); err != nil {
-		return err
-	}
-	print(path, r)
-	return nil
+	return os.ReadFile(file)
 }
 
-func print(path string, r report) {
-	fmt.Printf("Lighthouse 12, mobile preset, %s\n", path)
+// loadAverage is the machine's 1-minute load average, as /proc/loadavg
+// has it ("?" elsewhere).
+func loadAverage() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	return strings.Fields(string(data))[0]
+}
+
+func print(path string, run int, load string, r report) {
+	fmt.Printf("Lighthouse 12, mobile preset, %s, run %d, load average %s\n", path, run, load)
 	for _, id := range []string{"performance", "accessibility", "best-practices", "seo"} {
 		fmt.Printf("  %-15s %3.0f\n", r.Categories[id].Title, r.Categories[id].Score*100)
 	}
@@ -98,6 +143,8 @@ func print(path string, r report) {
 		fmt.Printf("  %-26s %s\n", r.Audits[id].Title, r.Audits[id].DisplayValue)
 	}
 	fmt.Printf("  total transfer size      %.0f bytes (%s)\n", r.Audits["total-byte-weight"].NumericValue, r.Audits["total-byte-weight"].DisplayValue)
+	fmt.Printf("  DOM elements             %.0f\n", r.Audits["dom-size"].NumericValue)
+	fmt.Printf("  style and layout         %.0f ms of main-thread time\n", r.styleLayout())
 	for id, a := range r.Audits {
 		if a.Score != nil && *a.Score < 0.9 && a.DisplayValue != "" {
 			fmt.Printf("  to look at: %s (%s): %s\n", id, a.Title, a.DisplayValue)

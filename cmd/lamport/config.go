@@ -20,6 +20,7 @@ type Config struct {
 	PlayCache  string // the playground's build cache, absolute; empty: the go command's own
 	BaseURL    string // public origin, for canonical links and the sitemap
 	RepoURL    string // repository, for "edit this page"
+	LicenseURL string // the content's licence, linked from the footer; empty: no link
 	// MetricsAddr is where /metrics (Prometheus) is served, apart from the
 	// site; empty: not served. Bind it to loopback or a private interface.
 	MetricsAddr string
@@ -52,6 +53,7 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 	fs.StringVar(&cfg.PlayCache, "play-cache", env("LAMPORT_PLAY_CACHE", ""), "the playground's Go build cache (default: the go command's own, which building the server has filled)")
 	fs.StringVar(&cfg.BaseURL, "base-url", env("LAMPORT_BASE_URL", ""), "public origin for canonical links (default http://localhost<addr>)")
 	fs.StringVar(&cfg.RepoURL, "repo-url", env("LAMPORT_REPO_URL", "https://github.com/lamport-kb/lamport"), "repository for edit links")
+	fs.StringVar(&cfg.LicenseURL, "license-url", env("LAMPORT_LICENSE_URL", ""), "the content's licence, linked from every page's footer (none by default: the repository states no licence yet)")
 	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", env("LAMPORT_METRICS_ADDR", ""), "serve Prometheus /metrics on this address, apart from the site (e.g. 127.0.0.1:9090); off when empty")
 	fs.StringVar(&cfg.StaticDir, "static", env("LAMPORT_STATIC", "static"), "render: the static folder with node_modules (npm ci), whose Mermaid and KaTeX draw the figures")
 	fs.BoolVar(&cfg.Force, "force", false, "render: draw every figure again, even when its rendering is current")

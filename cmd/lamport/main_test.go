@@ -34,6 +34,8 @@ func TestParseConfig(t *testing.T) {
 				c.PlayCache == filepath.Join(wd, "cache")
 		}},
 		{"default data dir", []string{}, func(c Config) bool { return c.DataDir == "/xdg/lamport" }},
+		{"licence", []string{"--license-url", "https://x.org/LICENSE"}, func(c Config) bool { return c.LicenseURL == "https://x.org/LICENSE" }},
+		{"no licence by default", nil, func(c Config) bool { return c.LicenseURL == "" }},
 		{"trusted proxies", []string{"--trusted-proxies", "10.0.0.0/8, fd00::/8"}, func(c Config) bool {
 			return len(c.TrustedProxies) == 2 && c.TrustedProxies[1] == "fd00::/8"
 		}},
@@ -78,7 +80,8 @@ func TestRunVersionAndUnknown(t *testing.T) {
 func TestServeLifecycle(t *testing.T) {
 	// The one-pattern fixture: the server's life cycle does not depend on
 	// the corpus (TestFirstRun starts the real binary on the embedded one).
-	cfg, _, err := parseConfig("serve", []string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--content", "../../content/testdata/site"}, func(string) string { return "" }, io.Discard)
+	cfg, _, err := parseConfig("serve", []string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--content", "../../content/testdata/site",
+		"--license-url", "https://example.org/licence"}, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,9 +97,13 @@ func TestServeLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != 200 {
 		t.Errorf("status %d", resp.StatusCode)
+	}
+	if !strings.Contains(string(body), `href="https://example.org/licence"`) {
+		t.Error("the page's footer does not link the licence given by --license-url")
 	}
 	cancel()
 	select {

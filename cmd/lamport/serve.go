@@ -74,6 +74,7 @@ func (m *Main) Open() error {
 	m.site, err = site.New(site.Config{
 		BaseURL:        cfg.BaseURL,
 		RepoURL:        cfg.RepoURL,
+		LicenseURL:     cfg.LicenseURL,
 		Branch:         "main",
 		Live:           m.authorMode(),
 		TrustedProxies: cfg.TrustedProxies,

@@ -17,10 +17,11 @@ type Context struct {
 	mu     sync.Mutex // guards events and stop for parallel branches
 	events int        // events in the log so far: the next event's seq
 	stop   error      // why the run cannot go on (a failed record); every later step returns it
-	// pending is a step's done event that is numbered but not yet
-	// written: it commits with the next record or the run's end (see
-	// pending.go).
-	pending *event
+	// pending are events numbered but not yet written, in order: a
+	// step's done event, and the failed attempts before it whose backoff
+	// was short. They commit together with the next record or the run's
+	// end (see pending.go).
+	pending []event
 
 	cancel cancelState
 

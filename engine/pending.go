@@ -2,7 +2,9 @@ package engine
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"time"
 )
 
 // A step's record need not be durable when the step returns, only before
@@ -17,25 +19,34 @@ import (
 // step runs again, with the same idempotency key, and nothing after it
 // had run. Parallel branches record at once (their order is not the
 // event order).
+//
+// A failed attempt whose backoff is short (shortBackoff) waits there
+// too, and commits with the step's outcome: its record only makes the
+// wait durable, and a wait that short is not worth a commit. A crash
+// before that commit loses the failed attempt and its wake-up time: the
+// attempt runs again at once, with the same key, as an attempt whose
+// effect was not yet recorded always could. A longer backoff is recorded
+// at once, a durable timer (and may park the run).
 
-// recordLater numbers ev and keeps it as the pending record; it commits
-// with the next record, at the next step's begin, or with the run's end.
+// shortBackoff is the longest retry backoff that is not made durable on
+// its own (see above).
+const shortBackoff = 100 * time.Millisecond
+
+// recordLater numbers ev and keeps it pending; it commits with the next
+// record, at the next step's begin, or with the run's end.
 func (c *Context) recordLater(ev event) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.stop != nil {
 		return c.stop
 	}
-	if err := c.flushLocked(c); err != nil {
-		return err
-	}
 	ev.seq, ev.at = c.events, c.engine.opts.Now()
 	c.events++
-	c.pending = &ev
+	c.pending = append(c.pending, ev)
 	return nil
 }
 
-// flush commits the pending record, if any.
+// flush commits the pending records, if any.
 func (c *Context) flush() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -45,32 +56,46 @@ func (c *Context) flush() error {
 	return c.flushLocked(c)
 }
 
-// flushLocked commits the pending record under c.mu, with ctx for the
-// write; a record that cannot be written halts the run.
+// flushLocked commits the pending records in one transaction under c.mu,
+// with ctx for the write; records that cannot be written halt the run.
 func (c *Context) flushLocked(ctx context.Context) error {
-	ev := c.pending
-	if ev == nil {
+	evs := c.pending
+	if len(evs) == 0 {
 		return nil
 	}
 	c.pending = nil
-	if err := c.fault(FaultBeforeCommit, ev.step); err != nil {
-		c.stop = err
+	if err := c.faults(FaultBeforeCommit, evs); err != nil {
 		return err
 	}
 	err := c.engine.durably(ctx, func() error {
-		_, err := c.engine.w.append(ctx, c.run.id, c.engine.executor, ev, nil)
-		return err
+		return c.engine.w.do(ctx, func(tx *sql.Tx) error { return c.engine.w.appendAll(tx, c.run.id, c.engine.executor, evs) })
 	})
 	if err != nil {
 		c.stop = err
 		return err
 	}
-	c.engine.watch.publish(c.run.id, *ev)
-	if err := c.fault(FaultAfterCommit, ev.step); err != nil {
-		c.stop = err
-		return err
+	return c.committed(evs)
+}
+
+// faults runs the fault hook at point for each of evs, in order; a fault
+// halts the run.
+func (c *Context) faults(point FaultPoint, evs []event) error {
+	for _, ev := range evs {
+		if err := c.fault(point, ev.step); err != nil {
+			c.stop = err
+			return err
+		}
 	}
 	return nil
+}
+
+// committed publishes evs, just committed, to the run's watchers, and runs
+// the after-commit fault hook for each.
+func (c *Context) committed(evs []event) error {
+	for _, ev := range evs {
+		c.engine.watch.publish(c.run.id, ev)
+	}
+	return c.faults(FaultAfterCommit, evs)
 }
 
 // flushLeaving commits the pending record of a run that stops without
@@ -85,7 +110,7 @@ func (c *Context) flushLeaving(ctx context.Context) {
 }
 
 // end records the run's end (see Engine.finish) in one transaction with
-// the pending record, if any, and then waits for the commit: the caller
+// the pending records, if any, and then waits for the commit: the caller
 // must not see an output whose last step could still be lost.
 func (c *Context) end(ctx context.Context, out []byte, werr error) error {
 	c.mu.Lock()
@@ -95,11 +120,8 @@ func (c *Context) end(ctx context.Context, out []byte, werr error) error {
 	}
 	last := c.pending
 	c.pending = nil
-	if last != nil {
-		if err := c.fault(FaultBeforeCommit, last.step); err != nil {
-			c.stop = err
-			return err
-		}
+	if err := c.faults(FaultBeforeCommit, last); err != nil {
+		return err
 	}
 	if err := c.engine.finish(ctx, c.run, out, werr, c.outcome(), last); err != nil {
 		if !errors.Is(err, errLeaseLost) {
@@ -107,12 +129,5 @@ func (c *Context) end(ctx context.Context, out []byte, werr error) error {
 		}
 		return err
 	}
-	if last != nil {
-		c.engine.watch.publish(c.run.id, *last)
-		if err := c.fault(FaultAfterCommit, last.step); err != nil {
-			c.stop = err
-			return err
-		}
-	}
-	return nil
+	return c.committed(last)
 }

@@ -161,14 +161,27 @@ func stepAt[T any](c *Context, n int, name string, opts StepOptions, fn func(ctx
 			}
 			return zero, &StepError{Step: name, Attempts: attempt, Msg: err.Error()}
 		}
-		wake := c.engine.opts.Now().Add(opts.Retry.delay(attempt, err, c.engine.opts.Rand))
-		if rerr := c.record(event{stepSeq: n, step: name, kind: kindRetry, attempt: attempt, failed: true, errMsg: err.Error(), wake: wake}); rerr != nil {
+		delay := opts.Retry.delay(attempt, err, c.engine.opts.Rand)
+		retry := event{stepSeq: n, step: name, kind: kindRetry, attempt: attempt, failed: true, errMsg: err.Error(),
+			wake: c.engine.opts.Now().Add(delay)}
+		if rerr := c.recordRetry(retry, delay, opts); rerr != nil {
 			return zero, rerr
 		}
+		wake := retry.wake
 		if err := c.sleepUntil(wake, interruptible); err != nil {
 			return zero, c.interrupted(n, name, err)
 		}
 	}
+}
+
+// recordRetry records a failed attempt and its wake-up time: with the
+// step's outcome when the backoff is short (see pending.go), at once when
+// it is a durable timer, or in a Parallel branch.
+func (c *Context) recordRetry(ev event, delay time.Duration, opts StepOptions) error {
+	if opts.branch || delay > shortBackoff || c.park && delay > c.engine.opts.ParkAfter {
+		return c.record(ev)
+	}
+	return c.recordLater(ev)
 }
 
 // recordDone records a step's done event: later (see pending.go), but at

@@ -350,7 +350,7 @@ func (e *Engine) claimable(ctx context.Context) (runs []*run, wakeBy int64, err 
 // (see Child), in the same transaction. last, when not nil, is the run's
 // last step's record, not yet written: the transaction appends it first,
 // and finish waits for the commit (see pending.go).
-func (e *Engine) finish(ctx context.Context, r *run, out []byte, werr error, cancel string, last *event) error {
+func (e *Engine) finish(ctx context.Context, r *run, out []byte, werr error, cancel string, last []event) error {
 	id := r.id
 	status, msg := statusDone, sql.NullString{}
 	if werr != nil {
@@ -362,10 +362,8 @@ func (e *Engine) finish(ctx context.Context, r *run, out []byte, werr error, can
 		msg = sql.NullString{String: cmp.Or(msg.String, cancelError(cancel).Error()), Valid: true}
 	}
 	end := func(tx *sql.Tx) error {
-		if last != nil {
-			if err := e.w.appendIn(tx, id, e.executor, last); err != nil {
-				return err
-			}
+		if err := e.w.appendAll(tx, id, e.executor, last); err != nil {
+			return err
 		}
 		res, err := e.w.exec(tx, finishRun,
 			status, out, msg, e.opts.Now().UnixNano(), reason, id, e.executor)
@@ -380,7 +378,7 @@ func (e *Engine) finish(ctx context.Context, r *run, out []byte, werr error, can
 		}
 		return err
 	}
-	if last != nil {
+	if len(last) > 0 {
 		return e.durably(ctx, func() error { return e.w.do(context.WithoutCancel(ctx), end) })
 	}
 	req, err := e.w.submit(ctx, end)

@@ -117,6 +117,16 @@ func (w *writer) append(ctx context.Context, runID, executor string, ev *event, 
 	return recorded, err
 }
 
+// appendAll writes evs in tx, in order, if the run is still executor's.
+func (w *writer) appendAll(tx *sql.Tx, runID, executor string, evs []event) error {
+	for i := range evs {
+		if err := w.appendIn(tx, runID, executor, &evs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // appendIn writes ev in tx, if the run is still executor's.
 func (w *writer) appendIn(tx *sql.Tx, runID, executor string, ev *event) error {
 	res, err := w.exec(tx, insertEvent,

@@ -3,6 +3,8 @@ package search
 import (
 	"cmp"
 	"slices"
+
+	"github.com/lamport-kb/lamport/content"
 )
 
 // A search ranks the best window documents once and cuts every page from
@@ -86,8 +88,18 @@ func facets(counts map[string]int) []Facet {
 const snippetWidth = 180
 
 // complete fills each hit's title and heading, and cuts its snippet from
-// its document's body.
+// its document's body. A page beside hits of its own sections is cut
+// around matches elsewhere (pageSpans): the page document holds their
+// text, and its first match would often repeat a section's snippet word
+// for word.
 func (x *Index) complete(hs []Hit) {
+	beside := map[string][]string{} // a page document's ID → its sections among hs
+	for _, h := range hs {
+		if h.Kind == kindSection {
+			page := docID(h.Lang, h.Slug, "")
+			beside[page] = append(beside[page], h.SectionID)
+		}
+	}
 	for i := range hs {
 		h := &hs[i]
 		doc, ok := x.shown[h.id]
@@ -95,9 +107,61 @@ func (x *Index) complete(hs []Hit) {
 			continue
 		}
 		h.Title, h.Heading = doc.title, doc.heading
-		if h.Kind != kindPlanned {
+		switch {
+		case h.Kind == kindPlanned:
+		case doc.page != nil && len(beside[h.id]) > 0:
+			text, spans := pageSpans(doc.page, h.spans, beside[h.id])
+			h.Text, h.Marks = cut(text, spans, snippetWidth)
+		default:
 			h.Text, h.Marks = cut(doc.text(), h.spans, snippetWidth)
+		}
+		if h.Kind != kindPlanned {
 			h.Snippet = markHTML(h.Text, h.Marks)
 		}
 	}
+}
+
+// pageSpans returns the text and matches a page's snippet is cut from when
+// some of its sections are hits beside it: its summary, if the query
+// matched there; else the page's body and its matches outside those
+// sections; else, every match being in them, the summary unmarked, which
+// says what the page is about while the sections show the matches.
+func pageSpans(d *content.Doc, spans []span, beside []string) (string, []span) {
+	var summary, elsewhere []span
+	ranges := sectionRanges(d, beside)
+	for _, s := range spans {
+		switch {
+		case s.end <= len(d.Summary):
+			summary = append(summary, s)
+		case !within(s, ranges):
+			elsewhere = append(elsewhere, s)
+		}
+	}
+	if len(summary) == 0 && len(elsewhere) > 0 {
+		return pageBody(d), elsewhere
+	}
+	return d.Summary, summary
+}
+
+// sectionRanges returns where the sections ids are in the page body of d
+// (pageBody: the summary and the sections, joined by newlines).
+func sectionRanges(d *content.Doc, ids []string) []span {
+	var out []span
+	at := len(d.Summary) + 1
+	for _, s := range d.Sections {
+		if slices.Contains(ids, s.ID) {
+			out = append(out, span{at, at + len(s.Text)})
+		}
+		at += len(s.Text) + 1
+	}
+	return out
+}
+
+func within(s span, ranges []span) bool {
+	for _, r := range ranges {
+		if s.start >= r.start && s.end <= r.end {
+			return true
+		}
+	}
+	return false
 }

@@ -178,3 +178,55 @@ func TestSuggest(t *testing.T) {
 		t.Errorf("circiut breaker: suggestion %q, hits %v", res.Suggestion, res.Hits)
 	}
 }
+
+// TestSnippetsDiffer: no two hits of a page of results show the same
+// snippet. A page document holds the text of its sections, so its best
+// match is often in a section that is a hit beside it ("fencing token":
+// the page and its definition); it then shows a match elsewhere, or its
+// summary. Every judged query, both languages.
+func TestSnippetsDiffer(t *testing.T) {
+	for _, j := range loadJudged(t) {
+		res := search(t, Query{Text: j.query, Lang: j.lang, Limit: 10})
+		seen := map[string]string{}
+		for _, h := range res.Hits {
+			if h.Text == "" {
+				continue
+			}
+			if other, ok := seen[h.Text]; ok {
+				t.Errorf("judged.txt:%d: %q: %s and %s show the same snippet %q", j.line, j.query, other, h.URL, h.Text)
+			}
+			seen[h.Text] = h.URL
+		}
+	}
+}
+
+// TestPageSpans: a page beside hits of its sections is cut from its
+// summary when the query matched there, else around a match outside those
+// sections, else from its summary unmarked.
+func TestPageSpans(t *testing.T) {
+	d := &content.Doc{Summary: "a fence", Sections: []*content.Section{{ID: "definition", Text: "the token"}, {ID: "faq", Text: "token again"}}}
+	// pageBody: "a fence\nthe token\ntoken again"; definition 8–17, faq 18–29.
+	cases := []struct {
+		spans []span
+		text  string
+		want  []span
+	}{
+		{[]span{{2, 7}, {12, 17}}, "a fence", []span{{2, 7}}},
+		{[]span{{12, 17}, {18, 23}}, pageBody(d), []span{{18, 23}}},
+		{[]span{{12, 17}}, "a fence", nil},
+	}
+	for _, c := range cases {
+		text, got := pageSpans(d, c.spans, []string{"definition"})
+		if text != c.text || !slices.Equal(got, c.want) {
+			t.Errorf("pageSpans(%v) = %q, %v; want %q, %v", c.spans, text, got, c.text, c.want)
+		}
+	}
+}
+
+func urls(hs []Hit) []string {
+	var out []string
+	for _, h := range hs {
+		out = append(out, h.URL)
+	}
+	return out
+}

@@ -103,7 +103,9 @@ func (n *mathNode) Dump(source []byte, level int) { ast.DumpHelper(n, source, le
 
 // mathParser follows pandoc's rule so prices stay prices: the opening $
 // is followed by a non-space, the closing $ is preceded by a non-space and
-// not followed by a digit. Math never spans a code span.
+// not followed by a digit. Math never spans a code span. Inline math may
+// go on over the paragraph's next lines, where a line break reads as a
+// space: a wrapped line must not leave a formula as its source.
 type mathParser struct{}
 
 func (mathParser) Trigger() []byte { return []byte{'$'} }
@@ -118,23 +120,50 @@ func (mathParser) Parse(parent ast.Node, block text.Reader, pc parser.Context) a
 		block.Advance(end + 4)
 		return &mathNode{tex: string(line[2 : 2+end]), display: true, offset: seg.Start}
 	}
-	if len(line) < 3 || line[1] == ' ' || line[1] == '$' {
+	if len(line) < 2 || line[1] == ' ' || line[1] == '$' || line[1] == '\n' {
 		return nil
 	}
-	for i := 2; i < len(line); i++ {
-		if line[i] == '`' { // math never contains code; the $ is text
-			return nil
+	row, pos := block.Position()
+	var tex []byte
+	from := 1
+	for {
+		if i, ok := closingDollar(line, from, len(tex) == 0); ok {
+			block.Advance(i + 1)
+			return &mathNode{tex: string(append(tex, line[from:i]...)), offset: seg.Start}
+		} else if i < 0 {
+			break
 		}
-		if line[i] != '$' || line[i-1] == '\\' {
-			continue
+		tex = append(append(tex, bytes.TrimRight(line[from:], "\r\n")...), ' ')
+		block.AdvanceLine()
+		if line, _ = block.PeekLine(); line == nil {
+			break
 		}
-		if line[i-1] == ' ' || (i+1 < len(line) && line[i+1] >= '0' && line[i+1] <= '9') {
-			return nil
-		}
-		block.Advance(i + 1)
-		return &mathNode{tex: string(line[1:i]), offset: seg.Start}
+		from = 0
 	}
+	block.SetPosition(row, pos)
 	return nil
+}
+
+// closingDollar finds the $ that closes inline math in line from index
+// from on: it returns its index and true, or -1 when the math cannot
+// close (a code span, or a $ that is a price), or 0 and false when the
+// line ends first. first says from is just after the opening $, where a
+// closing one needs a character between.
+func closingDollar(line []byte, from int, first bool) (int, bool) {
+	for i := from; i < len(line); i++ {
+		switch {
+		case line[i] == '`': // math never contains code; the $ is text
+			return -1, false
+		case line[i] != '$' || i > 0 && line[i-1] == '\\':
+			continue
+		case first && i == from:
+			return -1, false
+		case i == 0 || line[i-1] == ' ' || line[i-1] == '\n' || i+1 < len(line) && line[i+1] >= '0' && line[i+1] <= '9':
+			return -1, false
+		}
+		return i, true
+	}
+	return 0, false
 }
 
 // KindMathBlock is display math in its own block: $$ lines $$.

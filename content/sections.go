@@ -93,7 +93,7 @@ func plainText(n ast.Node, source []byte) string {
 		case *xrefNode:
 			b.WriteString(c.label)
 		case *mathNode:
-			b.WriteString(c.tex)
+			b.WriteString(mathText(c.tex))
 		}
 		return ast.WalkContinue, nil
 	})

@@ -58,9 +58,12 @@ package search
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -274,9 +277,12 @@ func Open(dir string, lib *content.Library) (*Index, error) {
 	return newIndex(idx, path, lib), nil
 }
 
-// indexName names the index of lib after its content and the mapping
-// that indexes it: an index built by an older mapping (other fields, other
-// analyzers) is rebuilt, not read by queries that expect the new one.
+// indexName names the index of lib after the documents it indexes and the
+// mapping that indexes them: an index of other text (other content, or
+// text the content package now extracts otherwise, such as a formula
+// written out in words) or built by an older mapping (other fields, other
+// analyzers) is rebuilt, not read by queries and snippets that expect the
+// new one.
 func indexName(lib *content.Library) (string, error) {
 	m, err := newMapping()
 	if err != nil {
@@ -286,8 +292,27 @@ func indexName(lib *content.Library) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	sum := sha256.Sum256(spec)
-	return fmt.Sprintf("index-%s-%x", lib.Hash[:16], sum[:4]), nil
+	mapping := sha256.Sum256(spec)
+	return fmt.Sprintf("index-%x-%x", documentsHash(lib)[:8], mapping[:4]), nil
+}
+
+// documentsHash is the SHA-256 of every document of lib, its ID and its
+// fields in order, each string prefixed by its length.
+func documentsHash(lib *content.Library) []byte {
+	h := sha256.New()
+	write := func(s string) {
+		h.Write(binary.AppendUvarint(nil, uint64(len(s))))
+		io.WriteString(h, s)
+	}
+	eachDocument(lib, func(d document) error {
+		write(d.id)
+		for _, k := range slices.Sorted(maps.Keys(d.fields)) {
+			write(k)
+			write(fmt.Sprint(d.fields[k]))
+		}
+		return nil
+	})
+	return h.Sum(nil)
 }
 
 // removeOthers deletes indexes of older content. One still open by a
@@ -352,26 +377,27 @@ const (
 	mergeMax  = 5
 )
 
-// indexAll indexes every document of lib: the written patterns' pages and
-// sections and the planned entries' names.
+// indexAll indexes every document of lib.
 func indexAll(b bleve.Builder, lib *content.Library) error {
-	add := func(docs []document) error {
-		for _, d := range docs {
-			if err := b.Index(d.id, d.fields); err != nil {
+	return eachDocument(lib, func(d document) error { return b.Index(d.id, d.fields) })
+}
+
+// eachDocument calls f with every document of lib, in order: the written
+// patterns' pages and sections and the planned entries' names.
+func eachDocument(lib *content.Library, f func(document) error) error {
+	for _, p := range lib.Patterns {
+		for _, d := range documents(p) {
+			if err := f(d); err != nil {
 				return err
 			}
-		}
-		return nil
-	}
-	for _, p := range lib.Patterns {
-		if err := add(documents(p)); err != nil {
-			return err
 		}
 	}
 	for _, e := range lib.Catalog {
 		if !e.Written {
-			if err := add(plannedDocuments(e)); err != nil {
-				return err
+			for _, d := range plannedDocuments(e) {
+				if err := f(d); err != nil {
+					return err
+				}
 			}
 		}
 	}

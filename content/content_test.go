@@ -214,6 +214,7 @@ func TestValidation(t *testing.T) {
 			yml + ":5: demo \"demo\" has no output.golden"},
 		{"no guarantee", edit(t, en, "{#inv-never-negative test=TestTakeNeverNegative}\n\n- Take admits at most the tokens it has. {#bound-admits test=TestTakeNeverNegative}", "\n\n- Take admits at most the tokens it has."),
 			en + ":19: the formal model states no guarantee"},
+		{"TeX outside math", edit(t, en, "Inline $x_1 + y$", "Inline $x_1 \\le y $"), en + ":20: \\le outside math shows as typed"},
 		{"missing translation", map[string]*string{zh: nil}, zh + ": missing Chinese translation"},
 		{"missing title", edit(t, en, "title: Sample", "title: \"\""), en + ":2: front matter: missing title"},
 		{"bad date", edit(t, en, "updated: 2026-11-22", "updated: soon"), en + ":4: front matter: updated must be a date"},

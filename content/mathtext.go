@@ -203,3 +203,24 @@ func plainWord(s string) bool {
 }
 
 func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
+// texCommand returns the first TeX command of text that mathText knows
+// ("\\le"), or "": in a page's text outside math, it is a formula the
+// parser did not take for one (a space just inside a dollar) and would
+// show as its source.
+func texCommand(text []byte) string {
+	for i := 0; i+1 < len(text); i++ {
+		if text[i] != '\\' || !isLetter(text[i+1]) {
+			continue
+		}
+		j := i + 1
+		for j < len(text) && isLetter(text[j]) {
+			j++
+		}
+		name := string(text[i+1 : j])
+		if _, ok := texSymbols[name]; ok || texArgument[name] != nil || name == "frac" {
+			return string(text[i:j])
+		}
+	}
+	return ""
+}

@@ -71,6 +71,12 @@ func (pageTransformer) Transform(doc *ast.Document, reader text.Reader, pc parse
 			quotes = append(quotes, n)
 		case *ast.Heading:
 			headings = append(headings, n)
+		case *ast.CodeSpan:
+			return ast.WalkSkipChildren, nil
+		case *ast.Text:
+			if cmd := texCommand(n.Segment.Value(source)); cmd != "" {
+				ctx.report(n.Segment.Start, "%s outside math shows as typed: a formula is $…$, with no space just inside its dollars", cmd)
+			}
 		case *extast.Table:
 			// A wide table scrolls sideways (site.css); keyboard users
 			// reach it with Tab and scroll it with the arrow keys.

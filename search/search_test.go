@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
 	"time"
 
 	"github.com/lamport-kb/lamport/content"
@@ -228,5 +229,31 @@ func TestIndexOfOtherText(t *testing.T) {
 	}
 	if before == after {
 		t.Errorf("index name %s for two texts of one content hash", before)
+	}
+}
+
+// TestSnippetWordEnds: a snippet's ends fall between words in English,
+// anywhere in Chinese, and never cut off its first match.
+func TestSnippetWordEnds(t *testing.T) {
+	en := strings.Repeat("lorem ipsum ", 20) + "every time the lock service grants the lock it returns a fencing token " + strings.Repeat("dolor sit amet ", 20)
+	at := strings.Index(en, "fencing")
+	text, marks := cut(en, []span{{at, at + len("fencing")}}, 100)
+	inner := strings.TrimSuffix(strings.TrimPrefix(text, "…"), "…")
+	if strings.TrimSpace(inner) != inner || !strings.Contains(en, " "+inner+" ") {
+		t.Errorf("English snippet %q does not start and end between words", text)
+	}
+	if rs := []rune(text); len(marks) != 1 || string(rs[marks[0].Start:marks[0].End]) != "fencing" {
+		t.Errorf("marks %v in %q", marks, text)
+	}
+	zh := strings.Repeat("熔断器打开以后", 20) + "令牌桶" + strings.Repeat("允许短时突发", 20)
+	at = strings.Index(zh, "令牌桶")
+	text, _ = cut(zh, []span{{at, at + len("令牌桶")}}, 60)
+	if !strings.Contains(text, "令牌桶") || utf8.RuneCountInString(text) < 60/3-2 {
+		t.Errorf("Chinese snippet %q", text)
+	}
+	word := strings.Repeat("x", 200) // one word longer than the snippet: cut inside it
+	text, _ = cut(word, []span{{150, 160}}, 60)
+	if utf8.RuneCountInString(text) < 50 {
+		t.Errorf("a snippet in one long word %q", text)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
@@ -193,6 +194,9 @@ func cut(text string, spans []span, width int) (string, []Mark) {
 	}
 	end := min(len(text), start+width)
 	start, end = runeStart(text, start), runeStart(text, end)
+	if len(spans) > 0 {
+		start, end = wordStart(text, start, spans[0].start), wordEnd(text, end, spans[0].end)
+	}
 	var b strings.Builder
 	var marks []Mark
 	runes := 0
@@ -234,6 +238,57 @@ func markHTML(text string, marks []Mark) string {
 	}
 	b.WriteString(html.EscapeString(string(rs[pos:])))
 	return b.String()
+}
+
+// wordSlack is how far a snippet's ends move to fall between words.
+const wordSlack = 24
+
+// wordStart moves a snippet's start i forward to the start of a word, at
+// most to limit (its first match) and by at most wordSlack bytes: "…ry
+// time the lock" reads as "…time the lock". Chinese text, which has no
+// spaces, may start at any character.
+func wordStart(text string, i, limit int) int {
+	for i > 0 && i < limit && (text[i] == ' ' || text[i] == '\n') {
+		i++
+	}
+	if i == 0 || betweenWords(text, i) {
+		return i
+	}
+	for j := i; j < min(limit, i+wordSlack); j++ {
+		if text[j] == ' ' || text[j] == '\n' {
+			return j + 1
+		}
+	}
+	return i
+}
+
+// wordEnd moves a snippet's end i back to the end of a word, not before
+// floor (its first match's end) and by at most wordSlack bytes.
+func wordEnd(text string, i, floor int) int {
+	for i < len(text) && i > floor && (text[i-1] == ' ' || text[i-1] == '\n') {
+		i--
+	}
+	if i >= len(text) || betweenWords(text, i) {
+		return i
+	}
+	for j := i; j > max(floor, i-wordSlack); j-- {
+		if text[j-1] == ' ' || text[j-1] == '\n' {
+			return j - 1
+		}
+	}
+	return i
+}
+
+// betweenWords reports whether text may be cut at i without splitting a
+// Latin word: a letter or digit on neither side, or a CJK character on
+// either.
+func betweenWords(text string, i int) bool {
+	before, _ := utf8.DecodeLastRuneInString(text[:i])
+	after, _ := utf8.DecodeRuneInString(text[i:])
+	wordy := func(r rune) bool {
+		return (unicode.IsLetter(r) || unicode.IsDigit(r)) && !unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul)
+	}
+	return !wordy(before) || !wordy(after)
 }
 
 // runeStart moves i back to the start of a UTF-8 sequence.

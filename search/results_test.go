@@ -222,11 +222,3 @@ func TestPageSpans(t *testing.T) {
 		}
 	}
 }
-
-func urls(hs []Hit) []string {
-	var out []string
-	for _, h := range hs {
-		out = append(out, h.URL)
-	}
-	return out
-}

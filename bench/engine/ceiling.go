@@ -41,6 +41,7 @@ func appendRate(path, sync string, batch int) (float64, error) {
 		return 0, err
 	}
 	rows := 5000 * min(batch, 4) // enough commits to average the fsyncs out
+	quiesce()
 	start := time.Now()
 	for i := 0; i < rows; i += batch {
 		tx, err := db.Begin()

@@ -166,6 +166,7 @@ func dbosRecovery(dir string, runs int, full bool) (time.Duration, int, error) {
 	blocking = false
 	mu.Unlock()
 
+	quiesce()
 	start := time.Now() // as ours: from opening the database to every run done
 	second, closeSecond, err := dbosLaunch(path, wf, full)
 	if err != nil {

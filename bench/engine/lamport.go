@@ -174,6 +174,7 @@ func lamportRecovery(path string, runs int, d engine.Durability) (time.Duration,
 		crashing.Run(context.Background(), "ten", fmt.Sprint("run-", i), nil)
 	}
 	crashing.Close()
+	quiesce()
 	start := time.Now()
 	e, err := engine.Open(path, engine.Options{Durability: d, AwaitEnd: true})
 	if err != nil {

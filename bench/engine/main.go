@@ -19,7 +19,9 @@
 // wait for the same commit: DBOS's GetResult returns after the workflow's
 // outcome is committed, and ours runs with Options.AwaitEnd, so Run also
 // returns after the run's end record is committed. The ratio column is
-// ours over DBOS's median at the same durability.
+// ours over DBOS's median at the same durability. Before each measurement
+// the machine's dirty pages are written back (quiesce), so that no run
+// shares the disk with the write-back of the one before it.
 package main
 
 import (
@@ -31,6 +33,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -145,6 +148,7 @@ func drive(w workload, start func(i int) error) (result, error) {
 	var firstErr error
 	var once sync.Once
 	var wg sync.WaitGroup
+	quiesce()
 	begin := time.Now()
 	for range w.starters {
 		wg.Add(1)
@@ -167,6 +171,12 @@ func drive(w workload, start func(i int) error) (result, error) {
 	wg.Wait()
 	return result{workflows: w.n, steps: w.n * w.steps, elapsed: time.Since(begin), latencies: lat}, firstErr
 }
+
+// quiesce writes back every dirty page of the machine before a
+// measurement starts, so that the previous run's files (the other
+// engine's, often) are not flushed during this one: at FULL each commit
+// waits for the disk, and it shares the disk with that write-back.
+func quiesce() { syscall.Sync() }
 
 func slug(s string) string {
 	return strings.Map(func(r rune) rune {

@@ -7,6 +7,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/mozillazg/go-pinyin"
+
 	"github.com/lamport-kb/lamport/content"
 	"github.com/lamport-kb/lamport/i18n"
 )
@@ -278,29 +280,55 @@ func (d *dictionary) stopPrefix(rs []rune) bool {
 	return found
 }
 
-// near returns a dictionary word of three or more characters that rs
-// starts with but for one character, other than the first (熔段器 for
-// 熔断器, 一至性哈希 for 一致性哈希), and its length; the longest (the first
-// in order of equals), or "", 0. A word rs starts with exactly is not near.
-// Two characters with one wrong are too little to go on (密等).
+// near returns a dictionary word that rs starts with but for one
+// character, and its length: a character that sounds the same (密等 for
+// 幂等, 限留 for 限流: a pinyin input method offers both for the same
+// keys, the commonest typo in Chinese), or, in a word of three or more
+// characters, any character but the first (熔段器 for 熔断器, 一至性哈希
+// for 一致性哈希). Of two characters with one wrong, nothing else is enough
+// to go on. It returns the longest (the first in order of equals), or "",
+// 0. A word rs starts with exactly is not near.
 func (d *dictionary) near(rs []rune) (string, int) {
 	best, n := "", 0
 	for w := range d.words {
 		ws := []rune(w)
-		if len(ws) < 3 || len(ws) > len(rs) || len(ws) < n || ws[0] != rs[0] {
+		if len(ws) < 2 || len(ws) > len(rs) || len(ws) < n {
 			continue
 		}
-		diff := 0
+		at, diff := 0, 0
 		for i := range ws {
 			if ws[i] != rs[i] {
-				diff++
+				at, diff = i, diff+1
 			}
 		}
-		if diff == 1 && !d.words[string(rs[:len(ws)])] && (len(ws) > n || w < best) {
+		if diff != 1 || d.words[string(rs[:len(ws)])] || !(len(ws) >= 3 && at > 0 || homophones(ws[at], rs[at])) {
+			continue
+		}
+		if len(ws) > n || w < best {
 			best, n = w, len(ws)
 		}
 	}
 	return best, n
+}
+
+// readings is the arguments of a character's toneless pinyin, all of its
+// readings (限 is xian, and wen in old texts).
+var readings = func() pinyin.Args {
+	a := pinyin.NewArgs()
+	a.Heteronym = true
+	return a
+}()
+
+// homophones reports whether two Han characters have a reading in common,
+// tones aside.
+func homophones(a, b rune) bool {
+	pb := pinyin.SinglePinyin(b, readings)
+	for _, p := range pinyin.SinglePinyin(a, readings) {
+		if slices.Contains(pb, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // longest returns the length of the longest word of set that rs starts

@@ -72,7 +72,10 @@ func TestChineseAlternatives(t *testing.T) {
 		{"令牌通", nil, []string{"令牌桶"}},        // also where a shorter word (令牌) starts
 		{"一至性哈希", nil, []string{"一致性哈希"}},
 		{"死信队", nil, []string{"死信队列"}}, // unfinished
-		{"密等", nil, nil},               // two characters, one wrong: too little to go on
+		{"密等", nil, []string{"幂等"}},    // two characters, one that sounds the same (mì)
+		{"限留", nil, []string{"限流"}},    // liú
+		{"融断器", nil, []string{"熔断器"}},  // the first character, when it sounds the same (róng)
+		{"幂寸", nil, nil},               // two characters, one wrong that sounds otherwise: too little to go on
 		{"熔断器", []string{"断路器"}, nil},  // a word is no typo
 	} {
 		terms := d.chineseTerms(tt.q)

@@ -20,7 +20,9 @@ import (
 // longest match, with the glossary's synonyms; then the function words and
 // question words of zhStop are dropped; what is left between them is kept
 // as a run of characters, matched as a phrase of bigrams (or, for one
-// character, as a single character). A run one character off a dictionary
+// character, as a single character), except that three characters are a
+// word and a character when only one of their bigrams is common in the
+// corpus (split). A run one character off a dictionary
 // word of three or more is taken for a typo of it, and the query's last
 // characters for a word still being typed. Latin words (gobreaker,
 // Retry-After) are kept as words.
@@ -33,7 +35,7 @@ var zhStop = []string{
 	"的", "地", "得", "了", "着", "过", "吗", "呢", "吧", "啊", "呀",
 	"是", "和", "与", "跟", "及", "以及", "或", "或者", "还是", "在", "对", "把", "被", "让", "给",
 	"会", "要", "能", "能否", "可以", "应该", "需要", "该",
-	"怎么", "怎样", "怎么样", "如何", "为什么", "为何", "什么", "哪些", "哪个", "哪里", "多久", "多少",
+	"怎么", "怎样", "怎么样", "如何", "为什么", "为何", "什么", "哪些", "哪个", "哪里", "多久", "多少", "合适", "最好",
 	"有", "没有", "有没有", "是不是", "是否", "一个", "一种", "这个", "那个", "这种", "那种", "时候", "时",
 	"以后", "之后", "之前", "以前", "后", "前", "再", "又", "就", "都", "也", "还",
 	"区别", "不同", "差别", "对比", "比较", "相比", "关系",
@@ -53,6 +55,7 @@ type dictionary struct {
 	stop     map[string]bool
 	synonyms map[string][]string // the other names of a glossary term (重新投递: 重驱动)
 	terms    []content.Term      // the glossary, for translating a query's terms
+	bigrams  map[[2]rune]int     // the Chinese sections that contain each bigram of Han characters
 }
 
 // nameJoiners join two names in one catalog name ("超时控制与截止时间传递").
@@ -109,7 +112,62 @@ func newDictionary(lib *content.Library) *dictionary {
 			d.words[w] = true
 		}
 	}
+	d.bigrams = sectionBigrams(lib)
 	return d
+}
+
+// sectionBigrams counts, for every bigram of Han characters, the Chinese
+// sections of lib that contain it.
+func sectionBigrams(lib *content.Library) map[[2]rune]int {
+	counts := map[[2]rune]int{}
+	last := map[[2]rune]int{} // the last section a bigram was counted in, from 1
+	section := 0
+	for _, p := range lib.Patterns {
+		d := p.Docs[i18n.Chinese]
+		if d == nil {
+			continue
+		}
+		for _, s := range d.Sections {
+			section++
+			var prev rune
+			for _, r := range s.Text {
+				if !unicode.Is(unicode.Han, r) {
+					prev = 0
+					continue
+				}
+				if b := [2]rune{prev, r}; prev != 0 && last[b] != section {
+					last[b] = section
+					counts[b]++
+				}
+				prev = r
+			}
+		}
+	}
+	return counts
+}
+
+// minWordSections is how many sections a bigram must be in to be taken
+// for a word when a run of three characters is split (split).
+const minWordSections = 3
+
+// split cuts a run of three characters the dictionary does not know into a
+// word and a single character when one of its two bigrams is in at least
+// minWordSections sections and the other is not: "次数设" (from
+// 重试次数设多少合适) is 次数 and 设, where both bigrams required would ask
+// for 数设, which only a page that says 任务数设上限 has. A run whose
+// bigrams are both common (区块链) or both rare stays one run.
+func (d *dictionary) split(run []rune) [][]rune {
+	if len(run) != 3 {
+		return [][]rune{run}
+	}
+	first, second := d.bigrams[[2]rune{run[0], run[1]}] >= minWordSections, d.bigrams[[2]rune{run[1], run[2]}] >= minWordSections
+	switch {
+	case first && !second:
+		return [][]rune{run[:2], run[2:]}
+	case second && !first:
+		return [][]rune{run[:1], run[1:]}
+	}
+	return [][]rune{run}
 }
 
 // compoundParts returns the words that terms are built of: a beginning or
@@ -198,7 +256,9 @@ func (d *dictionary) segment(rs []rune, final bool) []term {
 	var rest []rune // characters no word claimed, since the last word
 	flush := func() {
 		if len(rest) > 0 {
-			out = append(out, term{text: string(rest), han: true})
+			for _, part := range d.split(rest) {
+				out = append(out, term{text: string(part), han: true})
+			}
 			rest = rest[:0]
 		}
 	}

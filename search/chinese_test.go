@@ -3,6 +3,7 @@ package search
 import (
 	"slices"
 	"testing"
+	"unicode"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -34,6 +35,10 @@ func TestChineseTerms(t *testing.T) {
 		// The query's end, as typed so far.
 		{"背压怎", []string{"背压"}},
 		{"死信队", []string{"死信队"}},
+		// Three characters the dictionary lacks: a common bigram and a
+		// character (次数 and 设), not both bigrams of the run (数设);
+		// 合适 is a question word.
+		{"重试次数设多少合适", []string{"重试", "次数", "设"}},
 		// Typos, kept as typed.
 		{"熔段器", []string{"熔段器"}},
 		{"令牌通", []string{"令牌通"}},
@@ -113,5 +118,53 @@ func TestTranslations(t *testing.T) {
 	}
 	if zh, en := d.translations("fencing"); len(zh)+len(en) != 0 {
 		t.Errorf("half a term translates to %v %v", zh, en)
+	}
+}
+
+// TestSplit: a run of three characters is a word and a character when one
+// bigram is a common word of the corpus and the other is not; else one run.
+func TestSplit(t *testing.T) {
+	d := &dictionary{bigrams: map[[2]rune]int{{'次', '数'}: 12, {'数', '设'}: 1, {'区', '块'}: 5, {'块', '链'}: 4, {'冷', '门'}: 1}}
+	for _, tt := range []struct {
+		run  string
+		want []string
+	}{
+		{"次数设", []string{"次数", "设"}},
+		{"多次数", []string{"多", "次数"}},
+		{"区块链", []string{"区块链"}},   // both common
+		{"冷门字", []string{"冷门字"}},   // both rare
+		{"次数设置", []string{"次数设置"}}, // four: someBigrams asks for half
+	} {
+		var got []string
+		for _, part := range d.split([]rune(tt.run)) {
+			got = append(got, string(part))
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("split(%q) = %v, want %v", tt.run, got, tt.want)
+		}
+	}
+}
+
+// TestSectionBigrams: a bigram counts once per Chinese section, across no
+// non-Han character.
+func TestSectionBigrams(t *testing.T) {
+	lib, err := corpus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := sectionBigrams(lib)
+	sections := 0
+	for _, p := range lib.Patterns {
+		if d := p.Docs["zh"]; d != nil {
+			sections += len(d.Sections)
+		}
+	}
+	if n := counts[[2]rune{'重', '试'}]; n < 10 || n > sections {
+		t.Errorf("重试 in %d of %d sections", n, sections)
+	}
+	for b := range counts {
+		if !unicode.Is(unicode.Han, b[0]) || !unicode.Is(unicode.Han, b[1]) {
+			t.Errorf("bigram %q", string(b[:]))
+		}
 	}
 }

@@ -67,6 +67,16 @@ var blackboard = map[string]string{"N": "ℕ", "Z": "ℤ", "Q": "ℚ", "R": "ℝ
 
 func same(a string) string { return a }
 
+// texFractions are the commands of a fraction: two arguments.
+var texFractions = map[string]bool{"frac": true, "dfrac": true, "tfrac": true}
+
+// inner is a command's argument written out, without mathText's spacing.
+func inner(arg string) string {
+	var b strings.Builder
+	writeMath(&b, arg)
+	return b.String()
+}
+
 // writeMath writes tex as text to b.
 func writeMath(b *strings.Builder, tex string) {
 	for i := 0; i < len(tex); {
@@ -78,10 +88,8 @@ func writeMath(b *strings.Builder, tex string) {
 			i++ // a group's braces print nothing
 		case c == '_' || c == '^':
 			arg, next := argument(tex, i+1)
-			var inner strings.Builder
-			writeMath(&inner, arg)
 			b.WriteByte(c)
-			b.WriteString(grouped(inner.String()))
+			b.WriteString(grouped(inner(arg)))
 			i = next
 		case c == '&': // an alignment point
 			i++
@@ -114,25 +122,17 @@ func writeCommand(b *strings.Builder, tex string, i int) int {
 		}
 		return i + 1
 	}
-	j := i
-	for j < len(tex) && isLetter(tex[j]) {
-		j++
-	}
+	j := nameEnd(tex, i)
 	name := tex[i:j]
 	if f, ok := texArgument[name]; ok {
 		arg, next := argument(tex, j)
-		var inner strings.Builder
-		writeMath(&inner, arg)
-		b.WriteString(f(inner.String()))
+		b.WriteString(f(inner(arg)))
 		return next
 	}
-	if name == "frac" || name == "dfrac" || name == "tfrac" {
+	if texFractions[name] {
 		num, next := argument(tex, j)
 		den, next := argument(tex, next)
-		var n, d strings.Builder
-		writeMath(&n, num)
-		writeMath(&d, den)
-		b.WriteString(grouped(n.String()) + "/" + grouped(d.String()))
+		b.WriteString(grouped(inner(num)) + "/" + grouped(inner(den)))
 		return next
 	}
 	if s, ok := texSymbols[name]; ok {
@@ -172,11 +172,8 @@ func argument(tex string, i int) (string, int) {
 		}
 		return tex[i+1:], len(tex)
 	case '\\':
-		j := i + 1
-		for j < len(tex) && isLetter(tex[j]) {
-			j++
-		}
-		return tex[i:max(j, i+2)], max(j, i+2)
+		j := min(max(nameEnd(tex, i+1), i+2), len(tex)) // \le, or \{
+		return tex[i:j], j
 	}
 	r := []rune(tex[i:])[0]
 	n := len(string(r))
@@ -204,22 +201,27 @@ func plainWord(s string) bool {
 
 func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
+// nameEnd is the end of the command name that starts at s[i].
+func nameEnd(s string, i int) int {
+	for i < len(s) && isLetter(s[i]) {
+		i++
+	}
+	return i
+}
+
 // texCommand returns the first TeX command of text that mathText knows
 // ("\\le"), or "": in a page's text outside math, it is a formula the
 // parser did not take for one (a space just inside a dollar) and would
 // show as its source.
-func texCommand(text []byte) string {
+func texCommand(text string) string {
 	for i := 0; i+1 < len(text); i++ {
 		if text[i] != '\\' || !isLetter(text[i+1]) {
 			continue
 		}
-		j := i + 1
-		for j < len(text) && isLetter(text[j]) {
-			j++
-		}
-		name := string(text[i+1 : j])
-		if _, ok := texSymbols[name]; ok || texArgument[name] != nil || name == "frac" {
-			return string(text[i:j])
+		j := nameEnd(text, i+1)
+		name := text[i+1 : j]
+		if _, ok := texSymbols[name]; ok || texArgument[name] != nil || texFractions[name] {
+			return text[i:j]
 		}
 	}
 	return ""

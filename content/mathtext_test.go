@@ -33,6 +33,8 @@ func TestMathText(t *testing.T) {
 		{`a \, b`, "a b"},
 		{`\text{unclosed`, "unclosed"},
 		{`x_`, "x_"},
+		{`x_\`, "x_"},
+		{`x_\{`, "x_{"},
 		{`\`, ""},
 	}
 	for _, c := range cases {

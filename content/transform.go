@@ -74,7 +74,7 @@ func (pageTransformer) Transform(doc *ast.Document, reader text.Reader, pc parse
 		case *ast.CodeSpan:
 			return ast.WalkSkipChildren, nil
 		case *ast.Text:
-			if cmd := texCommand(n.Segment.Value(source)); cmd != "" {
+			if cmd := texCommand(string(n.Segment.Value(source))); cmd != "" {
 				ctx.report(n.Segment.Start, "%s outside math shows as typed: a formula is $…$, with no space just inside its dollars", cmd)
 			}
 		case *extast.Table:

@@ -127,43 +127,46 @@ func (mathParser) Parse(parent ast.Node, block text.Reader, pc parser.Context) a
 	var tex []byte
 	from := 1
 	for {
-		if i, ok := closingDollar(line, from, len(tex) == 0); ok {
+		switch i := closingDollar(line, from); i {
+		case cannotClose:
+			block.SetPosition(row, pos)
+			return nil
+		case lineEnds:
+			tex = append(append(tex, bytes.TrimRight(line[from:], "\r\n")...), ' ')
+		default:
 			block.Advance(i + 1)
 			return &mathNode{tex: string(append(tex, line[from:i]...)), offset: seg.Start}
-		} else if i < 0 {
-			break
 		}
-		tex = append(append(tex, bytes.TrimRight(line[from:], "\r\n")...), ' ')
 		block.AdvanceLine()
 		if line, _ = block.PeekLine(); line == nil {
-			break
+			block.SetPosition(row, pos)
+			return nil
 		}
 		from = 0
 	}
-	block.SetPosition(row, pos)
-	return nil
 }
 
-// closingDollar finds the $ that closes inline math in line from index
-// from on: it returns its index and true, or -1 when the math cannot
-// close (a code span, or a $ that is a price), or 0 and false when the
-// line ends first. first says from is just after the opening $, where a
-// closing one needs a character between.
-func closingDollar(line []byte, from int, first bool) (int, bool) {
+// What closingDollar finds when not the closing $.
+const (
+	cannotClose = -1 // a code span, or a $ that is a price
+	lineEnds    = -2 // the line ends first
+)
+
+// closingDollar returns the index of the $ in line, from index from on,
+// that closes inline math, or cannotClose or lineEnds.
+func closingDollar(line []byte, from int) int {
 	for i := from; i < len(line); i++ {
 		switch {
 		case line[i] == '`': // math never contains code; the $ is text
-			return -1, false
+			return cannotClose
 		case line[i] != '$' || i > 0 && line[i-1] == '\\':
 			continue
-		case first && i == from:
-			return -1, false
-		case i == 0 || line[i-1] == ' ' || line[i-1] == '\n' || i+1 < len(line) && line[i+1] >= '0' && line[i+1] <= '9':
-			return -1, false
+		case i == 0 || line[i-1] == ' ' || i+1 < len(line) && line[i+1] >= '0' && line[i+1] <= '9':
+			return cannotClose
 		}
-		return i, true
+		return i
 	}
-	return 0, false
+	return lineEnds
 }
 
 // KindMathBlock is display math in its own block: $$ lines $$.

@@ -107,17 +107,18 @@ func (x *Index) complete(hs []Hit) {
 			continue
 		}
 		h.Title, h.Heading = doc.title, doc.heading
-		switch {
-		case h.Kind == kindPlanned:
-		case doc.page != nil && len(beside[h.id]) > 0:
-			text, spans := pageSpans(doc.page, h.spans, beside[h.id])
-			h.Text, h.Marks = cut(text, spans, snippetWidth)
-		default:
-			h.Text, h.Marks = cut(doc.text(), h.spans, snippetWidth)
+		if h.Kind == kindPlanned {
+			continue
 		}
-		if h.Kind != kindPlanned {
-			h.Snippet = markHTML(h.Text, h.Marks)
+		var text string
+		spans := h.spans
+		if doc.page != nil && len(beside[h.id]) > 0 {
+			text, spans = pageSpans(doc.page, h.spans, beside[h.id])
+		} else {
+			text = doc.text()
 		}
+		h.Text, h.Marks = cut(text, spans, snippetWidth)
+		h.Snippet = markHTML(h.Text, h.Marks)
 	}
 }
 

@@ -248,14 +248,14 @@ const wordSlack = 24
 // time the lock" reads as "…time the lock". Chinese text, which has no
 // spaces, may start at any character.
 func wordStart(text string, i, limit int) int {
-	for i > 0 && i < limit && (text[i] == ' ' || text[i] == '\n') {
+	for i > 0 && i < limit && blank(text[i]) {
 		i++
 	}
 	if i == 0 || betweenWords(text, i) {
 		return i
 	}
 	for j := i; j < min(limit, i+wordSlack); j++ {
-		if text[j] == ' ' || text[j] == '\n' {
+		if blank(text[j]) {
 			return j + 1
 		}
 	}
@@ -265,19 +265,22 @@ func wordStart(text string, i, limit int) int {
 // wordEnd moves a snippet's end i back to the end of a word, not before
 // floor (its first match's end) and by at most wordSlack bytes.
 func wordEnd(text string, i, floor int) int {
-	for i < len(text) && i > floor && (text[i-1] == ' ' || text[i-1] == '\n') {
+	for i < len(text) && i > floor && blank(text[i-1]) {
 		i--
 	}
 	if i >= len(text) || betweenWords(text, i) {
 		return i
 	}
 	for j := i; j > max(floor, i-wordSlack); j-- {
-		if text[j-1] == ' ' || text[j-1] == '\n' {
+		if blank(text[j-1]) {
 			return j - 1
 		}
 	}
 	return i
 }
+
+// blank reports whether c separates words in a section's text.
+func blank(c byte) bool { return c == ' ' || c == '\n' }
 
 // betweenWords reports whether text may be cut at i without splitting a
 // Latin word: a letter or digit on neither side, or a CJK character on

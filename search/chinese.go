@@ -119,8 +119,8 @@ func newDictionary(lib *content.Library) *dictionary {
 // sectionBigrams counts, for every bigram of Han characters, the Chinese
 // sections of lib that contain it.
 func sectionBigrams(lib *content.Library) map[[2]rune]int {
-	counts := map[[2]rune]int{}
-	last := map[[2]rune]int{} // the last section a bigram was counted in, from 1
+	type seen struct{ sections, last int } // last: the last section counted, from 1
+	all := map[[2]rune]seen{}
 	section := 0
 	for _, p := range lib.Patterns {
 		d := p.Docs[i18n.Chinese]
@@ -129,19 +129,24 @@ func sectionBigrams(lib *content.Library) map[[2]rune]int {
 		}
 		for _, s := range d.Sections {
 			section++
-			var prev rune
+			var prev rune // the Han character before, or 0
 			for _, r := range s.Text {
 				if !unicode.Is(unicode.Han, r) {
 					prev = 0
 					continue
 				}
-				if b := [2]rune{prev, r}; prev != 0 && last[b] != section {
-					last[b] = section
-					counts[b]++
+				if b := [2]rune{prev, r}; prev != 0 {
+					if v := all[b]; v.last != section {
+						all[b] = seen{v.sections + 1, section}
+					}
 				}
 				prev = r
 			}
 		}
+	}
+	counts := make(map[[2]rune]int, len(all))
+	for b, v := range all {
+		counts[b] = v.sections
 	}
 	return counts
 }
